@@ -1,0 +1,61 @@
+//! The static description of a block, registered at link time.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::testing::TestFailure;
+use crate::traits::ErasedBlock;
+use crate::{BlockType, Category};
+
+/// Everything the registry knows about a block before building it. Only `&'static`
+/// data and `fn` pointers, so it can be a `const` and be registered with `inventory`.
+#[derive(Debug)]
+pub struct BlockDescriptor {
+    /// UUID v4, lowercase, 36 characters.
+    pub id: &'static str,
+    /// Unique name; the type name unless `#[block(name = ...)]` says otherwise.
+    pub name: &'static str,
+    /// From the block type's doc comment.
+    pub description: &'static str,
+    /// Categories the block is listed under.
+    pub categories: &'static [Category],
+    /// Names of the people who wrote it.
+    pub contributors: &'static [&'static str],
+    /// A disabled block is registered but not listed or executed.
+    pub disabled: bool,
+    /// Whether the block's outputs stay valid between runs (`staticOutput`).
+    pub static_output: bool,
+    /// How a UI presents the block.
+    pub block_type: BlockType,
+    /// The block's test cases, or why it has none.
+    pub tests: BlockTests,
+    /// Renders the input schema.
+    pub input_schema: fn() -> Value,
+    /// Checks the input's declared defaults.
+    pub check_defaults: fn() -> Vec<String>,
+    /// Renders the output schema.
+    pub output_schema: fn() -> Value,
+    /// The output pins, without `error`.
+    pub pins: &'static [&'static str],
+    /// Builds the runnable block.
+    #[doc(hidden)]
+    pub instantiate: fn() -> Arc<dyn ErasedBlock>,
+}
+
+/// Whether and how a block is tested.
+#[derive(Debug, Clone, Copy)]
+pub enum BlockTests {
+    /// Runs the block's cases through the executor; returns how many ran.
+    Cases(fn() -> Result<usize, TestFailure>),
+    /// The block has no cases, for the stated reason.
+    Untested(&'static str),
+    /// Neither: the workspace test fails for such a block.
+    Missing,
+}
+
+/// The item `inventory` collects: one per `#[block]`.
+#[derive(Debug)]
+pub struct Registration(pub &'static BlockDescriptor);
+
+inventory::collect!(Registration);

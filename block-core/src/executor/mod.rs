@@ -1,0 +1,198 @@
+//! The embedding API: run a registered block on JSON input and get its outputs.
+//!
+//! ```
+//! # use block_core::{Executor, ExecContext, Registry, json};
+//! # async fn demo(registry: &Registry) -> Result<(), Box<dyn std::error::Error>> {
+//! let block = registry.by_name("CalculatorBlock").expect("registered");
+//! let outputs = Executor::new()
+//!     .execute(block, json!({"operation": "add", "a": 1, "b": 2}), ExecContext::default())
+//!     .await?
+//!     .collect()
+//!     .await;
+//! println!("{}", outputs.to_json());
+//! # Ok(()) }
+//! ```
+
+mod emit;
+mod execution;
+mod outputs;
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+pub use emit::{Emit, OutputEvent};
+pub use execution::Execution;
+pub use outputs::Outputs;
+
+use crate::registry::{InputProblem, RegisteredBlock};
+use crate::{Context, Run};
+
+/// Runs blocks. Cheap to clone; holds only configuration.
+#[derive(Debug, Clone)]
+pub struct Executor {
+    timeout: Duration,
+    channel_capacity: usize,
+    allow_disabled: bool,
+}
+
+impl Default for Executor {
+    fn default() -> Self {
+        Executor { timeout: Duration::from_secs(300), channel_capacity: 16, allow_disabled: false }
+    }
+}
+
+/// Per-execution settings given by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct ExecContext {
+    /// The user the block runs for.
+    pub user_id: Option<String>,
+    /// Overrides the executor's timeout for this run.
+    pub timeout: Option<Duration>,
+}
+
+impl ExecContext {
+    /// A context for the given user.
+    pub fn for_user(user_id: impl Into<String>) -> Self {
+        ExecContext { user_id: Some(user_id.into()), ..Self::default() }
+    }
+
+    /// Sets the timeout of this run.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+}
+
+/// Why an execution did not start. A run that starts and fails reports on the
+/// `error` pin instead.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExecuteError {
+    /// The input does not fit the block's schema; every problem is listed.
+    #[error("invalid input for {block}: {}", InputProblem::join(.problems))]
+    InvalidInput {
+        /// The block's name.
+        block: &'static str,
+        /// Each problem with its JSON pointer.
+        problems: Vec<InputProblem>,
+    },
+    /// The block is disabled.
+    #[error("block {block} is disabled")]
+    Disabled {
+        /// The block's name.
+        block: &'static str,
+    },
+    /// No tokio runtime is running on this thread.
+    #[error("executions need a tokio runtime; call execute from within one")]
+    NoRuntime,
+}
+
+/// Limits applied to one run.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct RunLimits {
+    pub(crate) timeout: Duration,
+}
+
+static NEXT_EXECUTION: AtomicU64 = AtomicU64::new(1);
+
+impl Executor {
+    /// An executor with a 5 minute timeout and room for 16 pending outputs.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the default per-execution timeout.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets how many outputs may wait for the consumer before the block is paused
+    /// (back-pressure). At least 1.
+    pub fn with_channel_capacity(mut self, capacity: usize) -> Self {
+        self.channel_capacity = capacity.max(1);
+        self
+    }
+
+    /// Lets disabled blocks run (the test harness uses this).
+    pub fn allow_disabled(mut self, allow: bool) -> Self {
+        self.allow_disabled = allow;
+        self
+    }
+
+    /// Validates `input`, then starts the block and returns its stream of outputs.
+    ///
+    /// Dropping the returned [`Execution`] cancels the run.
+    pub async fn execute(
+        &self,
+        block: &RegisteredBlock,
+        input: Value,
+        ctx: ExecContext,
+    ) -> Result<Execution, ExecuteError> {
+        self.start(block, input, ctx)
+    }
+
+    /// The synchronous core of [`execute`](Self::execute): no step before the spawn
+    /// needs to wait.
+    pub fn start(&self, block: &RegisteredBlock, input: Value, ctx: ExecContext) -> Result<Execution, ExecuteError> {
+        let descriptor = block.descriptor();
+        if descriptor.disabled && !self.allow_disabled {
+            return Err(ExecuteError::Disabled { block: descriptor.name });
+        }
+        block.validate(&input)?;
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(ExecuteError::NoRuntime);
+        }
+        let (tx, rx) = mpsc::channel(self.channel_capacity);
+        let context = Context {
+            execution_id: NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed),
+            user_id: ctx.user_id,
+            block_id: descriptor.id,
+        };
+        let limits = RunLimits { timeout: ctx.timeout.unwrap_or(self.timeout) };
+        let task = block.erased().start(input, context, tx, limits).map_err(|error| ExecuteError::InvalidInput {
+            block: descriptor.name,
+            problems: vec![InputProblem::new("", error.to_string())],
+        })?;
+        Ok(Execution::new(rx, task))
+    }
+}
+
+/// Runs one block to completion on the current task, turning a failure, a panic or
+/// a timeout into the `error` output.
+pub(crate) async fn drive<B: Run>(
+    block: Arc<B>,
+    input: B::Input,
+    ctx: Context,
+    events: mpsc::Sender<OutputEvent>,
+    limits: RunLimits,
+) {
+    let emit = Emit::new(events.clone());
+    let run = AssertUnwindSafe(block.run(input, &ctx, &emit)).catch_unwind();
+    let failure = match tokio::time::timeout(limits.timeout, run).await {
+        Ok(Ok(Ok(()))) => return,
+        Ok(Ok(Err(error))) if error.kind() == crate::error::BlockErrorKind::Cancelled => return,
+        Ok(Ok(Err(error))) => error.to_string(),
+        Ok(Err(panic)) => format!("the block panicked: {}", panic_message(panic.as_ref())),
+        Err(_) => format!("the block did not finish within {:?}", limits.timeout),
+    };
+    // The consumer may be gone; then nobody needs the error either.
+    let _ = events.send(OutputEvent::error(failure)).await;
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(message) = panic.downcast_ref::<&'static str>() {
+        message
+    } else if let Some(message) = panic.downcast_ref::<String>() {
+        message
+    } else {
+        "a non-string panic payload"
+    }
+}

@@ -1,0 +1,100 @@
+//! # block-core
+//!
+//! The runtime for *blocks*: small, reusable units of work with a typed input, a
+//! stream of named outputs and a cost. Authors write ordinary Rust types and annotate
+//! them; the macros re-exported here derive the schemas, the registration and the test
+//! cases. Everything a block needs at run time lives here: the traits, the schema
+//! builders, the [`Registry`], the [`Executor`] and the [`testing`] harness.
+//!
+//! ```
+//! use block_core::prelude::*;
+//!
+//! /// Inputs of the greeting block.
+//! #[derive(BlockInput)]
+//! pub struct GreetInput {
+//!     /// Who to greet.
+//!     pub name: String,
+//! }
+//!
+//! #[derive(BlockOutput)]
+//! pub enum GreetOutput {
+//!     /// The greeting.
+//!     Greeting(String),
+//! }
+//!
+//! /// Greets someone.
+//! #[block(id = "5f6f3a34-8f4e-4b8e-9f38-1d2c3b4a5e6f", categories(Basic), tests = greet_cases)]
+//! pub struct GreetBlock;
+//!
+//! impl Run for GreetBlock {
+//!     type Input = GreetInput;
+//!     type Output = GreetOutput;
+//!     async fn run(&self, input: GreetInput, _ctx: &Context, out: &Emit<GreetOutput>) -> Result<(), BlockError> {
+//!         out.emit(GreetOutput::Greeting(format!("Hello, {}!", input.name))).await
+//!     }
+//! }
+//!
+//! fn greet_cases() -> Vec<TestCase<GreetBlock>> {
+//!     vec![TestCase::new("greets by name", GreetInput { name: "Ada".into() })
+//!         .output(GreetOutput::Greeting("Hello, Ada!".into()))]
+//! }
+//! # fn main() { block_core::testing::run_block_cases::<GreetBlock>().unwrap(); }
+//! ```
+//!
+//! Blocks register themselves through `inventory` when their crate is linked into the
+//! final binary. A binary that only depends on a blocks crate without naming anything
+//! from it must still reference it, or the linker drops its blocks:
+//!
+//! ```ignore
+//! use my_blocks as _;
+//! ```
+//!
+//! This crate must never panic on input-derived data, print or serialize a secret, or
+//! reach the network on its own.
+
+mod category;
+mod context;
+mod descriptor;
+mod error;
+pub mod executor;
+pub mod registry;
+pub mod schema;
+pub mod testing;
+mod traits;
+
+pub use block_macros::{BlockEnum, BlockInput, BlockOutput, block};
+pub use category::{BlockType, Category};
+pub use context::Context;
+pub use descriptor::{BlockDescriptor, BlockTests, Registration};
+pub use error::BlockError;
+pub use executor::{Emit, ExecContext, ExecuteError, Execution, Executor, OutputEvent, Outputs};
+pub use registry::{RegisteredBlock, Registry, RegistryBuilder, RegistryError};
+pub use testing::{Expect, TestCase};
+pub use traits::{Block, BlockInput, BlockOutput, Run};
+
+/// JSON values, as blocks receive and emit them.
+pub use serde_json::{Value, json};
+
+/// Everything a block author needs, in one import.
+pub mod prelude {
+    pub use crate::{
+        Block, BlockEnum, BlockError, BlockInput, BlockOutput, Category, Context, Emit, Run, TestCase, Value, block,
+        json,
+    };
+}
+
+/// Paths used by the code the macros generate. Not a public API: it may change in
+/// any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::schema::{FieldSpec, InputSchemaBuilder, OutputSchemaBuilder, enum_schema, missing_field};
+    pub use crate::traits::erase;
+    pub use inventory;
+    pub use schemars;
+    pub use serde;
+    pub use serde_json;
+    pub use std::boxed::Box;
+    pub use std::result::Result;
+    pub use std::string::String;
+    pub use std::vec::Vec;
+}

@@ -1,0 +1,165 @@
+//! What can be wrong with a set of blocks, and the checks that find it.
+
+use std::fmt;
+
+use crate::BlockDescriptor;
+
+use super::RegisteredBlock;
+
+/// One reason a registry could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegistryProblem {
+    /// Two blocks share an id.
+    DuplicateId {
+        /// The shared id.
+        id: &'static str,
+        /// The first block's name.
+        first: &'static str,
+        /// The second block's name.
+        second: &'static str,
+    },
+    /// Two blocks share a name.
+    DuplicateName {
+        /// The shared name.
+        name: &'static str,
+        /// The first block's id.
+        first: &'static str,
+        /// The second block's id.
+        second: &'static str,
+    },
+    /// An id is not a lowercase UUID v4.
+    InvalidId {
+        /// The block's name.
+        block: &'static str,
+        /// The id as written.
+        id: &'static str,
+    },
+    /// A declared default does not fit its field.
+    BadDefault {
+        /// The block's name.
+        block: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A schema is not a valid JSON schema.
+    InvalidSchema {
+        /// The block's name.
+        block: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl fmt::Display for RegistryProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegistryProblem::DuplicateId { id, first, second } => {
+                write!(f, "blocks {first} and {second} both have the id {id}; give one of them a new UUID v4")
+            }
+            RegistryProblem::DuplicateName { name, first, second } => write!(
+                f,
+                "two blocks are named {name} (ids {first} and {second}); rename one with #[block(name = \"...\")]"
+            ),
+            RegistryProblem::InvalidId { block, id } => {
+                write!(f, "block {block} has the id {id:?}, which is not a lowercase UUID v4")
+            }
+            RegistryProblem::BadDefault { block, message } => write!(f, "block {block}: {message}"),
+            RegistryProblem::InvalidSchema { block, message } => write!(f, "block {block}: {message}"),
+        }
+    }
+}
+
+/// Why a registry could not be built: every problem found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryError {
+    problems: Vec<RegistryProblem>,
+}
+
+impl RegistryError {
+    pub(crate) fn new(problems: Vec<RegistryProblem>) -> Self {
+        RegistryError { problems }
+    }
+
+    /// Every problem found.
+    pub fn problems(&self) -> &[RegistryProblem] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the block registry is invalid:")?;
+        for problem in &self.problems {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RegistryError {}
+
+/// Whether `id` is a lowercase, hyphenated UUID version 4 (RFC 9562 variant).
+pub fn is_uuid_v4(id: &str) -> bool {
+    let bytes = id.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, &b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+        })
+        && bytes[14] == b'4'
+        && matches!(bytes[19], b'8' | b'9' | b'a' | b'b')
+}
+
+/// Checks one descriptor and, if sound, renders it into a runnable block.
+pub(super) fn check_and_render(
+    descriptor: &'static BlockDescriptor,
+    problems: &mut Vec<RegistryProblem>,
+) -> Option<RegisteredBlock> {
+    let before = problems.len();
+    if !is_uuid_v4(descriptor.id) {
+        problems.push(RegistryProblem::InvalidId { block: descriptor.name, id: descriptor.id });
+    }
+    for message in (descriptor.check_defaults)() {
+        problems.push(RegistryProblem::BadDefault { block: descriptor.name, message });
+    }
+    let input_schema = (descriptor.input_schema)();
+    let output_schema = (descriptor.output_schema)();
+    let validator = match jsonschema::draft202012::new(&input_schema) {
+        Ok(validator) => Some(validator),
+        Err(error) => {
+            problems.push(RegistryProblem::InvalidSchema {
+                block: descriptor.name,
+                message: format!("the input schema does not compile: {error}"),
+            });
+            None
+        }
+    };
+    if problems.len() > before {
+        return None;
+    }
+    let info = super::info::render(descriptor, &input_schema, &output_schema);
+    Some(RegisteredBlock {
+        descriptor,
+        input_schema,
+        output_schema,
+        validator: validator?,
+        info,
+        block: (descriptor.instantiate)(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_uuid_v4;
+
+    #[test]
+    fn accepts_only_lowercase_uuid_v4() {
+        assert!(is_uuid_v4("5f6f3a34-8f4e-4b8e-9f38-1d2c3b4a5e6f"));
+        assert!(!is_uuid_v4("5f6f3a34-8f4e-1b8e-9f38-1d2c3b4a5e6f"), "version 1");
+        assert!(!is_uuid_v4("5f6f3a34-8f4e-4b8e-7f38-1d2c3b4a5e6f"), "wrong variant");
+        assert!(!is_uuid_v4("5F6F3A34-8F4E-4B8E-9F38-1D2C3B4A5E6F"), "uppercase");
+        assert!(!is_uuid_v4("5f6f3a348f4e4b8e9f381d2c3b4a5e6f"), "no hyphens");
+        assert!(!is_uuid_v4(""), "empty");
+    }
+}

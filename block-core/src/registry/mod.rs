@@ -1,0 +1,200 @@
+//! The set of known blocks, built once and validated.
+//!
+//! [`Registry::global`] holds every block linked into the binary (registered by
+//! `#[block]` through `inventory`); [`Registry::builder`] makes a hand-picked set for
+//! tests and for services that want only some blocks.
+
+mod error;
+mod info;
+mod validation;
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use serde_json::Value;
+
+pub use error::{RegistryError, RegistryProblem};
+pub use validation::InputProblem;
+
+use crate::traits::ErasedBlock;
+use crate::{Block, BlockDescriptor, Registration};
+
+/// A block ready to run: its descriptor, rendered schemas, compiled input validator
+/// and block info.
+pub struct RegisteredBlock {
+    descriptor: &'static BlockDescriptor,
+    input_schema: Value,
+    output_schema: Value,
+    validator: jsonschema::Validator,
+    info: Value,
+    block: Arc<dyn ErasedBlock>,
+}
+
+impl std::fmt::Debug for RegisteredBlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisteredBlock").field("id", &self.descriptor.id).field("name", &self.descriptor.name).finish()
+    }
+}
+
+impl RegisteredBlock {
+    /// The static description.
+    pub fn descriptor(&self) -> &'static BlockDescriptor {
+        self.descriptor
+    }
+
+    /// The block's id.
+    pub fn id(&self) -> &'static str {
+        self.descriptor.id
+    }
+
+    /// The block's name.
+    pub fn name(&self) -> &'static str {
+        self.descriptor.name
+    }
+
+    /// The input schema, rendered once.
+    pub fn input_schema(&self) -> &Value {
+        &self.input_schema
+    }
+
+    /// The output schema, rendered once.
+    pub fn output_schema(&self) -> &Value {
+        &self.output_schema
+    }
+
+    /// The block in the reference platform's `GET /blocks` shape.
+    pub fn info(&self) -> &Value {
+        &self.info
+    }
+
+    /// Checks `input` against the input schema, listing every problem.
+    pub fn validate(&self, input: &Value) -> Result<(), crate::ExecuteError> {
+        validation::validate(self, input)
+    }
+
+    pub(crate) fn erased(&self) -> &dyn ErasedBlock {
+        self.block.as_ref()
+    }
+}
+
+/// A validated set of blocks with lookup by id and by name.
+#[derive(Debug)]
+pub struct Registry {
+    blocks: Vec<RegisteredBlock>,
+    by_id: HashMap<&'static str, usize>,
+    by_name: HashMap<&'static str, usize>,
+    listing: OnceLock<String>,
+}
+
+impl Registry {
+    /// Every block linked into this binary, built and validated on first use.
+    ///
+    /// The result is computed once; later calls return the same registry or the same
+    /// error.
+    pub fn global() -> Result<&'static Registry, RegistryError> {
+        static GLOBAL: OnceLock<Result<Registry, RegistryError>> = OnceLock::new();
+        GLOBAL.get_or_init(|| Registry::builder().all_registered().build()).as_ref().map_err(Clone::clone)
+    }
+
+    /// Starts a hand-picked registry.
+    pub fn builder() -> RegistryBuilder {
+        RegistryBuilder { descriptors: Vec::new() }
+    }
+
+    /// The block with this id.
+    pub fn by_id(&self, id: &str) -> Option<&RegisteredBlock> {
+        self.by_id.get(id).map(|&index| &self.blocks[index])
+    }
+
+    /// The block with this name.
+    pub fn by_name(&self, name: &str) -> Option<&RegisteredBlock> {
+        self.by_name.get(name).map(|&index| &self.blocks[index])
+    }
+
+    /// The block with this id, or else this name.
+    pub fn find(&self, id_or_name: &str) -> Option<&RegisteredBlock> {
+        self.by_id(id_or_name).or_else(|| self.by_name(id_or_name))
+    }
+
+    /// Every block, sorted by name.
+    pub fn blocks(&self) -> impl ExactSizeIterator<Item = &RegisteredBlock> {
+        self.blocks.iter()
+    }
+
+    /// The enabled blocks' info as one JSON array, rendered once and cached.
+    pub fn listing_json(&self) -> &str {
+        self.listing.get_or_init(|| {
+            let enabled: Vec<&Value> =
+                self.blocks.iter().filter(|block| !block.descriptor.disabled).map(|block| &block.info).collect();
+            serde_json::to_string(&enabled).unwrap_or_else(|_| "[]".to_owned())
+        })
+    }
+}
+
+/// Collects descriptors for [`Registry`]. Adding the same block twice is harmless.
+#[derive(Debug, Clone)]
+pub struct RegistryBuilder {
+    descriptors: Vec<&'static BlockDescriptor>,
+}
+
+impl RegistryBuilder {
+    /// Adds block `B`.
+    pub fn block<B: Block>(mut self) -> Self {
+        self.descriptors.push(B::DESCRIPTOR);
+        self
+    }
+
+    /// Adds a descriptor directly (the macro-free path).
+    pub fn descriptor(mut self, descriptor: &'static BlockDescriptor) -> Self {
+        self.descriptors.push(descriptor);
+        self
+    }
+
+    /// Adds every block registered with `#[block]` in the linked crates.
+    pub fn all_registered(mut self) -> Self {
+        self.descriptors.extend(inventory::iter::<Registration>.into_iter().map(|registration| registration.0));
+        self
+    }
+
+    /// Renders every schema, compiles the validators and checks the set: ids are
+    /// UUID v4 and unique, names are unique, defaults fit their fields, schemas
+    /// compile. Every problem is reported, not just the first.
+    pub fn build(self) -> Result<Registry, RegistryError> {
+        let mut descriptors = self.descriptors;
+        descriptors.sort_by(|a, b| a.name.cmp(b.name).then(a.id.cmp(b.id)));
+        descriptors.dedup_by(|a, b| std::ptr::eq(*a, *b));
+
+        let mut problems = Vec::new();
+        let mut blocks = Vec::with_capacity(descriptors.len());
+        let mut by_id: HashMap<&'static str, usize> = HashMap::new();
+        let mut by_name: HashMap<&'static str, usize> = HashMap::new();
+        for descriptor in descriptors {
+            let Some(block) = error::check_and_render(descriptor, &mut problems) else { continue };
+            if let Some(&other) = by_id.get(descriptor.id) {
+                let first: &RegisteredBlock = &blocks[other];
+                problems.push(RegistryProblem::DuplicateId {
+                    id: descriptor.id,
+                    first: first.descriptor.name,
+                    second: descriptor.name,
+                });
+                continue;
+            }
+            if let Some(&other) = by_name.get(descriptor.name) {
+                let first: &RegisteredBlock = &blocks[other];
+                problems.push(RegistryProblem::DuplicateName {
+                    name: descriptor.name,
+                    first: first.descriptor.id,
+                    second: descriptor.id,
+                });
+                continue;
+            }
+            by_id.insert(descriptor.id, blocks.len());
+            by_name.insert(descriptor.name, blocks.len());
+            blocks.push(block);
+        }
+        if !problems.is_empty() {
+            return Err(RegistryError::new(problems));
+        }
+        Ok(Registry { blocks, by_id, by_name, listing: OnceLock::new() })
+    }
+}

@@ -1,0 +1,58 @@
+//! The test harness: typed cases run through the real executor.
+//!
+//! `#[block(tests = my_cases)]` names a function returning `Vec<TestCase<MyBlock>>`;
+//! the macro emits a `#[test]` that runs them, and the workspace test runs every
+//! registered block's cases. Outputs are matched in order; a missing or extra output
+//! fails the case, and the failure shows expected against actual, pin by pin.
+
+mod case;
+mod report;
+
+use std::time::Duration;
+
+pub use case::{Expect, TestCase};
+pub use report::TestFailure;
+
+use crate::{Block, ExecContext, Executor, RegisteredBlock, Registry};
+
+/// Runs the cases of `B` named by its `#[block(tests = ...)]`; returns how many ran.
+pub fn run_block_cases<B: Block>() -> Result<usize, TestFailure> {
+    match B::DESCRIPTOR.tests {
+        crate::BlockTests::Cases(run) => run(),
+        crate::BlockTests::Untested(_) | crate::BlockTests::Missing => Ok(0),
+    }
+}
+
+/// Runs `cases` of block `B` through the executor on a fresh runtime.
+pub fn run_cases<B: Block>(cases: Vec<TestCase<B>>) -> Result<usize, TestFailure> {
+    let name = B::DESCRIPTOR.name;
+    if cases.is_empty() {
+        return Err(TestFailure::setup(
+            name,
+            "the test function returned no cases; return at least one, or use `untested = \"reason\"`",
+        ));
+    }
+    let registry =
+        Registry::builder().block::<B>().build().map_err(|error| TestFailure::setup(name, error.to_string()))?;
+    let block =
+        registry.by_id(B::DESCRIPTOR.id).ok_or_else(|| TestFailure::setup(name, "the block did not register"))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .map_err(|error| TestFailure::setup(name, format!("could not start a runtime: {error}")))?;
+    let count = cases.len();
+    let mut failures = Vec::new();
+    for case in cases {
+        if let Err(failure) = runtime.block_on(run_case(block, case)) {
+            failures.push(failure);
+        }
+    }
+    if failures.is_empty() { Ok(count) } else { Err(TestFailure::cases(name, failures)) }
+}
+
+async fn run_case<B: Block>(block: &RegisteredBlock, case: TestCase<B>) -> Result<(), report::CaseFailure> {
+    let executor = Executor::new().allow_disabled(true).with_timeout(case.timeout.unwrap_or(Duration::from_secs(30)));
+    let input = case.input_json().map_err(|message| report::CaseFailure::new(&case.name, message))?;
+    let outcome = executor.execute(block, input, ExecContext::for_user("test-user")).await;
+    case.check(outcome).await
+}

@@ -1,0 +1,123 @@
+//! The traits a block is made of.
+//!
+//! An author implements [`Run`] by hand and derives the rest: [`BlockInput`] and
+//! [`BlockOutput`] come from `#[derive(...)]`, [`Block`] from `#[block(...)]`. Each trait
+//! can also be implemented by hand (the macro-free path), which is what the generated
+//! code does.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::executor::{Emit, OutputEvent};
+use crate::{BlockDescriptor, BlockError, Context};
+
+/// The typed input of a block. Derive it with `#[derive(BlockInput)]`.
+///
+/// The derive writes the (de)serialization and the JSON schema from the struct's
+/// fields, their doc comments and their `#[input(...)]` attributes.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a block input",
+    label = "add `#[derive(BlockInput)]` to `{Self}`"
+)]
+pub trait BlockInput: serde::Serialize + serde::de::DeserializeOwned + Send + 'static {
+    /// The JSON schema (draft 2020-12) of the input object.
+    fn input_schema() -> Value;
+
+    /// Checks every declared default against its field's type, returning one message
+    /// per default that does not fit. The registry refuses a block with such a default.
+    fn check_defaults() -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// The outputs of a block: one enum variant per output pin. Derive it with
+/// `#[derive(BlockOutput)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a block output",
+    label = "add `#[derive(BlockOutput)]` to the enum `{Self}`"
+)]
+pub trait BlockOutput: Send + 'static {
+    /// The pin names, in declaration order (without the implicit `error` pin).
+    const PINS: &'static [&'static str];
+
+    /// The pin this value is emitted on.
+    fn pin(&self) -> &'static str;
+
+    /// Turns the value into the event sent on its pin.
+    fn into_event(self) -> Result<OutputEvent, BlockError>;
+
+    /// The JSON schema (draft 2020-12) of the outputs: one property per pin, plus `error`.
+    fn output_schema() -> Value;
+}
+
+/// What a block does when it runs. The one trait an author implements by hand.
+///
+/// Write `async fn run(...)` in the impl; the returned future must be `Send` because
+/// executions run on a multi-threaded runtime.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `run`",
+    label = "implement `block_core::Run` for `{Self}`",
+    note = "write `impl Run for {Self} {{ type Input = ...; type Output = ...; async fn run(...) }}`"
+)]
+pub trait Run: Send + Sync + 'static {
+    /// The typed input.
+    type Input: BlockInput;
+    /// The output pins.
+    type Output: BlockOutput;
+
+    /// Runs the block once. Emit outputs through `out`, in order; return `Err` to fail
+    /// the run, which emits the message on the `error` pin.
+    fn run(
+        &self,
+        input: Self::Input,
+        ctx: &Context,
+        out: &Emit<Self::Output>,
+    ) -> impl Future<Output = Result<(), BlockError>> + Send;
+}
+
+/// A registrable block: a [`Run`] with its static description. Written by
+/// `#[block(...)]`.
+pub trait Block: Run + Sized {
+    /// The static description of the block.
+    const DESCRIPTOR: &'static BlockDescriptor;
+
+    /// Makes the block value the executor runs.
+    fn instantiate() -> Self;
+}
+
+/// A block with its types erased, as the registry and executor hold it.
+#[doc(hidden)]
+pub trait ErasedBlock: Send + Sync + 'static {
+    /// Deserializes `input` (already validated against the schema) and spawns the run.
+    fn start(
+        &self,
+        input: Value,
+        ctx: Context,
+        events: tokio::sync::mpsc::Sender<OutputEvent>,
+        limits: crate::executor::RunLimits,
+    ) -> Result<tokio::task::JoinHandle<()>, serde_json::Error>;
+}
+
+struct Erased<B>(Arc<B>);
+
+impl<B: Block> ErasedBlock for Erased<B> {
+    fn start(
+        &self,
+        input: Value,
+        ctx: Context,
+        events: tokio::sync::mpsc::Sender<OutputEvent>,
+        limits: crate::executor::RunLimits,
+    ) -> Result<tokio::task::JoinHandle<()>, serde_json::Error> {
+        let input: B::Input = serde_json::from_value(input)?;
+        let block = Arc::clone(&self.0);
+        Ok(tokio::spawn(crate::executor::drive(block, input, ctx, events, limits)))
+    }
+}
+
+/// Makes the type-erased block of `B`; the descriptor's `instantiate` points here.
+#[doc(hidden)]
+pub fn erase<B: Block>() -> Arc<dyn ErasedBlock> {
+    Arc::new(Erased(Arc::new(B::instantiate())))
+}

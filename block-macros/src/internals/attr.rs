@@ -1,0 +1,319 @@
+//! Parses the macros' attributes into typed models, recording every error.
+
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use syn::meta::ParseNestedMeta;
+use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Ident, LitBool, LitInt, LitStr, Token};
+
+use super::ctxt::Ctxt;
+use super::symbol::*;
+use super::text;
+
+/// Keys seen so far in one attribute list, for duplicate detection.
+#[derive(Default)]
+pub struct Seen(Vec<String>);
+
+impl Seen {
+    /// Records `key`; reports it if it was already given.
+    pub fn first_time(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, key: &str) -> bool {
+        if self.0.iter().any(|k| k == key) {
+            cx.error_spanned_by(&meta.path, format!("duplicate key `{key}`; give it once"));
+            return false;
+        }
+        self.0.push(key.to_owned());
+        true
+    }
+}
+
+/// The key of `meta` as a string (`crate` included).
+pub fn key_of(meta: &ParseNestedMeta<'_>) -> String {
+    let path = &meta.path;
+    path.get_ident().map(|ident| ident.to_string()).unwrap_or_else(|| quote::quote!(#path).to_string().replace(' ', ""))
+}
+
+/// Consumes the value of a key we refuse, so parsing can go on to the next key.
+pub fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.input.parse::<Token![=]>()?;
+        tokens_until_comma(meta.input)?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _: TokenTree = meta.input.parse()?;
+    }
+    Ok(())
+}
+
+/// The tokens up to the next top-level comma.
+pub fn tokens_until_comma(input: ParseStream<'_>) -> syn::Result<TokenStream> {
+    let mut tokens = TokenStream::new();
+    while !input.is_empty() && !input.peek(Token![,]) {
+        tokens.extend([input.parse::<TokenTree>()?]);
+    }
+    Ok(tokens)
+}
+
+/// `key` alone means true; `key = true|false` says it.
+pub fn flag(meta: &ParseNestedMeta<'_>) -> syn::Result<bool> {
+    if meta.input.peek(Token![=]) { Ok(meta.value()?.parse::<LitBool>()?.value) } else { Ok(true) }
+}
+
+pub fn lit_str(meta: &ParseNestedMeta<'_>) -> syn::Result<LitStr> {
+    meta.value()?.parse()
+}
+
+/// A number, possibly negative: `min = -1.5`.
+pub fn number(meta: &ParseNestedMeta<'_>) -> syn::Result<f64> {
+    let input = meta.value()?;
+    let negative = input.peek(Token![-]);
+    if negative {
+        input.parse::<Token![-]>()?;
+    }
+    let value = if input.peek(syn::LitFloat) {
+        input.parse::<syn::LitFloat>()?.base10_parse::<f64>()?
+    } else {
+        input.parse::<LitInt>()?.base10_parse::<f64>()?
+    };
+    Ok(if negative { -value } else { value })
+}
+
+pub fn count(meta: &ParseNestedMeta<'_>) -> syn::Result<u64> {
+    meta.value()?.parse::<LitInt>()?.base10_parse()
+}
+
+/// `[a, b]` or `["a", "b"]`: names with their spans.
+pub fn name_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<(String, Span)>> {
+    let input = meta.value()?;
+    let content;
+    syn::bracketed!(content in input);
+    let mut names = Vec::new();
+    while !content.is_empty() {
+        if content.peek(LitStr) {
+            let lit: LitStr = content.parse()?;
+            names.push((lit.value(), lit.span()));
+        } else {
+            let ident: Ident = content.parse()?;
+            names.push((ident.to_string().trim_start_matches("r#").to_owned(), ident.span()));
+        }
+        if !content.is_empty() {
+            content.parse::<Token![,]>()?;
+        }
+    }
+    Ok(names)
+}
+
+/// Runs `each` on every key of every `#[name(...)]` attribute, recording parse errors
+/// and going on with the next attribute.
+pub fn for_each_key(
+    cx: &mut Ctxt,
+    attrs: &[Attribute],
+    name: &str,
+    mut each: impl FnMut(&mut Ctxt, &ParseNestedMeta<'_>, &str) -> syn::Result<()>,
+) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident(name)) {
+        let mut errors = Vec::new();
+        let result = attr.parse_nested_meta(|meta| {
+            let key = key_of(&meta);
+            let mut inner = Ctxt::new();
+            let outcome = each(&mut inner, &meta, &key);
+            errors.push(inner);
+            outcome
+        });
+        for inner in errors {
+            cx.absorb(inner);
+        }
+        if let Err(error) = result {
+            cx.syn_error(error);
+        }
+    }
+}
+
+/// A field's default: a JSON literal (`"x"`, `3`, `true`, `null`, `[...]`, `{...}`)
+/// or a Rust expression converted with `Into`.
+pub enum DefaultValue {
+    Json(TokenStream),
+    Expr(syn::Expr),
+}
+
+impl DefaultValue {
+    pub fn parse(meta: &ParseNestedMeta<'_>) -> syn::Result<Self> {
+        meta.input.parse::<Token![=]>()?;
+        let tokens = tokens_until_comma(meta.input)?;
+        if tokens.is_empty() {
+            return Err(meta.error("`default` needs a value: `default = <JSON literal or Rust expression>`"));
+        }
+        if is_json_literal(&tokens) {
+            Ok(DefaultValue::Json(tokens))
+        } else {
+            Ok(DefaultValue::Expr(syn::parse2(tokens)?))
+        }
+    }
+}
+
+fn is_json_literal(tokens: &TokenStream) -> bool {
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    match trees.as_slice() {
+        [TokenTree::Literal(_)] => true,
+        [TokenTree::Punct(p), TokenTree::Literal(_)] => p.as_char() == '-',
+        [TokenTree::Ident(i)] => matches!(i.to_string().as_str(), "true" | "false" | "null"),
+        [TokenTree::Group(g)] => matches!(g.delimiter(), Delimiter::Bracket | Delimiter::Brace),
+        _ => false,
+    }
+}
+
+/// `#[input(...)]` of one field.
+#[derive(Default)]
+pub struct InputField {
+    pub default: Option<DefaultValue>,
+    pub advanced: Option<bool>,
+    pub hidden: bool,
+    pub secret: bool,
+    pub placeholder: Option<LitStr>,
+    pub title: Option<LitStr>,
+    pub depends_on: Vec<(String, Span)>,
+    pub format: Option<LitStr>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+}
+
+impl InputField {
+    pub fn from_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> Self {
+        let mut out = InputField::default();
+        let mut seen = Seen::default();
+        for_each_key(cx, attrs, INPUT, |cx, meta, key| {
+            if !INPUT_FIELD_KEYS.contains(&key) {
+                let message = if key == CRATE {
+                    "`crate` goes on the struct's `#[input(crate = ...)]`, not on a field".to_owned()
+                } else {
+                    text::unknown("key", key, INPUT_FIELD_KEYS)
+                };
+                cx.error_spanned_by(&meta.path, message);
+                return skip_value(meta);
+            }
+            if !seen.first_time(cx, meta, key) {
+                return skip_value(meta);
+            }
+            match key {
+                DEFAULT => out.default = Some(DefaultValue::parse(meta)?),
+                ADVANCED => out.advanced = Some(flag(meta)?),
+                HIDDEN => out.hidden = flag(meta)?,
+                SECRET => out.secret = flag(meta)?,
+                PLACEHOLDER => out.placeholder = Some(lit_str(meta)?),
+                TITLE => out.title = Some(lit_str(meta)?),
+                DEPENDS_ON => out.depends_on = name_list(meta)?,
+                FORMAT => out.format = Some(lit_str(meta)?),
+                MIN => out.min = Some(number(meta)?),
+                MAX => out.max = Some(number(meta)?),
+                MIN_LENGTH => out.min_length = Some(count(meta)?),
+                MAX_LENGTH => out.max_length = Some(count(meta)?),
+                MIN_ITEMS => out.min_items = Some(count(meta)?),
+                MAX_ITEMS => out.max_items = Some(count(meta)?),
+                _ => unreachable!("every key of INPUT_FIELD_KEYS is handled"),
+            }
+            Ok(())
+        });
+        out
+    }
+}
+
+/// `#[output(...)]` of one variant.
+#[derive(Default)]
+pub struct OutputVariant {
+    pub name: Option<LitStr>,
+    pub title: Option<LitStr>,
+}
+
+impl OutputVariant {
+    pub fn from_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> Self {
+        let mut out = OutputVariant::default();
+        let mut seen = Seen::default();
+        for_each_key(cx, attrs, OUTPUT, |cx, meta, key| {
+            if !OUTPUT_VARIANT_KEYS.contains(&key) {
+                cx.error_spanned_by(&meta.path, text::unknown("key", key, OUTPUT_VARIANT_KEYS));
+                return skip_value(meta);
+            }
+            if !seen.first_time(cx, meta, key) {
+                return skip_value(meta);
+            }
+            match key {
+                NAME => out.name = Some(lit_str(meta)?),
+                TITLE => out.title = Some(lit_str(meta)?),
+                _ => unreachable!("every key of OUTPUT_VARIANT_KEYS is handled"),
+            }
+            Ok(())
+        });
+        out
+    }
+}
+
+/// `#[value(rename = "...")]` of a `BlockEnum` variant.
+pub fn value_rename(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<LitStr> {
+    let mut rename = None;
+    let mut seen = Seen::default();
+    for_each_key(cx, attrs, VALUE, |cx, meta, key| {
+        if !VALUE_KEYS.contains(&key) {
+            cx.error_spanned_by(&meta.path, text::unknown("key", key, VALUE_KEYS));
+            return skip_value(meta);
+        }
+        if seen.first_time(cx, meta, key) {
+            rename = Some(lit_str(meta)?);
+        } else {
+            skip_value(meta)?;
+        }
+        Ok(())
+    });
+    rename
+}
+
+/// `#[<name>(crate = "path")]` on a derive's container; defaults to `::block_core`.
+pub fn crate_path(cx: &mut Ctxt, attrs: &[Attribute], name: &str) -> syn::Path {
+    let mut path = None;
+    let mut seen = Seen::default();
+    for_each_key(cx, attrs, name, |cx, meta, key| {
+        if !CONTAINER_KEYS.contains(&key) {
+            cx.error_spanned_by(&meta.path, text::unknown("container key", key, CONTAINER_KEYS));
+            return skip_value(meta);
+        }
+        if seen.first_time(cx, meta, key) {
+            path = Some(parse_path_value(meta)?);
+        } else {
+            skip_value(meta)?;
+        }
+        Ok(())
+    });
+    path.unwrap_or_else(default_crate_path)
+}
+
+/// `crate = path` or `crate = "path"`.
+pub fn parse_path_value(meta: &ParseNestedMeta<'_>) -> syn::Result<syn::Path> {
+    let input = meta.value()?;
+    if input.peek(LitStr) { input.parse::<LitStr>()?.parse() } else { input.parse() }
+}
+
+pub fn default_crate_path() -> syn::Path {
+    syn::parse_quote!(::block_core)
+}
+
+/// `(a, b, c)` after a key: the idents.
+pub fn ident_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<Ident>> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let list = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+    Ok(list.into_iter().collect())
+}
+
+/// `("a", "b")` after a key: the strings.
+pub fn str_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<LitStr>> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let list = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
+    Ok(list.into_iter().collect())
+}
+
+/// Parses `#[block(...)]`-style arguments given as a bare token stream.
+pub fn parse_args(args: TokenStream, each: impl FnMut(ParseNestedMeta<'_>) -> syn::Result<()>) -> syn::Result<()> {
+    syn::meta::parser(each).parse2(args)
+}

@@ -1,0 +1,83 @@
+//! Every attribute key, named once.
+
+pub const INPUT: &str = "input";
+pub const OUTPUT: &str = "output";
+pub const VALUE: &str = "value";
+
+pub const CRATE: &str = "crate";
+pub const DEFAULT: &str = "default";
+pub const ADVANCED: &str = "advanced";
+pub const HIDDEN: &str = "hidden";
+pub const SECRET: &str = "secret";
+pub const PLACEHOLDER: &str = "placeholder";
+pub const TITLE: &str = "title";
+pub const DEPENDS_ON: &str = "depends_on";
+pub const FORMAT: &str = "format";
+pub const MIN: &str = "min";
+pub const MAX: &str = "max";
+pub const MIN_LENGTH: &str = "min_length";
+pub const MAX_LENGTH: &str = "max_length";
+pub const MIN_ITEMS: &str = "min_items";
+pub const MAX_ITEMS: &str = "max_items";
+
+/// Keys of `#[input(...)]` on a field.
+pub const INPUT_FIELD_KEYS: &[&str] = &[
+    DEFAULT,
+    ADVANCED,
+    HIDDEN,
+    SECRET,
+    PLACEHOLDER,
+    TITLE,
+    DEPENDS_ON,
+    FORMAT,
+    MIN,
+    MAX,
+    MIN_LENGTH,
+    MAX_LENGTH,
+    MIN_ITEMS,
+    MAX_ITEMS,
+];
+
+pub const NAME: &str = "name";
+pub const RENAME: &str = "rename";
+
+/// Keys of `#[output(...)]` on a variant.
+pub const OUTPUT_VARIANT_KEYS: &[&str] = &[NAME, TITLE];
+/// Keys of `#[value(...)]` on an enum variant.
+pub const VALUE_KEYS: &[&str] = &[RENAME];
+/// Keys of a container attribute of the derives.
+pub const CONTAINER_KEYS: &[&str] = &[CRATE];
+
+pub const ID: &str = "id";
+pub const CATEGORIES: &str = "categories";
+pub const CONTRIBUTORS: &str = "contributors";
+pub const DISABLED: &str = "disabled";
+pub const STATIC_OUTPUT: &str = "static_output";
+pub const TESTS: &str = "tests";
+pub const UNTESTED: &str = "untested";
+
+/// Keys of `#[block(...)]`.
+pub const BLOCK_KEYS: &[&str] = &[ID, NAME, CATEGORIES, CONTRIBUTORS, DISABLED, STATIC_OUTPUT, TESTS, UNTESTED, CRATE];
+
+/// The category variants of `block_core::Category`.
+pub const CATEGORIES_LIST: &[&str] = &[
+    "Ai",
+    "Social",
+    "Text",
+    "Search",
+    "Basic",
+    "Input",
+    "Output",
+    "Logic",
+    "Communication",
+    "DeveloperTools",
+    "Data",
+    "Hardware",
+    "Agent",
+    "Crm",
+    "Safety",
+    "Productivity",
+    "IssueTracking",
+    "Multimedia",
+    "Marketing",
+];

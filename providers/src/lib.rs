@@ -1,0 +1,1 @@
+//! Real integrations, one module each.

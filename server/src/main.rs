@@ -1,0 +1,2 @@
+//! The block server binary.
+fn main() {}
