@@ -68,7 +68,7 @@ pub use context::Context;
 pub use descriptor::{BlockDescriptor, BlockTests, Registration};
 pub use error::BlockError;
 pub use executor::{Emit, ExecContext, ExecuteError, Execution, Executor, OutputEvent, Outputs};
-pub use registry::{RegisteredBlock, Registry, RegistryBuilder, RegistryError};
+pub use registry::{InputProblem, RegisteredBlock, Registry, RegistryBuilder, RegistryError, RegistryProblem};
 pub use testing::{Expect, TestCase};
 pub use traits::{Block, BlockInput, BlockOutput, Run};
 

@@ -165,36 +165,32 @@ impl RegistryBuilder {
         descriptors.dedup_by(|a, b| std::ptr::eq(*a, *b));
 
         let mut problems = Vec::new();
+        // Every descriptor's id and name count for clashes, even one refused for
+        // another reason, so that each clash is reported with both offenders.
+        let mut seen_ids: HashMap<&'static str, &'static str> = HashMap::new();
+        let mut seen_names: HashMap<&'static str, &'static str> = HashMap::new();
         let mut blocks = Vec::with_capacity(descriptors.len());
-        let mut by_id: HashMap<&'static str, usize> = HashMap::new();
-        let mut by_name: HashMap<&'static str, usize> = HashMap::new();
         for descriptor in descriptors {
-            let Some(block) = error::check_and_render(descriptor, &mut problems) else { continue };
-            if let Some(&other) = by_id.get(descriptor.id) {
-                let first: &RegisteredBlock = &blocks[other];
-                problems.push(RegistryProblem::DuplicateId {
-                    id: descriptor.id,
-                    first: first.descriptor.name,
-                    second: descriptor.name,
-                });
-                continue;
+            let mut clash = false;
+            if let Some(first) = seen_ids.insert(descriptor.id, descriptor.name) {
+                problems.push(RegistryProblem::DuplicateId { id: descriptor.id, first, second: descriptor.name });
+                clash = true;
             }
-            if let Some(&other) = by_name.get(descriptor.name) {
-                let first: &RegisteredBlock = &blocks[other];
-                problems.push(RegistryProblem::DuplicateName {
-                    name: descriptor.name,
-                    first: first.descriptor.id,
-                    second: descriptor.id,
-                });
-                continue;
+            if let Some(first) = seen_names.insert(descriptor.name, descriptor.id) {
+                problems.push(RegistryProblem::DuplicateName { name: descriptor.name, first, second: descriptor.id });
+                clash = true;
             }
-            by_id.insert(descriptor.id, blocks.len());
-            by_name.insert(descriptor.name, blocks.len());
-            blocks.push(block);
+            if let Some(block) = error::check_and_render(descriptor, &mut problems)
+                && !clash
+            {
+                blocks.push(block);
+            }
         }
         if !problems.is_empty() {
             return Err(RegistryError::new(problems));
         }
+        let by_id = blocks.iter().enumerate().map(|(index, block)| (block.descriptor.id, index)).collect();
+        let by_name = blocks.iter().enumerate().map(|(index, block)| (block.descriptor.name, index)).collect();
         Ok(Registry { blocks, by_id, by_name, listing: OnceLock::new() })
     }
 }

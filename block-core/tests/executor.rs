@@ -1,0 +1,282 @@
+//! Behaviour of the executor: ordering, validation, failures, timeouts,
+//! cancellation and back-pressure.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use block_core::prelude::*;
+use block_core::{ExecContext, ExecuteError, Executor, Registry};
+
+/// Input of the counting block.
+#[derive(BlockInput)]
+pub struct CountInput {
+    /// How many numbers to emit.
+    #[input(max = 1000)]
+    pub count: u64,
+    /// Label of the summary.
+    #[input(default = "total")]
+    pub label: String,
+    /// Fail after emitting the numbers.
+    #[input(default = false)]
+    pub fail: bool,
+}
+
+/// Outputs of the counting block.
+#[derive(BlockOutput)]
+pub enum CountOutput {
+    /// One number per step.
+    Number(u64),
+    /// The label and the count.
+    Summary(String),
+}
+
+/// Emits the numbers from 1 to `count`, then a summary.
+#[block(id = "0b0c8d4e-3a52-4f6e-9a1d-5c7b2e8f4a10", categories(Basic), untested = "exercised by this file")]
+pub struct CountBlock;
+
+impl Run for CountBlock {
+    type Input = CountInput;
+    type Output = CountOutput;
+    async fn run(&self, input: CountInput, _ctx: &Context, out: &Emit<CountOutput>) -> Result<(), BlockError> {
+        for n in 1..=input.count {
+            out.emit(CountOutput::Number(n)).await?;
+        }
+        if input.fail {
+            return Err(BlockError::new("asked to fail"));
+        }
+        out.emit(CountOutput::Summary(format!("{}={}", input.label, input.count))).await
+    }
+}
+
+/// Input of the misbehaving block.
+#[derive(BlockInput)]
+pub struct MisbehaveInput {
+    /// What to do wrong.
+    pub mode: Mode,
+}
+
+/// Ways to misbehave.
+#[derive(BlockEnum, Debug, Clone, Copy)]
+pub enum Mode {
+    /// Panic before emitting anything.
+    Panic,
+    /// Sleep far longer than any timeout.
+    Hang,
+    /// Emit forever, counting what was sent.
+    Flood,
+}
+
+/// Outputs of the misbehaving block.
+#[derive(BlockOutput)]
+pub enum MisbehaveOutput {
+    /// A tick.
+    Tick(u64),
+}
+
+static FLOOD_SENT: AtomicUsize = AtomicUsize::new(0);
+static FLOOD_DROPPED: AtomicBool = AtomicBool::new(false);
+
+struct SetOnDrop(&'static AtomicBool);
+
+impl Drop for SetOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Misbehaves in the requested way.
+#[block(id = "6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", categories(DeveloperTools), untested = "exercised by this file")]
+pub struct MisbehaveBlock;
+
+impl Run for MisbehaveBlock {
+    type Input = MisbehaveInput;
+    type Output = MisbehaveOutput;
+    async fn run(&self, input: MisbehaveInput, _ctx: &Context, out: &Emit<MisbehaveOutput>) -> Result<(), BlockError> {
+        match input.mode {
+            Mode::Panic => panic!("deliberate panic"),
+            Mode::Hang => {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                Ok(())
+            }
+            Mode::Flood => {
+                let _guard = SetOnDrop(&FLOOD_DROPPED);
+                for n in 0.. {
+                    out.emit(MisbehaveOutput::Tick(n)).await?;
+                    FLOOD_SENT.fetch_add(1, Ordering::SeqCst);
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn registry() -> Registry {
+    Registry::builder().block::<CountBlock>().block::<MisbehaveBlock>().build().expect("valid registry")
+}
+
+#[tokio::test]
+async fn outputs_arrive_in_order_grouped_by_pin() {
+    let registry = registry();
+    let block = registry.by_name("CountBlock").expect("registered");
+    let outputs = Executor::new()
+        .execute(block, json!({"count": 3}), ExecContext::default())
+        .await
+        .expect("valid input")
+        .collect()
+        .await;
+    assert_eq!(outputs.to_json(), json!({"number": [1, 2, 3], "summary": ["total=3"]}));
+    assert!(outputs.is_success());
+}
+
+#[tokio::test]
+async fn the_stream_yields_each_event_as_emitted() {
+    let registry = registry();
+    let block = registry.by_id("0b0c8d4e-3a52-4f6e-9a1d-5c7b2e8f4a10").expect("registered");
+    let mut execution =
+        Executor::new().execute(block, json!({"count": 2, "label": "n"}), ExecContext::default()).await.expect("valid");
+    let mut seen = Vec::new();
+    while let Some(event) = execution.next_event().await {
+        seen.push((event.name, event.value));
+    }
+    assert_eq!(seen, vec![("number", json!(1)), ("number", json!(2)), ("summary", json!("n=2"))]);
+}
+
+#[tokio::test]
+async fn invalid_input_lists_every_problem_with_its_path() {
+    let registry = registry();
+    let block = registry.by_name("CountBlock").expect("registered");
+    let error = Executor::new()
+        .execute(block, json!({"count": 5000, "label": 7, "colour": "red"}), ExecContext::default())
+        .await
+        .expect_err("invalid input");
+    let ExecuteError::InvalidInput { block, problems } = error else { panic!("expected invalid input, got {error}") };
+    assert_eq!(block, "CountBlock");
+    let mut paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    paths.sort_unstable();
+    assert_eq!(paths, vec!["", "/count", "/label"], "{problems:?}");
+    assert!(problems.iter().any(|p| p.message.contains("colour")), "{problems:?}");
+}
+
+#[tokio::test]
+async fn a_missing_required_field_is_named() {
+    let registry = registry();
+    let block = registry.by_name("CountBlock").expect("registered");
+    let error = Executor::new().execute(block, json!({}), ExecContext::default()).await.expect_err("missing count");
+    assert!(error.to_string().contains("count"), "{error}");
+}
+
+#[tokio::test]
+async fn a_failed_run_ends_with_the_error_pin_after_earlier_outputs() {
+    let registry = registry();
+    let block = registry.by_name("CountBlock").expect("registered");
+    let outputs = Executor::new()
+        .execute(block, json!({"count": 2, "fail": true}), ExecContext::default())
+        .await
+        .expect("valid")
+        .collect()
+        .await;
+    assert_eq!(outputs.to_json(), json!({"number": [1, 2], "error": ["asked to fail"]}));
+    assert_eq!(outputs.error(), Some("asked to fail"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_becomes_the_error_output_and_harms_nothing_else() {
+    let registry = registry();
+    let executor = Executor::new();
+    let panicking = registry.by_name("MisbehaveBlock").expect("registered");
+    let healthy = registry.by_name("CountBlock").expect("registered");
+    let (panicked, fine) = tokio::join!(
+        async {
+            executor
+                .execute(panicking, json!({"mode": "panic"}), ExecContext::default())
+                .await
+                .expect("valid")
+                .collect()
+                .await
+        },
+        async {
+            executor
+                .execute(healthy, json!({"count": 50}), ExecContext::default())
+                .await
+                .expect("valid")
+                .collect()
+                .await
+        },
+    );
+    assert_eq!(panicked.error(), Some("the block panicked: deliberate panic"));
+    assert_eq!(fine.get("number").map(<[_]>::len), Some(50));
+    assert!(fine.is_success());
+}
+
+#[tokio::test]
+async fn a_run_past_its_timeout_is_stopped_with_an_error() {
+    let registry = registry();
+    let block = registry.by_name("MisbehaveBlock").expect("registered");
+    let outputs = Executor::new()
+        .execute(block, json!({"mode": "hang"}), ExecContext::default().with_timeout(Duration::from_millis(50)))
+        .await
+        .expect("valid")
+        .collect()
+        .await;
+    let error = outputs.error().expect("timed out");
+    assert!(error.contains("did not finish within 50ms"), "{error}");
+}
+
+#[tokio::test]
+async fn back_pressure_pauses_the_block_and_dropping_the_stream_cancels_it() {
+    let registry = registry();
+    let block = registry.by_name("MisbehaveBlock").expect("registered");
+    let capacity = 4;
+    let mut execution = Executor::new()
+        .with_channel_capacity(capacity)
+        .execute(block, json!({"mode": "flood"}), ExecContext::default())
+        .await
+        .expect("valid");
+    for expected in 0..10u64 {
+        let event = execution.next_event().await.expect("a tick");
+        assert_eq!(event.value, json!(expected));
+    }
+    // Give the block every chance to run ahead: it must stay within the channel's room.
+    for _ in 0..50 {
+        tokio::task::yield_now().await;
+    }
+    let sent = FLOOD_SENT.load(Ordering::SeqCst);
+    assert!(sent <= 10 + capacity + 1, "the block ran ahead of its consumer: {sent} sent");
+    assert!(!FLOOD_DROPPED.load(Ordering::SeqCst));
+    drop(execution);
+    for _ in 0..50 {
+        if FLOOD_DROPPED.load(Ordering::SeqCst) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert!(FLOOD_DROPPED.load(Ordering::SeqCst), "dropping the execution did not stop the block");
+}
+
+#[tokio::test]
+async fn defaults_fill_missing_fields_and_appear_in_the_schema() {
+    let registry = registry();
+    let block = registry.by_name("CountBlock").expect("registered");
+    let schema = block.input_schema();
+    assert_eq!(schema["properties"]["label"]["default"], json!("total"));
+    assert_eq!(schema["properties"]["label"]["advanced"], json!(true));
+    assert_eq!(schema["properties"]["count"]["advanced"], json!(false));
+    assert_eq!(schema["required"], json!(["count"]));
+    let outputs = Executor::new().execute(block, json!({"count": 0}), ExecContext::default()).await.expect("valid");
+    assert_eq!(outputs.collect().await.to_json(), json!({"summary": ["total=0"]}));
+}
+
+#[test]
+fn executing_outside_a_runtime_is_an_error_not_a_panic() {
+    let registry = registry();
+    let block = registry.by_name("CountBlock").expect("registered");
+    let error = Executor::new().start(block, json!({"count": 1}), ExecContext::default()).expect_err("no runtime");
+    assert_eq!(error, ExecuteError::NoRuntime);
+}
+
+#[test]
+fn the_global_registry_holds_every_block_registered_with_the_attribute() {
+    let registry = Registry::global().expect("valid");
+    assert!(registry.by_name("CountBlock").is_some());
+    assert!(registry.by_name("MisbehaveBlock").is_some());
+}

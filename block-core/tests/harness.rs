@@ -1,0 +1,100 @@
+//! Behaviour of the test harness itself: what passes, what fails, and what a
+//! failure says.
+
+use block_core::prelude::*;
+use block_core::testing::run_cases;
+
+/// Input of the doubling block.
+#[derive(BlockInput)]
+pub struct DoubleInput {
+    /// The number to double.
+    pub n: i64,
+}
+
+/// Outputs of the doubling block.
+#[derive(BlockOutput)]
+pub enum DoubleOutput {
+    /// Twice the input.
+    Doubled(i64),
+    /// Whether the input was negative.
+    WasNegative(bool),
+}
+
+/// Doubles a number; refuses zero.
+#[block(id = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", categories(Basic), untested = "cases are given in this file")]
+pub struct DoubleBlock;
+
+impl Run for DoubleBlock {
+    type Input = DoubleInput;
+    type Output = DoubleOutput;
+    async fn run(&self, input: DoubleInput, _ctx: &Context, out: &Emit<DoubleOutput>) -> Result<(), BlockError> {
+        if input.n == 0 {
+            return Err(BlockError::new("zero is not allowed"));
+        }
+        out.emit(DoubleOutput::Doubled(input.n * 2)).await?;
+        out.emit(DoubleOutput::WasNegative(input.n < 0)).await
+    }
+}
+
+#[test]
+fn matching_cases_pass_and_are_counted() {
+    let cases = vec![
+        TestCase::new("doubles", DoubleInput { n: 2 })
+            .outputs([DoubleOutput::Doubled(4), DoubleOutput::WasNegative(false)]),
+        TestCase::new("predicates", DoubleInput { n: -3 })
+            .output_where("doubled", "is -6", |v| v == &json!(-6))
+            .output(DoubleOutput::WasNegative(true)),
+        TestCase::new("errors", DoubleInput { n: 0 }).error_containing("zero"),
+        TestCase::json("refuses text", json!({"n": "two"})).invalid_input(["/n"]),
+    ];
+    assert_eq!(run_cases::<DoubleBlock>(cases).expect("all pass"), 4);
+}
+
+#[test]
+fn a_wrong_value_shows_expected_and_actual_for_that_output() {
+    let cases = vec![
+        TestCase::new("wrong", DoubleInput { n: 2 })
+            .outputs([DoubleOutput::Doubled(5), DoubleOutput::WasNegative(false)]),
+    ];
+    let failure = run_cases::<DoubleBlock>(cases).expect_err("5 is wrong").to_string();
+    assert!(failure.contains("case \"wrong\""), "{failure}");
+    assert!(failure.contains("output #1: expected doubled: 5"), "{failure}");
+    assert!(failure.contains("got      doubled: 4"), "{failure}");
+    assert!(!failure.contains("output #2"), "only the wrong output is reported: {failure}");
+}
+
+#[test]
+fn missing_and_extra_outputs_fail() {
+    let missing = vec![TestCase::new("too few", DoubleInput { n: 1 }).output(DoubleOutput::Doubled(2))];
+    let failure = run_cases::<DoubleBlock>(missing).expect_err("extra output").to_string();
+    assert!(failure.contains("output #2: expected nothing"), "{failure}");
+
+    let extra = vec![TestCase::new("too many", DoubleInput { n: 1 }).outputs([
+        DoubleOutput::Doubled(2),
+        DoubleOutput::WasNegative(false),
+        DoubleOutput::Doubled(2),
+    ])];
+    let failure = run_cases::<DoubleBlock>(extra).expect_err("missing output").to_string();
+    assert!(failure.contains("output #3: expected doubled: 2"), "{failure}");
+    assert!(failure.contains("got      nothing"), "{failure}");
+}
+
+#[test]
+fn an_unexpected_error_or_a_wrong_rejection_fails() {
+    let cases = vec![
+        TestCase::new("expects success", DoubleInput { n: 0 }).output(DoubleOutput::Doubled(0)),
+        TestCase::json("expects rejection", json!({"n": 1})).invalid_input(["/n"]),
+        TestCase::json("expects success on bad input", json!({"n": []})).output(DoubleOutput::Doubled(0)),
+    ];
+    let failure = run_cases::<DoubleBlock>(cases).expect_err("all three fail").to_string();
+    assert!(failure.contains("3 case(s) failed"), "{failure}");
+    assert!(failure.contains("error: \"zero is not allowed\""), "{failure}");
+    assert!(failure.contains("the block ran"), "{failure}");
+    assert!(failure.contains("did not start"), "{failure}");
+}
+
+#[test]
+fn an_empty_case_list_is_a_failure() {
+    let failure = run_cases::<DoubleBlock>(Vec::new()).expect_err("no cases").to_string();
+    assert!(failure.contains("no cases"), "{failure}");
+}
