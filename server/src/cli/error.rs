@@ -1,0 +1,88 @@
+//! Why a command failed, worded for the person at the terminal.
+
+use std::io;
+
+use block_core::RegistryError;
+use block_core::registry::InputProblem;
+
+use super::input::NotJson;
+
+/// A failed command. Its `Display` is the message printed after `error: `.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The linked blocks do not form a valid registry; every problem is listed.
+    #[error("{0}")]
+    Registry(RegistryError),
+    /// No block has this id or name.
+    #[error("no block has the id or name `{query}`{}", suggestions_text(.suggestions))]
+    UnknownBlock {
+        /// What was asked for.
+        query: String,
+        /// Close names, best first.
+        suggestions: Vec<&'static str>,
+    },
+    /// The `--input` file or stdin could not be read.
+    #[error("could not read the input from {source_name}: {error}")]
+    InputUnreadable {
+        /// Where the input was read from.
+        source_name: String,
+        /// Why reading failed.
+        error: io::Error,
+    },
+    /// The input is not JSON.
+    #[error("{0}")]
+    InputNotJson(NotJson),
+    /// The input does not fit the block's schema.
+    #[error(
+        "invalid input for {block}:{}\n(see `block-server blocks show {block}` for its input schema)",
+        problems_text(.problems)
+    )]
+    InvalidInput {
+        /// The block's name.
+        block: &'static str,
+        /// Every problem, each with its JSON pointer.
+        problems: Vec<InputProblem>,
+    },
+    /// The block is disabled.
+    #[error("block {block} is disabled and cannot be run")]
+    Disabled {
+        /// The block's name.
+        block: &'static str,
+    },
+    /// The run emitted `error`; the outputs were printed before it.
+    #[error("{block} failed: {message}")]
+    RunFailed {
+        /// The block's name.
+        block: &'static str,
+        /// The value of the `error` output.
+        message: String,
+    },
+    /// The async runtime could not start.
+    #[error("could not start the async runtime: {0}")]
+    Runtime(io::Error),
+    /// Writing the results failed.
+    #[error("could not write the output: {0}")]
+    Output(io::Error),
+}
+
+impl CliError {
+    /// The process exit code for this failure. Usage errors (2) never get here: clap
+    /// reports them itself.
+    pub fn exit_code(&self) -> u8 {
+        1
+    }
+}
+
+fn suggestions_text(suggestions: &[&str]) -> String {
+    match suggestions {
+        [] => "; run `block-server blocks list` to see every block".to_owned(),
+        [one] => format!("; did you mean `{one}`?"),
+        many => {
+            format!("; did you mean one of: {}?", many.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
+        }
+    }
+}
+
+fn problems_text(problems: &[InputProblem]) -> String {
+    problems.iter().map(|problem| format!("\n  - {problem}")).collect()
+}
