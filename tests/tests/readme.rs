@@ -1,0 +1,27 @@
+//! The README's code is the code that is compiled and tested.
+
+fn rust_blocks(markdown: &str) -> Vec<&str> {
+    markdown.split("```rust\n").skip(1).filter_map(|rest| rest.split("```").next()).collect()
+}
+
+#[test]
+fn the_readme_shows_the_compiled_examples_verbatim() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let read = |path: &str| std::fs::read_to_string(format!("{root}/{path}")).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let readme = read("README.md");
+    let greet = read("examples/src/greet.rs");
+    let embed = read("examples/examples/embed.rs");
+    let blocks = rust_blocks(&readme);
+    assert_eq!(blocks.len(), 3, "the README has three Rust examples");
+    assert!(greet.contains(blocks[0]), "README's first block differs from examples/src/greet.rs");
+    assert!(greet.contains(blocks[1]), "README's test cases differ from examples/src/greet.rs");
+    assert!(embed.contains(blocks[2]), "README's embedding example differs from examples/examples/embed.rs");
+}
+
+#[test]
+fn the_first_block_is_under_forty_lines_of_code() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README");
+    let first = rust_blocks(&readme)[0];
+    let lines = first.lines().filter(|l| !l.trim().is_empty()).count();
+    assert!(lines < 40, "{lines} non-blank lines, doc comments included");
+}
