@@ -3,8 +3,8 @@
 
 // Blocks register through `inventory` when their crate is linked; naming the crates
 // here keeps the linker from dropping them.
-pub use block_examples as _;
-pub use block_providers as _;
+use block_examples as _;
+use block_providers as _;
 
 /// The registry of every block in the workspace.
 pub fn registry() -> &'static block_core::Registry {
