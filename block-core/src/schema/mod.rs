@@ -124,8 +124,8 @@ impl OutputSchemaBuilder {
     }
 }
 
-/// The schema of a unit-only enum: a string with one of `values`; used by
-/// `#[derive(BlockEnum)]`.
+/// The schema of a unit-only enum: a string with one of `values`, each value's
+/// description in `enumDescriptions`; used by `#[derive(BlockEnum)]`.
 pub fn enum_schema(title: &str, description: &str, values: &[&str], descriptions: &[&str]) -> Schema {
     let mut schema = Map::new();
     schema.insert("title".into(), json!(title));
@@ -134,13 +134,10 @@ pub fn enum_schema(title: &str, description: &str, values: &[&str], descriptions
     }
     schema.insert("type".into(), json!("string"));
     schema.insert("enum".into(), json!(values));
+    // Per-value descriptions ride along as an annotation (as VS Code's schemas do);
+    // a `oneOf` of `const`s would make every bad value fail twice.
     if descriptions.iter().any(|d| !d.is_empty()) {
-        let one_of: Vec<Value> = values
-            .iter()
-            .zip(descriptions)
-            .map(|(value, description)| json!({"const": value, "description": description}))
-            .collect();
-        schema.insert("oneOf".into(), Value::Array(one_of));
+        schema.insert("enumDescriptions".into(), json!(descriptions));
     }
     Schema::from(schema)
 }
