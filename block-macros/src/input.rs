@@ -9,7 +9,7 @@ use syn::{Data, DeriveInput, Fields, Ident, Type};
 use crate::internals::attr::{self, DefaultValue, InputField};
 use crate::internals::check;
 use crate::internals::ctxt::Ctxt;
-use crate::internals::symbol::INPUT;
+use crate::internals::symbol::{INPUT, MAX, MAX_ITEMS, MAX_LENGTH, MIN, MIN_ITEMS, MIN_LENGTH};
 use crate::internals::text;
 
 struct Field<'a> {
@@ -32,16 +32,16 @@ pub fn expand(item: DeriveInput) -> TokenStream {
                     fields,
                     "a block input needs named fields: write `struct Input { name: String, ... }`",
                 );
-                return cx.to_compile_errors();
+                return stub(&cx, &item, &krate);
             }
         },
         Data::Enum(data) => {
             cx.error_spanned_by(data.enum_token, "BlockInput is derived on a struct with one field per input; for a choice between values use `#[derive(BlockEnum)]`");
-            return cx.to_compile_errors();
+            return stub(&cx, &item, &krate);
         }
         Data::Union(data) => {
             cx.error_spanned_by(data.union_token, "BlockInput is derived on a struct with one field per input");
-            return cx.to_compile_errors();
+            return stub(&cx, &item, &krate);
         }
     };
     if !item.generics.params.is_empty() {
@@ -87,15 +87,64 @@ fn check_fields(cx: &mut Ctxt, fields: &[Field<'_>]) {
             if dependency == &field.name {
                 cx.syn_error(syn::Error::new(*span, format!("input `{}` cannot depend on itself", field.name)));
             } else if !fields.iter().any(|other| &other.name == dependency) {
-                let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-                cx.syn_error(syn::Error::new(*span, text::unknown("field in `depends_on`", dependency, &names)));
+                let others: Vec<&str> =
+                    fields.iter().map(|f| f.name.as_str()).filter(|name| *name != field.name).collect();
+                let message = format!(
+                    "`depends_on` names `{dependency}`, which is not a field of this struct{}",
+                    text::did_you_mean(dependency, &others)
+                );
+                cx.syn_error(syn::Error::new(*span, message));
             }
         }
-        if let (Some(min), Some(max)) = (field.attrs.min, field.attrs.max)
-            && min > max
-        {
-            cx.error_spanned_by(field.ident, format!("input `{}` has `min` ({min}) above `max` ({max})", field.name));
+        let a = &field.attrs;
+        let limits = [
+            (MIN, MAX, a.min, a.max),
+            (MIN_LENGTH, MAX_LENGTH, a.min_length.map(|v| v as f64), a.max_length.map(|v| v as f64)),
+            (MIN_ITEMS, MAX_ITEMS, a.min_items.map(|v| v as f64), a.max_items.map(|v| v as f64)),
+        ];
+        for (low_key, high_key, low, high) in limits {
+            if let (Some(low), Some(high)) = (low, high)
+                && low > high
+            {
+                let span = a.span_of(low_key).unwrap_or_else(|| field.ident.span());
+                let message = format!(
+                    "input `{}` has `{low_key}` ({low}) above `{high_key}` ({high}); no value could satisfy both",
+                    field.name
+                );
+                cx.syn_error(syn::Error::new(span, message));
+            }
         }
+    }
+}
+
+/// The errors, plus impls that do nothing, for an item whose shape is wrong: a block
+/// naming it as its `Input` then compiles on, so the user sees only the real mistake.
+fn stub(cx: &Ctxt, item: &DeriveInput, krate: &syn::Path) -> TokenStream {
+    let errors = cx.to_compile_errors();
+    let private = quote!(#krate::__private);
+    let ident = &item.ident;
+    if !item.generics.params.is_empty() {
+        return errors;
+    }
+    quote! {
+        #errors
+        const _: () = {
+            impl #private::serde::Serialize for #ident {
+                fn serialize<__S: #private::serde::Serializer>(&self, _: __S) -> #private::Result<__S::Ok, __S::Error> {
+                    ::core::unreachable!()
+                }
+            }
+            impl<'de> #private::serde::Deserialize<'de> for #ident {
+                fn deserialize<__D: #private::serde::Deserializer<'de>>(_: __D) -> #private::Result<Self, __D::Error> {
+                    ::core::unreachable!()
+                }
+            }
+            impl #krate::BlockInput for #ident {
+                fn input_schema() -> #private::serde_json::Value {
+                    ::core::unreachable!()
+                }
+            }
+        };
     }
 }
 

@@ -29,11 +29,11 @@ pub fn expand(item: DeriveInput) -> TokenStream {
                 "BlockOutput is derived on an enum, one variant per output pin: \
                  `enum Output { Result(f64), Count(u64) }`",
             );
-            return cx.to_compile_errors();
+            return stub(&cx, &item, &krate);
         }
         Data::Union(data) => {
             cx.error_spanned_by(data.union_token, "BlockOutput is derived on an enum, one variant per output pin");
-            return cx.to_compile_errors();
+            return stub(&cx, &item, &krate);
         }
     };
     if !item.generics.params.is_empty() {
@@ -48,7 +48,7 @@ pub fn expand(item: DeriveInput) -> TokenStream {
             &item.ident,
             "a block needs at least one output pin: add a variant such as `Result(String)`",
         );
-        return cx.to_compile_errors();
+        return stub(&cx, &item, &krate);
     }
 
     let mut pins = Vec::new();
@@ -114,6 +114,35 @@ pub fn expand(item: DeriveInput) -> TokenStream {
     let incomplete = pins.len() < data.variants.len();
     let expanded = generate(&item, &krate, &pins, incomplete);
     quote! { #errors #expanded }
+}
+
+/// The errors, plus an impl that does nothing, for an item whose shape is wrong: a
+/// block naming it as its `Output` then compiles on, so the user sees only the real
+/// mistake.
+fn stub(cx: &Ctxt, item: &DeriveInput, krate: &syn::Path) -> TokenStream {
+    let errors = cx.to_compile_errors();
+    let private = quote!(#krate::__private);
+    let ident = &item.ident;
+    quote! {
+        #errors
+        const _: () = {
+            impl #krate::BlockOutput for #ident {
+                const PINS: &'static [&'static str] = &[];
+
+                fn pin(&self) -> &'static str {
+                    ::core::unreachable!()
+                }
+
+                fn into_event(self) -> #private::Result<#krate::OutputEvent, #krate::BlockError> {
+                    ::core::unreachable!()
+                }
+
+                fn output_schema() -> #private::serde_json::Value {
+                    ::core::unreachable!()
+                }
+            }
+        };
+    }
 }
 
 fn generate(item: &DeriveInput, krate: &syn::Path, pins: &[Pin<'_>], incomplete: bool) -> TokenStream {

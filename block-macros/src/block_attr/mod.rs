@@ -1,142 +1,88 @@
 //! `#[block(...)]`: the descriptor, its registration, and the generated test.
+//!
+//! Arguments are parsed (`parse`), checked against the item (`check` below), and
+//! expanded (`generate`); every error is collected and the user's struct is always
+//! emitted, so one mistake gives one message.
+
+mod generate;
+mod parse;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
-use syn::{Fields, Ident, ItemStruct, LitStr};
+use quote::{ToTokens, quote};
+use syn::{Item, ItemStruct};
 
-use crate::internals::attr::{self, Seen};
 use crate::internals::ctxt::Ctxt;
-use crate::internals::symbol::*;
+use crate::internals::symbol::{CATEGORIES, ID, TESTS, UNTESTED};
 use crate::internals::{text, uuid};
-
-#[derive(Default)]
-struct BlockAttrs {
-    id: Option<LitStr>,
-    name: Option<LitStr>,
-    categories: Vec<Ident>,
-    contributors: Vec<LitStr>,
-    disabled: bool,
-    static_output: bool,
-    tests: Option<syn::Path>,
-    untested: Option<LitStr>,
-    krate: Option<syn::Path>,
-}
+use parse::BlockAttrs;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::new();
     let item_struct: ItemStruct = match syn::parse2(item.clone()) {
         Ok(item) => item,
         Err(_) => {
-            let span = item.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
-            cx.syn_error(syn::Error::new(
-                span,
-                "#[block] goes on a struct, usually a unit struct: `pub struct MyBlock;`, with `impl Run for MyBlock`",
-            ));
+            cx.syn_error(not_a_struct(&item));
             let errors = cx.to_compile_errors();
             return quote!(#errors #item);
         }
     };
-    let attrs = parse_attrs(&mut cx, args);
-    check(&mut cx, &attrs, &item_struct);
+    let seed = item_struct.to_token_stream().to_string();
+    let attrs = parse::parse(&mut cx, args.clone(), &seed);
+    check(&mut cx, &attrs, &item_struct, &args, &seed);
     let errors = cx.to_compile_errors();
-    let expanded = generate(&attrs, &item_struct);
+    // A generic block was reported above; its impls could only add follow-on errors.
+    let expanded = item_struct.generics.params.is_empty().then(|| generate::generate(&attrs, &item_struct));
     quote! { #item_struct #errors #expanded }
 }
 
-fn parse_attrs(cx: &mut Ctxt, args: TokenStream) -> BlockAttrs {
-    let mut out = BlockAttrs::default();
-    let mut seen = Seen::default();
-    let mut inner = Ctxt::new();
-    let result = attr::parse_args(args, |meta| {
-        let key = attr::key_of(&meta);
-        if !BLOCK_KEYS.contains(&key.as_str()) {
-            inner.error_spanned_by(&meta.path, text::unknown("key", &key, BLOCK_KEYS));
-            return attr::skip_value(&meta);
+/// The error for `#[block]` on something other than a struct, on its keyword.
+fn not_a_struct(item: &TokenStream) -> syn::Error {
+    let usage = "#[block] goes on a struct, usually a unit struct `pub struct MyBlock;`, with `impl Run for MyBlock`";
+    match syn::parse2::<Item>(item.clone()) {
+        Ok(Item::Enum(item)) => syn::Error::new(
+            item.enum_token.span,
+            format!("{usage}; a choice between values is an input field of a `#[derive(BlockEnum)]` enum"),
+        ),
+        Ok(Item::Fn(item)) => {
+            syn::Error::new(item.sig.fn_token.span, format!("{usage}; this function's body goes into `async fn run`"))
         }
-        if !seen.first_time(&mut inner, &meta, &key) {
-            return attr::skip_value(&meta);
-        }
-        match key.as_str() {
-            ID => {
-                let id = attr::lit_str(&meta)?;
-                if let Some(problem) = uuid::problem(&id.value()) {
-                    inner.error_spanned_by(&id, format!("{problem}; for example: id = \"{}\"", uuid::fresh()));
-                }
-                out.id = Some(id);
-            }
-            NAME => {
-                let name = attr::lit_str(&meta)?;
-                let value = name.value();
-                if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                    inner.error_spanned_by(
-                        &name,
-                        "a block name is a non-empty identifier-like word such as `AddNumbersBlock`",
-                    );
-                }
-                out.name = Some(name);
-            }
-            CATEGORIES => {
-                for category in attr::ident_list(&meta)? {
-                    if !CATEGORIES_LIST.contains(&category.to_string().as_str()) {
-                        inner.error_spanned_by(
-                            &category,
-                            text::unknown("category", &category.to_string(), CATEGORIES_LIST),
-                        );
-                    } else if out.categories.contains(&category) {
-                        inner.error_spanned_by(&category, format!("category `{category}` is listed twice"));
-                    } else {
-                        out.categories.push(category);
-                    }
-                }
-            }
-            CONTRIBUTORS => out.contributors = attr::str_list(&meta)?,
-            DISABLED => out.disabled = attr::flag(&meta)?,
-            STATIC_OUTPUT => out.static_output = attr::flag(&meta)?,
-            TESTS => out.tests = Some(meta.value()?.parse()?),
-            UNTESTED => {
-                let reason = attr::lit_str(&meta)?;
-                if reason.value().trim().is_empty() {
-                    inner.error_spanned_by(
-                        &reason,
-                        "say why the block has no test cases: `untested = \"needs a live device\"`",
-                    );
-                }
-                out.untested = Some(reason);
-            }
-            CRATE => out.krate = Some(attr::parse_path_value(&meta)?),
-            _ => unreachable!("every key of BLOCK_KEYS is handled"),
-        }
-        Ok(())
-    });
-    cx.absorb(inner);
-    if let Err(error) = result {
-        cx.syn_error(error);
+        Ok(Item::Union(item)) => syn::Error::new(item.union_token.span, usage),
+        Ok(Item::Impl(item)) => syn::Error::new(item.impl_token.span, usage),
+        Ok(Item::Trait(item)) => syn::Error::new(item.trait_token.span, usage),
+        Ok(Item::Type(item)) => syn::Error::new(item.type_token.span, usage),
+        _ => syn::Error::new(Span::call_site(), usage),
     }
-    out
 }
 
-fn check(cx: &mut Ctxt, attrs: &BlockAttrs, item: &ItemStruct) {
-    let call_site = Span::call_site();
-    if attrs.id.is_none() {
-        cx.syn_error(syn::Error::new(
-            call_site,
-            format!("#[block] needs an id; add `id = \"{}\"` (a fresh UUID v4)", uuid::fresh()),
-        ));
+/// Rules about the attribute as a whole and about the struct it is on. A key that is
+/// missing is reported on the argument list (there is no token of its own to point
+/// at), unless an unknown key already looks like a typo of it.
+fn check(cx: &mut Ctxt, attrs: &BlockAttrs, item: &ItemStruct, args: &TokenStream, seed: &str) {
+    let missing = |message: String| {
+        if args.is_empty() {
+            syn::Error::new(Span::call_site(), message)
+        } else {
+            syn::Error::new_spanned(args, message)
+        }
+    };
+    if !attrs.mentions(ID, attrs.id.is_some()) {
+        let example = uuid::suggestion(seed);
+        cx.syn_error(missing(format!("#[block] needs an id; add `id = \"{example}\"` (a fresh UUID v4)")));
     }
+    let tested = attrs.mentions(TESTS, attrs.tests.is_some()) || attrs.mentions(UNTESTED, attrs.untested.is_some());
     match (&attrs.tests, &attrs.untested) {
-        (None, None) => cx.syn_error(syn::Error::new(
-            call_site,
+        (None, None) if !tested => cx.syn_error(missing(
             "#[block] needs test cases: add `tests = my_cases` (a `fn() -> Vec<TestCase<Self>>`) \
-             or say why there are none with `untested = \"reason\"`",
+             or say why there are none with `untested = \"reason\"`"
+                .to_owned(),
         )),
         (Some(tests), Some(_)) => {
             cx.error_spanned_by(tests, "give either `tests` or `untested`, not both");
         }
         _ => {}
     }
-    if attrs.categories.is_empty() {
-        cx.syn_error(syn::Error::new(call_site, "#[block] needs at least one category: `categories(Basic)`"));
+    if !attrs.mentions(CATEGORIES, attrs.categories_given) {
+        cx.syn_error(missing("#[block] needs at least one category: add `categories(Basic)`".to_owned()));
     }
     if !item.generics.params.is_empty() {
         cx.error_spanned_by(
@@ -152,75 +98,76 @@ fn check(cx: &mut Ctxt, attrs: &BlockAttrs, item: &ItemStruct) {
     }
 }
 
-fn generate(attrs: &BlockAttrs, item: &ItemStruct) -> TokenStream {
-    let krate = attrs.krate.clone().unwrap_or_else(attr::default_crate_path);
-    let private = quote!(#krate::__private);
-    let ident = &item.ident;
-    let span = ident.span();
-    let id = attrs.id.as_ref().map_or_else(String::new, LitStr::value);
-    let name = attrs.name.as_ref().map_or_else(|| ident.to_string(), LitStr::value);
-    let description = text::doc_comment(&item.attrs);
-    let categories = &attrs.categories;
-    let contributors = &attrs.contributors;
-    let (disabled, static_output) = (attrs.disabled, attrs.static_output);
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    let construct = match &item.fields {
-        Fields::Unit => quote!(#ident),
-        _ => quote_spanned!(span=> <#ident as ::core::default::Default>::default()),
-    };
-    let run = quote_spanned!(span=> <#ident as #krate::Run>);
-    let (tests, test_fn) = match (&attrs.tests, &attrs.untested) {
-        (Some(cases), None) => {
-            let test_name = format_ident!("{}_test_cases", text::snake_case(&ident.to_string()));
-            let runner = quote_spanned! {cases.span()=>
-                fn __run_cases() -> #private::Result<usize, #krate::testing::TestFailure> {
-                    #krate::testing::run_cases::<#ident>(#cases())
-                }
-            };
-            let test_fn = quote! {
-                #[cfg(test)]
-                #[test]
-                fn #test_name() {
-                    if let ::core::result::Result::Err(failure) = #krate::testing::run_block_cases::<#ident>() {
-                        ::core::panic!("{}", failure);
+    const ITEM: &str = "/// Greets someone.\npub struct GreetBlock;";
+    const ID: &str = r#"id = "5f6f3a34-8f4e-4b8e-9f38-1d2c3b4a5e6f""#;
+
+    /// The messages of every `compile_error!` in the expansion.
+    fn errors(args: &str, item: &str) -> Vec<String> {
+        let args: TokenStream = args.parse().expect("args are tokens");
+        let item: TokenStream = item.parse().expect("item is tokens");
+        let expanded = syn::parse2::<syn::File>(expand(args, item)).expect("the expansion parses");
+        let mut messages = Vec::new();
+        collect_errors(&expanded.to_token_stream(), &mut messages);
+        messages
+    }
+
+    fn collect_errors(tokens: &TokenStream, out: &mut Vec<String>) {
+        let trees: Vec<_> = tokens.clone().into_iter().collect();
+        for (i, tree) in trees.iter().enumerate() {
+            match tree {
+                proc_macro2::TokenTree::Ident(ident) if ident == "compile_error" => {
+                    if let Some(proc_macro2::TokenTree::Group(group)) = trees.get(i + 2) {
+                        out.push(group.stream().to_string());
                     }
                 }
-            };
-            (quote!({ #runner #krate::BlockTests::Cases(__run_cases) }), test_fn)
+                proc_macro2::TokenTree::Group(group) => collect_errors(&group.stream(), out),
+                _ => {}
+            }
         }
-        (None, Some(reason)) => (quote!(#krate::BlockTests::Untested(#reason)), TokenStream::new()),
-        _ => (quote!(#krate::BlockTests::Missing), TokenStream::new()),
-    };
+    }
 
-    quote! {
-        const _: () = {
-            impl #krate::Block for #ident {
-                const DESCRIPTOR: &'static #krate::BlockDescriptor = &#krate::BlockDescriptor {
-                    id: #id,
-                    name: #name,
-                    description: #description,
-                    categories: &[#(#krate::Category::#categories),*],
-                    contributors: &[#(#contributors),*],
-                    disabled: #disabled,
-                    static_output: #static_output,
-                    block_type: #krate::BlockType::Standard,
-                    tests: #tests,
-                    input_schema: <#run::Input as #krate::BlockInput>::input_schema,
-                    check_defaults: <#run::Input as #krate::BlockInput>::check_defaults,
-                    output_schema: <#run::Output as #krate::BlockOutput>::output_schema,
-                    pins: <#run::Output as #krate::BlockOutput>::PINS,
-                    instantiate: #private::erase::<#ident>,
-                };
+    #[test]
+    fn accepts_a_complete_block() {
+        assert_eq!(errors(&format!("{ID}, categories(Basic), tests = cases"), ITEM), Vec::<String>::new());
+    }
 
-                fn instantiate() -> Self {
-                    #construct
-                }
-            }
+    #[test]
+    fn reports_every_mistake_of_one_attribute_together() {
+        let found = errors(r#"id = "x", categories(Basik), colour = 1, untested = """#, ITEM);
+        assert_eq!(found.len(), 4, "{found:#?}");
+    }
 
-            #private::inventory::submit! {
-                #krate::Registration(<#ident as #krate::Block>::DESCRIPTOR)
-            }
-        };
-        #test_fn
+    #[test]
+    fn a_misspelled_required_key_is_reported_once() {
+        let found = errors(&format!("{ID}, categories(Basic), tset = cases"), ITEM);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].contains("did you mean `tests`"), "{found:#?}");
+        let found = errors(&format!("{ID}, categores(Basic), untested = \"no\""), ITEM);
+        assert_eq!(found.len(), 1, "{found:#?}");
+    }
+
+    #[test]
+    fn a_wrong_category_is_not_also_a_missing_category() {
+        let found = errors(&format!("{ID}, categories(Basik), untested = \"no\""), ITEM);
+        assert_eq!(found.len(), 1, "{found:#?}");
+    }
+
+    #[test]
+    fn keeps_the_item_when_it_is_not_a_struct() {
+        let args: TokenStream = ID.parse().expect("tokens");
+        let output = expand(args, "/// Doc.\npub enum E { A }".parse().expect("tokens")).to_string();
+        assert!(output.contains("pub enum E"), "{output}");
+        assert_eq!(output.matches("compile_error").count(), 1, "{output}");
+    }
+
+    #[test]
+    fn suggests_the_same_id_on_every_build() {
+        let first = errors("categories(Basic), untested = \"no\"", ITEM);
+        assert_eq!(first, errors("categories(Basic), untested = \"no\"", ITEM));
+        assert!(first[0].contains("needs an id"), "{first:#?}");
     }
 }

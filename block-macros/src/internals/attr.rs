@@ -4,6 +4,7 @@ use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::meta::ParseNestedMeta;
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
 use syn::{Attribute, Ident, LitBool, LitInt, LitStr, Token};
 
 use super::ctxt::Ctxt;
@@ -136,10 +137,16 @@ pub enum DefaultValue {
 
 impl DefaultValue {
     pub fn parse(meta: &ParseNestedMeta<'_>) -> syn::Result<Self> {
+        const NEEDS_VALUE: &str = "`default` needs a value: a JSON literal such as `default = false`, \
+                                   `default = \"text\"` or `default = [1, 2]`, or a Rust expression \
+                                   such as `default = Mode::Fast`";
+        if !meta.input.peek(Token![=]) {
+            return Err(meta.error(NEEDS_VALUE));
+        }
         meta.input.parse::<Token![=]>()?;
         let tokens = tokens_until_comma(meta.input)?;
         if tokens.is_empty() {
-            return Err(meta.error("`default` needs a value: `default = <JSON literal or Rust expression>`"));
+            return Err(meta.error(NEEDS_VALUE));
         }
         if is_json_literal(&tokens) {
             Ok(DefaultValue::Json(tokens))
@@ -177,9 +184,16 @@ pub struct InputField {
     pub max_length: Option<u64>,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
+    /// Where each given key was written, for checks that involve several keys.
+    pub spans: Vec<(&'static str, Span)>,
 }
 
 impl InputField {
+    /// Where `key` was written, if it was.
+    pub fn span_of(&self, key: &str) -> Option<Span> {
+        self.spans.iter().find(|(k, _)| *k == key).map(|(_, span)| *span)
+    }
+
     pub fn from_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> Self {
         let mut out = InputField::default();
         let mut seen = Seen::default();
@@ -188,13 +202,16 @@ impl InputField {
                 let message = if key == CRATE {
                     "`crate` goes on the struct's `#[input(crate = ...)]`, not on a field".to_owned()
                 } else {
-                    text::unknown("key", key, INPUT_FIELD_KEYS)
+                    text::unknown("`#[input]` key", key, INPUT_FIELD_KEYS)
                 };
                 cx.error_spanned_by(&meta.path, message);
                 return skip_value(meta);
             }
             if !seen.first_time(cx, meta, key) {
                 return skip_value(meta);
+            }
+            if let Some(&known) = INPUT_FIELD_KEYS.iter().find(|&&k| k == key) {
+                out.spans.push((known, meta.path.span()));
             }
             match key {
                 DEFAULT => out.default = Some(DefaultValue::parse(meta)?),
@@ -232,7 +249,7 @@ impl OutputVariant {
         let mut seen = Seen::default();
         for_each_key(cx, attrs, OUTPUT, |cx, meta, key| {
             if !OUTPUT_VARIANT_KEYS.contains(&key) {
-                cx.error_spanned_by(&meta.path, text::unknown("key", key, OUTPUT_VARIANT_KEYS));
+                cx.error_spanned_by(&meta.path, text::unknown("`#[output]` key", key, OUTPUT_VARIANT_KEYS));
                 return skip_value(meta);
             }
             if !seen.first_time(cx, meta, key) {
@@ -255,7 +272,7 @@ pub fn value_rename(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<LitStr> {
     let mut seen = Seen::default();
     for_each_key(cx, attrs, VALUE, |cx, meta, key| {
         if !VALUE_KEYS.contains(&key) {
-            cx.error_spanned_by(&meta.path, text::unknown("key", key, VALUE_KEYS));
+            cx.error_spanned_by(&meta.path, text::unknown("`#[value]` key", key, VALUE_KEYS));
             return skip_value(meta);
         }
         if seen.first_time(cx, meta, key) {
@@ -274,7 +291,10 @@ pub fn crate_path(cx: &mut Ctxt, attrs: &[Attribute], name: &str) -> syn::Path {
     let mut seen = Seen::default();
     for_each_key(cx, attrs, name, |cx, meta, key| {
         if !CONTAINER_KEYS.contains(&key) {
-            cx.error_spanned_by(&meta.path, text::unknown("container key", key, CONTAINER_KEYS));
+            cx.error_spanned_by(
+                &meta.path,
+                text::unknown(&format!("`#[{name}]` key on the type"), key, CONTAINER_KEYS),
+            );
             return skip_value(meta);
         }
         if seen.first_time(cx, meta, key) {
@@ -316,4 +336,23 @@ pub fn str_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<LitStr>> {
 /// Parses `#[block(...)]`-style arguments given as a bare token stream.
 pub fn parse_args(args: TokenStream, each: impl FnMut(ParseNestedMeta<'_>) -> syn::Result<()>) -> syn::Result<()> {
     syn::meta::parser(each).parse2(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> bool {
+        is_json_literal(&text.parse().expect("tokens"))
+    }
+
+    #[test]
+    fn tells_json_literals_from_rust_expressions() {
+        for literal in ["false", "null", "3", "-1.5", "\"text\"", "[\"a\", \"b\"]", "{\"k\": 1}"] {
+            assert!(json(literal), "{literal} is JSON");
+        }
+        for expr in ["Mode::Fast", "String::from(\"a\")", "vec![1]", "1 + 2", "(1, 2)"] {
+            assert!(!json(expr), "{expr} is Rust");
+        }
+    }
 }

@@ -18,3 +18,27 @@ pub fn is_bool(ty: &Type) -> bool {
             ["bool"] | ["core" | "std", "primitive", "bool"]
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bool_type(text: &str) -> bool {
+        is_bool(&syn::parse_str(text).expect("a type"))
+    }
+
+    #[test]
+    fn recognises_bool_by_its_spellings() {
+        assert!(bool_type("bool"));
+        assert!(bool_type("std::primitive::bool"));
+        assert!(bool_type("core::primitive::bool"));
+    }
+
+    #[test]
+    fn does_not_mistake_other_types_for_bool() {
+        assert!(!bool_type("Option<bool>"));
+        assert!(!bool_type("Vec<bool>"));
+        assert!(!bool_type("my::bool"));
+        assert!(!bool_type("String"));
+    }
+}

@@ -72,32 +72,44 @@ pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .map(|&c| (c, distance(&lower, &c.to_lowercase())))
-        .filter(|&(c, d)| d <= (c.len() / 3).max(1) || c.eq_ignore_ascii_case(word))
+        .filter(|&(c, d)| d <= c.len().div_ceil(3).max(1) || c.eq_ignore_ascii_case(word))
         .min_by_key(|&(_, d)| d)
         .map(|(c, _)| c)
 }
 
-/// "unknown key ...; did you mean `x`? Expected one of: a, b".
+/// "unknown key `x`; did you mean `y`? Expected one of: `a`, `b`".
 pub fn unknown(what: &str, word: &str, candidates: &[&str]) -> String {
+    format!("unknown {what} `{word}`{}", did_you_mean(word, candidates))
+}
+
+/// "; did you mean `y`? Expected one of: `a`, `b`", to end a message about `word`.
+pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
     let list = candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
-    match suggest(word, candidates) {
-        Some(best) => format!("unknown {what} `{word}`; did you mean `{best}`? Expected one of: {list}"),
-        None => format!("unknown {what} `{word}`; expected one of: {list}"),
+    match (suggest(word, candidates), candidates.is_empty()) {
+        (Some(best), _) => format!("; did you mean `{best}`? Expected one of: {list}"),
+        (None, false) => format!("; expected one of: {list}"),
+        (None, true) => String::new(),
     }
 }
 
+/// Edit distance where swapping two neighbouring letters counts as one edit (the
+/// optimal string alignment distance): `tset` is one edit from `test`.
 fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut rows = vec![(0..=b.len()).collect::<Vec<usize>>()];
+    for i in 1..=a.len() {
+        let mut row = vec![i];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j - 1] + cost).min(rows[i - 1][j] + 1).min(row[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            row.push(best);
         }
-        prev = cur;
+        rows.push(row);
     }
-    prev[b.len()]
+    rows[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -117,5 +129,18 @@ mod tests {
         assert_eq!(suggest("defualt", &["default", "hidden"]), Some("default"));
         assert_eq!(suggest("zzz", &["default", "hidden"]), None);
         assert_eq!(suggest("basic", &["Basic", "Text"]), Some("Basic"));
+    }
+
+    #[test]
+    fn counts_swapped_letters_as_one_typo() {
+        assert_eq!(distance("tset", "test"), 1);
+        assert_eq!(suggest("tset", &["id", "tests", "untested"]), Some("tests"));
+        assert_eq!(suggest("nmae", &["name", "greeting"]), Some("name"));
+    }
+
+    #[test]
+    fn does_not_suggest_for_short_unrelated_words() {
+        assert_eq!(suggest("ab", &["id", "name"]), None);
+        assert_eq!(suggest("colour", &["id", "name", "tests"]), None);
     }
 }

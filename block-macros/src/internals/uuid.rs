@@ -1,6 +1,4 @@
-//! Compile-time UUID v4 checks, with a fresh suggestion when the id is wrong.
-
-use std::hash::{BuildHasher, Hasher};
+//! Compile-time UUID v4 checks, with a valid id to suggest when the given one is wrong.
 
 /// Why `id` is not a lowercase hyphenated UUID v4, or `None` if it is one.
 pub fn problem(id: &str) -> Option<String> {
@@ -30,15 +28,26 @@ pub fn problem(id: &str) -> Option<String> {
     None
 }
 
-/// A fresh random UUID v4 to suggest in an error message.
-pub fn fresh() -> String {
+/// A UUID v4 to suggest in an error message, derived from `seed` (the block's own
+/// tokens). Deterministic, so a rebuild shows the same suggestion and the message can
+/// be snapshot-tested; seeded by the item, so different blocks get different ids. The
+/// registry still rejects a duplicate id, should two identical items ever meet.
+pub fn suggestion(seed: &str) -> String {
+    // FNV-1a, then SplitMix64 to spread it over 128 bits: stable across Rust releases,
+    // unlike `std`'s hashers.
+    let mut state = seed
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3));
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
     let mut bytes = [0u8; 16];
-    for chunk in bytes.chunks_mut(8) {
-        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher
-            .write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
-        chunk.copy_from_slice(&hasher.finish().to_le_bytes());
-    }
+    bytes[..8].copy_from_slice(&next().to_le_bytes());
+    bytes[8..].copy_from_slice(&next().to_le_bytes());
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -50,10 +59,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fresh_ids_are_valid_and_differ() {
-        let a = fresh();
+    fn suggestions_are_valid_stable_and_differ_by_seed() {
+        let a = suggestion("pub struct GreetBlock;");
         assert_eq!(problem(&a), None, "{a}");
-        assert_ne!(a, fresh());
+        assert_eq!(a, suggestion("pub struct GreetBlock;"));
+        assert_ne!(a, suggestion("pub struct FarewellBlock;"));
+        for seed in ["", "x", "another seed"] {
+            assert_eq!(problem(&suggestion(seed)), None);
+        }
     }
 
     #[test]

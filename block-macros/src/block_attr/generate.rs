@@ -1,0 +1,107 @@
+//! The expansion of `#[block(...)]`: the `Block` impl, its registration and its test.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Fields, ItemStruct, LitStr};
+
+use super::parse::BlockAttrs;
+use crate::internals::attr;
+use crate::internals::text;
+
+pub fn generate(attrs: &BlockAttrs, item: &ItemStruct) -> TokenStream {
+    let krate = attrs.krate.clone().unwrap_or_else(attr::default_crate_path);
+    let private = quote!(#krate::__private);
+    let ident = &item.ident;
+    let span = ident.span();
+    let id = attrs.id.as_ref().map_or_else(String::new, LitStr::value);
+    let name = attrs.name.as_ref().map_or_else(|| ident.to_string(), LitStr::value);
+    let description = text::doc_comment(&item.attrs);
+    let categories = &attrs.categories;
+    let contributors = &attrs.contributors;
+    let (disabled, static_output) = (attrs.disabled, attrs.static_output);
+
+    let construct = match &item.fields {
+        Fields::Unit => quote!(#ident),
+        _ => quote_spanned!(span=> <#ident as ::core::default::Default>::default()),
+    };
+    let (tests, test_fn) = match (&attrs.tests, &attrs.untested) {
+        (Some(cases), None) => {
+            let test_name = format_ident!("{}_test_cases", text::snake_case(&ident.to_string()));
+            // The annotated binding puts a wrong signature on the user's path, as a
+            // type mismatch that shows the expected signature.
+            let cases_fn = quote_spanned! {cases.span()=>
+                let cases: fn() -> #private::Vec<#krate::TestCase<#ident>> = #cases;
+            };
+            let runner = quote! {
+                fn __run_cases() -> #private::Result<usize, #krate::testing::TestFailure> {
+                    #cases_fn
+                    #krate::testing::run_cases::<#ident>(cases())
+                }
+            };
+            let test_fn = quote! {
+                #[cfg(test)]
+                #[test]
+                fn #test_name() {
+                    if let ::core::result::Result::Err(failure) = #krate::testing::run_block_cases::<#ident>() {
+                        ::core::panic!("{}", failure);
+                    }
+                }
+            };
+            (quote!({ #runner #krate::BlockTests::Cases(__run_cases) }), test_fn)
+        }
+        (None, Some(reason)) => (quote!(#krate::BlockTests::Untested(#reason)), TokenStream::new()),
+        _ => (quote!(#krate::BlockTests::Missing), TokenStream::new()),
+    };
+
+    // The descriptor reaches `Run`'s associated types only through these functions,
+    // bounded by `Block`: were it to name `<#ident as Run>` itself, a missing
+    // `impl Run` would be reported once per mention instead of once, on the impl.
+    quote! {
+        const _: () = {
+            fn __input_schema<B: #krate::Block>() -> #private::serde_json::Value {
+                <<B as #krate::Run>::Input as #krate::BlockInput>::input_schema()
+            }
+            fn __check_defaults<B: #krate::Block>() -> #private::Vec<#private::String> {
+                <<B as #krate::Run>::Input as #krate::BlockInput>::check_defaults()
+            }
+            fn __output_schema<B: #krate::Block>() -> #private::serde_json::Value {
+                <<B as #krate::Run>::Output as #krate::BlockOutput>::output_schema()
+            }
+            const fn __pins<B: #krate::Block>() -> &'static [&'static str] {
+                <<B as #krate::Run>::Output as #krate::BlockOutput>::PINS
+            }
+            const fn __descriptor<B: #krate::Block>() -> &'static #krate::BlockDescriptor {
+                B::DESCRIPTOR
+            }
+
+            impl #krate::Block for #ident {
+                const DESCRIPTOR: &'static #krate::BlockDescriptor = &#krate::BlockDescriptor {
+                    id: #id,
+                    name: #name,
+                    description: #description,
+                    categories: &[#(#krate::Category::#categories),*],
+                    contributors: &[#(#contributors),*],
+                    disabled: #disabled,
+                    static_output: #static_output,
+                    block_type: #krate::BlockType::Standard,
+                    tests: #tests,
+                    input_schema: __input_schema::<#ident>,
+                    check_defaults: __check_defaults::<#ident>,
+                    output_schema: __output_schema::<#ident>,
+                    pins: __pins::<#ident>(),
+                    instantiate: #private::erase::<#ident>,
+                };
+
+                fn instantiate() -> Self {
+                    #construct
+                }
+            }
+
+            #private::inventory::submit! {
+                #krate::Registration(__descriptor::<#ident>())
+            }
+        };
+        #test_fn
+    }
+}

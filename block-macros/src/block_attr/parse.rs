@@ -1,0 +1,115 @@
+//! Parses the arguments of `#[block(...)]` into [`BlockAttrs`], recording every error.
+
+use proc_macro2::TokenStream;
+use syn::{Ident, LitStr};
+
+use crate::internals::attr::{self, Seen};
+use crate::internals::ctxt::Ctxt;
+use crate::internals::symbol::*;
+use crate::internals::{text, uuid};
+
+/// What `#[block(...)]` says.
+#[derive(Default)]
+pub struct BlockAttrs {
+    pub id: Option<LitStr>,
+    pub name: Option<LitStr>,
+    /// Whether `categories(...)` was written, even if empty or wrong.
+    pub categories_given: bool,
+    pub categories: Vec<Ident>,
+    pub contributors: Vec<LitStr>,
+    pub disabled: bool,
+    pub static_output: bool,
+    pub tests: Option<syn::Path>,
+    pub untested: Option<LitStr>,
+    pub krate: Option<syn::Path>,
+    /// The keys that unknown keys were probably meant to be. A misspelled `tests` is
+    /// reported once, as a typo, and not a second time as a missing `tests`.
+    pub misspelled: Vec<&'static str>,
+}
+
+impl BlockAttrs {
+    /// Whether `key` was given, or an unknown key that looks like a typo of it.
+    pub fn mentions(&self, key: &str, given: bool) -> bool {
+        given || self.misspelled.contains(&key)
+    }
+}
+
+/// Parses `args`; `seed` (the item's tokens) seeds the id suggested for a bad id.
+pub fn parse(cx: &mut Ctxt, args: TokenStream, seed: &str) -> BlockAttrs {
+    let mut out = BlockAttrs::default();
+    let mut seen = Seen::default();
+    let mut inner = Ctxt::new();
+    let result = attr::parse_args(args, |meta| {
+        let key = attr::key_of(&meta);
+        let Some(&key) = BLOCK_KEYS.iter().find(|&&k| k == key) else {
+            inner.error_spanned_by(&meta.path, text::unknown("`#[block]` key", &key, BLOCK_KEYS));
+            out.misspelled.extend(text::suggest(&key, BLOCK_KEYS));
+            return attr::skip_value(&meta);
+        };
+        if !seen.first_time(&mut inner, &meta, key) {
+            return attr::skip_value(&meta);
+        }
+        match key {
+            ID => {
+                let id = attr::lit_str(&meta)?;
+                if let Some(problem) = uuid::problem(&id.value()) {
+                    let example = uuid::suggestion(&format!("{seed}{}", id.value()));
+                    inner.error_spanned_by(&id, format!("{problem}; for example: id = \"{example}\""));
+                }
+                out.id = Some(id);
+            }
+            NAME => {
+                let name = attr::lit_str(&meta)?;
+                let value = name.value();
+                if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    inner.error_spanned_by(
+                        &name,
+                        "a block name is a non-empty identifier-like word such as `AddNumbersBlock`",
+                    );
+                }
+                out.name = Some(name);
+            }
+            CATEGORIES => {
+                out.categories_given = true;
+                let categories = attr::ident_list(&meta)?;
+                if categories.is_empty() {
+                    inner.error_spanned_by(&meta.path, "list at least one category: `categories(Basic)`");
+                }
+                for category in categories {
+                    if !CATEGORIES_LIST.contains(&category.to_string().as_str()) {
+                        inner.error_spanned_by(
+                            &category,
+                            text::unknown("category", &category.to_string(), CATEGORIES_LIST),
+                        );
+                    } else if out.categories.contains(&category) {
+                        inner.error_spanned_by(&category, format!("category `{category}` is listed twice"));
+                    } else {
+                        out.categories.push(category);
+                    }
+                }
+            }
+            CONTRIBUTORS => out.contributors = attr::str_list(&meta)?,
+            DISABLED => out.disabled = attr::flag(&meta)?,
+            STATIC_OUTPUT => out.static_output = attr::flag(&meta)?,
+            TESTS => out.tests = Some(meta.value()?.parse()?),
+            UNTESTED => {
+                let reason = attr::lit_str(&meta)?;
+                if reason.value().trim().is_empty() {
+                    inner.error_spanned_by(
+                        &reason,
+                        "say why the block has no test cases: `untested = \"needs a live device\"`",
+                    );
+                }
+                out.untested = Some(reason);
+            }
+            CRATE => out.krate = Some(attr::parse_path_value(&meta)?),
+            _ => unreachable!("every key of BLOCK_KEYS is handled"),
+        }
+        Ok(())
+    });
+    cx.absorb(inner);
+    if let Err(error) = result {
+        cx.syn_error(error);
+    }
+    out
+}
