@@ -1,0 +1,13 @@
+use block_core::prelude::*;
+
+/// Inputs of the greeting block.
+#[derive(BlockInput)]
+pub struct GreetInput {
+    /// Who to greet.
+    pub name: String,
+    /// The greeting to use.
+    #[input(depends_on = [nmae])]
+    pub greeting: Option<String>,
+}
+
+fn main() {}

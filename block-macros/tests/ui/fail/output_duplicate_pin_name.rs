@@ -1,0 +1,12 @@
+use block_core::prelude::*;
+
+#[derive(BlockOutput)]
+pub enum GreetOutput {
+    /// The greeting.
+    Greeting(String),
+    /// Another greeting.
+    #[output(name = "greeting")]
+    Salute(String),
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use block_core::prelude::*;
+
+#[derive(BlockOutput)]
+pub enum GreetOutput {}
+
+fn main() {}

@@ -1,0 +1,28 @@
+use block_core::prelude::*;
+
+/// Inputs of the greeting block.
+#[derive(BlockInput)]
+pub struct GreetInput {
+    /// Who to greet.
+    pub name: String,
+}
+
+#[derive(BlockOutput)]
+pub struct GreetOutput {
+    /// The greeting.
+    pub greeting: String,
+}
+
+/// Greets someone.
+#[block(id = "5f6f3a34-8f4e-4b8e-9f38-1d2c3b4a5e6f", categories(Basic), untested = "example")]
+pub struct GreetBlock;
+
+impl Run for GreetBlock {
+    type Input = GreetInput;
+    type Output = GreetOutput;
+    async fn run(&self, _input: GreetInput, _ctx: &Context, _out: &Emit<GreetOutput>) -> Result<(), BlockError> {
+        Ok(())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use block_core::prelude::*;
+
+#[derive(BlockOutput)]
+pub enum GreetOutput {
+    /// The greeting.
+    Greeting(String),
+    /// Where the greeting went.
+    Sent(String, u64),
+}
+
+fn main() {}
