@@ -54,9 +54,12 @@
 
 mod category;
 mod context;
+pub mod cost;
+pub mod credentials;
 mod descriptor;
 mod error;
 pub mod executor;
+pub mod provider;
 pub mod registry;
 pub mod schema;
 pub mod testing;
@@ -65,9 +68,14 @@ mod traits;
 pub use block_macros::{BlockEnum, BlockInput, BlockOutput, block};
 pub use category::{BlockType, Category};
 pub use context::Context;
+pub use cost::{Cost, CostFilter, CostUnit};
+pub use credentials::{
+    ApiKey, CredentialStore, Credentials, HostScoped, InMemoryCredentialStore, OAuth2, UserPassword,
+};
 pub use descriptor::{BlockDescriptor, BlockTests, Registration};
 pub use error::BlockError;
 pub use executor::{Emit, ExecContext, ExecuteError, Execution, Executor, OutputEvent, Outputs};
+pub use provider::{AuthMethod, Provider, ProviderDescriptor};
 pub use registry::{InputProblem, RegisteredBlock, Registry, RegistryBuilder, RegistryError, RegistryProblem};
 pub use testing::{Expect, TestCase};
 pub use traits::{Block, BlockInput, BlockOutput, Run};

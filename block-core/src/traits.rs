@@ -90,10 +90,12 @@ pub trait Block: Run + Sized {
 /// A block with its types erased, as the registry and executor hold it.
 #[doc(hidden)]
 pub trait ErasedBlock: Send + Sync + 'static {
-    /// Deserializes `input` (already validated against the schema) and spawns the run.
+    /// Deserializes `input` (already validated against the schema, its credentials
+    /// resolved into `credentials`) and spawns the run.
     fn start(
         &self,
         input: Value,
+        credentials: std::collections::HashMap<String, crate::credentials::StoredCredentials>,
         ctx: Context,
         events: tokio::sync::mpsc::Sender<OutputEvent>,
         limits: crate::executor::RunLimits,
@@ -106,11 +108,12 @@ impl<B: Block> ErasedBlock for Erased<B> {
     fn start(
         &self,
         input: Value,
+        credentials: std::collections::HashMap<String, crate::credentials::StoredCredentials>,
         ctx: Context,
         events: tokio::sync::mpsc::Sender<OutputEvent>,
         limits: crate::executor::RunLimits,
     ) -> Result<tokio::task::JoinHandle<()>, serde_json::Error> {
-        let input: B::Input = serde_json::from_value(input)?;
+        let input: B::Input = crate::credentials::with_resolved(credentials, || serde_json::from_value(input))?;
         let block = Arc::clone(&self.0);
         Ok(tokio::spawn(crate::executor::drive(block, input, ctx, events, limits)))
     }

@@ -1,6 +1,7 @@
 //! Behaviour of the executor: ordering, validation, failures, timeouts,
 //! cancellation and back-pressure.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -270,7 +271,10 @@ async fn defaults_fill_missing_fields_and_appear_in_the_schema() {
 fn executing_outside_a_runtime_is_an_error_not_a_panic() {
     let registry = registry();
     let block = registry.by_name("CountBlock").expect("registered");
-    let error = Executor::new().start(block, json!({"count": 1}), ExecContext::default()).expect_err("no runtime");
+    let executor = Executor::new();
+    let mut execute = std::pin::pin!(executor.execute(block, json!({"count": 1}), ExecContext::default()));
+    let polled = execute.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+    let std::task::Poll::Ready(Err(error)) = polled else { panic!("expected an immediate error") };
     assert_eq!(error, ExecuteError::NoRuntime);
 }
 

@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+mod credentials;
 mod emit;
 mod execution;
 mod outputs;
@@ -30,20 +31,37 @@ pub use emit::{Emit, OutputEvent};
 pub use execution::Execution;
 pub use outputs::Outputs;
 
+use crate::credentials::{CredentialStore, InMemoryCredentialStore};
 use crate::registry::{InputProblem, RegisteredBlock};
 use crate::{Context, Run};
 
-/// Runs blocks. Cheap to clone; holds only configuration.
-#[derive(Debug, Clone)]
+/// Runs blocks. Cheap to clone: configuration and shared handles only.
+#[derive(Clone)]
 pub struct Executor {
     timeout: Duration,
     channel_capacity: usize,
     allow_disabled: bool,
+    credentials: Arc<dyn CredentialStore>,
 }
 
 impl Default for Executor {
     fn default() -> Self {
-        Executor { timeout: Duration::from_secs(300), channel_capacity: 16, allow_disabled: false }
+        Executor {
+            timeout: Duration::from_secs(300),
+            channel_capacity: 16,
+            allow_disabled: false,
+            credentials: Arc::new(InMemoryCredentialStore::new()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("timeout", &self.timeout)
+            .field("channel_capacity", &self.channel_capacity)
+            .field("allow_disabled", &self.allow_disabled)
+            .finish_non_exhaustive()
     }
 }
 
@@ -121,13 +139,21 @@ impl Executor {
         self
     }
 
+    /// Resolves credentials through `store` (an empty in-memory store by default).
+    pub fn with_credentials(mut self, store: Arc<dyn CredentialStore>) -> Self {
+        self.credentials = store;
+        self
+    }
+
     /// Lets disabled blocks run (the test harness uses this).
     pub fn allow_disabled(mut self, allow: bool) -> Self {
         self.allow_disabled = allow;
         self
     }
 
-    /// Validates `input`, then starts the block and returns its stream of outputs.
+    /// Validates `input`, resolves the credentials it names for the context's user,
+    /// then starts the block and returns its stream of outputs. Nothing runs when
+    /// any of that fails.
     ///
     /// Dropping the returned [`Execution`] cancels the run.
     pub async fn execute(
@@ -136,17 +162,18 @@ impl Executor {
         input: Value,
         ctx: ExecContext,
     ) -> Result<Execution, ExecuteError> {
-        self.start(block, input, ctx)
-    }
-
-    /// The synchronous core of [`execute`](Self::execute): no step before the spawn
-    /// needs to wait.
-    pub fn start(&self, block: &RegisteredBlock, input: Value, ctx: ExecContext) -> Result<Execution, ExecuteError> {
         let descriptor = block.descriptor();
         if descriptor.disabled && !self.allow_disabled {
             return Err(ExecuteError::Disabled { block: descriptor.name });
         }
         block.validate(&input)?;
+        let resolved = if block.credential_fields().is_empty() {
+            credentials::Resolved::default()
+        } else {
+            credentials::resolve(block, &input, ctx.user_id.as_deref(), self.credentials.as_ref())
+                .await
+                .map_err(|problems| ExecuteError::InvalidInput { block: descriptor.name, problems })?
+        };
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(ExecuteError::NoRuntime);
         }
@@ -157,9 +184,11 @@ impl Executor {
             block_id: descriptor.id,
         };
         let limits = RunLimits { timeout: ctx.timeout.unwrap_or(self.timeout) };
-        let task = block.erased().start(input, context, tx, limits).map_err(|error| ExecuteError::InvalidInput {
-            block: descriptor.name,
-            problems: vec![InputProblem::new("", error.to_string())],
+        let task = block.erased().start(input, resolved.by_id, context, tx, limits).map_err(|error| {
+            ExecuteError::InvalidInput {
+                block: descriptor.name,
+                problems: vec![InputProblem::new("", error.to_string())],
+            }
         })?;
         Ok(Execution::new(rx, task))
     }

@@ -3,8 +3,9 @@
 use std::fmt;
 
 use crate::BlockDescriptor;
+use crate::provider::ProviderDescriptor;
 
-use super::RegisteredBlock;
+use super::{CredentialField, RegisteredBlock};
 
 /// One reason a registry could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +43,15 @@ pub enum RegistryProblem {
         /// What is wrong.
         message: String,
     },
+    /// A credentials field names a provider that is not registered.
+    UnknownProvider {
+        /// The block's name.
+        block: &'static str,
+        /// The field.
+        field: String,
+        /// The provider slug.
+        provider: String,
+    },
     /// A schema is not a valid JSON schema.
     InvalidSchema {
         /// The block's name.
@@ -65,6 +75,11 @@ impl fmt::Display for RegistryProblem {
                 write!(f, "block {block} has the id {id:?}, which is not a lowercase UUID v4")
             }
             RegistryProblem::BadDefault { block, message } => write!(f, "block {block}: {message}"),
+            RegistryProblem::UnknownProvider { block, field, provider } => write!(
+                f,
+                "block {block}: credentials field `{field}` names provider `{provider}`, which is not registered; \
+                 declare it with #[provider(...)] in a linked crate or add it with Registry::builder().provider::<P>()"
+            ),
             RegistryProblem::InvalidSchema { block, message } => write!(f, "block {block}: {message}"),
         }
     }
@@ -114,6 +129,7 @@ pub fn is_uuid_v4(id: &str) -> bool {
 /// Checks one descriptor and, if sound, renders it into a runnable block.
 pub(super) fn check_and_render(
     descriptor: &'static BlockDescriptor,
+    providers: &[&'static ProviderDescriptor],
     problems: &mut Vec<RegistryProblem>,
 ) -> Option<RegisteredBlock> {
     let before = problems.len();
@@ -135,6 +151,16 @@ pub(super) fn check_and_render(
             None
         }
     };
+    let credential_fields = CredentialField::from_schema(&input_schema);
+    for field in &credential_fields {
+        if !providers.iter().any(|provider| provider.name == field.provider) {
+            problems.push(RegistryProblem::UnknownProvider {
+                block: descriptor.name,
+                field: field.name.clone(),
+                provider: field.provider.clone(),
+            });
+        }
+    }
     if problems.len() > before {
         return None;
     }
@@ -145,6 +171,7 @@ pub(super) fn check_and_render(
         output_schema,
         validator: validator?,
         info,
+        credential_fields,
         block: (descriptor.instantiate)(),
     })
 }

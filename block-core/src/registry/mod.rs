@@ -4,78 +4,22 @@
 //! `#[block]` through `inventory`); [`Registry::builder`] makes a hand-picked set for
 //! tests and for services that want only some blocks.
 
+mod block;
 mod error;
 mod info;
 mod validation;
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
+pub use block::{CredentialField, RegisteredBlock};
 pub use error::{RegistryError, RegistryProblem};
 pub use validation::InputProblem;
 
-use crate::traits::ErasedBlock;
+use crate::provider::{Provider, ProviderDescriptor, registered_providers};
 use crate::{Block, BlockDescriptor, Registration};
-
-/// A block ready to run: its descriptor, rendered schemas, compiled input validator
-/// and block info.
-pub struct RegisteredBlock {
-    descriptor: &'static BlockDescriptor,
-    input_schema: Value,
-    output_schema: Value,
-    validator: jsonschema::Validator,
-    info: Value,
-    block: Arc<dyn ErasedBlock>,
-}
-
-impl std::fmt::Debug for RegisteredBlock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RegisteredBlock").field("id", &self.descriptor.id).field("name", &self.descriptor.name).finish()
-    }
-}
-
-impl RegisteredBlock {
-    /// The static description.
-    pub fn descriptor(&self) -> &'static BlockDescriptor {
-        self.descriptor
-    }
-
-    /// The block's id.
-    pub fn id(&self) -> &'static str {
-        self.descriptor.id
-    }
-
-    /// The block's name.
-    pub fn name(&self) -> &'static str {
-        self.descriptor.name
-    }
-
-    /// The input schema, rendered once.
-    pub fn input_schema(&self) -> &Value {
-        &self.input_schema
-    }
-
-    /// The output schema, rendered once.
-    pub fn output_schema(&self) -> &Value {
-        &self.output_schema
-    }
-
-    /// The block in the reference platform's `GET /blocks` shape.
-    pub fn info(&self) -> &Value {
-        &self.info
-    }
-
-    /// Checks `input` against the input schema, listing every problem.
-    pub fn validate(&self, input: &Value) -> Result<(), crate::ExecuteError> {
-        validation::validate(self, input)
-    }
-
-    pub(crate) fn erased(&self) -> &dyn ErasedBlock {
-        self.block.as_ref()
-    }
-}
 
 /// A validated set of blocks with lookup by id and by name.
 #[derive(Debug)]
@@ -83,6 +27,7 @@ pub struct Registry {
     blocks: Vec<RegisteredBlock>,
     by_id: HashMap<&'static str, usize>,
     by_name: HashMap<&'static str, usize>,
+    providers: Vec<&'static ProviderDescriptor>,
     listing: OnceLock<String>,
 }
 
@@ -98,7 +43,7 @@ impl Registry {
 
     /// Starts a hand-picked registry.
     pub fn builder() -> RegistryBuilder {
-        RegistryBuilder { descriptors: Vec::new() }
+        RegistryBuilder { descriptors: Vec::new(), providers: Vec::new() }
     }
 
     /// The block with this id.
@@ -114,6 +59,22 @@ impl Registry {
     /// The block with this id, or else this name.
     pub fn find(&self, id_or_name: &str) -> Option<&RegisteredBlock> {
         self.by_id(id_or_name).or_else(|| self.by_name(id_or_name))
+    }
+
+    /// Every known provider, sorted by name: those linked into the binary and those
+    /// added to the builder.
+    pub fn providers(&self) -> &[&'static ProviderDescriptor] {
+        &self.providers
+    }
+
+    /// The provider with this slug.
+    pub fn provider(&self, name: &str) -> Option<&'static ProviderDescriptor> {
+        self.providers.iter().copied().find(|provider| provider.name == name)
+    }
+
+    /// Every provider as a UI lists it (name, display name, icon, auth types).
+    pub fn providers_json(&self) -> serde_json::Value {
+        serde_json::Value::Array(self.providers.iter().map(|provider| provider.info()).collect())
     }
 
     /// Every block, sorted by name.
@@ -135,6 +96,7 @@ impl Registry {
 #[derive(Debug, Clone)]
 pub struct RegistryBuilder {
     descriptors: Vec<&'static BlockDescriptor>,
+    providers: Vec<&'static ProviderDescriptor>,
 }
 
 impl RegistryBuilder {
@@ -150,6 +112,12 @@ impl RegistryBuilder {
         self
     }
 
+    /// Adds provider `P` (providers linked into the binary are always known).
+    pub fn provider<P: Provider>(mut self) -> Self {
+        self.providers.push(P::DESCRIPTOR);
+        self
+    }
+
     /// Adds every block registered with `#[block]` in the linked crates.
     pub fn all_registered(mut self) -> Self {
         self.descriptors.extend(inventory::iter::<Registration>.into_iter().map(|registration| registration.0));
@@ -160,6 +128,10 @@ impl RegistryBuilder {
     /// UUID v4 and unique, names are unique, defaults fit their fields, schemas
     /// compile. Every problem is reported, not just the first.
     pub fn build(self) -> Result<Registry, RegistryError> {
+        let mut providers = self.providers;
+        providers.extend(registered_providers());
+        providers.sort_by(|a, b| a.name.cmp(b.name));
+        providers.dedup_by(|a, b| std::ptr::eq(*a, *b));
         let mut descriptors = self.descriptors;
         descriptors.sort_by(|a, b| a.name.cmp(b.name).then(a.id.cmp(b.id)));
         descriptors.dedup_by(|a, b| std::ptr::eq(*a, *b));
@@ -180,7 +152,7 @@ impl RegistryBuilder {
                 problems.push(RegistryProblem::DuplicateName { name: descriptor.name, first, second: descriptor.id });
                 clash = true;
             }
-            if let Some(block) = error::check_and_render(descriptor, &mut problems)
+            if let Some(block) = error::check_and_render(descriptor, &providers, &mut problems)
                 && !clash
             {
                 blocks.push(block);
@@ -191,6 +163,6 @@ impl RegistryBuilder {
         }
         let by_id = blocks.iter().enumerate().map(|(index, block)| (block.descriptor.id, index)).collect();
         let by_name = blocks.iter().enumerate().map(|(index, block)| (block.descriptor.name, index)).collect();
-        Ok(Registry { blocks, by_id, by_name, listing: OnceLock::new() })
+        Ok(Registry { blocks, by_id, by_name, providers, listing: OnceLock::new() })
     }
 }

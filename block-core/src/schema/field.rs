@@ -39,6 +39,8 @@ pub struct FieldSpec {
     pub min_items: Option<u64>,
     /// Most allowed list items.
     pub max_items: Option<u64>,
+    /// For a credentials field: scopes the credentials must have been granted.
+    pub scopes: &'static [&'static str],
 }
 
 impl FieldSpec {
@@ -70,6 +72,9 @@ impl FieldSpec {
         }
         if !self.depends_on.is_empty() {
             object.insert("depends_on".into(), json!(self.depends_on));
+        }
+        if !self.scopes.is_empty() {
+            object.insert("credentials_scopes".into(), json!(self.scopes));
         }
         if let Some(format) = self.format {
             object.insert("format".into(), json!(format));

@@ -1,0 +1,230 @@
+//! Where credentials live: the [`CredentialStore`] trait and an in-memory store
+//! with platform-wide defaults.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, RwLock};
+
+use super::field::test_id;
+use super::kinds::{
+    ApiKeyCredentials, HostScopedCredentials, OAuth2Credentials, StoredCredentials, UserPasswordCredentials,
+};
+use super::{CredentialsMeta, CredentialsType};
+
+/// A boxed future, as the store's methods return.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// Why a store operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Platform default credentials are read-only.
+    #[error("credentials `{0}` are platform defaults: they can be used but not changed or deleted")]
+    PlatformCredentials(String),
+    /// No credentials with this id belong to the user.
+    #[error("no credentials with id `{0}` for this user")]
+    NotFound(String),
+    /// The backing storage failed.
+    #[error("the credential store failed: {0}")]
+    Backend(String),
+}
+
+/// Stores users' credentials. The server's implementation is persistent and
+/// encrypted; [`InMemoryCredentialStore`] ships here.
+///
+/// `get` returns the user's own credentials or a platform default, never another
+/// user's: to the caller, someone else's id looks exactly like an unknown one.
+pub trait CredentialStore: Send + Sync + 'static {
+    /// The credentials `id` as `user_id` may use them.
+    fn get<'a>(&'a self, user_id: &'a str, id: &'a str) -> StoreFuture<'a, Option<StoredCredentials>>;
+
+    /// Meta of every credentials `user_id` may use, platform defaults included.
+    fn list<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<CredentialsMeta>>;
+
+    /// Creates or replaces the user's credentials with this id.
+    fn put<'a>(&'a self, user_id: &'a str, credentials: StoredCredentials) -> StoreFuture<'a, ()>;
+
+    /// Deletes the user's credentials with this id.
+    fn delete<'a>(&'a self, user_id: &'a str, id: &'a str) -> StoreFuture<'a, ()>;
+}
+
+/// Credentials in memory: per-user entries plus read-only platform defaults.
+#[derive(Debug, Default, Clone)]
+pub struct InMemoryCredentialStore {
+    inner: Arc<RwLock<Inner>>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    users: HashMap<(String, String), StoredCredentials>,
+    platform: HashMap<String, StoredCredentials>,
+}
+
+impl InMemoryCredentialStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds platform default credentials, usable by every user, never changed.
+    pub fn with_platform(self, credentials: impl IntoIterator<Item = StoredCredentials>) -> Self {
+        if let Ok(mut inner) = self.inner.write() {
+            for stored in credentials {
+                inner.platform.insert(stored.meta().id.clone(), stored);
+            }
+        }
+        self
+    }
+
+    /// Adds a user's credentials (synchronously; handy in tests and set-up).
+    pub fn with_user(self, user_id: &str, credentials: impl IntoIterator<Item = StoredCredentials>) -> Self {
+        if let Ok(mut inner) = self.inner.write() {
+            for stored in credentials {
+                inner.users.insert((user_id.to_owned(), stored.meta().id.clone()), stored);
+            }
+        }
+        self
+    }
+
+    /// Whether `id` names platform default credentials.
+    pub fn is_platform(&self, id: &str) -> bool {
+        self.inner.read().is_ok_and(|inner| inner.platform.contains_key(id))
+    }
+
+    fn read(&self) -> Result<std::sync::RwLockReadGuard<'_, Inner>, StoreError> {
+        self.inner.read().map_err(|_| StoreError::Backend("a writer panicked while holding the lock".into()))
+    }
+
+    fn write(&self) -> Result<std::sync::RwLockWriteGuard<'_, Inner>, StoreError> {
+        self.inner.write().map_err(|_| StoreError::Backend("a writer panicked while holding the lock".into()))
+    }
+}
+
+impl CredentialStore for InMemoryCredentialStore {
+    fn get<'a>(&'a self, user_id: &'a str, id: &'a str) -> StoreFuture<'a, Option<StoredCredentials>> {
+        Box::pin(async move {
+            let inner = self.read()?;
+            Ok(inner.users.get(&(user_id.to_owned(), id.to_owned())).or_else(|| inner.platform.get(id)).cloned())
+        })
+    }
+
+    fn list<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<CredentialsMeta>> {
+        Box::pin(async move {
+            let inner = self.read()?;
+            let mut metas: Vec<CredentialsMeta> = inner
+                .users
+                .iter()
+                .filter(|((owner, _), _)| owner == user_id)
+                .map(|(_, stored)| stored.meta().clone())
+                .chain(inner.platform.values().map(|stored| stored.meta().clone()))
+                .collect();
+            metas.sort_by(|a, b| a.provider.cmp(&b.provider).then(a.id.cmp(&b.id)));
+            Ok(metas)
+        })
+    }
+
+    fn put<'a>(&'a self, user_id: &'a str, credentials: StoredCredentials) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut inner = self.write()?;
+            let id = credentials.meta().id.clone();
+            if inner.platform.contains_key(&id) {
+                return Err(StoreError::PlatformCredentials(id));
+            }
+            inner.users.insert((user_id.to_owned(), id), credentials);
+            Ok(())
+        })
+    }
+
+    fn delete<'a>(&'a self, user_id: &'a str, id: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut inner = self.write()?;
+            if inner.platform.contains_key(id) {
+                return Err(StoreError::PlatformCredentials(id.to_owned()));
+            }
+            inner
+                .users
+                .remove(&(user_id.to_owned(), id.to_owned()))
+                .map(drop)
+                .ok_or_else(|| StoreError::NotFound(id.to_owned()))
+        })
+    }
+}
+
+/// The test credentials of `provider` of `kind`, with obviously fake secrets.
+pub(crate) fn test_credentials(provider: &'static str, kind: CredentialsType) -> StoredCredentials {
+    let meta = CredentialsMeta {
+        id: test_id(provider, kind),
+        provider: provider.to_owned(),
+        kind,
+        title: Some(format!("Mock {provider} {kind}")),
+    };
+    match kind {
+        CredentialsType::ApiKey => StoredCredentials::ApiKey(ApiKeyCredentials {
+            meta,
+            api_key: format!("mock-{provider}-api-key").into(),
+            expires_at: None,
+        }),
+        CredentialsType::OAuth2 => StoredCredentials::OAuth2(OAuth2Credentials {
+            meta,
+            access_token: format!("mock-{provider}-access-token").into(),
+            access_token_expires_at: None,
+            refresh_token: None,
+            refresh_token_expires_at: None,
+            scopes: Vec::new(),
+            username: Some("mock-user".into()),
+        }),
+        CredentialsType::UserPassword => StoredCredentials::UserPassword(UserPasswordCredentials {
+            meta,
+            username: "mock-user".into(),
+            password: format!("mock-{provider}-password").into(),
+        }),
+        CredentialsType::HostScoped => StoredCredentials::HostScoped(HostScopedCredentials {
+            meta,
+            host: "*.invalid".into(),
+            headers: vec![("Authorization".into(), format!("mock-{provider}-header").into())],
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(id: &str, secret: &str) -> StoredCredentials {
+        StoredCredentials::ApiKey(ApiKeyCredentials {
+            meta: CredentialsMeta {
+                id: id.into(),
+                provider: "example".into(),
+                kind: CredentialsType::ApiKey,
+                title: None,
+            },
+            api_key: secret.into(),
+            expires_at: None,
+        })
+    }
+
+    #[tokio::test]
+    async fn users_see_their_own_credentials_and_platform_defaults_only() {
+        let store = InMemoryCredentialStore::new()
+            .with_platform([key("platform", "p")])
+            .with_user("alice", [key("a1", "a")])
+            .with_user("bob", [key("b1", "b")]);
+        assert!(store.get("alice", "a1").await.expect("ok").is_some());
+        assert!(store.get("alice", "b1").await.expect("ok").is_none(), "bob's key looks unknown to alice");
+        assert!(store.get("alice", "platform").await.expect("ok").is_some());
+        let ids: Vec<String> = store.list("alice").await.expect("ok").into_iter().map(|m| m.id).collect();
+        assert_eq!(ids, ["a1", "platform"]);
+    }
+
+    #[tokio::test]
+    async fn platform_defaults_cannot_be_overwritten_or_deleted() {
+        let store = InMemoryCredentialStore::new().with_platform([key("platform", "p")]);
+        assert_eq!(
+            store.put("alice", key("platform", "x")).await,
+            Err(StoreError::PlatformCredentials("platform".into()))
+        );
+        assert_eq!(store.delete("alice", "platform").await, Err(StoreError::PlatformCredentials("platform".into())));
+        assert_eq!(store.delete("alice", "nope").await, Err(StoreError::NotFound("nope".into())));
+    }
+}
