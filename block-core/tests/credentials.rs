@@ -258,3 +258,18 @@ fn the_registry_lists_providers_with_a_fallback_icon() {
     assert_eq!(acme["supported_auth_types"], json!(["api_key"]));
     assert!(acme["icon"].as_str().is_some_and(|icon| icon.starts_with("<svg")));
 }
+
+fn check_cases() -> Vec<TestCase<CheckBlock>> {
+    let test_id = Credentials::<Acme, ApiKey>::test().meta().id.clone();
+    vec![
+        TestCase::new("runs on the provider's test credentials", CheckInput { credentials: Credentials::test() })
+            .outputs([CheckOutput::IsCanary(false), CheckOutput::CredentialsId(test_id)]),
+        TestCase::json("refuses credentials the test user does not have", meta("alice-key", "api_key"))
+            .invalid_input(["/credentials"]),
+    ]
+}
+
+#[test]
+fn the_harness_resolves_test_credentials_for_the_test_user() {
+    assert_eq!(block_core::testing::run_cases::<CheckBlock>(check_cases()).expect("passes"), 2);
+}

@@ -30,7 +30,7 @@ pub trait CredentialKind: Send + Sync + 'static {
     fn from_stored(stored: StoredCredentials) -> Option<Self::Resolved>;
 
     /// Test credentials of the first accepted kind for `provider`.
-    fn test_credentials(provider: &'static str) -> StoredCredentials {
+    fn test_credentials(provider: &str) -> StoredCredentials {
         super::store::test_credentials(provider, Self::types()[0])
     }
 }

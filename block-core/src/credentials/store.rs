@@ -151,8 +151,9 @@ impl CredentialStore for InMemoryCredentialStore {
     }
 }
 
-/// The test credentials of `provider` of `kind`, with obviously fake secrets.
-pub(crate) fn test_credentials(provider: &'static str, kind: CredentialsType) -> StoredCredentials {
+/// The test credentials of `provider` of `kind`, with obviously fake secrets: what
+/// `Credentials::test()` names and the test harness's store holds.
+pub fn test_credentials(provider: &str, kind: CredentialsType) -> StoredCredentials {
     let meta = CredentialsMeta {
         id: test_id(provider, kind),
         provider: provider.to_owned(),

@@ -13,7 +13,13 @@ use std::time::Duration;
 pub use case::{Expect, TestCase};
 pub use report::TestFailure;
 
+use std::sync::Arc;
+
+use crate::credentials::{InMemoryCredentialStore, StoredCredentials, test_credentials};
 use crate::{Block, ExecContext, Executor, RegisteredBlock, Registry};
+
+/// The user every test case runs as.
+pub const TEST_USER: &str = "test-user";
 
 /// Runs the cases of `B` named by its `#[block(tests = ...)]`; returns how many ran.
 pub fn run_block_cases<B: Block>() -> Result<usize, TestFailure> {
@@ -42,17 +48,41 @@ pub fn run_cases<B: Block>(cases: Vec<TestCase<B>>) -> Result<usize, TestFailure
         .map_err(|error| TestFailure::setup(name, format!("could not start a runtime: {error}")))?;
     let count = cases.len();
     let mut failures = Vec::new();
+    let store = Arc::new(test_store(block));
     for case in cases {
-        if let Err(failure) = runtime.block_on(run_case(block, case)) {
+        if let Err(failure) = runtime.block_on(run_case(block, case, store.clone())) {
             failures.push(failure);
         }
     }
     if failures.is_empty() { Ok(count) } else { Err(TestFailure::cases(name, failures)) }
 }
 
-async fn run_case<B: Block>(block: &RegisteredBlock, case: TestCase<B>) -> Result<(), report::CaseFailure> {
-    let executor = Executor::new().allow_disabled(true).with_timeout(case.timeout.unwrap_or(Duration::from_secs(30)));
+/// A store holding, for the test user, the test credentials of every provider and
+/// kind the block's credentials fields accept, granted the scopes they require.
+fn test_store(block: &RegisteredBlock) -> InMemoryCredentialStore {
+    let mut credentials = Vec::new();
+    for field in block.credential_fields() {
+        for &kind in &field.types {
+            let mut stored = test_credentials(&field.provider, kind);
+            if let StoredCredentials::OAuth2(oauth) = &mut stored {
+                oauth.scopes.clone_from(&field.scopes);
+            }
+            credentials.push(stored);
+        }
+    }
+    InMemoryCredentialStore::new().with_user(TEST_USER, credentials)
+}
+
+async fn run_case<B: Block>(
+    block: &RegisteredBlock,
+    case: TestCase<B>,
+    store: Arc<InMemoryCredentialStore>,
+) -> Result<(), report::CaseFailure> {
+    let executor = Executor::new()
+        .allow_disabled(true)
+        .with_timeout(case.timeout.unwrap_or(Duration::from_secs(30)))
+        .with_credentials(store);
     let input = case.input_json().map_err(|message| report::CaseFailure::new(&case.name, message))?;
-    let outcome = executor.execute(block, input, ExecContext::for_user("test-user")).await;
+    let outcome = executor.execute(block, input, ExecContext::for_user(TEST_USER)).await;
     case.check(outcome).await
 }
