@@ -59,6 +59,7 @@ pub mod credentials;
 mod descriptor;
 mod error;
 pub mod executor;
+pub mod http;
 pub mod provider;
 pub mod registry;
 pub mod schema;
