@@ -3,6 +3,7 @@
 //! A transport does no redirects and no retries: the [`HttpClient`](super::HttpClient)
 //! does those by hand, so a mock transport exercises them exactly like the real one.
 
+mod exchange;
 mod mock;
 mod reqwest_transport;
 
@@ -19,7 +20,8 @@ use super::error::HttpError;
 use super::guard::AddressCheck;
 use super::redact::RedactedUrl;
 
-pub use mock::{Exchange, MockTransport, RecordedRequest};
+pub use exchange::{Exchange, RecordedRequest};
+pub use mock::MockTransport;
 pub use reqwest_transport::{ReqwestTransport, ReqwestTransportBuilder};
 
 /// A boxed, sendable future, as the object-safe traits of this module return.
