@@ -98,3 +98,11 @@ async fn a_bad_url_or_header_is_reported_by_send_without_panicking() {
     assert!(error.to_string().contains("x-ok"), "{error}");
     assert!(mock.requests().is_empty());
 }
+
+#[tokio::test]
+async fn a_head_response_announcing_a_large_body_is_accepted() {
+    let server = TestServer::start(|_, _| Canned::ok(vec![b'x'; 2 * LIMIT as usize])).await;
+    let response = limited_client().head(server.url("/big")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.bytes().is_empty());
+}

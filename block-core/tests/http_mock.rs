@@ -132,3 +132,15 @@ async fn redirects_and_retries_run_through_the_mock_like_through_the_network() {
     assert!(!requests[1].headers.contains_key("authorization"), "dropped on the cross-origin hop");
     assert_eq!(mock.verify(), Ok(()));
 }
+
+#[tokio::test]
+async fn requests_can_be_sent_from_spawned_tasks() {
+    let url = "https://api.example.com/spawned";
+    let mock = Arc::new(MockTransport::new([Exchange::get(url).repeatable()]));
+    let client = client(&mock);
+    let tasks: Vec<_> = (0..4).map(|_| tokio::spawn(client.get(url).send())).collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(mock.requests().len(), 4);
+}

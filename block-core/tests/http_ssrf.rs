@@ -257,11 +257,7 @@ async fn trusted_origins_skip_the_check_and_nothing_else_does() {
         ])
         .with_resolver(Arc::new(test_resolver())),
     );
-    let policy = HttpPolicy::default()
-        .trusted_origin("http://10.0.0.5:11434")
-        .unwrap()
-        .trusted_origin("http://internal.test")
-        .unwrap();
+    let policy = HttpPolicy::default().with_trusted_origins(["http://10.0.0.5:11434", "http://internal.test"]).unwrap();
     let client = HttpClient::new(policy, mock.clone());
     assert_eq!(client.get("http://10.0.0.5:11434/api/tags").send().await.unwrap().text(), "models");
     assert_eq!(client.get("http://internal.test/ok").send().await.unwrap().text(), "internal");

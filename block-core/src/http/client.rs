@@ -67,6 +67,11 @@ impl HttpClient {
         HttpClient::new(policy, self.inner.transport.clone())
     }
 
+    /// The transport requests go through.
+    pub fn transport(&self) -> &Arc<dyn Transport> {
+        &self.inner.transport
+    }
+
     /// The policy this client enforces.
     pub fn policy(&self) -> &HttpPolicy {
         &self.inner.policy

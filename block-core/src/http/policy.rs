@@ -65,6 +65,15 @@ impl HttpPolicy {
         Ok(self)
     }
 
+    /// Trusts every origin of `origins`, as [`trusted_origin`](Self::trusted_origin)
+    /// does one; a provider's declared origins go through here.
+    pub fn with_trusted_origins<'a>(mut self, origins: impl IntoIterator<Item = &'a str>) -> Result<Self, HttpError> {
+        for origin in origins {
+            self = self.trusted_origin(origin)?;
+        }
+        Ok(self)
+    }
+
     /// The time limit of one attempt, from sending to the end of the body.
     /// Requests can override it. Default 30 s.
     pub fn timeout(mut self, timeout: Duration) -> Self {

@@ -59,6 +59,9 @@ pub struct RequestBuilder {
 /// Parts of header names that mark a header as carrying a credential.
 const CREDENTIAL_HEADER_PARTS: &[&str] = &["auth", "cookie", "key", "token", "secret", "passw", "signature", "session"];
 
+/// Shortest value of a credential-looking header that is treated as a secret.
+const MIN_GUESSED_SECRET_LEN: usize = 8;
+
 fn is_credential_header(name: &HeaderName) -> bool {
     let name = name.as_str();
     CREDENTIAL_HEADER_PARTS.iter().any(|part| name.contains(part))
@@ -101,10 +104,13 @@ impl RequestBuilder {
         };
         if is_credential_header(&name) {
             header_value.set_sensitive(true);
+            // Only values long enough to be secrets: erasing `true` everywhere would garble messages.
             let value = value.as_ref();
-            self.scrub.add_str(value);
-            if let Some((_scheme, credential)) = value.split_once(' ') {
-                self.scrub.add_str(credential.trim());
+            let credential = value.split_once(' ').map_or(value, |(_scheme, credential)| credential.trim());
+            for part in [value, credential] {
+                if part.len() >= MIN_GUESSED_SECRET_LEN {
+                    self.scrub.add_str(part);
+                }
             }
         }
         self.headers.append(name, header_value);

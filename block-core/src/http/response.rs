@@ -13,6 +13,9 @@ use super::redact::{RedactedUrl, Scrub};
 /// Longest body snippet kept in a [`HttpError::Status`].
 const SNIPPET_CHARS: usize = 200;
 
+/// How much of the body is looked at to make the snippet.
+const SNIPPET_BYTES: usize = 4096;
+
 /// The final response of a request, after redirects and retries.
 ///
 /// The body is already in memory when [`send`](super::RequestBuilder::send)
@@ -92,7 +95,8 @@ impl Response {
     }
 
     fn snippet(&self) -> String {
-        let text = String::from_utf8_lossy(&self.body);
+        let start = &self.body[..self.body.len().min(SNIPPET_BYTES)];
+        let text = String::from_utf8_lossy(start);
         let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
         match collapsed.char_indices().nth(SNIPPET_CHARS) {
             Some((cut, _)) => format!("{}…", &collapsed[..cut]),

@@ -79,7 +79,9 @@ impl ReqwestTransport {
         }
         let mut response = builder.send().await.map_err(|error| map_error(error, &url, timeout))?;
         let too_large = || HttpError::TooLarge { url: redacted(), limit: max_response_bytes };
-        if response.content_length().is_some_and(|length| length > max_response_bytes) {
+        // A HEAD response announces the length of a body it does not send.
+        let announced = if method == http::Method::HEAD { None } else { response.content_length() };
+        if announced.is_some_and(|length| length > max_response_bytes) {
             return Err(too_large());
         }
         let status = response.status();
