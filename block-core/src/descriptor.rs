@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::testing::TestFailure;
 use crate::traits::ErasedBlock;
-use crate::{BlockType, Category};
+use crate::{BlockType, Category, Cost};
 
 /// Everything the registry knows about a block before building it. Only `&'static`
 /// data and `fn` pointers, so it can be a `const` and be registered with `inventory`.
@@ -28,6 +28,9 @@ pub struct BlockDescriptor {
     pub static_output: bool,
     /// How a UI presents the block.
     pub block_type: BlockType,
+    /// What a run costs; when empty, the base costs of the providers whose
+    /// credentials the block takes apply.
+    pub costs: &'static [Cost],
     /// The block's test cases, or why it has none.
     pub tests: BlockTests,
     /// Renders the input schema.

@@ -66,10 +66,10 @@ pub mod schema;
 pub mod testing;
 mod traits;
 
-pub use block_macros::{BlockEnum, BlockInput, BlockOutput, block};
+pub use block_macros::{BlockEnum, BlockInput, BlockOutput, block, provider};
 pub use category::{BlockType, Category};
 pub use context::Context;
-pub use cost::{Cost, CostFilter, CostUnit};
+pub use cost::{Cost, CostFilter, CostUnit, Usage};
 pub use credentials::{
     ApiKey, CredentialStore, Credentials, HostScoped, InMemoryCredentialStore, OAuth2, UserPassword,
 };
@@ -87,9 +87,10 @@ pub use serde_json::{Value, json};
 /// Everything a block author needs, in one import.
 pub mod prelude {
     pub use crate::{
-        Block, BlockEnum, BlockError, BlockInput, BlockOutput, Category, Context, Emit, Run, TestCase, Value, block,
-        json,
+        ApiKey, Block, BlockEnum, BlockError, BlockInput, BlockOutput, Category, Context, Credentials, Emit,
+        HostScoped, OAuth2, Run, TestCase, UserPassword, Value, block, json, provider,
     };
+    pub use secrecy::{ExposeSecret, SecretString};
 }
 
 /// Paths used by the code the macros generate. Not a public API: it may change in

@@ -225,10 +225,24 @@ fn generate(item: &DeriveInput, krate: &syn::Path, fields: &[Field<'_>]) -> Toke
     });
     let field_idents: Vec<&Ident> = fields.iter().map(|f| f.ident).collect();
     let field_idents_again = field_idents.clone();
+    // The reference's rule, checked on the type: a field named like credentials holds
+    // credentials. The bound is spanned on the field's type, so that is where the
+    // error points.
+    let credentials_checks = fields.iter().filter(|f| is_credentials_name(&f.name)).map(|field| {
+        let ty = field.ty;
+        quote_spanned! {ty.span()=>
+            __assert_credentials_field::<#ty>();
+        }
+    });
 
     quote! {
         const _: () = {
             #(#default_fns)*
+
+            #[allow(dead_code)]
+            const fn __assert_credentials_field<T: #krate::credentials::CredentialsField>() {}
+            #[allow(dead_code)]
+            const fn __credentials_fields_hold_credentials() { #(#credentials_checks)* }
 
             #[derive(#private::serde::Deserialize)]
             #[serde(crate = #serde_path, deny_unknown_fields)]
@@ -304,6 +318,10 @@ fn field_spec(field: &Field<'_>, private: &TokenStream) -> TokenStream {
         let names = a.depends_on.iter().map(|(n, _)| n);
         keys.push(quote!(depends_on: &[#(#names),*]));
     }
+    if !a.scopes.is_empty() {
+        let scopes = a.scopes.iter().map(|(n, _)| n);
+        keys.push(quote!(scopes: &[#(#scopes),*]));
+    }
     for (key, value) in [("minimum", a.min), ("maximum", a.max)] {
         if let Some(value) = value {
             let key = Ident::new(key, Span::call_site());
@@ -324,4 +342,10 @@ fn field_spec(field: &Field<'_>, private: &TokenStream) -> TokenStream {
     quote_spanned! {ty.span()=>
         builder.field::<#ty>(#private::FieldSpec { #(#keys,)* ..#private::FieldSpec::new(#name) });
     }
+}
+
+/// `credentials` or `*_credentials`: the names the reference reserves for
+/// credentials fields.
+fn is_credentials_name(name: &str) -> bool {
+    name == "credentials" || name.ends_with("_credentials")
 }

@@ -15,6 +15,7 @@ mod block_enum;
 mod input;
 mod internals;
 mod output;
+mod provider_attr;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
@@ -45,4 +46,11 @@ pub fn derive_block_enum(item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn block(args: TokenStream, item: TokenStream) -> TokenStream {
     block_attr::expand(args.into(), item.into()).into()
+}
+
+/// Declares a provider: `#[provider(name = "example", api_key(env = "EXAMPLE_API_KEY"))]`
+/// on a unit struct. Blocks name it in `Credentials<Example, ApiKey>` fields.
+#[proc_macro_attribute]
+pub fn provider(args: TokenStream, item: TokenStream) -> TokenStream {
+    provider_attr::expand(args.into(), item.into()).into()
 }

@@ -242,3 +242,15 @@ impl<P: Provider, K: CredentialKind> JsonSchema for Credentials<P, K> {
 pub(crate) fn test_id(provider: &str, kind: CredentialsType) -> String {
     stable_id(&format!("test/{provider}/{kind}"))
 }
+
+/// Types a field named `credentials` or `*_credentials` may have:
+/// `Credentials<P, K>` and `Option<Credentials<P, K>>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a credentials type, but the field is named like one",
+    label = "a field named `credentials` or `*_credentials` holds `Credentials<Provider, Kind>`",
+    note = "write e.g. `pub credentials: Credentials<Example, ApiKey>`, or rename the field"
+)]
+pub trait CredentialsField {}
+
+impl<P, K: CredentialKind> CredentialsField for Credentials<P, K> {}
+impl<P, K: CredentialKind> CredentialsField for Option<Credentials<P, K>> {}

@@ -12,7 +12,7 @@ mod field;
 mod kinds;
 mod store;
 
-pub use field::{ApiKey, CredentialKind, Credentials, HostScoped, OAuth2, UserPassword};
+pub use field::{ApiKey, CredentialKind, Credentials, CredentialsField, HostScoped, OAuth2, UserPassword};
 pub use kinds::{
     ApiKeyCredentials, CredentialsError, HostScopedCredentials, OAuth2Credentials, StoredCredentials,
     UserPasswordCredentials,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::BlockDescriptor;
+use crate::cost::{Cost, Usage};
 use crate::credentials::CredentialsType;
 use crate::traits::ErasedBlock;
 
@@ -66,6 +67,7 @@ pub struct RegisteredBlock {
     pub(super) validator: jsonschema::Validator,
     pub(super) info: Value,
     pub(super) credential_fields: Vec<CredentialField>,
+    pub(super) costs: Vec<Cost>,
     pub(super) block: Arc<dyn ErasedBlock>,
 }
 
@@ -109,6 +111,16 @@ impl RegisteredBlock {
     /// The credentials fields of the input.
     pub fn credential_fields(&self) -> &[CredentialField] {
         &self.credential_fields
+    }
+
+    /// The costs that apply to a run: the block's own, or its providers' base costs.
+    pub fn costs(&self) -> &[Cost] {
+        &self.costs
+    }
+
+    /// What a run with this usage costs, in credits.
+    pub fn price(&self, usage: &Usage) -> u64 {
+        self.costs.iter().map(|cost| cost.charge(usage)).fold(0, u64::saturating_add)
     }
 
     /// Checks `input` against the input schema, listing every problem.

@@ -164,7 +164,9 @@ pub(super) fn check_and_render(
     if problems.len() > before {
         return None;
     }
-    let info = super::info::render(descriptor, &input_schema, &output_schema);
+    let costs = super::info::effective_costs(descriptor, &credential_fields, providers);
+    let costs_info = super::info::costs_info(&costs, &credential_fields, providers);
+    let info = super::info::render(descriptor, &input_schema, &output_schema, &costs_info);
     Some(RegisteredBlock {
         descriptor,
         input_schema,
@@ -172,6 +174,7 @@ pub(super) fn check_and_render(
         validator: validator?,
         info,
         credential_fields,
+        costs,
         block: (descriptor.instantiate)(),
     })
 }

@@ -1,12 +1,19 @@
-//! Block info in the reference platform's `GET /blocks` shape.
+//! Block info in the reference platform's `GET /blocks` shape, and its costs.
 
 use serde_json::{Value, json};
 
-use crate::BlockDescriptor;
+use super::CredentialField;
+use crate::provider::{AuthMethod, ProviderDescriptor, platform_id};
+use crate::{BlockDescriptor, Cost};
 
 /// `{id, name, description, inputSchema, outputSchema, categories, contributors,
 /// staticOutput, uiType, costs}`.
-pub(super) fn render(descriptor: &BlockDescriptor, input_schema: &Value, output_schema: &Value) -> Value {
+pub(super) fn render(
+    descriptor: &BlockDescriptor,
+    input_schema: &Value,
+    output_schema: &Value,
+    costs: &[Value],
+) -> Value {
     let categories: Vec<Value> = descriptor
         .categories
         .iter()
@@ -23,6 +30,59 @@ pub(super) fn render(descriptor: &BlockDescriptor, input_schema: &Value, output_
         "contributors": contributors,
         "staticOutput": descriptor.static_output,
         "uiType": descriptor.block_type.as_str(),
-        "costs": [],
+        "costs": costs,
     })
+}
+
+/// The costs that apply to a block: its own, or else the base costs of the
+/// providers whose credentials it takes (each provider once).
+pub(super) fn effective_costs(
+    descriptor: &BlockDescriptor,
+    fields: &[CredentialField],
+    providers: &[&'static ProviderDescriptor],
+) -> Vec<Cost> {
+    if !descriptor.costs.is_empty() {
+        return descriptor.costs.to_vec();
+    }
+    let mut seen = Vec::new();
+    let mut costs = Vec::new();
+    for field in fields {
+        if seen.contains(&field.provider) {
+            continue;
+        }
+        seen.push(field.provider.clone());
+        if let Some(provider) = providers.iter().find(|provider| provider.name == field.provider) {
+            costs.extend_from_slice(provider.base_costs);
+        }
+    }
+    costs
+}
+
+/// The costs as `[{cost_amount, cost_type, cost_filter}]`; a platform-only cost
+/// lists the platform default credentials it applies to.
+pub(super) fn costs_info(
+    costs: &[Cost],
+    fields: &[CredentialField],
+    providers: &[&'static ProviderDescriptor],
+) -> Vec<Value> {
+    let mut platform = Vec::new();
+    for field in fields {
+        let Some(provider) = providers.iter().find(|provider| provider.name == field.provider) else { continue };
+        for method in provider.auth {
+            let has_default = matches!(
+                method,
+                AuthMethod::ApiKey { env: Some(_) }
+                    | AuthMethod::UserPassword { username_env: Some(_), password_env: Some(_) }
+            );
+            if has_default && field.types.contains(&method.kind()) {
+                platform.push(json!({
+                    "id": platform_id(provider.name, method.kind()),
+                    "provider": provider.name,
+                    "type": method.kind(),
+                    "title": format!("Use credits for {}", provider.display_name),
+                }));
+            }
+        }
+    }
+    costs.iter().flat_map(|cost| cost.info(&platform)).collect()
 }

@@ -20,6 +20,7 @@ pub fn generate(attrs: &BlockAttrs, item: &ItemStruct) -> TokenStream {
     let categories = &attrs.categories;
     let contributors = &attrs.contributors;
     let (disabled, static_output) = (attrs.disabled, attrs.static_output);
+    let costs = attrs.costs.as_ref().map_or_else(|| quote!(&[]), |costs| costs.tokens(&krate));
 
     let construct = match &item.fields {
         Fields::Unit => quote!(#ident),
@@ -85,6 +86,7 @@ pub fn generate(attrs: &BlockAttrs, item: &ItemStruct) -> TokenStream {
                     disabled: #disabled,
                     static_output: #static_output,
                     block_type: #krate::BlockType::Standard,
+                    costs: #costs,
                     tests: #tests,
                     input_schema: __input_schema::<#ident>,
                     check_defaults: __check_defaults::<#ident>,

@@ -4,6 +4,7 @@ use proc_macro2::TokenStream;
 use syn::{Ident, LitStr};
 
 use crate::internals::attr::{self, Seen};
+use crate::internals::cost::Costs;
 use crate::internals::ctxt::Ctxt;
 use crate::internals::symbol::*;
 use crate::internals::{text, uuid};
@@ -22,6 +23,8 @@ pub struct BlockAttrs {
     pub tests: Option<syn::Path>,
     pub untested: Option<LitStr>,
     pub krate: Option<syn::Path>,
+    /// `cost(...)`, when given.
+    pub costs: Option<Costs>,
     /// The keys that unknown keys were probably meant to be. A misspelled `tests` is
     /// reported once, as a typo, and not a second time as a missing `tests`.
     pub misspelled: Vec<&'static str>,
@@ -103,6 +106,7 @@ pub fn parse(cx: &mut Ctxt, args: TokenStream, seed: &str) -> BlockAttrs {
                 out.untested = Some(reason);
             }
             CRATE => out.krate = Some(attr::parse_path_value(&meta)?),
+            COST => out.costs = Some(Costs::parse(&mut inner, &meta)?),
             _ => unreachable!("every key of BLOCK_KEYS is handled"),
         }
         Ok(())

@@ -184,6 +184,8 @@ pub struct InputField {
     pub max_length: Option<u64>,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
+    /// Scopes a credentials field requires.
+    pub scopes: Vec<(String, Span)>,
     /// Where each given key was written, for checks that involve several keys.
     pub spans: Vec<(&'static str, Span)>,
 }
@@ -228,6 +230,7 @@ impl InputField {
                 MAX_LENGTH => out.max_length = Some(count(meta)?),
                 MIN_ITEMS => out.min_items = Some(count(meta)?),
                 MAX_ITEMS => out.max_items = Some(count(meta)?),
+                SCOPES => out.scopes = name_list(meta)?,
                 _ => unreachable!("every key of INPUT_FIELD_KEYS is handled"),
             }
             Ok(())

@@ -3,6 +3,7 @@
 
 pub mod attr;
 pub mod check;
+pub mod cost;
 pub mod ctxt;
 pub mod symbol;
 pub mod text;

@@ -19,6 +19,7 @@ pub const MIN_LENGTH: &str = "min_length";
 pub const MAX_LENGTH: &str = "max_length";
 pub const MIN_ITEMS: &str = "min_items";
 pub const MAX_ITEMS: &str = "max_items";
+pub const SCOPES: &str = "scopes";
 
 /// Keys of `#[input(...)]` on a field.
 pub const INPUT_FIELD_KEYS: &[&str] = &[
@@ -36,6 +37,7 @@ pub const INPUT_FIELD_KEYS: &[&str] = &[
     MAX_LENGTH,
     MIN_ITEMS,
     MAX_ITEMS,
+    SCOPES,
 ];
 
 pub const NAME: &str = "name";
@@ -55,9 +57,41 @@ pub const DISABLED: &str = "disabled";
 pub const STATIC_OUTPUT: &str = "static_output";
 pub const TESTS: &str = "tests";
 pub const UNTESTED: &str = "untested";
+pub const COST: &str = "cost";
 
 /// Keys of `#[block(...)]`.
-pub const BLOCK_KEYS: &[&str] = &[ID, NAME, CATEGORIES, CONTRIBUTORS, DISABLED, STATIC_OUTPUT, TESTS, UNTESTED, CRATE];
+pub const BLOCK_KEYS: &[&str] =
+    &[ID, NAME, CATEGORIES, CONTRIBUTORS, DISABLED, STATIC_OUTPUT, TESTS, UNTESTED, COST, CRATE];
+
+pub const PLATFORM_ONLY: &str = "platform_only";
+/// Keys of `cost(...)`: units, and the filter.
+pub const COST_KEYS: &[&str] = &["run", "byte", "second", PLATFORM_ONLY];
+
+pub const DISPLAY_NAME: &str = "display_name";
+pub const ICON: &str = "icon";
+pub const API_KEY: &str = "api_key";
+pub const OAUTH2: &str = "oauth2";
+pub const USER_PASSWORD: &str = "user_password";
+pub const HOST_SCOPED: &str = "host_scoped";
+pub const TRUSTED_ORIGINS: &str = "trusted_origins";
+pub const BASE_COST: &str = "base_cost";
+
+/// Keys of `#[provider(...)]`.
+pub const PROVIDER_KEYS: &[&str] =
+    &[NAME, DISPLAY_NAME, ICON, API_KEY, OAUTH2, USER_PASSWORD, HOST_SCOPED, TRUSTED_ORIGINS, BASE_COST, CRATE];
+
+pub const ENV: &str = "env";
+pub const CLIENT_ID_ENV: &str = "client_id_env";
+pub const CLIENT_SECRET_ENV: &str = "client_secret_env";
+pub const USERNAME_ENV: &str = "username_env";
+pub const PASSWORD_ENV: &str = "password_env";
+
+/// Keys of `api_key(...)`.
+pub const API_KEY_KEYS: &[&str] = &[ENV];
+/// Keys of `oauth2(...)`.
+pub const OAUTH2_KEYS: &[&str] = &[CLIENT_ID_ENV, CLIENT_SECRET_ENV, SCOPES];
+/// Keys of `user_password(...)`.
+pub const USER_PASSWORD_KEYS: &[&str] = &[USERNAME_ENV, PASSWORD_ENV];
 
 /// The category variants of `block_core::Category`.
 pub const CATEGORIES_LIST: &[&str] = &[

@@ -1,0 +1,305 @@
+//! `#[provider(...)]`: a provider declared once, on a unit struct.
+//!
+//! ```ignore
+//! #[provider(
+//!     name = "example",
+//!     display_name = "Example",
+//!     api_key(env = "EXAMPLE_API_KEY"),
+//!     trusted_origins = ["https://api.example.com"],
+//!     base_cost(run = 1, platform_only),
+//! )]
+//! pub struct Example;
+//! ```
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::meta::ParseNestedMeta;
+use syn::{Fields, ItemStruct, LitStr};
+
+use crate::internals::attr::{self, Seen};
+use crate::internals::cost::Costs;
+use crate::internals::ctxt::Ctxt;
+use crate::internals::symbol::*;
+use crate::internals::text;
+
+/// One `api_key(...)`, `oauth2(...)`, `user_password(...)` or `host_scoped`.
+enum AuthSpec {
+    ApiKey { env: Option<LitStr> },
+    OAuth2 { scopes: Vec<String>, client_id_env: LitStr, client_secret_env: LitStr },
+    UserPassword { username_env: Option<LitStr>, password_env: Option<LitStr> },
+    HostScoped,
+}
+
+impl AuthSpec {
+    fn tokens(&self, krate: &syn::Path) -> TokenStream {
+        match self {
+            AuthSpec::ApiKey { env } => {
+                let env = optional(env.as_ref());
+                quote!(#krate::AuthMethod::ApiKey { env: #env })
+            }
+            AuthSpec::OAuth2 { scopes, client_id_env, client_secret_env } => quote!(#krate::AuthMethod::OAuth2 {
+                default_scopes: &[#(#scopes),*],
+                client_id_env: #client_id_env,
+                client_secret_env: #client_secret_env,
+            }),
+            AuthSpec::UserPassword { username_env, password_env } => {
+                let (user, password) = (optional(username_env.as_ref()), optional(password_env.as_ref()));
+                quote!(#krate::AuthMethod::UserPassword { username_env: #user, password_env: #password })
+            }
+            AuthSpec::HostScoped => quote!(#krate::AuthMethod::HostScoped),
+        }
+    }
+}
+
+#[derive(Default)]
+struct ProviderAttrs {
+    name: Option<LitStr>,
+    display_name: Option<LitStr>,
+    icon: Option<LitStr>,
+    auth: Vec<AuthSpec>,
+    trusted_origins: Vec<LitStr>,
+    base_cost: Option<Costs>,
+    krate: Option<syn::Path>,
+}
+
+pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut cx = Ctxt::new();
+    let item_struct: ItemStruct = match syn::parse2::<ItemStruct>(item.clone()) {
+        Ok(item) if matches!(item.fields, Fields::Unit) && item.generics.params.is_empty() => item,
+        _ => {
+            let span = item.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
+            cx.syn_error(syn::Error::new(
+                span,
+                "#[provider] goes on a unit struct naming the provider: `pub struct Example;`",
+            ));
+            let errors = cx.to_compile_errors();
+            return quote!(#errors #item);
+        }
+    };
+    let krate_default = attr::default_crate_path();
+    let attrs = parse(&mut cx, args.clone());
+    if attrs.name.is_none() {
+        let span = if args.is_empty() { Span::call_site() } else { syn::spanned::Spanned::span(&args) };
+        cx.syn_error(syn::Error::new(span, "#[provider] needs a slug: `name = \"example\"`"));
+    }
+    if attrs.auth.is_empty() {
+        let span = if args.is_empty() { Span::call_site() } else { syn::spanned::Spanned::span(&args) };
+        cx.syn_error(syn::Error::new(
+            span,
+            "#[provider] needs at least one way to authenticate: `api_key(env = \"EXAMPLE_API_KEY\")`, \
+             `oauth2(...)`, `user_password`, or `host_scoped`",
+        ));
+    }
+    let errors = cx.to_compile_errors();
+    let krate = attrs.krate.clone().unwrap_or(krate_default);
+    let ident = &item_struct.ident;
+    let name = attrs.name.as_ref().map_or_else(String::new, LitStr::value);
+    let display_name = attrs.display_name.as_ref().map_or_else(|| ident.to_string(), LitStr::value);
+    let icon = match &attrs.icon {
+        Some(icon) => quote!(::core::option::Option::Some(#icon)),
+        None => quote!(::core::option::Option::None),
+    };
+    let auth = attrs.auth.iter().map(|spec| spec.tokens(&krate));
+    let origins = &attrs.trusted_origins;
+    let base_costs = attrs.base_cost.as_ref().map_or_else(|| quote!(&[]), |costs| costs.tokens(&krate));
+    quote! {
+        #item_struct
+        #errors
+        const _: () = {
+            impl #krate::Provider for #ident {
+                const DESCRIPTOR: &'static #krate::ProviderDescriptor = &#krate::ProviderDescriptor {
+                    name: #name,
+                    display_name: #display_name,
+                    icon: #icon,
+                    auth: &[#(#auth),*],
+                    trusted_origins: &[#(#origins),*],
+                    base_costs: #base_costs,
+                };
+            }
+
+            #krate::__private::inventory::submit! {
+                #krate::provider::ProviderRegistration(<#ident as #krate::Provider>::DESCRIPTOR)
+            }
+        };
+    }
+}
+
+fn parse(cx: &mut Ctxt, args: TokenStream) -> ProviderAttrs {
+    let mut out = ProviderAttrs::default();
+    let mut seen = Seen::default();
+    let mut inner = Ctxt::new();
+    let result = attr::parse_args(args, |meta| {
+        let key = attr::key_of(&meta);
+        let Some(&key) = PROVIDER_KEYS.iter().find(|&&k| k == key) else {
+            inner.error_spanned_by(&meta.path, text::unknown("`#[provider]` key", &key, PROVIDER_KEYS));
+            return attr::skip_value(&meta);
+        };
+        if !seen.first_time(&mut inner, &meta, key) {
+            return attr::skip_value(&meta);
+        }
+        match key {
+            NAME => {
+                let name = attr::lit_str(&meta)?;
+                let value = name.value();
+                let valid = !value.is_empty()
+                    && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+                if !valid {
+                    inner.error_spanned_by(
+                        &name,
+                        "a provider slug is lowercase letters, digits, `_` and `-`, e.g. `\"github\"`",
+                    );
+                }
+                out.name = Some(name);
+            }
+            DISPLAY_NAME => out.display_name = Some(attr::lit_str(&meta)?),
+            ICON => out.icon = Some(attr::lit_str(&meta)?),
+            API_KEY => {
+                let env = parse_env_list(&mut inner, &meta, API_KEY_KEYS)?;
+                out.auth.push(AuthSpec::ApiKey { env: env.get(ENV).cloned() });
+            }
+            OAUTH2 => {
+                let mut scopes = Vec::new();
+                let mut envs = Vec::new();
+                let mut seen_inner = Seen::default();
+                if meta.input.peek(syn::token::Paren) {
+                    meta.parse_nested_meta(|nested| {
+                        let key = attr::key_of(&nested);
+                        let Some(&key) = OAUTH2_KEYS.iter().find(|&&k| k == key) else {
+                            inner.error_spanned_by(&nested.path, text::unknown("`oauth2` key", &key, OAUTH2_KEYS));
+                            return attr::skip_value(&nested);
+                        };
+                        if !seen_inner.first_time(&mut inner, &nested, key) {
+                            return attr::skip_value(&nested);
+                        }
+                        if key == SCOPES {
+                            scopes = attr::name_list(&nested)?.into_iter().map(|(scope, _)| scope).collect();
+                        } else {
+                            let value = attr::lit_str(&nested)?;
+                            check_env_name(&mut inner, &value);
+                            envs.push((key, value));
+                        }
+                        Ok(())
+                    })?;
+                }
+                let env = |key: &str| envs.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+                let (Some(id_env), Some(secret_env)) = (env(CLIENT_ID_ENV), env(CLIENT_SECRET_ENV)) else {
+                    inner.error_spanned_by(
+                        &meta.path,
+                        "`oauth2` needs the variables of the OAuth app: \
+                         `oauth2(client_id_env = \"X_CLIENT_ID\", client_secret_env = \"X_CLIENT_SECRET\")`",
+                    );
+                    return Ok(());
+                };
+                out.auth.push(AuthSpec::OAuth2 { scopes, client_id_env: id_env, client_secret_env: secret_env });
+            }
+            USER_PASSWORD => {
+                let env = parse_env_list(&mut inner, &meta, USER_PASSWORD_KEYS)?;
+                out.auth.push(AuthSpec::UserPassword {
+                    username_env: env.get(USERNAME_ENV).cloned(),
+                    password_env: env.get(PASSWORD_ENV).cloned(),
+                });
+            }
+            HOST_SCOPED => out.auth.push(AuthSpec::HostScoped),
+            TRUSTED_ORIGINS => {
+                let input = meta.value()?;
+                let content;
+                syn::bracketed!(content in input);
+                let origins = syn::punctuated::Punctuated::<LitStr, syn::Token![,]>::parse_terminated(&content)?;
+                for origin in origins {
+                    if let Some(problem) = origin_problem(&origin.value()) {
+                        inner.error_spanned_by(&origin, problem);
+                    }
+                    out.trusted_origins.push(origin);
+                }
+            }
+            BASE_COST => out.base_cost = Some(Costs::parse(&mut inner, &meta)?),
+            CRATE => out.krate = Some(attr::parse_path_value(&meta)?),
+            _ => unreachable!("every key of PROVIDER_KEYS is handled"),
+        }
+        Ok(())
+    });
+    cx.absorb(inner);
+    if let Err(error) = result {
+        cx.syn_error(error);
+    }
+    out
+}
+
+struct EnvList(Vec<(&'static str, LitStr)>);
+
+impl EnvList {
+    fn get(&self, key: &str) -> Option<&LitStr> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}
+
+/// `key` alone, or `key(var = "NAME", ...)`.
+fn parse_env_list(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, keys: &'static [&'static str]) -> syn::Result<EnvList> {
+    let mut out = Vec::new();
+    if !meta.input.peek(syn::token::Paren) {
+        return Ok(EnvList(out));
+    }
+    let mut seen = Seen::default();
+    meta.parse_nested_meta(|nested| {
+        let key = attr::key_of(&nested);
+        let Some(&key) = keys.iter().find(|&&k| k == key) else {
+            cx.error_spanned_by(&nested.path, text::unknown("key", &key, keys));
+            return attr::skip_value(&nested);
+        };
+        if seen.first_time(cx, &nested, key) {
+            let value = attr::lit_str(&nested)?;
+            check_env_name(cx, &value);
+            out.push((key, value));
+        } else {
+            attr::skip_value(&nested)?;
+        }
+        Ok(())
+    })?;
+    Ok(EnvList(out))
+}
+
+fn optional(value: Option<&LitStr>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn check_env_name(cx: &mut Ctxt, value: &LitStr) {
+    let name = value.value();
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if !valid {
+        cx.error_spanned_by(
+            value,
+            "an environment variable name is upper case letters, digits and `_`, e.g. `EXAMPLE_API_KEY`",
+        );
+    }
+}
+
+/// Why `origin` is not `scheme://host[:port]`, if it is not.
+fn origin_problem(origin: &str) -> Option<String> {
+    let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+    let Some(rest) = rest else {
+        return Some(format!("a trusted origin starts with `https://` (or `http://`); got `{origin}`"));
+    };
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@']) {
+        return Some(format!("a trusted origin is `scheme://host[:port]` with no path, query or user; got `{origin}`"));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_problem;
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        assert_eq!(origin_problem("https://api.example.com"), None);
+        assert_eq!(origin_problem("http://localhost:8080"), None);
+        assert!(origin_problem("api.example.com").is_some());
+        assert!(origin_problem("https://api.example.com/v1").is_some());
+        assert!(origin_problem("https://user@api.example.com").is_some());
+        assert!(origin_problem("https://").is_some());
+    }
+}
