@@ -288,3 +288,13 @@ async fn the_loopback_escape_admits_loopback_and_nothing_else_private() {
     let loopback = client.get("http://127.0.0.1/").send().await.unwrap_err();
     assert!(matches!(loopback, HttpError::Unmatched { .. }), "loopback should reach the transport: {loopback:?}");
 }
+
+#[tokio::test]
+async fn international_names_are_sent_idna_encoded() {
+    let mock =
+        Arc::new(MockTransport::new([Exchange::get("https://xn--bcher-kva.example/").respond_body(200, "books")]));
+    let client = HttpClient::new(HttpPolicy::default(), mock.clone());
+    let response = client.get("https://BÜCHER.example/").send().await.unwrap();
+    assert_eq!(response.text(), "books");
+    assert_eq!(mock.requests()[0].url.host_str(), Some("xn--bcher-kva.example"));
+}
