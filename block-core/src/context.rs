@@ -1,15 +1,27 @@
 //! What a running block can see of the world besides its input.
 
+use std::sync::{Arc, OnceLock};
+
+use crate::http::{HttpClient, HttpPolicy, Transport};
+
 /// The execution context handed to [`Run::run`](crate::Run::run).
 ///
-/// It names the execution and the user it runs for. Later capabilities (outbound
-/// HTTP, credentials) hang off this type so that a block never reaches them any
-/// other way.
-#[derive(Debug, Clone)]
+/// It names the execution and the user it runs for, and it is the only way a block
+/// reaches the network: [`Context::http`].
+#[derive(Clone)]
 pub struct Context {
     pub(crate) execution_id: u64,
     pub(crate) user_id: Option<String>,
     pub(crate) block_id: &'static str,
+    pub(crate) http: Arc<HttpSource>,
+}
+
+/// What `ctx.http()` is made of; the client is built on first use, since most runs
+/// never make a request.
+pub(crate) struct HttpSource {
+    pub(crate) policy: HttpPolicy,
+    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) client: OnceLock<HttpClient>,
 }
 
 impl Context {
@@ -26,5 +38,23 @@ impl Context {
     /// The id of the running block.
     pub fn block_id(&self) -> &'static str {
         self.block_id
+    }
+
+    /// The HTTP client for this run: private addresses refused (except the trusted
+    /// origins of the providers whose credentials the block takes), redirects
+    /// re-checked, retries, timeouts and a response size cap. In tests its transport
+    /// is the test case's mock.
+    pub fn http(&self) -> &HttpClient {
+        self.http.client.get_or_init(|| HttpClient::new(self.http.policy.clone(), self.http.transport.clone()))
+    }
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("execution_id", &self.execution_id)
+            .field("user_id", &self.user_id)
+            .field("block_id", &self.block_id)
+            .finish_non_exhaustive()
     }
 }

@@ -31,7 +31,9 @@ pub use emit::{Emit, OutputEvent};
 pub use execution::Execution;
 pub use outputs::Outputs;
 
+use crate::context::HttpSource;
 use crate::credentials::{CredentialStore, InMemoryCredentialStore};
+use crate::http::{HttpPolicy, Transport, default_transport};
 use crate::registry::{InputProblem, RegisteredBlock};
 use crate::{Context, Run};
 
@@ -42,6 +44,8 @@ pub struct Executor {
     channel_capacity: usize,
     allow_disabled: bool,
     credentials: Arc<dyn CredentialStore>,
+    http_policy: HttpPolicy,
+    transport: Option<Arc<dyn Transport>>,
 }
 
 impl Default for Executor {
@@ -51,6 +55,8 @@ impl Default for Executor {
             channel_capacity: 16,
             allow_disabled: false,
             credentials: Arc::new(InMemoryCredentialStore::new()),
+            http_policy: HttpPolicy::default(),
+            transport: None,
         }
     }
 }
@@ -145,6 +151,20 @@ impl Executor {
         self
     }
 
+    /// Sets the base HTTP policy of `ctx.http()` (timeouts, retries, size cap); each
+    /// run adds the trusted origins of its block's providers.
+    pub fn with_http_policy(mut self, policy: HttpPolicy) -> Self {
+        self.http_policy = policy;
+        self
+    }
+
+    /// Sends `ctx.http()`'s requests through `transport` (a shared reqwest
+    /// transport by default; the test harness plugs in a mock).
+    pub fn with_transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
     /// Lets disabled blocks run (the test harness uses this).
     pub fn allow_disabled(mut self, allow: bool) -> Self {
         self.allow_disabled = allow;
@@ -178,10 +198,16 @@ impl Executor {
             return Err(ExecuteError::NoRuntime);
         }
         let (tx, rx) = mpsc::channel(self.channel_capacity);
+        let http = HttpSource {
+            policy: block.http_policy(&self.http_policy),
+            transport: self.transport.clone().unwrap_or_else(default_transport),
+            client: std::sync::OnceLock::new(),
+        };
         let context = Context {
             execution_id: NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed),
             user_id: ctx.user_id,
             block_id: descriptor.id,
+            http: Arc::new(http),
         };
         let limits = RunLimits { timeout: ctx.timeout.unwrap_or(self.timeout) };
         let task = block.erased().start(input, resolved.by_id, context, tx, limits).map_err(|error| {

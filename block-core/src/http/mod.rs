@@ -57,6 +57,7 @@ mod request;
 mod resolve;
 mod response;
 mod retry;
+mod shared;
 mod transport;
 
 pub use client::HttpClient;
@@ -67,6 +68,7 @@ pub use redact::{RedactedUrl, is_secret_query_name};
 pub use request::RequestBuilder;
 pub use resolve::{ResolveError, Resolver, StaticResolver, SystemResolver, resolve_checked};
 pub use response::Response;
+pub use shared::default_transport;
 pub use transport::{
     BoxFuture, Exchange, MockTransport, RecordedRequest, ReqwestTransport, ReqwestTransportBuilder, Transport,
     TransportRequest, TransportResponse,

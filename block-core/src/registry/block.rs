@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::BlockDescriptor;
 use crate::cost::{Cost, Usage};
 use crate::credentials::CredentialsType;
+use crate::http::HttpPolicy;
 use crate::traits::ErasedBlock;
 
 /// A credentials field of a block's input, read from its schema (so it is found by
@@ -68,6 +69,7 @@ pub struct RegisteredBlock {
     pub(super) info: Value,
     pub(super) credential_fields: Vec<CredentialField>,
     pub(super) costs: Vec<Cost>,
+    pub(super) trusted_origins: Vec<&'static str>,
     pub(super) block: Arc<dyn ErasedBlock>,
 }
 
@@ -116,6 +118,18 @@ impl RegisteredBlock {
     /// The costs that apply to a run: the block's own, or its providers' base costs.
     pub fn costs(&self) -> &[Cost] {
         &self.costs
+    }
+
+    /// The origins the block may reach without the private-address check: those
+    /// its credentials' providers trust.
+    pub fn trusted_origins(&self) -> &[&'static str] {
+        &self.trusted_origins
+    }
+
+    /// `base` with this block's trusted origins added.
+    pub fn http_policy(&self, base: &HttpPolicy) -> HttpPolicy {
+        // The origins were parsed when the registry was built, so this cannot fail.
+        base.clone().with_trusted_origins(self.trusted_origins.iter().copied()).unwrap_or_else(|_| base.clone())
     }
 
     /// What a run with this usage costs, in credits.

@@ -152,13 +152,29 @@ pub(super) fn check_and_render(
         }
     };
     let credential_fields = CredentialField::from_schema(&input_schema);
+    let mut trusted_origins: Vec<&'static str> = Vec::new();
     for field in &credential_fields {
-        if !providers.iter().any(|provider| provider.name == field.provider) {
-            problems.push(RegistryProblem::UnknownProvider {
+        match providers.iter().find(|provider| provider.name == field.provider) {
+            Some(provider) => {
+                for &origin in provider.trusted_origins {
+                    if let Err(error) = crate::http::HttpPolicy::default().trusted_origin(origin) {
+                        problems.push(RegistryProblem::InvalidSchema {
+                            block: descriptor.name,
+                            message: format!(
+                                "provider `{}` trusts `{origin}`, which is not an origin: {error}",
+                                provider.name
+                            ),
+                        });
+                    } else if !trusted_origins.contains(&origin) {
+                        trusted_origins.push(origin);
+                    }
+                }
+            }
+            None => problems.push(RegistryProblem::UnknownProvider {
                 block: descriptor.name,
                 field: field.name.clone(),
                 provider: field.provider.clone(),
-            });
+            }),
         }
     }
     if problems.len() > before {
@@ -175,6 +191,7 @@ pub(super) fn check_and_render(
         info,
         credential_fields,
         costs,
+        trusted_origins,
         block: (descriptor.instantiate)(),
     })
 }

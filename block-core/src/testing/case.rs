@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::report::{CaseFailure, describe_events};
 use crate::executor::OutputEvent;
+use crate::http::Exchange;
 use crate::{Block, BlockOutput, ExecuteError, Execution};
 
 type Check = Box<dyn Fn(&Value) -> bool + Send + Sync>;
@@ -68,6 +69,7 @@ pub struct TestCase<B: Block> {
     input: CaseInput<B::Input>,
     outcome: Outcome<B::Output>,
     pub(super) timeout: Option<Duration>,
+    pub(super) exchanges: Vec<Exchange>,
 }
 
 impl<B: Block> TestCase<B> {
@@ -78,6 +80,7 @@ impl<B: Block> TestCase<B> {
             input: CaseInput::Typed(input),
             outcome: Outcome::Outputs(Vec::new()),
             timeout: None,
+            exchanges: Vec::new(),
         }
     }
 
@@ -89,6 +92,7 @@ impl<B: Block> TestCase<B> {
             input: CaseInput::Json(input),
             outcome: Outcome::Outputs(Vec::new()),
             timeout: None,
+            exchanges: Vec::new(),
         }
     }
 
@@ -121,6 +125,15 @@ impl<B: Block> TestCase<B> {
     /// these JSON pointers (and no others).
     pub fn invalid_input(mut self, paths: impl IntoIterator<Item = &'static str>) -> Self {
         self.outcome = Outcome::InvalidInput(paths.into_iter().collect());
+        self
+    }
+
+    /// Declares an HTTP exchange the block must make: its request (method, URL,
+    /// optionally body) and the response the mock transport gives. The block's own
+    /// client code runs; a request no exchange matches, or an exchange never
+    /// requested, fails the case.
+    pub fn http(mut self, exchange: Exchange) -> Self {
+        self.exchanges.push(exchange);
         self
     }
 

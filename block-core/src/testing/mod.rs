@@ -16,6 +16,7 @@ pub use report::TestFailure;
 use std::sync::Arc;
 
 use crate::credentials::{InMemoryCredentialStore, StoredCredentials, test_credentials};
+use crate::http::MockTransport;
 use crate::{Block, ExecContext, Executor, RegisteredBlock, Registry};
 
 /// The user every test case runs as.
@@ -75,14 +76,25 @@ fn test_store(block: &RegisteredBlock) -> InMemoryCredentialStore {
 
 async fn run_case<B: Block>(
     block: &RegisteredBlock,
-    case: TestCase<B>,
+    mut case: TestCase<B>,
     store: Arc<InMemoryCredentialStore>,
 ) -> Result<(), report::CaseFailure> {
+    // Every case gets a mock transport, even one with no exchanges: tests never
+    // touch the network, and an unexpected request fails the case by name.
+    let mock = Arc::new(MockTransport::new(std::mem::take(&mut case.exchanges)));
     let executor = Executor::new()
         .allow_disabled(true)
         .with_timeout(case.timeout.unwrap_or(Duration::from_secs(30)))
-        .with_credentials(store);
-    let input = case.input_json().map_err(|message| report::CaseFailure::new(&case.name, message))?;
+        .with_credentials(store)
+        .with_transport(mock.clone());
+    let name = case.name.clone();
+    let input = case.input_json().map_err(|message| report::CaseFailure::new(&name, message))?;
     let outcome = executor.execute(block, input, ExecContext::for_user(TEST_USER)).await;
-    case.check(outcome).await
+    let checked = case.check(outcome).await;
+    match (checked, mock.verify()) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(failure), Ok(())) => Err(failure),
+        (Ok(()), Err(http)) => Err(report::CaseFailure::new(&name, http)),
+        (Err(failure), Err(http)) => Err(failure.with_note(&http)),
+    }
 }

@@ -15,6 +15,13 @@ impl CaseFailure {
     pub(super) fn new(name: &str, message: impl Into<String>) -> Self {
         CaseFailure { name: name.to_owned(), message: message.into() }
     }
+
+    /// The same failure with another problem of the case appended.
+    pub(super) fn with_note(mut self, note: &str) -> Self {
+        self.message.push_str("\n  ");
+        self.message.push_str(note);
+        self
+    }
 }
 
 /// Why a block's cases failed: every failing case with expected against actual.
