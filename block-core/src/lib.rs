@@ -60,6 +60,7 @@ mod descriptor;
 mod error;
 pub mod executor;
 pub mod http;
+pub mod oauth;
 pub mod provider;
 pub mod registry;
 pub mod schema;

@@ -284,3 +284,13 @@ fn the_global_registry_holds_every_block_registered_with_the_attribute() {
     assert!(registry.by_name("CountBlock").is_some());
     assert!(registry.by_name("MisbehaveBlock").is_some());
 }
+
+#[test]
+fn an_execution_can_be_awaited_from_a_spawned_task() {
+    fn assert_send<T: Send>(_: &T) {}
+    let registry = registry();
+    let block = registry.by_name("CountBlock").expect("registered");
+    let executor = Executor::new();
+    let execute = executor.execute(block, json!({"count": 1}), ExecContext::default());
+    assert_send(&execute);
+}

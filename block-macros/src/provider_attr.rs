@@ -22,10 +22,16 @@ use crate::internals::ctxt::Ctxt;
 use crate::internals::symbol::*;
 use crate::internals::text;
 
+/// Where an `oauth2(...)` provider's flow is implemented.
+enum OAuthHandlerSpec {
+    Standard { authorize_url: LitStr, token_url: LitStr, revoke_url: Option<LitStr> },
+    Custom(syn::Path),
+}
+
 /// One `api_key(...)`, `oauth2(...)`, `user_password(...)` or `host_scoped`.
 enum AuthSpec {
     ApiKey { env: Option<LitStr> },
-    OAuth2 { scopes: Vec<String>, client_id_env: LitStr, client_secret_env: LitStr },
+    OAuth2 { scopes: Vec<String>, client_id_env: LitStr, client_secret_env: LitStr, handler: OAuthHandlerSpec },
     UserPassword { username_env: Option<LitStr>, password_env: Option<LitStr> },
     HostScoped,
 }
@@ -37,11 +43,25 @@ impl AuthSpec {
                 let env = optional(env.as_ref());
                 quote!(#krate::AuthMethod::ApiKey { env: #env })
             }
-            AuthSpec::OAuth2 { scopes, client_id_env, client_secret_env } => quote!(#krate::AuthMethod::OAuth2 {
-                default_scopes: &[#(#scopes),*],
-                client_id_env: #client_id_env,
-                client_secret_env: #client_secret_env,
-            }),
+            AuthSpec::OAuth2 { scopes, client_id_env, client_secret_env, handler } => {
+                let handler = match handler {
+                    OAuthHandlerSpec::Standard { authorize_url, token_url, revoke_url } => {
+                        let revoke = optional(revoke_url.as_ref());
+                        quote!(#krate::oauth::OAuthSpec::Standard {
+                            authorize_url: #authorize_url,
+                            token_url: #token_url,
+                            revoke_url: #revoke,
+                        })
+                    }
+                    OAuthHandlerSpec::Custom(path) => quote!(#krate::oauth::OAuthSpec::Custom(#path)),
+                };
+                quote!(#krate::AuthMethod::OAuth2 {
+                    default_scopes: &[#(#scopes),*],
+                    client_id_env: #client_id_env,
+                    client_secret_env: #client_secret_env,
+                    handler: #handler,
+                })
+            }
             AuthSpec::UserPassword { username_env, password_env } => {
                 let (user, password) = (optional(username_env.as_ref()), optional(password_env.as_ref()));
                 quote!(#krate::AuthMethod::UserPassword { username_env: #user, password_env: #password })
@@ -160,6 +180,8 @@ fn parse(cx: &mut Ctxt, args: TokenStream) -> ProviderAttrs {
             OAUTH2 => {
                 let mut scopes = Vec::new();
                 let mut envs = Vec::new();
+                let mut urls: Vec<(&str, LitStr)> = Vec::new();
+                let mut handler_path: Option<syn::Path> = None;
                 let mut seen_inner = Seen::default();
                 if meta.input.peek(syn::token::Paren) {
                     meta.parse_nested_meta(|nested| {
@@ -173,6 +195,15 @@ fn parse(cx: &mut Ctxt, args: TokenStream) -> ProviderAttrs {
                         }
                         if key == SCOPES {
                             scopes = attr::name_list(&nested)?.into_iter().map(|(scope, _)| scope).collect();
+                        } else if key == HANDLER {
+                            handler_path = Some(nested.value()?.parse()?);
+                        } else if [AUTHORIZE_URL, TOKEN_URL, REVOKE_URL].contains(&key) {
+                            let url = attr::lit_str(&nested)?;
+                            let value = url.value();
+                            if !(value.starts_with("https://") || value.starts_with("http://")) {
+                                inner.error_spanned_by(&url, format!("`{key}` is an http(s) URL, e.g. \"https://example.com/oauth/token\""));
+                            }
+                            urls.push((key, url));
                         } else {
                             let value = attr::lit_str(&nested)?;
                             check_env_name(&mut inner, &value);
@@ -190,7 +221,22 @@ fn parse(cx: &mut Ctxt, args: TokenStream) -> ProviderAttrs {
                     );
                     return Ok(());
                 };
-                out.auth.push(AuthSpec::OAuth2 { scopes, client_id_env: id_env, client_secret_env: secret_env });
+                let url = |key: &str| urls.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+                let handler = match (handler_path, url(AUTHORIZE_URL), url(TOKEN_URL)) {
+                    (Some(path), None, None) if url(REVOKE_URL).is_none() => OAuthHandlerSpec::Custom(path),
+                    (None, Some(authorize_url), Some(token_url)) => {
+                        OAuthHandlerSpec::Standard { authorize_url, token_url, revoke_url: url(REVOKE_URL) }
+                    }
+                    _ => {
+                        inner.error_spanned_by(
+                            &meta.path,
+                            "`oauth2` needs the provider's endpoints, `authorize_url = \"...\", token_url = \"...\"` \
+                             (and optionally `revoke_url`), or its own `handler = path::to::fn`, not both",
+                        );
+                        return Ok(());
+                    }
+                };
+                out.auth.push(AuthSpec::OAuth2 { scopes, client_id_env: id_env, client_secret_env: secret_env, handler });
             }
             USER_PASSWORD => {
                 let env = parse_env_list(&mut inner, &meta, USER_PASSWORD_KEYS)?;

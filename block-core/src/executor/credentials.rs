@@ -5,7 +5,11 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::Value;
 
+use std::sync::Arc;
+
 use crate::credentials::{CredentialStore, CredentialsMeta, StoredCredentials};
+use crate::http::HttpClient;
+use crate::oauth::{OAuthHandlers, Refresher, needs_refresh};
 use crate::provider::env::platform_id;
 use crate::registry::{CredentialField, InputProblem, RegisteredBlock};
 
@@ -17,13 +21,22 @@ pub(crate) struct Resolved {
     pub(crate) platform: bool,
 }
 
-/// Looks up every credentials field of `input` for `user`; each problem is reported
-/// at its field's JSON pointer and never contains a secret.
+/// What refreshing OAuth tokens before a run needs.
+pub(crate) struct Refreshing<'a> {
+    pub(crate) refresher: &'a Refresher,
+    pub(crate) handlers: &'a OAuthHandlers,
+    pub(crate) http: &'a (dyn Fn() -> HttpClient + Sync),
+}
+
+/// Looks up every credentials field of `input` for `user`, refreshing OAuth tokens
+/// that are about to expire; each problem is reported at its field's JSON pointer
+/// and never contains a secret.
 pub(crate) async fn resolve(
     block: &RegisteredBlock,
     input: &Value,
     user: Option<&str>,
-    store: &dyn CredentialStore,
+    store: &Arc<dyn CredentialStore>,
+    refreshing: Refreshing<'_>,
 ) -> Result<Resolved, Vec<InputProblem>> {
     let mut resolved = Resolved::default();
     let mut problems = Vec::new();
@@ -32,7 +45,7 @@ pub(crate) async fn resolve(
         if value.is_null() {
             continue;
         }
-        match resolve_field(field, value, user, store).await {
+        match resolve_field(field, value, user, store, &refreshing).await {
             Ok(stored) => {
                 resolved.platform |= stored.meta().id == platform_id(&field.provider, stored.kind());
                 resolved.by_id.insert(stored.meta().id.clone(), stored);
@@ -47,7 +60,8 @@ async fn resolve_field(
     field: &CredentialField,
     value: &Value,
     user: Option<&str>,
-    store: &dyn CredentialStore,
+    store: &Arc<dyn CredentialStore>,
+    refreshing: &Refreshing<'_>,
 ) -> Result<StoredCredentials, String> {
     let meta = CredentialsMeta::deserialize(value)
         .map_err(|error| format!("not a credentials meta object {{id, provider, type, title}}: {error}"))?;
@@ -79,6 +93,26 @@ async fn resolve_field(
     if stored.is_expired() {
         return Err(format!("credentials `{}` have expired; renew or reconnect them", meta.id));
     }
+    let stored = match stored {
+        StoredCredentials::OAuth2(oauth) if needs_refresh(&oauth) => {
+            match refreshing.handlers.get(&field.provider) {
+                Some(handler) => {
+                    let http = (refreshing.http)();
+                    refreshing.refresher.refresh(user, oauth, handler.clone(), http, store.clone()).await?
+                }
+                // Without a handler the token is used while it lasts.
+                None if oauth.access_token_expires_at.is_some_and(|at| at <= crate::credentials::now_unix()) => {
+                    return Err(format!(
+                        "the access token of credentials `{}` has expired and no OAuth app is configured for `{}` to \
+                         refresh it",
+                        meta.id, field.provider
+                    ));
+                }
+                None => StoredCredentials::OAuth2(oauth),
+            }
+        }
+        other => other,
+    };
     if let StoredCredentials::OAuth2(oauth) = &stored {
         let missing: Vec<&str> =
             field.scopes.iter().filter(|scope| !oauth.scopes.contains(scope)).map(String::as_str).collect();

@@ -33,7 +33,8 @@ pub use outputs::Outputs;
 
 use crate::context::HttpSource;
 use crate::credentials::{CredentialStore, InMemoryCredentialStore};
-use crate::http::{HttpPolicy, Transport, default_transport};
+use crate::http::{HttpClient, HttpPolicy, Transport, default_transport};
+use crate::oauth::{OAuthHandlers, Refresher};
 use crate::registry::{InputProblem, RegisteredBlock};
 use crate::{Context, Run};
 
@@ -46,6 +47,8 @@ pub struct Executor {
     credentials: Arc<dyn CredentialStore>,
     http_policy: HttpPolicy,
     transport: Option<Arc<dyn Transport>>,
+    oauth: OAuthHandlers,
+    refresher: Arc<Refresher>,
 }
 
 impl Default for Executor {
@@ -57,6 +60,8 @@ impl Default for Executor {
             credentials: Arc::new(InMemoryCredentialStore::new()),
             http_policy: HttpPolicy::default(),
             transport: None,
+            oauth: OAuthHandlers::new(),
+            refresher: Arc::new(Refresher::default()),
         }
     }
 }
@@ -165,6 +170,14 @@ impl Executor {
         self
     }
 
+    /// Refreshes OAuth tokens about to expire through these providers' handlers
+    /// (once per credential, however many runs share it), saving the new tokens in
+    /// the credential store.
+    pub fn with_oauth(mut self, handlers: OAuthHandlers) -> Self {
+        self.oauth = handlers;
+        self
+    }
+
     /// Lets disabled blocks run (the test harness uses this).
     pub fn allow_disabled(mut self, allow: bool) -> Self {
         self.allow_disabled = allow;
@@ -190,7 +203,9 @@ impl Executor {
         let resolved = if block.credential_fields().is_empty() {
             credentials::Resolved::default()
         } else {
-            credentials::resolve(block, &input, ctx.user_id.as_deref(), self.credentials.as_ref())
+            let http = || HttpClient::new(self.http_policy.clone(), self.transport());
+            let refreshing = credentials::Refreshing { refresher: &self.refresher, handlers: &self.oauth, http: &http };
+            credentials::resolve(block, &input, ctx.user_id.as_deref(), &self.credentials, refreshing)
                 .await
                 .map_err(|problems| ExecuteError::InvalidInput { block: descriptor.name, problems })?
         };
@@ -200,7 +215,7 @@ impl Executor {
         let (tx, rx) = mpsc::channel(self.channel_capacity);
         let http = HttpSource {
             policy: block.http_policy(&self.http_policy),
-            transport: self.transport.clone().unwrap_or_else(default_transport),
+            transport: self.transport(),
             client: std::sync::OnceLock::new(),
         };
         let context = Context {
@@ -217,6 +232,12 @@ impl Executor {
             }
         })?;
         Ok(Execution::new(rx, task))
+    }
+}
+
+impl Executor {
+    fn transport(&self) -> Arc<dyn Transport> {
+        self.transport.clone().unwrap_or_else(default_transport)
     }
 }
 

@@ -11,6 +11,7 @@ pub use env::{env_example, platform_credentials, platform_id};
 
 use crate::cost::Cost;
 use crate::credentials::CredentialsType;
+use crate::oauth::OAuthSpec;
 
 /// A provider type, usually a unit struct with `#[provider(...)]`.
 pub trait Provider: Send + Sync + 'static {
@@ -19,7 +20,7 @@ pub trait Provider: Send + Sync + 'static {
 }
 
 /// One way to authenticate with a provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum AuthMethod {
     /// An API key; `env` names the variable holding a platform default key.
     ApiKey {
@@ -34,6 +35,8 @@ pub enum AuthMethod {
         client_id_env: &'static str,
         /// Variable holding the OAuth client secret.
         client_secret_env: &'static str,
+        /// The provider's endpoints or handler.
+        handler: OAuthSpec,
     },
     /// Username and password; the variables hold platform defaults.
     UserPassword {

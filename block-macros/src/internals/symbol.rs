@@ -85,11 +85,16 @@ pub const CLIENT_ID_ENV: &str = "client_id_env";
 pub const CLIENT_SECRET_ENV: &str = "client_secret_env";
 pub const USERNAME_ENV: &str = "username_env";
 pub const PASSWORD_ENV: &str = "password_env";
+pub const AUTHORIZE_URL: &str = "authorize_url";
+pub const TOKEN_URL: &str = "token_url";
+pub const REVOKE_URL: &str = "revoke_url";
+pub const HANDLER: &str = "handler";
 
 /// Keys of `api_key(...)`.
 pub const API_KEY_KEYS: &[&str] = &[ENV];
 /// Keys of `oauth2(...)`.
-pub const OAUTH2_KEYS: &[&str] = &[CLIENT_ID_ENV, CLIENT_SECRET_ENV, SCOPES];
+pub const OAUTH2_KEYS: &[&str] =
+    &[CLIENT_ID_ENV, CLIENT_SECRET_ENV, SCOPES, AUTHORIZE_URL, TOKEN_URL, REVOKE_URL, HANDLER];
 /// Keys of `user_password(...)`.
 pub const USER_PASSWORD_KEYS: &[&str] = &[USERNAME_ENV, PASSWORD_ENV];
 

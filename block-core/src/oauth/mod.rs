@@ -1,0 +1,187 @@
+//! OAuth 2, client side: providers' handlers (login URL with state and PKCE S256,
+//! code exchange, refresh, revoke) and the executor's single-flight refresh of
+//! tokens about to expire.
+//!
+//! A provider declares its handler in `#[provider(oauth2(...))]`: either the
+//! standard endpoints (`authorize_url`, `token_url`, `revoke_url`), served by
+//! [`StandardOAuth2`], or `handler = path` to a `fn(OAuthApp) -> Arc<dyn OAuthHandler>`
+//! for providers that differ. The app's client id and secret come from the
+//! environment variables the declaration names.
+//!
+//! This module must never log or return a token, a client secret or a code
+//! verifier in an error.
+
+mod handlers;
+mod pkce;
+mod refresh;
+mod standard;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use url::Url;
+
+pub use handlers::OAuthHandlers;
+pub use pkce::{Pkce, random_token};
+pub use refresh::REFRESH_MARGIN_SECS;
+pub(crate) use refresh::{Refresher, needs_refresh};
+pub use standard::StandardOAuth2;
+
+use crate::credentials::{CredentialsMeta, CredentialsType, OAuth2Credentials, now_unix};
+use crate::http::{HttpClient, HttpError};
+
+/// A boxed, sendable future, as the handler trait returns.
+pub type OAuthFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, OAuthError>> + Send + 'a>>;
+
+/// Why an OAuth step failed. Never carries a token or secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OAuthError {
+    /// The provider answered with an OAuth error (`invalid_grant`, ...).
+    #[error("the provider refused: {error}{}", .description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    Provider {
+        /// The OAuth error code.
+        error: String,
+        /// The provider's explanation, if any.
+        description: Option<String>,
+    },
+    /// The request to the provider failed.
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// The provider's answer is not a token response.
+    #[error("the provider's token response is malformed: {0}")]
+    Malformed(String),
+    /// The OAuth app is not configured.
+    #[error("OAuth for `{provider}` is not configured: set {variable}")]
+    NotConfigured {
+        /// The provider slug.
+        provider: String,
+        /// The missing environment variable.
+        variable: String,
+    },
+    /// The provider does not support OAuth 2.
+    #[error("provider `{0}` has no OAuth 2 handler")]
+    Unsupported(String),
+    /// The credentials cannot be refreshed.
+    #[error("these credentials have no refresh token; reconnect the account")]
+    NoRefreshToken,
+    /// A URL could not be built.
+    #[error("invalid OAuth URL: {0}")]
+    Url(String),
+}
+
+/// The OAuth app a handler acts for.
+#[derive(Debug, Clone)]
+pub struct OAuthApp {
+    /// The provider slug.
+    pub provider: &'static str,
+    /// The client id.
+    pub client_id: String,
+    /// The client secret.
+    pub client_secret: SecretString,
+}
+
+/// How a provider's OAuth 2 works.
+#[derive(Debug, Clone, Copy)]
+pub enum OAuthSpec {
+    /// RFC 6749 authorization code flow with PKCE, at these endpoints.
+    Standard {
+        /// The authorization endpoint.
+        authorize_url: &'static str,
+        /// The token endpoint.
+        token_url: &'static str,
+        /// The RFC 7009 revocation endpoint, if the provider has one.
+        revoke_url: Option<&'static str>,
+    },
+    /// A handler of the provider's own.
+    Custom(fn(OAuthApp) -> Arc<dyn OAuthHandler>),
+}
+
+/// Tokens as a token endpoint returns them.
+#[derive(Debug, Clone)]
+pub struct TokenSet {
+    /// The access token.
+    pub access_token: SecretString,
+    /// The refresh token, if issued (a rotating provider issues a new one each time).
+    pub refresh_token: Option<SecretString>,
+    /// Seconds until the access token expires.
+    pub expires_in: Option<i64>,
+    /// Seconds until the refresh token expires.
+    pub refresh_token_expires_in: Option<i64>,
+    /// The granted scopes, if the provider says.
+    pub scopes: Option<Vec<String>>,
+}
+
+impl TokenSet {
+    /// New credentials from a completed login.
+    pub fn into_credentials(
+        self,
+        meta: CredentialsMeta,
+        requested_scopes: &[String],
+        username: Option<String>,
+    ) -> OAuth2Credentials {
+        let now = now_unix();
+        OAuth2Credentials {
+            meta: CredentialsMeta { kind: CredentialsType::OAuth2, ..meta },
+            access_token: self.access_token,
+            access_token_expires_at: self.expires_in.map(|s| now.saturating_add(s)),
+            refresh_token: self.refresh_token,
+            refresh_token_expires_at: self.refresh_token_expires_in.map(|s| now.saturating_add(s)),
+            scopes: self.scopes.unwrap_or_else(|| requested_scopes.to_vec()),
+            username,
+        }
+    }
+
+    /// `old` with the refreshed tokens: a refresh token not re-issued is kept, and
+    /// so are scopes the provider does not restate.
+    pub fn refreshed(self, old: &OAuth2Credentials) -> OAuth2Credentials {
+        let now = now_unix();
+        let rotated = self.refresh_token.is_some();
+        OAuth2Credentials {
+            meta: old.meta.clone(),
+            access_token: self.access_token,
+            access_token_expires_at: self.expires_in.map(|s| now.saturating_add(s)),
+            refresh_token: self.refresh_token.or_else(|| old.refresh_token.clone()),
+            refresh_token_expires_at: if rotated {
+                self.refresh_token_expires_in.map(|s| now.saturating_add(s))
+            } else {
+                old.refresh_token_expires_at
+            },
+            scopes: self.scopes.unwrap_or_else(|| old.scopes.clone()),
+            username: old.username.clone(),
+        }
+    }
+}
+
+/// One provider's OAuth 2 client side.
+pub trait OAuthHandler: Send + Sync + 'static {
+    /// The URL that sends the user to the provider's consent page.
+    fn authorize_url(&self, redirect_uri: &str, scopes: &[String], state: &str, pkce: &Pkce)
+    -> Result<Url, OAuthError>;
+
+    /// Exchanges an authorization code (with its PKCE verifier) for tokens.
+    fn exchange_code<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        code: &'a str,
+        redirect_uri: &'a str,
+        pkce: &'a Pkce,
+    ) -> OAuthFuture<'a, TokenSet>;
+
+    /// Gets a new access token with the refresh token.
+    fn refresh<'a>(&'a self, http: &'a HttpClient, credentials: &'a OAuth2Credentials) -> OAuthFuture<'a, TokenSet>;
+
+    /// Revokes the credentials at the provider; `Ok(false)` if it cannot revoke.
+    fn revoke<'a>(&'a self, http: &'a HttpClient, credentials: &'a OAuth2Credentials) -> OAuthFuture<'a, bool>;
+
+    /// The account's user name, if the provider can tell.
+    fn username<'a>(
+        &'a self,
+        _http: &'a HttpClient,
+        _access_token: &'a SecretString,
+    ) -> OAuthFuture<'a, Option<String>> {
+        Box::pin(async { Ok(None) })
+    }
+}
