@@ -144,3 +144,23 @@ async fn requests_can_be_sent_from_spawned_tasks() {
     }
     assert_eq!(mock.requests().len(), 4);
 }
+
+#[tokio::test]
+async fn host_scoped_headers_go_only_to_matching_hosts() {
+    use block_core::credentials::{CredentialsMeta, CredentialsType, HostScopedCredentials};
+    let credentials = HostScopedCredentials {
+        meta: CredentialsMeta { id: "h".into(), provider: "p".into(), kind: CredentialsType::HostScoped, title: None },
+        host: "*.example.com".into(),
+        headers: vec![("x-api-token".into(), "scoped-canary-42".into())],
+    };
+    let mock = std::sync::Arc::new(block_core::http::MockTransport::new([
+        block_core::http::Exchange::get("https://api.example.com/a").respond_body(200, "ok"),
+        block_core::http::Exchange::get("https://other.test/b").respond_body(200, "ok"),
+    ]));
+    let client = block_core::http::HttpClient::new(block_core::http::HttpPolicy::default(), mock.clone());
+    client.get("https://api.example.com/a").host_scoped(&credentials).send().await.expect("sent");
+    client.get("https://other.test/b").host_scoped(&credentials).send().await.expect("sent");
+    let requests = mock.requests();
+    assert_eq!(requests[0].headers.get("x-api-token").map(|v| v.as_bytes()), Some(&b"scoped-canary-42"[..]));
+    assert!(requests[1].headers.get("x-api-token").is_none(), "another host never sees the header");
+}

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::credentials::HostScopedCredentials;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
@@ -150,6 +151,20 @@ impl RequestBuilder {
         let encoded = BASE64.encode(format!("{user}:{}", password.unwrap_or_default()));
         self.scrub.add_str(&encoded);
         self.set_sensitive(AUTHORIZATION, &format!("Basic {encoded}"))
+    }
+
+    /// Applies host-scoped credentials: their headers are set (as secrets) only when
+    /// the request's host matches their host pattern, and, like every secret header,
+    /// dropped if a redirect leaves the origin.
+    pub fn host_scoped(mut self, credentials: &HostScopedCredentials) -> Self {
+        let applies =
+            self.url.as_ref().ok().and_then(|url| url.host_str()).is_some_and(|host| credentials.applies_to(host));
+        if applies {
+            for (name, value) in &credentials.headers {
+                self = self.sensitive_header(name, value);
+            }
+        }
+        self
     }
 
     /// Appends query parameters, percent-encoded.

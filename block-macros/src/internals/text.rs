@@ -30,6 +30,53 @@ pub fn doc_comment(attrs: &[Attribute]) -> String {
         blank = false;
         out.push_str(line);
     }
+    strip_intra_doc_links(&out)
+}
+
+/// Turns rustdoc's intra-doc links into plain text for schemas and UIs:
+/// ``[`Foo`]`` -> `` `Foo` ``, `[Foo]` -> `Foo`, `[text][Foo]` -> `text`. Only
+/// brackets around a code span or a Rust path count as links; Markdown links with a
+/// URL, text inside code spans and other brackets (`a[0]`) are kept.
+fn strip_intra_doc_links(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '`' {
+            in_code = !in_code;
+        }
+        if c != '[' || in_code {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let Some(close) = chars[i + 1..].iter().position(|&c| c == ']').map(|p| i + 1 + p) else {
+            out.push(c);
+            i += 1;
+            continue;
+        };
+        let inner: String = chars[i + 1..close].iter().collect();
+        let next = chars.get(close + 1).copied();
+        let is_code_span =
+            inner.len() > 2 && inner.starts_with('`') && inner.ends_with('`') && inner.matches('`').count() == 2;
+        let indexing = i > 0 && (chars[i - 1].is_alphanumeric() || matches!(chars[i - 1], '_' | ')' | ']'));
+        let is_path = !indexing
+            && inner.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && inner.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ':');
+        let is_reference_link = !indexing && next == Some('[') && !inner.is_empty();
+        if next == Some('(') || !(is_code_span || is_path || is_reference_link) {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        out.push_str(&inner);
+        i = close + 1;
+        if is_reference_link && let Some(end) = chars[i + 1..].iter().position(|&c| c == ']') {
+            i += end + 2;
+        }
+    }
     out
 }
 
@@ -115,6 +162,18 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intra_doc_links_become_plain_text() {
+        assert_eq!(strip_intra_doc_links("Inputs of [`CalculatorBlock`]."), "Inputs of `CalculatorBlock`.");
+        assert_eq!(strip_intra_doc_links("See [the docs][docs] now"), "See the docs now");
+        assert_eq!(strip_intra_doc_links("A [link](https://x.test) stays"), "A [link](https://x.test) stays");
+        assert_eq!(strip_intra_doc_links("See [Registry::global] too"), "See Registry::global too");
+        assert_eq!(
+            strip_intra_doc_links("Like `items[0]` and a[0], [ ] and [unclosed"),
+            "Like `items[0]` and a[0], [ ] and [unclosed"
+        );
+    }
 
     #[test]
     fn snake_case_splits_words_and_acronyms() {
