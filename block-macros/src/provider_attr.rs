@@ -201,7 +201,10 @@ fn parse(cx: &mut Ctxt, args: TokenStream) -> ProviderAttrs {
                             let url = attr::lit_str(&nested)?;
                             let value = url.value();
                             if !(value.starts_with("https://") || value.starts_with("http://")) {
-                                inner.error_spanned_by(&url, format!("`{key}` is an http(s) URL, e.g. \"https://example.com/oauth/token\""));
+                                inner.error_spanned_by(
+                                    &url,
+                                    format!("`{key}` is an http(s) URL, e.g. \"https://example.com/oauth/token\""),
+                                );
                             }
                             urls.push((key, url));
                         } else {
@@ -236,7 +239,12 @@ fn parse(cx: &mut Ctxt, args: TokenStream) -> ProviderAttrs {
                         return Ok(());
                     }
                 };
-                out.auth.push(AuthSpec::OAuth2 { scopes, client_id_env: id_env, client_secret_env: secret_env, handler });
+                out.auth.push(AuthSpec::OAuth2 {
+                    scopes,
+                    client_id_env: id_env,
+                    client_secret_env: secret_env,
+                    handler,
+                });
             }
             USER_PASSWORD => {
                 let env = parse_env_list(&mut inner, &meta, USER_PASSWORD_KEYS)?;
