@@ -1,9 +1,10 @@
 //! # block-server
 //!
 //! Exposes every block linked into the binary. Today that is the `block-server`
-//! command line ([`cli`]): list the registered blocks and run one on JSON input. The
-//! HTTP API compatible with the reference platform's External API will live here
-//! too, on the same [`Registry`](block_core::Registry) and
+//! command line ([`cli`]): list the registered blocks, run one on JSON input (with
+//! credentials from a file or the providers' environment variables), and print the
+//! `.env.example` of the linked providers. The HTTP API compatible with the
+//! reference platform's External API will live here too, on the same [`Registry`](block_core::Registry) and
 //! [`Executor`](block_core::Executor).
 //!
 //! This crate must never print a secret, run a block whose input failed validation,

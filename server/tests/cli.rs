@@ -273,3 +273,190 @@ fn usage_errors_exit_2() {
     block_server(&["blocks", "frobnicate"]).assert_code(2);
     block_server(&["blocks", "run", "CalculatorBlock", "--timeout", "0"]).assert_code(2);
 }
+
+/// A key that must never be printed.
+const CANARY_KEY: &str = "canary-key-5e1f0b7d9c";
+
+/// A fresh, empty directory for one test.
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("the scratch directory is created");
+    dir
+}
+
+/// `block-server` run in `dir`, with `EXAMPLE_API_KEY` as given (unset for `None`).
+fn block_server_in(dir: &std::path::Path, example_api_key: Option<&str>, args: &[&str]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_block-server"));
+    command.args(args).current_dir(dir).stdin(Stdio::null());
+    match example_api_key {
+        Some(key) => command.env("EXAMPLE_API_KEY", key),
+        None => command.env_remove("EXAMPLE_API_KEY"),
+    };
+    Run::from(command.output().expect("the binary runs"))
+}
+
+impl Run {
+    fn assert_never_shows(&self, secret: &str) -> &Self {
+        assert!(!self.stdout.contains(secret), "stdout shows the secret:\n{}", self.stdout);
+        assert!(!self.stderr.contains(secret), "stderr shows the secret:\n{}", self.stderr);
+        self
+    }
+
+    /// The run got as far as sending the Example API request: with no network it
+    /// fails to connect (or resolve), and with one the API answers.
+    fn assert_reached_the_example_api(&self) -> &Self {
+        self.assert_code(1);
+        assert!(self.stderr.starts_with("error: ExampleBlock failed: the Example API "), "{}", self.stderr);
+        let reached = ["could not connect", "dns", "resolve", "answered"].iter().any(|what| self.stderr.contains(what));
+        assert!(reached, "{}", self.stderr);
+        let errors = self.json()["error"].as_array().map_or(0, Vec::len);
+        assert_eq!(errors, 1, "the outputs are printed, ending with the error: {}", self.stdout);
+        self
+    }
+}
+
+fn write_credentials(dir: &std::path::Path, content: &str) -> String {
+    let path = dir.join("credentials.json");
+    std::fs::write(&path, content).expect("the credentials file is written");
+    path.display().to_string()
+}
+
+fn example_credentials(api_key: Value) -> String {
+    json!({"credentials": {"id": "my-key", "provider": "example", "type": "api_key", "title": "Mine", "api_key": api_key}})
+        .to_string()
+}
+
+fn platform_key_input() -> String {
+    let id = block_core::provider::platform_id("example", block_core::credentials::CredentialsType::ApiKey);
+    json!({"name": "Ada", "credentials": {"id": id, "provider": "example", "type": "api_key"}}).to_string()
+}
+
+#[test]
+fn env_example_names_every_provider_variable() {
+    let run = block_server(&["env-example"]);
+    run.assert_code(0);
+    assert!(run.stdout.starts_with("# "), "{}", run.stdout);
+    assert!(run.stdout.contains("\n# Example (example)\n"), "{}", run.stdout);
+    assert!(run.stdout.lines().any(|line| line == "EXAMPLE_API_KEY="), "{}", run.stdout);
+}
+
+#[test]
+fn a_credentials_file_gets_the_example_block_to_the_transport_without_showing_the_key() {
+    let dir = scratch_dir("credentials-file");
+    let file = write_credentials(&dir, &example_credentials(json!(CANARY_KEY)));
+    let args = ["blocks", "run", "ExampleBlock", "--credentials", &file, "--input", r#"{"name":"Ada"}"#];
+    block_server_in(&dir, None, &args).assert_reached_the_example_api().assert_never_shows(CANARY_KEY);
+}
+
+#[test]
+fn without_credentials_the_example_block_is_refused_before_it_runs() {
+    let dir = scratch_dir("no-credentials");
+    let run = block_server_in(&dir, None, &["blocks", "run", "ExampleBlock", "--input", r#"{"name":"Ada"}"#]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("invalid input for ExampleBlock"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn a_credentials_file_that_is_not_json_is_named() {
+    let dir = scratch_dir("credentials-not-json");
+    let file = write_credentials(&dir, &format!("{{\"credentials\": {CANARY_KEY}}}"));
+    let run = block_server_in(&dir, None, &["blocks", "run", "ExampleBlock", "--credentials", &file]);
+    run.assert_code(1).assert_never_shows(CANARY_KEY);
+    assert!(run.stderr.contains(&format!("error: the credentials file {file}: is not JSON")), "{}", run.stderr);
+}
+
+#[test]
+fn credentials_without_their_secret_field_are_named() {
+    let dir = scratch_dir("credentials-no-key");
+    let file = write_credentials(&dir, r#"{"credentials": {"id": "k", "provider": "example", "type": "api_key"}}"#);
+    let run = block_server_in(&dir, None, &["blocks", "run", "ExampleBlock", "--credentials", &file]);
+    run.assert_code(1);
+    assert!(run.stderr.contains(&format!("the credentials file {file}: field `credentials`")), "{}", run.stderr);
+    assert!(run.stderr.contains("missing field `api_key`"), "{}", run.stderr);
+}
+
+#[test]
+fn a_secret_of_the_wrong_type_is_reported_without_its_value() {
+    let dir = scratch_dir("credentials-wrong-type");
+    let file = write_credentials(&dir, &example_credentials(json!(987_654_321_012_u64)));
+    let run = block_server_in(&dir, None, &["blocks", "run", "ExampleBlock", "--credentials", &file]);
+    run.assert_code(1).assert_never_shows("987654321012");
+    assert!(run.stderr.contains("field `credentials`: invalid credentials"), "{}", run.stderr);
+}
+
+#[test]
+fn credentials_for_an_unknown_field_are_named() {
+    let dir = scratch_dir("credentials-unknown-field");
+    let file = write_credentials(
+        &dir,
+        &json!({"github_credentials": {"id": "k", "provider": "example", "type": "api_key", "api_key": CANARY_KEY}})
+            .to_string(),
+    );
+    let run = block_server_in(&dir, None, &["blocks", "run", "ExampleBlock", "--credentials", &file]);
+    run.assert_code(1).assert_never_shows(CANARY_KEY);
+    assert!(
+        run.stderr.contains("field `github_credentials`: ExampleBlock has no such credentials field"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn credentials_of_another_provider_are_named() {
+    let dir = scratch_dir("credentials-other-provider");
+    let file = write_credentials(
+        &dir,
+        &json!({"credentials": {"id": "k", "provider": "acme", "type": "api_key", "api_key": CANARY_KEY}}).to_string(),
+    );
+    let run = block_server_in(&dir, None, &["blocks", "run", "ExampleBlock", "--credentials", &file]);
+    run.assert_code(1).assert_never_shows(CANARY_KEY);
+    assert!(run.stderr.contains("these are `acme` credentials; the field takes `example`"), "{}", run.stderr);
+}
+
+#[test]
+fn the_platform_key_from_the_environment_gets_the_example_block_to_the_transport() {
+    let dir = scratch_dir("platform-key-env");
+    let run =
+        block_server_in(&dir, Some(CANARY_KEY), &["blocks", "run", "ExampleBlock", "--input", &platform_key_input()]);
+    run.assert_reached_the_example_api().assert_never_shows(CANARY_KEY);
+}
+
+#[test]
+fn the_platform_key_can_come_from_a_dotenv_file() {
+    let dir = scratch_dir("platform-key-dotenv");
+    std::fs::write(dir.join(".env"), format!("# local settings\nexport EXAMPLE_API_KEY=\"{CANARY_KEY}\"\n"))
+        .expect("the .env file is written");
+    let run = block_server_in(&dir, None, &["blocks", "run", "ExampleBlock", "--input", &platform_key_input()]);
+    run.assert_reached_the_example_api().assert_never_shows(CANARY_KEY);
+}
+
+#[test]
+fn a_variable_set_in_the_process_wins_over_the_dotenv_file() {
+    let dir = scratch_dir("platform-key-process-wins");
+    std::fs::write(dir.join(".env"), format!("EXAMPLE_API_KEY={CANARY_KEY}\n")).expect("the .env file is written");
+    // Set but empty: the file does not fill it in, and empty keys are ignored.
+    let run = block_server_in(&dir, Some(""), &["blocks", "run", "ExampleBlock", "--input", &platform_key_input()]);
+    run.assert_code(1).assert_never_shows(CANARY_KEY);
+    assert!(run.stderr.contains("/credentials: no credentials with id"), "{}", run.stderr);
+}
+
+#[test]
+fn a_malformed_dotenv_file_names_the_line_but_not_its_text() {
+    let dir = scratch_dir("dotenv-malformed");
+    std::fs::write(dir.join(".env"), format!("A=1\n{CANARY_KEY}\n")).expect("the .env file is written");
+    let run = block_server_in(&dir, None, &["env-example"]);
+    run.assert_code(1).assert_never_shows(CANARY_KEY);
+    assert!(run.stderr.contains(".env line 2: expected `KEY=VALUE`"), "{}", run.stderr);
+}
+
+#[test]
+fn outputs_never_show_a_secret_the_command_holds() {
+    let dir = scratch_dir("outputs-redacted");
+    let input =
+        json!({"input": "go", "data": {"echo": CANARY_KEY, "quoted": format!("key={CANARY_KEY};")}}).to_string();
+    let run = block_server_in(&dir, Some(CANARY_KEY), &["blocks", "run", "StoreValueBlock", "--input", &input]);
+    run.assert_code(0).assert_never_shows(CANARY_KEY);
+    assert_eq!(run.json(), json!({"output": [{"echo": "[redacted]", "quoted": "key=[redacted];"}]}));
+}

@@ -1,6 +1,7 @@
 //! Why a command failed, worded for the person at the terminal.
 
 use std::io;
+use std::path::PathBuf;
 
 use block_core::RegistryError;
 use block_core::registry::InputProblem;
@@ -56,6 +57,33 @@ pub enum CliError {
         block: &'static str,
         /// The value of the `error` output.
         message: String,
+    },
+    /// The `--credentials` file cannot be used. The problem names the field, never a
+    /// secret value.
+    #[error("the credentials file {}: {problem}", .path.display())]
+    CredentialsFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and with which field.
+        problem: String,
+    },
+    /// `.env` exists but could not be read.
+    #[error("could not read {}: {error}", .path.display())]
+    DotEnvUnreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why reading failed.
+        error: io::Error,
+    },
+    /// A line of `.env` is malformed; only its number is shown, as it may hold a secret.
+    #[error("{} line {line}: {reason}", .path.display())]
+    DotEnvSyntax {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line number.
+        line: usize,
+        /// What is wrong with the line.
+        reason: &'static str,
     },
     /// The async runtime could not start.
     #[error("could not start the async runtime: {0}")]

@@ -4,13 +4,26 @@
 //! block-server blocks list [--json]
 //! block-server blocks show <ID|NAME>
 //! block-server blocks run <ID|NAME> [--input '<json>' | --input @file.json | --input -]
+//!                                   [--credentials <file.json>] [--timeout <SECONDS>]
+//! block-server env-example
 //! ```
 //!
+//! Before anything else the binary reads `.env` from the working directory, if there
+//! is one; variables set in the process win over it. The providers' variables (e.g.
+//! `EXAMPLE_API_KEY`) become platform default credentials, usable by every run;
+//! `env-example` prints every variable the linked providers read.
+//!
+//! `--credentials` gives a run credentials of its own (see [`CredentialsFile`]).
+//! Runs are for the user [`CLI_USER`]; nothing printed ever contains a secret the
+//! command holds (see [`Redactor`]).
+//!
 //! Exit codes: 0 on success, 1 when a block cannot be found, its input is not JSON or
-//! does not fit its schema, the registry is invalid, or the run emitted `error`; 2 for
-//! a malformed command line.
+//! does not fit its schema, the credentials file or `.env` cannot be used, the
+//! registry is invalid, or the run emitted `error`; 2 for a malformed command line.
 
 mod blocks;
+mod credentials;
+mod dotenv;
 mod error;
 mod input;
 mod lookup;
@@ -20,9 +33,12 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use block_core::Registry;
+use block_core::provider::env_example;
 use clap::{Parser, Subcommand};
 
 pub use blocks::BlocksCommand;
+pub use credentials::{CLI_USER, CredentialsFile, Redactor};
+pub use dotenv::Environment;
 pub use error::CliError;
 pub use input::InputSource;
 
@@ -41,6 +57,8 @@ pub enum Command {
     /// Inspect and run blocks.
     #[command(subcommand)]
     Blocks(BlocksCommand),
+    /// Print a `.env.example` naming every variable the linked providers read.
+    EnvExample,
 }
 
 /// Parses the process arguments, runs the command and reports the outcome.
@@ -48,10 +66,17 @@ pub enum Command {
 /// A malformed command line exits with code 2 (clap prints the usage); every other
 /// failure prints `error: ...` on stderr and exits with code 1.
 pub fn main() -> ExitCode {
+    let env = match Environment::load(&Environment::default_dir()) {
+        Ok(env) => env,
+        Err(error) => {
+            let _ = writeln!(io::stderr().lock(), "error: {error}");
+            return ExitCode::from(error.exit_code());
+        }
+    };
     let cli = Cli::parse();
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let outcome = run(cli, &mut out);
+    let outcome = run(cli, &env, &mut out);
     // Whatever was printed must reach the terminal before the error that follows it.
     let flushed = out.flush();
     match outcome.and(flushed.map_err(CliError::Output)) {
@@ -65,10 +90,14 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Runs a parsed command line, writing its results to `out`.
-pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
+/// Runs a parsed command line, reading variables from `env` and writing results
+/// to `out`.
+pub fn run(cli: Cli, env: &Environment, out: &mut dyn Write) -> Result<(), CliError> {
     let registry = Registry::global().map_err(CliError::Registry)?;
     match cli.command {
-        Command::Blocks(command) => command.run(registry, out),
+        Command::Blocks(command) => command.run(registry, env, out),
+        Command::EnvExample => {
+            write!(out, "{}", env_example(registry.providers().iter().copied())).map_err(CliError::Output)
+        }
     }
 }
