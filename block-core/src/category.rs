@@ -67,6 +67,16 @@ pub enum BlockType {
 }
 
 impl BlockType {
+    /// The type of a trigger block fed by `provider`'s webhooks.
+    pub const fn for_trigger(provider: &crate::ProviderDescriptor) -> BlockType {
+        match provider.webhooks {
+            Some(crate::webhooks::WebhookSpec { kind: crate::webhooks::WebhookKind::Manual, .. }) => {
+                BlockType::WebhookManual
+            }
+            _ => BlockType::Webhook,
+        }
+    }
+
     /// The wire name, e.g. `"Webhook (manual)"`.
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -28,6 +28,8 @@ pub struct BlockDescriptor {
     pub static_output: bool,
     /// How a UI presents the block.
     pub block_type: BlockType,
+    /// For a trigger block: what starts it.
+    pub trigger: Option<TriggerSpec>,
     /// What a run costs; when empty, the base costs of the providers whose
     /// credentials the block takes apply.
     pub costs: &'static [Cost],
@@ -44,6 +46,38 @@ pub struct BlockDescriptor {
     /// Builds the runnable block.
     #[doc(hidden)]
     pub instantiate: fn() -> Arc<dyn ErasedBlock>,
+}
+
+/// What starts a trigger block: deliveries of a provider's webhooks.
+#[derive(Debug, Clone, Copy)]
+pub struct TriggerSpec {
+    /// The provider slug.
+    pub provider: &'static str,
+    /// The events the block runs on, when it has no event filter input.
+    pub events: &'static [&'static str],
+    /// With an event filter input: the event type's prefix (`pull_request` makes
+    /// the filter field `opened` mean `pull_request.opened`).
+    pub event_prefix: Option<&'static str>,
+    /// The input field holding the event filter (an object of booleans), if any.
+    pub filter_field: Option<&'static str>,
+}
+
+impl TriggerSpec {
+    /// The events a subscription with this `input` runs on.
+    pub fn events_for(&self, input: &Value) -> Vec<String> {
+        let Some(field) = self.filter_field else {
+            return self.events.iter().map(|e| (*e).to_owned()).collect();
+        };
+        let Some(filter) = input[field].as_object() else { return Vec::new() };
+        filter
+            .iter()
+            .filter(|(_, on)| on.as_bool() == Some(true))
+            .map(|(name, _)| match self.event_prefix {
+                Some(prefix) => format!("{prefix}.{name}"),
+                None => name.clone(),
+            })
+            .collect()
+    }
 }
 
 /// Whether and how a block is tested.

@@ -66,6 +66,7 @@ pub mod registry;
 pub mod schema;
 pub mod testing;
 mod traits;
+pub mod webhooks;
 
 pub use block_macros::{BlockEnum, BlockInput, BlockOutput, block, provider};
 pub use category::{BlockType, Category};
@@ -74,7 +75,7 @@ pub use cost::{Cost, CostFilter, CostUnit, Usage};
 pub use credentials::{
     ApiKey, CredentialStore, Credentials, HostScoped, InMemoryCredentialStore, OAuth2, UserPassword,
 };
-pub use descriptor::{BlockDescriptor, BlockTests, Registration};
+pub use descriptor::{BlockDescriptor, BlockTests, Registration, TriggerSpec};
 pub use error::BlockError;
 pub use executor::{Emit, ExecContext, ExecuteError, Execution, Executor, OutputEvent, Outputs};
 pub use provider::{AuthMethod, Provider, ProviderDescriptor};
@@ -98,8 +99,10 @@ pub mod prelude {
 /// any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::schema::{FieldSpec, InputSchemaBuilder, OutputSchemaBuilder, enum_schema, missing_field};
-    pub use crate::traits::erase;
+    pub use crate::schema::{
+        FieldSpec, InputSchemaBuilder, OutputSchemaBuilder, enum_schema, missing_field, root_input_schema,
+    };
+    pub use crate::traits::{erase, has_hidden_payload};
     pub use inventory;
     pub use schemars;
     pub use serde;

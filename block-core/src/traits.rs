@@ -30,6 +30,15 @@ pub trait BlockInput: serde::Serialize + serde::de::DeserializeOwned + Send + 's
     fn check_defaults() -> Vec<String> {
         Vec::new()
     }
+
+    /// The fields marked `hidden` (a trigger's `payload` must be one).
+    const HIDDEN_FIELDS: &'static [&'static str] = &[];
+
+    /// The field marked `event_filter`, if any.
+    const EVENT_FILTER: Option<&'static str> = None;
+
+    /// Whether every field is a `bool` (what an event filter must be).
+    const ALL_BOOL: bool = false;
 }
 
 /// The outputs of a block: one enum variant per output pin. Derive it with
@@ -123,4 +132,27 @@ impl<B: Block> ErasedBlock for Erased<B> {
 #[doc(hidden)]
 pub fn erase<B: Block>() -> Arc<dyn ErasedBlock> {
     Arc::new(Erased(Arc::new(B::instantiate())))
+}
+
+/// Whether input `I` has a hidden `payload` field; the trigger attribute asserts it
+/// at compile time.
+#[doc(hidden)]
+pub const fn has_hidden_payload<I: BlockInput>() -> bool {
+    let fields = I::HIDDEN_FIELDS;
+    let mut i = 0;
+    while i < fields.len() {
+        let name = fields[i].as_bytes();
+        let wanted = b"payload";
+        if name.len() == wanted.len() {
+            let mut j = 0;
+            while j < name.len() && name[j] == wanted[j] {
+                j += 1;
+            }
+            if j == name.len() {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
 }

@@ -8,7 +8,7 @@ use block_core::credentials::{
 };
 use block_core::prelude::*;
 use block_core::provider::{ProviderRegistration, platform_credentials, platform_id};
-use block_core::schema::{FieldSpec, InputSchemaBuilder};
+use block_core::schema::{FieldSpec, InputSchemaBuilder, root_input_schema};
 use block_core::{
     ApiKey, AuthMethod, Credentials, ExecContext, ExecuteError, Executor, InMemoryCredentialStore, Provider,
     ProviderDescriptor, Registry, RegistryProblem,
@@ -27,6 +27,7 @@ impl Provider for Acme {
         auth: &[AuthMethod::ApiKey { env: Some("ACME_API_KEY") }],
         trusted_origins: &["https://api.acme.test"],
         base_costs: &[],
+        webhooks: None,
     };
 }
 
@@ -200,9 +201,12 @@ fn the_credentials_schema_names_provider_types_and_scopes() {
     assert_eq!(schema["credentials_types"], json!(["api_key"]));
     assert_eq!(schema["required"], json!(["id", "provider", "type"]));
 
-    let mut builder = InputSchemaBuilder::new("Scoped", "");
-    builder.field::<Credentials<Acme, ApiKey>>(FieldSpec { scopes: &["repo"], ..FieldSpec::new("credentials") });
-    assert_eq!(builder.finish()["properties"]["credentials"]["credentials_scopes"], json!(["repo"]));
+    let schema = root_input_schema(|generator| {
+        let mut builder = InputSchemaBuilder::new(generator, "Scoped", "");
+        builder.field::<Credentials<Acme, ApiKey>>(FieldSpec { scopes: &["repo"], ..FieldSpec::new("credentials") });
+        builder.finish()
+    });
+    assert_eq!(schema["properties"]["credentials"]["credentials_scopes"], json!(["repo"]));
 }
 
 /// A provider nobody registered.
@@ -216,6 +220,7 @@ impl Provider for Unregistered {
         auth: &[AuthMethod::ApiKey { env: None }],
         trusted_origins: &[],
         base_costs: &[],
+        webhooks: None,
     };
 }
 

@@ -173,6 +173,7 @@ impl Provider for Hub {
         }],
         trusted_origins: &[],
         base_costs: &[],
+        webhooks: None,
     };
 }
 

@@ -72,6 +72,9 @@ pub fn expand(item: DeriveInput) -> TokenStream {
 }
 
 fn check_fields(cx: &mut Ctxt, fields: &[Field<'_>]) {
+    if let [_, second, ..] = fields.iter().filter(|f| f.attrs.event_filter).collect::<Vec<_>>().as_slice() {
+        cx.error_spanned_by(second.ident, "a trigger has one event filter; this is the second `event_filter` field");
+    }
     for field in fields {
         if field.attrs.default.is_none() && check::is_bool(field.ty) {
             cx.error_spanned_by(
@@ -225,6 +228,26 @@ fn generate(item: &DeriveInput, krate: &syn::Path, fields: &[Field<'_>]) -> Toke
     });
     let field_idents: Vec<&Ident> = fields.iter().map(|f| f.ident).collect();
     let field_idents_again = field_idents.clone();
+    let hidden_fields: Vec<&str> = fields.iter().filter(|f| f.attrs.hidden).map(|f| f.name.as_str()).collect();
+    let event_filter = match fields.iter().find(|f| f.attrs.event_filter) {
+        Some(field) => {
+            let name = &field.name;
+            quote!(::core::option::Option::Some(#name))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let all_bool = !fields.is_empty() && fields.iter().all(|f| check::is_bool(f.ty));
+    // An event filter is one `bool` per event; checked on the filter's type, where
+    // the error points.
+    let filter_checks = fields.iter().filter(|f| f.attrs.event_filter).map(|field| {
+        let ty = field.ty;
+        quote_spanned! {ty.span()=>
+            const _: () = ::core::assert!(
+                <#ty as #krate::BlockInput>::ALL_BOOL,
+                "an event filter is a `#[derive(BlockInput)]` struct whose fields are all `bool`, one per event"
+            );
+        }
+    });
     // The reference's rule, checked on the type: a field named like credentials holds
     // credentials. The bound is spanned on the field's type, so that is where the
     // error points.
@@ -268,11 +291,43 @@ fn generate(item: &DeriveInput, krate: &syn::Path, fields: &[Field<'_>]) -> Toke
                 }
             }
 
+            fn __object_schema(
+                generator: &mut #private::schemars::SchemaGenerator,
+            ) -> #private::serde_json::Map<#private::String, #private::serde_json::Value> {
+                let mut builder = #private::InputSchemaBuilder::new(generator, #title, #description);
+                #(#schema_fields)*
+                builder.finish()
+            }
+
+            // Input structs nest: an event filter, for one, is an input struct inside
+            // another.
+            impl #private::schemars::JsonSchema for #ident {
+                fn inline_schema() -> bool {
+                    true
+                }
+
+                fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed(#title)
+                }
+
+                fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed(::core::concat!(::core::module_path!(), "::", #title))
+                }
+
+                fn json_schema(generator: &mut #private::schemars::SchemaGenerator) -> #private::schemars::Schema {
+                    #private::schemars::Schema::from(__object_schema(generator))
+                }
+            }
+
+            #(#filter_checks)*
+
             impl #krate::BlockInput for #ident {
+                const HIDDEN_FIELDS: &'static [&'static str] = &[#(#hidden_fields),*];
+                const EVENT_FILTER: ::core::option::Option<&'static str> = #event_filter;
+                const ALL_BOOL: bool = #all_bool;
+
                 fn input_schema() -> #private::serde_json::Value {
-                    let mut builder = #private::InputSchemaBuilder::new(#title, #description);
-                    #(#schema_fields)*
-                    builder.finish()
+                    #private::root_input_schema(__object_schema)
                 }
 
                 fn check_defaults() -> #private::Vec<#private::String> {

@@ -12,7 +12,7 @@
 //! ```
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::meta::ParseNestedMeta;
 use syn::{Fields, ItemStruct, LitStr};
 
@@ -79,6 +79,7 @@ struct ProviderAttrs {
     auth: Vec<AuthSpec>,
     trusted_origins: Vec<LitStr>,
     base_cost: Option<Costs>,
+    webhooks: Option<(bool, syn::Path)>,
     krate: Option<syn::Path>,
 }
 
@@ -122,6 +123,23 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let auth = attrs.auth.iter().map(|spec| spec.tokens(&krate));
     let origins = &attrs.trusted_origins;
     let base_costs = attrs.base_cost.as_ref().map_or_else(|| quote!(&[]), |costs| costs.tokens(&krate));
+    let (webhooks, manager_fn) = match &attrs.webhooks {
+        None => (quote!(::core::option::Option::None), TokenStream::new()),
+        Some((manual, manager)) => {
+            let kind = if *manual { quote!(Manual) } else { quote!(Auto) };
+            (
+                quote!(::core::option::Option::Some(#krate::webhooks::WebhookSpec {
+                    kind: #krate::webhooks::WebhookKind::#kind,
+                    manager: __webhook_manager,
+                })),
+                quote_spanned! {syn::spanned::Spanned::span(manager)=>
+                    fn __webhook_manager() -> ::std::sync::Arc<dyn #krate::webhooks::WebhookManager> {
+                        ::std::sync::Arc::new(<#manager as ::core::default::Default>::default())
+                    }
+                },
+            )
+        }
+    };
     quote! {
         #item_struct
         #errors
@@ -134,8 +152,11 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                     auth: &[#(#auth),*],
                     trusted_origins: &[#(#origins),*],
                     base_costs: #base_costs,
+                    webhooks: #webhooks,
                 };
             }
+
+            #manager_fn
 
             #krate::__private::inventory::submit! {
                 #krate::provider::ProviderRegistration(<#ident as #krate::Provider>::DESCRIPTOR)
@@ -267,6 +288,30 @@ fn parse(cx: &mut Ctxt, args: TokenStream) -> ProviderAttrs {
                 }
             }
             BASE_COST => out.base_cost = Some(Costs::parse(&mut inner, &meta)?),
+            WEBHOOKS => {
+                let mut kind = None;
+                let mut manager = None;
+                meta.parse_nested_meta(|nested| {
+                    let key = attr::key_of(&nested);
+                    match key.as_str() {
+                        MANUAL | AUTO => kind = Some(key == MANUAL),
+                        MANAGER => manager = Some(nested.value()?.parse::<syn::Path>()?),
+                        _ => {
+                            inner.error_spanned_by(&nested.path, text::unknown("`webhooks` key", &key, WEBHOOKS_KEYS));
+                            return attr::skip_value(&nested);
+                        }
+                    }
+                    Ok(())
+                })?;
+                match (kind, manager) {
+                    (Some(manual), Some(manager)) => out.webhooks = Some((manual, manager)),
+                    _ => inner.error_spanned_by(
+                        &meta.path,
+                        "`webhooks` says how hooks are set up and who handles them: \
+                         `webhooks(manual, manager = MyWebhookManager)` or `webhooks(auto, manager = ...)`",
+                    ),
+                }
+            }
             CRATE => out.krate = Some(attr::parse_path_value(&meta)?),
             _ => unreachable!("every key of PROVIDER_KEYS is handled"),
         }

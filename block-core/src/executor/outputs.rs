@@ -20,6 +20,13 @@ impl Outputs {
         }
     }
 
+    /// Outputs of a run that could not start: only the `error` pin.
+    pub fn from_error(message: impl Into<String>) -> Self {
+        let mut outputs = Outputs::default();
+        outputs.push(OutputEvent::error(message));
+        outputs
+    }
+
     /// The values emitted on `pin`, in order.
     pub fn get(&self, pin: &str) -> Option<&[Value]> {
         self.pins.iter().find(|(name, _)| *name == pin).map(|(_, values)| values.as_slice())

@@ -12,6 +12,7 @@ pub use env::{env_example, platform_credentials, platform_id};
 use crate::cost::Cost;
 use crate::credentials::CredentialsType;
 use crate::oauth::OAuthSpec;
+use crate::webhooks::WebhookSpec;
 
 /// A provider type, usually a unit struct with `#[provider(...)]`.
 pub trait Provider: Send + Sync + 'static {
@@ -78,6 +79,8 @@ pub struct ProviderDescriptor {
     /// Costs of a block using this provider's credentials when the block declares
     /// none of its own.
     pub base_costs: &'static [Cost],
+    /// The provider's webhooks, if it sends any.
+    pub webhooks: Option<WebhookSpec>,
 }
 
 /// The item `inventory` collects: one per `#[provider]`.

@@ -12,7 +12,8 @@ mod missing;
 pub use field::FieldSpec;
 pub use missing::missing_field;
 
-use schemars::generate::{SchemaGenerator, SchemaSettings};
+pub use schemars::SchemaGenerator;
+use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -24,19 +25,20 @@ fn generator() -> SchemaGenerator {
     SchemaSettings::draft2020_12().with(|s| s.meta_schema = None).into_generator()
 }
 
-/// Assembles the schema of an input object, one field at a time.
-pub struct InputSchemaBuilder {
-    generator: SchemaGenerator,
+/// Assembles the schema of an input object, one field at a time, with the type
+/// schemas' definitions going into `generator` (so input structs can nest).
+pub struct InputSchemaBuilder<'g> {
+    generator: &'g mut SchemaGenerator,
     title: &'static str,
     description: &'static str,
     properties: Map<String, Value>,
     required: Vec<Value>,
 }
 
-impl InputSchemaBuilder {
+impl<'g> InputSchemaBuilder<'g> {
     /// Starts the schema of the input type named `title`.
-    pub fn new(title: &'static str, description: &'static str) -> Self {
-        InputSchemaBuilder { generator: generator(), title, description, properties: Map::new(), required: Vec::new() }
+    pub fn new(generator: &'g mut SchemaGenerator, title: &'static str, description: &'static str) -> Self {
+        InputSchemaBuilder { generator, title, description, properties: Map::new(), required: Vec::new() }
     }
 
     /// Adds a field of type `T`. The field is required unless it has a default or `T`
@@ -51,10 +53,9 @@ impl InputSchemaBuilder {
         self
     }
 
-    /// The finished schema.
-    pub fn finish(&mut self) -> Value {
+    /// The object schema, without `$schema` and definitions.
+    pub fn finish(&mut self) -> Map<String, Value> {
         let mut schema = Map::new();
-        schema.insert("$schema".into(), json!(DIALECT));
         schema.insert("title".into(), json!(self.title));
         if !self.description.is_empty() {
             schema.insert("description".into(), json!(self.description));
@@ -63,12 +64,23 @@ impl InputSchemaBuilder {
         schema.insert("properties".into(), Value::Object(std::mem::take(&mut self.properties)));
         schema.insert("required".into(), Value::Array(std::mem::take(&mut self.required)));
         schema.insert("additionalProperties".into(), Value::Bool(false));
-        let definitions = self.generator.take_definitions(true);
-        if !definitions.is_empty() {
-            schema.insert("$defs".into(), Value::Object(definitions));
-        }
-        Value::Object(schema)
+        schema
     }
+}
+
+/// A whole input schema document: `$schema`, the object `build` assembles, and the
+/// definitions its fields' types needed.
+pub fn root_input_schema(build: impl FnOnce(&mut SchemaGenerator) -> Map<String, Value>) -> Value {
+    let mut generator = generator();
+    let object = build(&mut generator);
+    let mut schema = Map::new();
+    schema.insert("$schema".into(), json!(DIALECT));
+    schema.extend(object);
+    let definitions = generator.take_definitions(true);
+    if !definitions.is_empty() {
+        schema.insert("$defs".into(), Value::Object(definitions));
+    }
+    Value::Object(schema)
 }
 
 /// Assembles the schema of a block's outputs: one property per pin, then `error`.
@@ -170,10 +182,12 @@ mod tests {
 
     #[test]
     fn option_fields_are_not_required_and_others_are() {
-        let mut builder = InputSchemaBuilder::new("In", "");
-        builder.field::<Option<String>>(FieldSpec::new("maybe"));
-        builder.field::<String>(FieldSpec::new("surely"));
-        let schema = builder.finish();
+        let schema = root_input_schema(|generator| {
+            let mut builder = InputSchemaBuilder::new(generator, "In", "");
+            builder.field::<Option<String>>(FieldSpec::new("maybe"));
+            builder.field::<String>(FieldSpec::new("surely"));
+            builder.finish()
+        });
         assert_eq!(schema["required"], json!(["surely"]));
         assert_eq!(
             schema["properties"].as_object().map(|p| p.keys().cloned().collect::<Vec<_>>()),

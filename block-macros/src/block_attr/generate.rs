@@ -21,6 +21,49 @@ pub fn generate(attrs: &BlockAttrs, item: &ItemStruct) -> TokenStream {
     let contributors = &attrs.contributors;
     let (disabled, static_output) = (attrs.disabled, attrs.static_output);
     let costs = attrs.costs.as_ref().map_or_else(|| quote!(&[]), |costs| costs.tokens(&krate));
+    let (trigger, block_type, trigger_checks) = match &attrs.trigger {
+        None => (quote!(::core::option::Option::None), quote!(#krate::BlockType::Standard), TokenStream::new()),
+        Some(trigger) => {
+            let provider = &trigger.provider;
+            let events = &trigger.events;
+            let prefix = match &trigger.event_prefix {
+                Some(prefix) => quote!(::core::option::Option::Some(#prefix)),
+                None => quote!(::core::option::Option::None),
+            };
+            let provider_name = quote!(#provider).to_string().replace(' ', "");
+            let no_manager = format!(
+                "`{provider_name}` sends no webhooks: add `webhooks(manual | auto, manager = ...)` to its #[provider]"
+            );
+            let provider_check = quote_spanned! {provider.span()=>
+                const _: () = ::core::assert!(<#provider as #krate::Provider>::DESCRIPTOR.webhooks.is_some(), #no_manager);
+            };
+            let payload_check = quote_spanned! {ident.span()=>
+                const _: () = ::core::assert!(
+                    __has_payload::<#ident>(),
+                    "a trigger block needs a hidden `payload` input: `#[input(hidden)] pub payload: Value`"
+                );
+            };
+            (
+                quote!(::core::option::Option::Some(#krate::TriggerSpec {
+                    provider: <#provider as #krate::Provider>::DESCRIPTOR.name,
+                    events: &[#(#events),*],
+                    event_prefix: #prefix,
+                    filter_field: __event_filter::<#ident>(),
+                })),
+                quote!(#krate::BlockType::for_trigger(<#provider as #krate::Provider>::DESCRIPTOR)),
+                quote! {
+                    const fn __has_payload<B: #krate::Block>() -> bool {
+                        #private::has_hidden_payload::<<B as #krate::Run>::Input>()
+                    }
+                    const fn __event_filter<B: #krate::Block>() -> ::core::option::Option<&'static str> {
+                        <<B as #krate::Run>::Input as #krate::BlockInput>::EVENT_FILTER
+                    }
+                    #provider_check
+                    #payload_check
+                },
+            )
+        }
+    };
 
     let construct = match &item.fields {
         Fields::Unit => quote!(#ident),
@@ -76,6 +119,8 @@ pub fn generate(attrs: &BlockAttrs, item: &ItemStruct) -> TokenStream {
                 B::DESCRIPTOR
             }
 
+            #trigger_checks
+
             impl #krate::Block for #ident {
                 const DESCRIPTOR: &'static #krate::BlockDescriptor = &#krate::BlockDescriptor {
                     id: #id,
@@ -85,7 +130,8 @@ pub fn generate(attrs: &BlockAttrs, item: &ItemStruct) -> TokenStream {
                     contributors: &[#(#contributors),*],
                     disabled: #disabled,
                     static_output: #static_output,
-                    block_type: #krate::BlockType::Standard,
+                    block_type: #block_type,
+                    trigger: #trigger,
                     costs: #costs,
                     tests: #tests,
                     input_schema: __input_schema::<#ident>,

@@ -25,6 +25,8 @@ pub struct BlockAttrs {
     pub krate: Option<syn::Path>,
     /// `cost(...)`, when given.
     pub costs: Option<Costs>,
+    /// `trigger(...)`, when given.
+    pub trigger: Option<Trigger>,
     /// The keys that unknown keys were probably meant to be. A misspelled `tests` is
     /// reported once, as a typo, and not a second time as a missing `tests`.
     pub misspelled: Vec<&'static str>,
@@ -35,6 +37,58 @@ impl BlockAttrs {
     pub fn mentions(&self, key: &str, given: bool) -> bool {
         given || self.misspelled.contains(&key)
     }
+}
+
+/// `trigger(provider = Path, events = ["..."])` or `trigger(provider = Path, event = "prefix")`.
+pub struct Trigger {
+    pub provider: syn::Path,
+    pub events: Vec<LitStr>,
+    pub event_prefix: Option<LitStr>,
+}
+
+fn parse_trigger(cx: &mut Ctxt, meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Option<Trigger>> {
+    let mut provider = None;
+    let mut events = Vec::new();
+    let mut event_prefix = None;
+    let mut seen = Seen::default();
+    meta.parse_nested_meta(|inner| {
+        let key = attr::key_of(&inner);
+        let Some(&key) = TRIGGER_KEYS.iter().find(|&&k| k == key) else {
+            cx.error_spanned_by(&inner.path, text::unknown("`trigger` key", &key, TRIGGER_KEYS));
+            return attr::skip_value(&inner);
+        };
+        if !seen.first_time(cx, &inner, key) {
+            return attr::skip_value(&inner);
+        }
+        match key {
+            PROVIDER => provider = Some(inner.value()?.parse::<syn::Path>()?),
+            EVENTS => {
+                let input = inner.value()?;
+                let content;
+                syn::bracketed!(content in input);
+                events = syn::punctuated::Punctuated::<LitStr, syn::Token![,]>::parse_terminated(&content)?
+                    .into_iter()
+                    .collect();
+            }
+            _ => event_prefix = Some(attr::lit_str(&inner)?),
+        }
+        Ok(())
+    })?;
+    let Some(provider) = provider else {
+        cx.error_spanned_by(
+            &meta.path,
+            "a trigger names its provider: `trigger(provider = Example, events = [\"example_event\"])`",
+        );
+        return Ok(None);
+    };
+    if events.is_empty() && event_prefix.is_none() {
+        cx.error_spanned_by(
+            &meta.path,
+            "say what starts the trigger: `events = [\"...\"]`, or `event = \"prefix\"` with an `#[input(event_filter)]` field",
+        );
+        return Ok(None);
+    }
+    Ok(Some(Trigger { provider, events, event_prefix }))
 }
 
 /// Parses `args`; `seed` (the item's tokens) seeds the id suggested for a bad id.
@@ -107,6 +161,7 @@ pub fn parse(cx: &mut Ctxt, args: TokenStream, seed: &str) -> BlockAttrs {
             }
             CRATE => out.krate = Some(attr::parse_path_value(&meta)?),
             COST => out.costs = Some(Costs::parse(&mut inner, &meta)?),
+            TRIGGER => out.trigger = parse_trigger(&mut inner, &meta)?,
             _ => unreachable!("every key of BLOCK_KEYS is handled"),
         }
         Ok(())

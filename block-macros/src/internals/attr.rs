@@ -186,6 +186,8 @@ pub struct InputField {
     pub max_items: Option<u64>,
     /// Scopes a credentials field requires.
     pub scopes: Vec<(String, Span)>,
+    /// The field is a trigger's event filter.
+    pub event_filter: bool,
     /// Where each given key was written, for checks that involve several keys.
     pub spans: Vec<(&'static str, Span)>,
 }
@@ -231,6 +233,7 @@ impl InputField {
                 MIN_ITEMS => out.min_items = Some(count(meta)?),
                 MAX_ITEMS => out.max_items = Some(count(meta)?),
                 SCOPES => out.scopes = name_list(meta)?,
+                EVENT_FILTER => out.event_filter = flag(meta)?,
                 _ => unreachable!("every key of INPUT_FIELD_KEYS is handled"),
             }
             Ok(())

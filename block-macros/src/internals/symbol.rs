@@ -20,6 +20,7 @@ pub const MAX_LENGTH: &str = "max_length";
 pub const MIN_ITEMS: &str = "min_items";
 pub const MAX_ITEMS: &str = "max_items";
 pub const SCOPES: &str = "scopes";
+pub const EVENT_FILTER: &str = "event_filter";
 
 /// Keys of `#[input(...)]` on a field.
 pub const INPUT_FIELD_KEYS: &[&str] = &[
@@ -38,6 +39,7 @@ pub const INPUT_FIELD_KEYS: &[&str] = &[
     MIN_ITEMS,
     MAX_ITEMS,
     SCOPES,
+    EVENT_FILTER,
 ];
 
 pub const NAME: &str = "name";
@@ -58,10 +60,22 @@ pub const STATIC_OUTPUT: &str = "static_output";
 pub const TESTS: &str = "tests";
 pub const UNTESTED: &str = "untested";
 pub const COST: &str = "cost";
+pub const TRIGGER: &str = "trigger";
+pub const PROVIDER: &str = "provider";
+pub const EVENTS: &str = "events";
+pub const EVENT: &str = "event";
+/// Keys of `trigger(...)`.
+pub const TRIGGER_KEYS: &[&str] = &[PROVIDER, EVENTS, EVENT];
+pub const WEBHOOKS: &str = "webhooks";
+pub const MANAGER: &str = "manager";
+pub const MANUAL: &str = "manual";
+pub const AUTO: &str = "auto";
+/// Keys of `webhooks(...)`.
+pub const WEBHOOKS_KEYS: &[&str] = &[MANUAL, AUTO, MANAGER];
 
 /// Keys of `#[block(...)]`.
 pub const BLOCK_KEYS: &[&str] =
-    &[ID, NAME, CATEGORIES, CONTRIBUTORS, DISABLED, STATIC_OUTPUT, TESTS, UNTESTED, COST, CRATE];
+    &[ID, NAME, CATEGORIES, CONTRIBUTORS, DISABLED, STATIC_OUTPUT, TESTS, UNTESTED, COST, TRIGGER, CRATE];
 
 pub const PLATFORM_ONLY: &str = "platform_only";
 /// Keys of `cost(...)`: units, and the filter.
@@ -77,8 +91,19 @@ pub const TRUSTED_ORIGINS: &str = "trusted_origins";
 pub const BASE_COST: &str = "base_cost";
 
 /// Keys of `#[provider(...)]`.
-pub const PROVIDER_KEYS: &[&str] =
-    &[NAME, DISPLAY_NAME, ICON, API_KEY, OAUTH2, USER_PASSWORD, HOST_SCOPED, TRUSTED_ORIGINS, BASE_COST, CRATE];
+pub const PROVIDER_KEYS: &[&str] = &[
+    NAME,
+    DISPLAY_NAME,
+    ICON,
+    API_KEY,
+    OAUTH2,
+    USER_PASSWORD,
+    HOST_SCOPED,
+    TRUSTED_ORIGINS,
+    BASE_COST,
+    WEBHOOKS,
+    CRATE,
+];
 
 pub const ENV: &str = "env";
 pub const CLIENT_ID_ENV: &str = "client_id_env";
