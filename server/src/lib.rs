@@ -4,8 +4,8 @@
 //! command line ([`cli`]): list the registered blocks, run one on JSON input (with
 //! credentials from a file or the providers' environment variables), and print the
 //! `.env.example` of the linked providers. The HTTP API compatible with the
-//! reference platform's External API will live here too, on the same [`Registry`](block_core::Registry) and
-//! [`Executor`](block_core::Executor).
+//! reference platform's External API will live here too, on the same
+//! [`Registry`](block_core::Registry) and [`Executor`](block_core::Executor).
 //!
 //! This crate must never print a secret, run a block whose input failed validation,
 //! or panic on anything a user typed.
