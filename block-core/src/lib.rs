@@ -83,6 +83,10 @@ pub use registry::{InputProblem, RegisteredBlock, Registry, RegistryBuilder, Reg
 pub use testing::{Expect, TestCase};
 pub use traits::{Block, BlockInput, BlockOutput, Run};
 
+/// Secret strings: `Debug` redacts them; reading one takes `expose_secret()`.
+pub use secrecy::{ExposeSecret, SecretString};
+/// The JSON library, for blocks that parse or build JSON beyond `json!`.
+pub use serde_json;
 /// JSON values, as blocks receive and emit them.
 pub use serde_json::{Value, json};
 

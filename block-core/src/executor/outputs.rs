@@ -22,8 +22,15 @@ impl Outputs {
 
     /// Outputs of a run that could not start: only the `error` pin.
     pub fn from_error(message: impl Into<String>) -> Self {
+        Self::from_events([OutputEvent::error(message)])
+    }
+
+    /// Groups `events` by pin.
+    pub fn from_events(events: impl IntoIterator<Item = OutputEvent>) -> Self {
         let mut outputs = Outputs::default();
-        outputs.push(OutputEvent::error(message));
+        for event in events {
+            outputs.push(event);
+        }
         outputs
     }
 

@@ -70,6 +70,7 @@ pub struct TestCase<B: Block> {
     outcome: Outcome<B::Output>,
     pub(super) timeout: Option<Duration>,
     pub(super) exchanges: Vec<Exchange>,
+    pub(super) delivery: Option<super::delivery::DeliveryCase>,
 }
 
 impl<B: Block> TestCase<B> {
@@ -81,6 +82,7 @@ impl<B: Block> TestCase<B> {
             outcome: Outcome::Outputs(Vec::new()),
             timeout: None,
             exchanges: Vec::new(),
+            delivery: None,
         }
     }
 
@@ -93,6 +95,7 @@ impl<B: Block> TestCase<B> {
             outcome: Outcome::Outputs(Vec::new()),
             timeout: None,
             exchanges: Vec::new(),
+            delivery: None,
         }
     }
 
@@ -157,6 +160,16 @@ impl<B: Block> TestCase<B> {
                 serde_json::to_value(input).map_err(|error| format!("the input could not be turned into JSON: {error}"))
             }
             CaseInput::Json(value) => Ok(value.clone()),
+        }
+    }
+
+    /// Checks the events of a run that happened some other way (a delivery).
+    pub(super) fn check_events(self, events: &[OutputEvent]) -> Result<(), CaseFailure> {
+        match self.outcome {
+            Outcome::Outputs(expected) => compare(&self.name, expected, events),
+            Outcome::InvalidInput(_) => {
+                Err(CaseFailure::new(&self.name, "a delivery case cannot expect invalid input; expect outputs instead"))
+            }
         }
     }
 

@@ -6,6 +6,7 @@
 //! fails the case, and the failure shows expected against actual, pin by pin.
 
 mod case;
+mod delivery;
 mod report;
 
 use std::time::Duration;
@@ -51,7 +52,7 @@ pub fn run_cases<B: Block>(cases: Vec<TestCase<B>>) -> Result<usize, TestFailure
     let mut failures = Vec::new();
     let store = Arc::new(test_store(block));
     for case in cases {
-        if let Err(failure) = runtime.block_on(run_case(block, case, store.clone())) {
+        if let Err(failure) = runtime.block_on(run_case(&registry, block, case, store.clone())) {
             failures.push(failure);
         }
     }
@@ -75,6 +76,7 @@ fn test_store(block: &RegisteredBlock) -> InMemoryCredentialStore {
 }
 
 async fn run_case<B: Block>(
+    registry: &Registry,
     block: &RegisteredBlock,
     mut case: TestCase<B>,
     store: Arc<InMemoryCredentialStore>,
@@ -88,9 +90,17 @@ async fn run_case<B: Block>(
         .with_credentials(store)
         .with_transport(mock.clone());
     let name = case.name.clone();
-    let input = case.input_json().map_err(|message| report::CaseFailure::new(&name, message))?;
-    let outcome = executor.execute(block, input, ExecContext::for_user(TEST_USER)).await;
-    let checked = case.check(outcome).await;
+    let checked = if case.delivery.is_some() {
+        delivery::run(registry, case, executor).await
+    } else {
+        match case.input_json() {
+            Ok(input) => {
+                let outcome = executor.execute(block, input, ExecContext::for_user(TEST_USER)).await;
+                case.check(outcome).await
+            }
+            Err(message) => Err(report::CaseFailure::new(&name, message)),
+        }
+    };
     match (checked, mock.verify()) {
         (Ok(()), Ok(())) => Ok(()),
         (Err(failure), Ok(())) => Err(failure),

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::lifecycle::manager;
 use super::{WebhookError, WebhookStore};
+use crate::executor::OutputEvent;
 use crate::registry::Registry;
 use crate::{ExecContext, Executor, Outputs};
 
@@ -45,8 +46,15 @@ pub struct TriggerRun {
     pub block: &'static str,
     /// The delivery's event type.
     pub event: String,
-    /// What the run emitted (an `error` if it could not start).
-    pub outputs: Outputs,
+    /// What the run emitted, in order (an `error` if it could not start).
+    pub events: Vec<OutputEvent>,
+}
+
+impl TriggerRun {
+    /// The outputs grouped by pin: `{pin: [values]}`.
+    pub fn outputs(&self) -> Outputs {
+        Outputs::from_events(self.events.iter().cloned())
+    }
 }
 
 /// Takes deliveries through verify -> parse -> dispatch.
@@ -104,19 +112,25 @@ impl<'a> Dispatcher<'a> {
                 _ => serde_json::Map::new(),
             };
             input.insert("payload".into(), delivery.payload.clone());
-            let outputs = match self
+            let events = match self
                 .executor
                 .execute(block, Value::Object(input), ExecContext::for_user(webhook.owner.clone()))
                 .await
             {
-                Ok(execution) => execution.collect().await,
-                Err(error) => Outputs::from_error(error.to_string()),
+                Ok(mut execution) => {
+                    let mut events = Vec::new();
+                    while let Some(event) = execution.next_event().await {
+                        events.push(event);
+                    }
+                    events
+                }
+                Err(error) => vec![OutputEvent::error(error.to_string())],
             };
             runs.push(TriggerRun {
                 subscription_id: subscription.id,
                 block: block.name(),
                 event: delivery.event.clone(),
-                outputs,
+                events,
             });
         }
         Ok(runs)

@@ -11,14 +11,22 @@
 //! - [`ExampleClient`] (`client.rs`): the API client, over the run's `ctx.http()`.
 //! - [`ExampleBlock`] (`blocks.rs`): greets someone through the API, with test
 //!   cases whose mocked HTTP exchanges run the real client code.
+//! - [`ExampleWebhookManager`] (`webhooks.rs`): manual webhooks, signed with a
+//!   timestamped HMAC, typed by the body's `webhook_type`.
+//! - [`ExampleTriggerBlock`] (`trigger.rs`): runs on `example_event` deliveries,
+//!   tested with signed fixtures through the real dispatch path.
 
 mod blocks;
 mod client;
+mod trigger;
+mod webhooks;
 
 use block_core::prelude::*;
 
 pub use blocks::{ExampleBlock, ExampleInput, ExampleOutput};
 pub use client::{ExampleApiError, ExampleClient};
+pub use trigger::{ExampleTriggerBlock, ExampleTriggerInput, ExampleTriggerOutput};
+pub use webhooks::ExampleWebhookManager;
 
 /// The Example API (`https://api.example.com`), reached with an API key.
 ///
@@ -30,6 +38,7 @@ pub use client::{ExampleApiError, ExampleClient};
     api_key(env = "EXAMPLE_API_KEY"),
     trusted_origins = ["https://api.example.com"],
     base_cost(run = 1, platform_only),
+    webhooks(manual, manager = ExampleWebhookManager),
 )]
 pub struct Example;
 
