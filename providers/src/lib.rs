@@ -2,7 +2,9 @@
 //!
 //! Ready-made blocks, one module per integration. [`basic`] holds the blocks that
 //! need no third party: storing values, text templates, JSON paths, arithmetic,
-//! regular expressions, iteration and conditions.
+//! regular expressions, iteration and conditions. [`github`] is the GitHub
+//! integration: a personal access token or OAuth login, webhooks, and blocks for
+//! issues, comments and pull requests.
 //!
 //! Every block registers itself when this crate is linked into a binary; a binary
 //! that names nothing from it must still write `use block_providers as _;`.
@@ -11,3 +13,4 @@
 //! `ctx.http()`, or read configuration from anywhere but their input and context.
 
 pub mod basic;
+pub mod github;
