@@ -1,5 +1,5 @@
-//! GitHub, as one module: the provider, its OAuth handler, the REST client and
-//! the blocks.
+//! GitHub, as one module: the provider, its OAuth handler, the REST client, the
+//! webhook manager and the blocks.
 //!
 //! - [`Github`], the provider: a personal access token (`GITHUB_TOKEN` for the
 //!   platform default) or an OAuth login ([`github_oauth_handler`]), the trusted
@@ -7,18 +7,24 @@
 //! - [`GithubClient`] (`client.rs`): GitHub's headers, bearer token from either
 //!   kind of credentials, error statuses mapped to [`GithubError`] (rate limits
 //!   included), pagination through the `Link` header on the API origin only.
+//! - [`GithubWebhookManager`] (`webhooks/`): `X-Hub-Signature-256` checked in
+//!   constant time, event types `<event>.<action>`, hooks registered and removed
+//!   through the repository hooks API.
 //! - Blocks: [`GithubListIssuesBlock`], [`GithubCreateIssueBlock`],
 //!   [`GithubCommentBlock`], [`GithubPullRequestFilesBlock`].
+//! - [`fixtures`]: webhook payloads shaped like GitHub's documented ones.
 //!
-//! Nothing here prints a token, or sends a token anywhere but
+//! Nothing here prints a token or a webhook secret, or sends a token anywhere but
 //! `https://api.github.com`.
 
 mod blocks;
 mod client;
 mod error;
+pub mod fixtures;
 mod oauth;
 mod pagination;
 mod repo;
+mod webhooks;
 
 use block_core::prelude::*;
 
@@ -31,6 +37,7 @@ pub use client::{GithubClient, bearer_token};
 pub use error::GithubError;
 pub use oauth::{AUTHORIZE_URL, GithubOAuth, TOKEN_URL, github_oauth_handler};
 pub use repo::{IssueRef, RepoRef, RepoRefError};
+pub use webhooks::GithubWebhookManager;
 
 /// GitHub (`https://api.github.com`), reached with a personal access token or an
 /// OAuth login.
@@ -50,6 +57,7 @@ pub use repo::{IssueRef, RepoRef, RepoRefError};
         handler = github_oauth_handler,
     ),
     trusted_origins = ["https://api.github.com"],
+    webhooks(auto, manager = GithubWebhookManager),
 )]
 pub struct Github;
 
