@@ -12,7 +12,10 @@
 //!   through the repository hooks API.
 //! - Blocks: [`GithubListIssuesBlock`], [`GithubCreateIssueBlock`],
 //!   [`GithubCommentBlock`], [`GithubPullRequestFilesBlock`].
-//! - [`fixtures`]: webhook payloads shaped like GitHub's documented ones.
+//! - Trigger blocks: [`GithubPullRequestTriggerBlock`] and
+//!   [`GithubIssuesTriggerBlock`], each with an event filter of actions, tested
+//!   with the payloads of [`fixtures`] signed and delivered through the real
+//!   verify -> parse -> dispatch path.
 //!
 //! Nothing here prints a token or a webhook secret, or sends a token anywhere but
 //! `https://api.github.com`.
@@ -24,6 +27,7 @@ pub mod fixtures;
 mod oauth;
 mod pagination;
 mod repo;
+mod triggers;
 mod webhooks;
 
 use block_core::prelude::*;
@@ -37,6 +41,10 @@ pub use client::{GithubClient, bearer_token};
 pub use error::GithubError;
 pub use oauth::{AUTHORIZE_URL, GithubOAuth, TOKEN_URL, github_oauth_handler};
 pub use repo::{IssueRef, RepoRef, RepoRefError};
+pub use triggers::{
+    GithubIssuesTriggerBlock, GithubIssuesTriggerInput, GithubIssuesTriggerOutput, GithubPullRequestTriggerBlock,
+    GithubPullRequestTriggerInput, GithubPullRequestTriggerOutput, IssuesEvents, PullRequestEvents,
+};
 pub use webhooks::GithubWebhookManager;
 
 /// GitHub (`https://api.github.com`), reached with a personal access token or an
@@ -44,7 +52,8 @@ pub use webhooks::GithubWebhookManager;
 ///
 /// Setting `GITHUB_TOKEN` gives every user platform default credentials; setting
 /// `GITHUB_CLIENT_ID` and `GITHUB_CLIENT_SECRET` (an OAuth app's) lets users
-/// connect their own accounts.
+/// connect their own accounts. Trigger blocks get repository events through
+/// webhooks registered on the repository with the user's credentials.
 #[provider(
     name = "github",
     display_name = "GitHub",
