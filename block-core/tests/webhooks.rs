@@ -302,3 +302,46 @@ async fn deliveries_are_verified_before_anything_is_parsed_or_run() {
     let other_event = dispatcher.dispatch("hooky", &webhook.id, &signed(&webhook, "repo.deleted", body), body).await;
     assert!(other_event.expect("accepted").is_empty(), "no subscription wants repo.deleted");
 }
+
+/// Events with one flag on by default.
+#[derive(BlockInput)]
+pub struct DefaultedEvents {
+    /// On unless turned off.
+    #[input(default = true)]
+    pub pushed: bool,
+    /// Off unless turned on.
+    #[input(default = false)]
+    pub deleted: bool,
+}
+
+/// Input of the defaulted trigger.
+#[derive(BlockInput)]
+pub struct DefaultedInput {
+    /// Which events.
+    #[input(event_filter)]
+    pub events: DefaultedEvents,
+    /// The event.
+    #[input(hidden)]
+    pub payload: Value,
+}
+
+/// A trigger whose filter has a default.
+#[block(id = "2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a", categories(Input), trigger(provider = Hooky, event = "repo"), untested = "cases are in this file")]
+pub struct DefaultedTriggerBlock;
+
+impl Run for DefaultedTriggerBlock {
+    type Input = DefaultedInput;
+    type Output = HookyOutput;
+    async fn run(&self, input: DefaultedInput, _ctx: &Context, out: &Emit<HookyOutput>) -> Result<(), BlockError> {
+        out.emit(HookyOutput::Payload(input.payload)).await
+    }
+}
+
+#[test]
+fn event_filter_flags_left_out_take_their_defaults() {
+    let registry = Registry::builder().block::<DefaultedTriggerBlock>().build().expect("valid");
+    let block = registry.by_name("DefaultedTriggerBlock").expect("registered");
+    assert_eq!(block.trigger_events(&json!({})), ["repo.pushed"]);
+    assert_eq!(block.trigger_events(&json!({"events": {"deleted": true}})), ["repo.pushed", "repo.deleted"]);
+    assert_eq!(block.trigger_events(&json!({"events": {"pushed": false}})), Vec::<String>::new());
+}

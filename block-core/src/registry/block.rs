@@ -137,6 +137,27 @@ impl RegisteredBlock {
         self.costs.iter().map(|cost| cost.charge(usage)).fold(0, u64::saturating_add)
     }
 
+    /// For a trigger block: the events a subscription configured by `input` runs on.
+    /// Event filter flags the input leaves out take their declared defaults.
+    pub fn trigger_events(&self, input: &Value) -> Vec<String> {
+        let Some(trigger) = self.descriptor.trigger else { return Vec::new() };
+        let Some(field) = trigger.filter_field else { return trigger.events_for(input) };
+        let mut filter = serde_json::Map::new();
+        if let Some(flags) = self.input_schema["properties"][field]["properties"].as_object() {
+            for (flag, schema) in flags {
+                if let Some(default) = schema.get("default") {
+                    filter.insert(flag.clone(), default.clone());
+                }
+            }
+        }
+        if let Some(chosen) = input[field].as_object() {
+            filter.extend(chosen.iter().map(|(flag, on)| (flag.clone(), on.clone())));
+        }
+        let mut normalized = serde_json::Map::new();
+        normalized.insert(field.to_owned(), Value::Object(filter));
+        trigger.events_for(&Value::Object(normalized))
+    }
+
     /// Checks `input` against the input schema, listing every problem.
     pub fn validate(&self, input: &Value) -> Result<(), crate::ExecuteError> {
         super::validation::validate(self, input)

@@ -61,7 +61,7 @@ pub(super) async fn run<B: Block>(
     if let Value::Object(fields) = &mut config {
         fields.remove("payload");
     }
-    let events = trigger.events_for(&config);
+    let events = registry.by_id(B::DESCRIPTOR.id).map(|block| block.trigger_events(&config)).unwrap_or_default();
     let webhook = Webhook::new(trigger.provider, TEST_USER, spec.kind, "test/resource", events.clone(), None);
     let store = InMemoryWebhookStore::new();
     let stored = async {

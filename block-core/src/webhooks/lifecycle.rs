@@ -66,7 +66,7 @@ impl Webhooks {
             .as_ref()
             .ok_or_else(|| WebhookError::Invalid(format!("{} is not a trigger block", descriptor.name)))?;
         let manager = manager(registry, trigger.provider)?;
-        let events = trigger.events_for(&input);
+        let events = block.trigger_events(&input);
         if events.is_empty() {
             return Err(WebhookError::Invalid(format!("{}: choose at least one event to trigger on", descriptor.name)));
         }
