@@ -1,16 +1,50 @@
 //! # block-server
 //!
-//! Exposes every block linked into the binary. Today that is the `block-server`
-//! command line ([`cli`]): list the registered blocks, run one on JSON input (with
-//! credentials from a file or the providers' environment variables), and print the
-//! `.env.example` of the linked providers. The HTTP API compatible with the
-//! reference platform's External API will live here too, on the same
-//! [`Registry`](block_core::Registry) and [`Executor`](block_core::Executor).
+//! Serves every block linked into the binary over an HTTP API compatible with the
+//! reference platform's External API v1, and offers a command line to list and run
+//! them ([`cli`]).
 //!
-//! This crate must never print a secret, run a block whose input failed validation,
-//! or panic on anything a user typed.
+//! - [`router`] turns an [`AppState`] into an axum `Router` (mount it in another
+//!   service, or run `block-server serve`): `/external-api/v1` (identity, blocks
+//!   and their execution, JSON or Server-Sent Events, integrations, webhooks and
+//!   trigger subscriptions), webhook ingress, `/external-api/openapi.json`, Swagger
+//!   UI at `/external-api/docs`, `/healthz`.
+//! - [`auth`]: API keys (hashed, scoped, revocable, rate limited) and the route
+//!   table's scope checks.
+//! - [`storage`]: users, keys, sealed credentials, credits and their ledger,
+//!   webhooks, execution records; SQLite by default, behind a trait.
+//! - [`crypto`]: the AEAD sealing credentials and webhook secrets at rest.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use block_server::{AppState, crypto::Cipher, storage::SqliteStorage};
+//!
+//! let storage = Arc::new(SqliteStorage::open(std::path::Path::new("data"))?);
+//! let state = AppState::builder(block_core::Registry::global()?, storage, Cipher::new(&[0; 32])).build().await?;
+//! let app = block_server::router(state); // an axum::Router, to serve or nest
+//! # let _ = app; Ok(()) }
+//! ```
+//!
+//! This crate must never print, log or return a stored secret, run a block whose
+//! input failed validation, run a paid block before its credits are taken, or
+//! panic on anything a caller sent.
 
+pub mod api;
+pub mod auth;
+pub mod bootstrap;
 pub mod cli;
+pub mod credential_store;
+pub mod crypto;
+mod ids;
+pub mod openapi;
+pub mod serve;
+pub mod state;
+pub mod storage;
+pub mod webhook_store;
+
+pub use api::router;
+pub use state::{AppState, AppStateBuilder, Settings, SharedRegistry};
 
 // Blocks register themselves through `inventory` at link time, and the linker only
 // keeps a crate that something names. Nothing here names a block directly, so these

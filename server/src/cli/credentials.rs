@@ -124,6 +124,12 @@ impl Redactor {
         self.add_secret_leaves(&stored.expose_secret_json());
     }
 
+    /// Remembers the secrets of credentials JSON as a caller sent them (every value
+    /// under a field that is not public, e.g. `api_key`, `password`, `headers`).
+    pub fn add_json(&mut self, value: &Value) {
+        self.add_secret_leaves(value);
+    }
+
     /// Remembers every string (and number) under the non-public fields of `value`, in
     /// the forms error messages quote them in.
     fn add_secret_leaves(&mut self, value: &Value) {

@@ -85,6 +85,44 @@ pub enum CliError {
         /// What is wrong with the line.
         reason: &'static str,
     },
+    /// A setting from the environment is malformed.
+    #[error("{variable}: {problem}")]
+    Config {
+        /// The variable.
+        variable: &'static str,
+        /// What is wrong with its value.
+        problem: String,
+    },
+    /// The server could not start or failed.
+    #[error("{0}")]
+    Serve(crate::serve::ServeError),
+    /// The storage failed.
+    #[error("{0}")]
+    Storage(crate::storage::StorageError),
+    /// The local user or a key could not be created.
+    #[error("{0}")]
+    Bootstrap(crate::bootstrap::BootstrapError),
+    /// `--scopes` names no scope or an unknown one.
+    #[error(
+        "unknown scope `{unknown}`; scopes are {} (or `all`)",
+        crate::auth::Scope::ALL.map(|scope| scope.as_str()).join(", ")
+    )]
+    UnknownScope {
+        /// The unknown name (empty when none was given).
+        unknown: String,
+    },
+    /// No key of the local user has this id.
+    #[error("no API key has the id `{id}`; see `block-server keys list`")]
+    UnknownKey {
+        /// The id given.
+        id: String,
+    },
+    /// A revoked key cannot be used again.
+    #[error("key {id} is revoked for good; create a new one with `block-server keys create`")]
+    KeyRevoked {
+        /// The key's id.
+        id: String,
+    },
     /// The async runtime could not start.
     #[error("could not start the async runtime: {0}")]
     Runtime(io::Error),

@@ -6,12 +6,17 @@
 //! block-server blocks run <ID|NAME> [--input '<json>' | --input @file.json | --input -]
 //!                                   [--credentials <file.json>] [--timeout <SECONDS>]
 //! block-server env-example
+//! block-server serve [--addr 127.0.0.1:8000] [--data-dir data] [--public-url URL]
+//! block-server keys create --name NAME --scopes A,B [--data-dir DIR]
+//! block-server keys list|revoke|suspend|resume [ID] [--data-dir DIR]
+//! block-server openapi [--public-url URL]
 //! ```
 //!
 //! Before anything else the binary reads `.env` from the working directory, if there
 //! is one; variables set in the process win over it. The providers' variables (e.g.
 //! `EXAMPLE_API_KEY`) become platform default credentials, usable by every run;
-//! `env-example` prints every variable the linked providers read.
+//! `env-example` prints every variable the linked providers read. The server's own
+//! settings are read the same way (flags win); see [`config`] for the variables.
 //!
 //! `--credentials` gives a run credentials of its own (see [`CredentialsFile`]).
 //! Runs are for the user [`CLI_USER`]; nothing printed ever contains a secret the
@@ -22,14 +27,18 @@
 //! registry is invalid, or the run emitted `error`; 2 for a malformed command line.
 
 mod blocks;
+pub mod config;
 mod credentials;
 mod dotenv;
 mod error;
 mod input;
+mod keys;
 mod lookup;
 mod table;
 
 use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use block_core::Registry;
@@ -41,8 +50,9 @@ pub use credentials::{CLI_USER, CredentialsFile, Redactor};
 pub use dotenv::Environment;
 pub use error::CliError;
 pub use input::InputSource;
+pub use keys::KeysCommand;
 
-/// Lists and runs the blocks linked into this binary.
+/// Serves, lists and runs the blocks linked into this binary.
 #[derive(Debug, Parser)]
 #[command(name = "block-server", version)]
 pub struct Cli {
@@ -59,6 +69,31 @@ pub enum Command {
     Blocks(BlocksCommand),
     /// Print a `.env.example` naming every variable the linked providers read.
     EnvExample,
+    /// Serve the External API. A first start on an empty data directory creates the
+    /// local user and prints an API key holding every scope.
+    Serve {
+        /// Address to listen on [env: BLOCKS_ADDR] [default: 127.0.0.1:8000].
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: Option<SocketAddr>,
+        /// Where the database and the key file live [env: BLOCKS_DATA_DIR]
+        /// [default: data].
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// The URL the server is reached at, for webhook URLs [env:
+        /// BLOCKS_PUBLIC_URL] [default: http://<addr>].
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+    },
+    /// Manage API keys of the local user.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Print the OpenAPI document.
+    Openapi {
+        /// The server URL the document names [env: BLOCKS_PUBLIC_URL]
+        /// [default: http://127.0.0.1:8000].
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+    },
 }
 
 /// Parses the process arguments, runs the command and reports the outcome.
@@ -99,5 +134,26 @@ pub fn run(cli: Cli, env: &Environment, out: &mut dyn Write) -> Result<(), CliEr
         Command::EnvExample => {
             write!(out, "{}", env_example(registry.providers().iter().copied())).map_err(CliError::Output)
         }
+        Command::Serve { addr, data_dir, public_url } => {
+            serve(config::serve_config(addr, data_dir, public_url, env)?, env, out)
+        }
+        Command::Keys(command) => command.run(env, out),
+        Command::Openapi { public_url } => {
+            let config = config::serve_config(None, None, public_url, env)?;
+            let url = config.public_url.unwrap_or_else(|| format!("http://{}", config.addr));
+            let document = crate::openapi::document(registry, &url);
+            let text = serde_json::to_string_pretty(&document).map_err(|error| CliError::Output(error.into()))?;
+            writeln!(out, "{text}").map_err(CliError::Output)
+        }
     }
+}
+
+fn serve(config: crate::serve::ServeConfig, env: &Environment, out: &mut dyn Write) -> Result<(), CliError> {
+    let filter = env.var(config::LOG_ENV).or_else(|| env.var("RUST_LOG")).unwrap_or_else(|| "info".to_owned());
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .map_err(|error| CliError::Config { variable: config::LOG_ENV, problem: error.to_string() })?;
+    // Logs go to stderr; stdout carries only what the command prints on purpose.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr).with_ansi(false).try_init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CliError::Runtime)?;
+    runtime.block_on(crate::serve::serve(config, |name| env.var(name), out)).map_err(CliError::Serve)
 }

@@ -1,0 +1,200 @@
+//! `POST /blocks/{id}/execute`: validate, charge, run; answer `{pin: [values]}` or
+//! a Server-Sent Event per output.
+//!
+//! Credits: the per-run and per-byte costs are known before the run and charged
+//! atomically before it starts (402 when the balance does not cover them); a run
+//! that then fails to start is refunded. Per-second costs are known only at the end
+//! and are charged then, up to what the balance holds. A caller who disconnects
+//! cancels the run; what was charged stays charged.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use block_core::{ExecContext, ExecuteError, Execution, Outputs, RegisteredBlock, Usage, Value};
+use futures_util::Stream;
+use serde_json::json;
+
+use super::blocks::unknown_block;
+use super::run_record::RunRecord;
+use super::{ApiError, body};
+use crate::auth::Caller;
+use crate::ids::uuid_v4;
+use crate::state::AppState;
+use crate::storage::model::now_unix;
+use crate::storage::{ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus};
+
+/// Runs the block; streams when the caller accepts `text/event-stream`.
+pub async fn execute(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    if accepts_event_stream(&headers) {
+        return stream_response(state, caller, id, body).await;
+    }
+    let (execution, mut record) = start(&state, &caller, &id, body, ExecutionSource::Api).await?;
+    let mut outputs = Vec::new();
+    let mut execution = execution;
+    while let Some(event) = execution.next_event().await {
+        record.observe(&event);
+        outputs.push(event);
+    }
+    record.finish().await;
+    Ok(Json(Outputs::from_events(outputs).to_json()).into_response())
+}
+
+/// Runs the block, always streaming.
+pub async fn execute_stream(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    stream_response(state, caller, id, body).await
+}
+
+fn accepts_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|item| item.split(';').next().is_some_and(|mime| mime.trim().eq_ignore_ascii_case("text/event-stream")))
+}
+
+async fn stream_response(
+    state: AppState,
+    caller: Caller,
+    id: String,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let (execution, record) = start(&state, &caller, &id, body, ExecutionSource::Stream).await?;
+    let events = EventStream { execution, record: Some(record) };
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
+}
+
+/// Everything before the run: find, validate, price, charge, start, record.
+async fn start(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    body: Result<Bytes, BytesRejection>,
+    source: ExecutionSource,
+) -> Result<(Execution, RunRecord), ApiError> {
+    let block = state.registry.find(id).ok_or_else(|| unknown_block(id))?;
+    if block.descriptor().disabled {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "block_disabled",
+            format!("block {} is disabled", block.name()),
+        ));
+    }
+    let raw = body::raw(body)?;
+    let input = body::json_value(&raw)?;
+    block.validate(&input).map_err(|error| execute_error(block, error))?;
+    let usage = Usage {
+        platform_credentials: names_platform_credentials(state, block, &input),
+        input_bytes: u64::try_from(raw.len()).unwrap_or(u64::MAX),
+        seconds: 0,
+    };
+    let price = block.price(&usage);
+    let execution_id = uuid_v4().ok_or_else(|| ApiError::internal("the random source failed", "uuid"))?;
+    let user = &caller.user.id;
+    if price > 0 {
+        let reason = format!("execute {}", block.name());
+        if let ChargeOutcome::Insufficient { balance } =
+            state.storage.charge(user, price, &reason, Some(&execution_id)).await?
+        {
+            return Err(ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                "insufficient_credits",
+                format!("running {} costs {price} credits; the balance is {balance}", block.name()),
+            )
+            .with_details(json!({"price": price, "balance": balance})));
+        }
+    }
+    let context = ExecContext::for_user(user.clone());
+    let execution = match state.executor.execute(block, input, context).await {
+        Ok(execution) => execution,
+        Err(error) => {
+            if price > 0 {
+                let reason = format!("refund: {} did not start", block.name());
+                state.storage.grant(user, price, &reason, Some(&execution_id)).await?;
+            }
+            return Err(execute_error(block, error));
+        }
+    };
+    let record = ExecutionRecord {
+        id: execution_id,
+        user_id: user.clone(),
+        block_id: block.id().to_owned(),
+        source,
+        status: ExecutionStatus::Running,
+        charged: price,
+        pins: None,
+        error: None,
+        started_at: now_unix(),
+        finished_at: None,
+    };
+    state.storage.record_execution(record.clone()).await?;
+    Ok((execution, RunRecord::new(state.clone(), record, usage)))
+}
+
+/// Whether the input names platform default credentials (which platform-only costs
+/// are charged for).
+fn names_platform_credentials(state: &AppState, block: &RegisteredBlock, input: &Value) -> bool {
+    block
+        .credential_fields()
+        .iter()
+        .any(|field| input[field.name.as_str()]["id"].as_str().is_some_and(|id| state.credentials.is_platform(id)))
+}
+
+fn execute_error(block: &RegisteredBlock, error: ExecuteError) -> ApiError {
+    match error {
+        ExecuteError::InvalidInput { block, problems } => ApiError::invalid_input(block, &problems),
+        ExecuteError::Disabled { block } => {
+            ApiError::new(StatusCode::FORBIDDEN, "block_disabled", format!("block {block} is disabled"))
+        }
+        other => ApiError::internal(&format!("{} could not start", block.name()), other),
+    }
+}
+
+/// One SSE event per output, named by its pin; ends with the run.
+struct EventStream {
+    execution: Execution,
+    record: Option<RunRecord>,
+}
+
+impl Stream for EventStream {
+    type Item = Result<Event, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.execution).poll_next(cx) {
+            Poll::Ready(Some(event)) => {
+                if let Some(record) = this.record.as_mut() {
+                    record.observe(&event);
+                }
+                // Compact JSON has no raw newlines, so each value is one `data:` line.
+                Poll::Ready(Some(Ok(Event::default().event(event.name).data(event.value.to_string()))))
+            }
+            Poll::Ready(None) => {
+                if let Some(record) = this.record.take() {
+                    tokio::spawn(record.finish());
+                }
+                Poll::Ready(None)
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Users' credentials, persistent and sealed, beside read-only platform defaults.
+
+use std::sync::Arc;
+
+use block_core::credentials::{
+    CredentialStore, CredentialsMeta, InMemoryCredentialStore, StoreError, StoredCredentials,
+};
+
+use crate::crypto::Cipher;
+
+/// The future [`CredentialStore`]'s methods return (block-core does not export
+/// its name).
+type StoreFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, StoreError>> + Send + 'a>>;
+use crate::storage::{SealedCredentials, Storage};
+
+/// Implements block-core's [`CredentialStore`] over the server's [`Storage`]: each
+/// user's credentials are sealed with the server's key before they reach the
+/// storage; platform defaults (from the providers' environment variables) stay in
+/// memory, usable by everyone, never written, changed or deleted.
+#[derive(Clone)]
+pub struct SealedCredentialStore {
+    storage: Arc<dyn Storage>,
+    cipher: Arc<Cipher>,
+    platform: InMemoryCredentialStore,
+}
+
+impl std::fmt::Debug for SealedCredentialStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealedCredentialStore").finish_non_exhaustive()
+    }
+}
+
+/// What sealed credentials are bound to: their owner and id.
+fn context(user_id: &str, id: &str) -> String {
+    format!("credentials/{user_id}/{id}")
+}
+
+fn backend(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(error.to_string())
+}
+
+impl SealedCredentialStore {
+    /// A store over `storage`, sealing with `cipher`, with `platform` defaults.
+    pub fn new(storage: Arc<dyn Storage>, cipher: Arc<Cipher>, platform: Vec<StoredCredentials>) -> Self {
+        SealedCredentialStore { storage, cipher, platform: InMemoryCredentialStore::new().with_platform(platform) }
+    }
+
+    /// Whether `id` names platform default credentials.
+    pub fn is_platform(&self, id: &str) -> bool {
+        self.platform.is_platform(id)
+    }
+}
+
+impl CredentialStore for SealedCredentialStore {
+    fn get<'a>(&'a self, user_id: &'a str, id: &'a str) -> StoreFuture<'a, Option<StoredCredentials>> {
+        Box::pin(async move {
+            if self.platform.is_platform(id) {
+                return self.platform.get(user_id, id).await;
+            }
+            let Some(sealed) = self.storage.credentials(user_id, id).await.map_err(backend)? else {
+                return Ok(None);
+            };
+            let plaintext = self.cipher.open(&context(user_id, id), &sealed.sealed).map_err(backend)?;
+            let value = serde_json::from_slice(&plaintext).map_err(|_| backend("sealed credentials are not JSON"))?;
+            // The error names the field, never its value.
+            StoredCredentials::from_secret_json(value).map(Some).map_err(backend)
+        })
+    }
+
+    fn list<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<CredentialsMeta>> {
+        Box::pin(async move {
+            let mut metas = self.storage.list_credentials(user_id).await.map_err(backend)?;
+            metas.extend(self.platform.list(user_id).await?);
+            Ok(metas)
+        })
+    }
+
+    fn put<'a>(&'a self, user_id: &'a str, credentials: StoredCredentials) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let meta = credentials.meta().clone();
+            if self.platform.is_platform(&meta.id) {
+                return Err(StoreError::PlatformCredentials(meta.id));
+            }
+            let plaintext = credentials.expose_secret_json().to_string();
+            let sealed = self.cipher.seal(&context(user_id, &meta.id), plaintext.as_bytes()).map_err(backend)?;
+            self.storage.put_credentials(user_id, SealedCredentials { meta, sealed }).await.map_err(backend)
+        })
+    }
+
+    fn delete<'a>(&'a self, user_id: &'a str, id: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            if self.platform.is_platform(id) {
+                return Err(StoreError::PlatformCredentials(id.to_owned()));
+            }
+            match self.storage.delete_credentials(user_id, id).await.map_err(backend)? {
+                true => Ok(()),
+                false => Err(StoreError::NotFound(id.to_owned())),
+            }
+        })
+    }
+}

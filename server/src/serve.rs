@@ -1,0 +1,214 @@
+//! `block-server serve`: open the data directory, build the state, greet a first
+//! start with an API key, serve until a shutdown signal, then let running requests
+//! finish (for a bounded time).
+
+use std::future::{Future, IntoFuture};
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use block_core::oauth::{OAuthError, OAuthHandlers};
+use block_core::provider::platform_credentials;
+use block_core::{ExposeSecret, Registry, RegistryError};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+use crate::auth::Scope;
+use crate::bootstrap::{self, BootstrapError};
+use crate::crypto::{Cipher, CryptoError, KEY_ENV, KeySource};
+use crate::state::{AppState, Settings, StateError};
+use crate::storage::{SqliteStorage, StorageError};
+
+/// Where and how to serve.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// The address to listen on.
+    pub addr: SocketAddr,
+    /// The data directory (database, key file).
+    pub data_dir: PathBuf,
+    /// The URL the server is reached at; `http://<addr>` when unset.
+    pub public_url: Option<String>,
+    /// Limits and the starting balance.
+    pub settings: Settings,
+    /// How long running requests may take to finish after a shutdown signal.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            data_dir: PathBuf::from("data"),
+            public_url: None,
+            settings: Settings::default(),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The linked blocks do not form a valid registry.
+    #[error("{0}")]
+    Registry(RegistryError),
+    /// The data directory could not be created.
+    #[error("could not create the data directory {}: {error}", .path.display())]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        error: io::Error,
+    },
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The encryption key could not be loaded.
+    #[error(transparent)]
+    Key(#[from] CryptoError),
+    /// The state could not be built.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// The local user or its key could not be created.
+    #[error(transparent)]
+    Bootstrap(#[from] BootstrapError),
+    /// The address could not be bound, or serving failed.
+    #[error("{what}: {error}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// Why it failed.
+        error: io::Error,
+    },
+}
+
+/// Creates the data directory (owner-only where the platform allows) and opens
+/// its storage.
+pub fn open_storage(data_dir: &Path) -> Result<SqliteStorage, ServeError> {
+    let failed = |error| ServeError::DataDir { path: data_dir.to_owned(), error };
+    if !data_dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(data_dir).map_err(failed)?;
+    }
+    Ok(SqliteStorage::open(data_dir)?)
+}
+
+/// Serves until Ctrl-C or SIGTERM. `env` reads configuration variables (the
+/// process's, then `.env`'s); the first start's API key and `curl` line go to `out`.
+pub async fn serve(
+    config: ServeConfig,
+    env: impl Fn(&str) -> Option<String>,
+    out: &mut dyn Write,
+) -> Result<(), ServeError> {
+    let registry = Registry::global().map_err(ServeError::Registry)?;
+    let storage = Arc::new(open_storage(&config.data_dir)?);
+    let (cipher, source) = Cipher::load(env(KEY_ENV).as_deref(), &config.data_dir)?;
+    if let KeySource::CreatedFile(path) = &source {
+        tracing::warn!(
+            path = %path.display(),
+            "created a new encryption key file (mode 0600); back it up, or set {KEY_ENV}: without it the stored \
+             credentials cannot be read"
+        );
+    }
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|error| ServeError::Io { what: format!("could not listen on {}", config.addr), error })?;
+    let local = listener
+        .local_addr()
+        .map_err(|error| ServeError::Io { what: "could not read the bound address".into(), error })?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+    let platform = platform_credentials(registry.providers().iter().copied(), &env);
+    let (oauth, problems) = OAuthHandlers::from_env(registry.providers().iter().copied(), &env);
+    for problem in problems {
+        match problem {
+            OAuthError::NotConfigured { .. } => tracing::info!(%problem, "OAuth sign-in is off for a provider"),
+            other => tracing::warn!(problem = %other, "an OAuth app is not usable"),
+        }
+    }
+    let settings = Settings { public_url: public_url.clone(), ..config.settings };
+    let starting_credits = settings.starting_credits;
+    let state = AppState::builder(registry, storage.clone(), cipher)
+        .platform_credentials(platform)
+        .oauth(oauth)
+        .settings(settings)
+        .build()
+        .await?;
+    let (user, created) = bootstrap::local_user(storage.as_ref(), starting_credits).await?;
+    if created {
+        let (key, _) =
+            bootstrap::create_api_key(storage.as_ref(), &user.id, "first start", Scope::ALL.to_vec()).await?;
+        greet(out, starting_credits, key.key.expose_secret(), &public_url)
+            .map_err(|error| ServeError::Io { what: "could not print the API key".into(), error })?;
+    }
+    tracing::info!(address = %local, data_dir = %config.data_dir.display(), blocks = registry.blocks().len(), "serving");
+    run_until(listener, state, shutdown_signal(), config.shutdown_grace)
+        .await
+        .map_err(|error| ServeError::Io { what: "serving failed".into(), error })
+}
+
+fn greet(out: &mut dyn Write, credits: u64, key: &str, public_url: &str) -> io::Result<()> {
+    writeln!(out, "First start: created the local user with {credits} credits and an API key holding every scope.")?;
+    writeln!(out, "The key is shown only now; keep it somewhere safe:\n\n    {key}\n")?;
+    writeln!(out, "Try it:\n\n    curl -H \"X-API-Key: {key}\" {public_url}/external-api/v1/blocks\n")?;
+    writeln!(out, "API docs: {public_url}/external-api/docs")?;
+    out.flush()
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then stops accepting
+/// and waits up to `grace` for running requests (streams included) to finish.
+pub async fn run_until(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send,
+    grace: Duration,
+) -> io::Result<()> {
+    let stop = Arc::new(Notify::new());
+    let stopping = stop.clone();
+    let serving = axum::serve(listener, crate::router(state))
+        .with_graceful_shutdown(async move { stopping.notified().await })
+        .into_future();
+    tokio::pin!(serving);
+    tokio::select! {
+        result = &mut serving => return result,
+        () = shutdown => {}
+    }
+    tracing::info!(grace_secs = grace.as_secs(), "shutting down: no new connections; waiting for running requests");
+    stop.notify_one();
+    match tokio::time::timeout(grace, serving).await {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::warn!("running requests did not finish in time; stopping anyway");
+            Ok(())
+        }
+    }
+}
+
+/// Resolves on Ctrl-C, or SIGTERM on Unix.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

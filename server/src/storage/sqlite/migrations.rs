@@ -1,0 +1,122 @@
+//! The schema, as an ordered list of migrations. `PRAGMA user_version` counts the
+//! ones applied; each runs in its own transaction. Never edit a released migration:
+//! append a new one.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: everything the first server version keeps.
+    "
+    CREATE TABLE settings (
+        name   TEXT PRIMARY KEY,
+        value  BLOB NOT NULL
+    );
+    CREATE TABLE users (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        email       TEXT NOT NULL,
+        timezone    TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+    );
+    CREATE TABLE api_keys (
+        id            TEXT PRIMARY KEY,
+        user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name          TEXT NOT NULL,
+        hash          BLOB NOT NULL UNIQUE,
+        hint          TEXT NOT NULL,
+        scopes        TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('active', 'revoked', 'suspended')),
+        created_at    INTEGER NOT NULL,
+        last_used_at  INTEGER
+    );
+    CREATE INDEX api_keys_by_user ON api_keys(user_id);
+    CREATE TABLE credentials (
+        user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        id          TEXT NOT NULL,
+        provider    TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        title       TEXT,
+        sealed      BLOB NOT NULL,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (user_id, id)
+    );
+    CREATE TABLE credit_balances (
+        user_id  TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        balance  INTEGER NOT NULL CHECK (balance >= 0)
+    );
+    CREATE TABLE credit_ledger (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id        TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        amount         INTEGER NOT NULL,
+        balance_after  INTEGER NOT NULL,
+        reason         TEXT NOT NULL,
+        execution_id   TEXT,
+        created_at     INTEGER NOT NULL
+    );
+    CREATE INDEX credit_ledger_by_user ON credit_ledger(user_id, id);
+    CREATE TABLE webhooks (
+        id              TEXT PRIMARY KEY,
+        provider        TEXT NOT NULL,
+        owner           TEXT NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('manual', 'auto')),
+        resource        TEXT NOT NULL,
+        events          TEXT NOT NULL,
+        credentials_id  TEXT,
+        remote_id       TEXT,
+        sealed_secret   BLOB NOT NULL,
+        created_at      INTEGER NOT NULL
+    );
+    CREATE INDEX webhooks_by_owner ON webhooks(owner);
+    CREATE INDEX webhooks_by_resource ON webhooks(provider, resource);
+    CREATE TABLE webhook_subscriptions (
+        id          TEXT PRIMARY KEY,
+        webhook_id  TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+        owner       TEXT NOT NULL,
+        block_id    TEXT NOT NULL,
+        events      TEXT NOT NULL,
+        input       TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+    );
+    CREATE INDEX webhook_subscriptions_by_webhook ON webhook_subscriptions(webhook_id);
+    CREATE INDEX webhook_subscriptions_by_owner ON webhook_subscriptions(owner);
+    CREATE TABLE executions (
+        id           TEXT PRIMARY KEY,
+        user_id      TEXT NOT NULL,
+        block_id     TEXT NOT NULL,
+        source       TEXT NOT NULL,
+        status       TEXT NOT NULL,
+        charged      INTEGER NOT NULL,
+        pins         TEXT,
+        error        TEXT,
+        started_at   INTEGER NOT NULL,
+        finished_at  INTEGER
+    );
+    CREATE INDEX executions_by_user ON executions(user_id, started_at);
+    ",
+];
+
+/// Why migrating failed.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum MigrationError {
+    #[error("the database was written by a newer server (schema {found}, this one knows {known}); upgrade the server")]
+    TooNew { found: i64, known: usize },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Applies the migrations the database lacks.
+pub(super) fn migrate(conn: &mut Connection) -> Result<(), MigrationError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let applied = usize::try_from(version).unwrap_or(usize::MAX);
+    if applied > MIGRATIONS.len() {
+        return Err(MigrationError::TooNew { found: version, known: MIGRATIONS.len() });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

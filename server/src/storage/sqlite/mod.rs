@@ -1,0 +1,271 @@
+//! [`Storage`] on one SQLite file in the data directory.
+//!
+//! WAL journal (readers never wait for the writer, and a crash loses nothing
+//! committed), foreign keys on, a busy timeout so that `block-server keys ...` can
+//! run beside a serving process, and the migrations applied at open. One connection
+//! serves every request; SQLite serialises writers anyway, and each call is a short
+//! transaction run off the async threads.
+
+mod accounts;
+mod credits;
+mod executions;
+mod migrations;
+mod secrets;
+mod webhooks;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use block_core::credentials::CredentialsMeta;
+use block_core::webhooks::Subscription;
+use rusqlite::Connection;
+
+use super::{
+    ApiKeyRecord, ChargeOutcome, ExecutionRecord, KeyStatus, LedgerEntry, NewApiKey, SealedCredentials, Storage,
+    StorageError, StorageFuture, User, WebhookRow,
+};
+
+/// The database file's name inside the data directory.
+pub const DATABASE_FILE: &str = "blocks.sqlite3";
+
+/// The SQLite storage. Cheap to clone.
+#[derive(Clone)]
+pub struct SqliteStorage {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStorage").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+/// A conversion error for a column holding something unreadable.
+pub(super) fn corrupt(column: usize, message: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
+}
+
+fn database(error: rusqlite::Error) -> StorageError {
+    StorageError::Database(error.to_string())
+}
+
+impl SqliteStorage {
+    /// Opens (creating if needed) `data_dir/blocks.sqlite3` and migrates it.
+    pub fn open(data_dir: &Path) -> Result<Self, StorageError> {
+        let path = data_dir.join(DATABASE_FILE);
+        let failed = |reason: String| StorageError::Open { path: path.display().to_string(), reason };
+        let mut conn = Connection::open(&path).map_err(|error| failed(error.to_string()))?;
+        conn.busy_timeout(Duration::from_secs(5)).map_err(|error| failed(error.to_string()))?;
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            .map_err(|error| failed(error.to_string()))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(failed(format!("the file system refused the WAL journal (got `{mode}`)")));
+        }
+        for (pragma, value) in [("synchronous", "NORMAL"), ("foreign_keys", "ON")] {
+            conn.pragma_update(None, pragma, value).map_err(|error| failed(error.to_string()))?;
+        }
+        migrations::migrate(&mut conn).map_err(|error| failed(error.to_string()))?;
+        Ok(SqliteStorage { conn: Arc::new(Mutex::new(conn)), path })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` on the connection, on the blocking thread pool.
+    fn run<T, F>(&self, work: F) -> StorageFuture<'static, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                // A panic mid-transaction rolled it back when the transaction dropped;
+                // the connection itself is still sound.
+                let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
+                work(&mut conn).map_err(database)
+            })
+            .await
+            .map_err(|error| StorageError::Database(format!("the storage task failed: {error}")))?
+        })
+    }
+}
+
+impl Storage for SqliteStorage {
+    fn ping(&self) -> StorageFuture<'_, ()> {
+        self.run(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
+    }
+
+    fn setting_or_insert<'a>(&'a self, name: &'a str, value: Vec<u8>) -> StorageFuture<'a, Vec<u8>> {
+        let name = name.to_owned();
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+                (&name, &value),
+            )?;
+            conn.query_row("SELECT value FROM settings WHERE name = ?1", [&name], |row| row.get(0))
+        })
+    }
+
+    fn create_user<'a>(&'a self, user: User, starting_credits: u64) -> StorageFuture<'a, ()> {
+        self.run(move |conn| accounts::create_user(conn, &user, starting_credits))
+    }
+
+    fn user<'a>(&'a self, id: &'a str) -> StorageFuture<'a, Option<User>> {
+        let id = id.to_owned();
+        self.run(move |conn| accounts::user(conn, &id))
+    }
+
+    fn first_user(&self) -> StorageFuture<'_, Option<User>> {
+        self.run(|conn| accounts::first_user(conn))
+    }
+
+    fn create_api_key(&self, key: NewApiKey) -> StorageFuture<'_, ApiKeyRecord> {
+        self.run(move |conn| accounts::create_api_key(conn, &key))
+    }
+
+    fn api_key_by_hash<'a>(&'a self, hash: &'a [u8; 32]) -> StorageFuture<'a, Option<ApiKeyRecord>> {
+        let hash = *hash;
+        self.run(move |conn| accounts::api_key_by_hash(conn, &hash))
+    }
+
+    fn api_keys<'a>(&'a self, user_id: &'a str) -> StorageFuture<'a, Vec<ApiKeyRecord>> {
+        let user_id = user_id.to_owned();
+        self.run(move |conn| accounts::api_keys(conn, &user_id))
+    }
+
+    fn set_api_key_status<'a>(&'a self, user_id: &'a str, id: &'a str, status: KeyStatus) -> StorageFuture<'a, bool> {
+        let (user_id, id) = (user_id.to_owned(), id.to_owned());
+        self.run(move |conn| accounts::set_api_key_status(conn, &user_id, &id, status))
+    }
+
+    fn touch_api_key<'a>(&'a self, id: &'a str) -> StorageFuture<'a, ()> {
+        let id = id.to_owned();
+        self.run(move |conn| accounts::touch_api_key(conn, &id))
+    }
+
+    fn put_credentials<'a>(&'a self, user_id: &'a str, credentials: SealedCredentials) -> StorageFuture<'a, ()> {
+        let user_id = user_id.to_owned();
+        self.run(move |conn| secrets::put(conn, &user_id, &credentials))
+    }
+
+    fn credentials<'a>(&'a self, user_id: &'a str, id: &'a str) -> StorageFuture<'a, Option<SealedCredentials>> {
+        let (user_id, id) = (user_id.to_owned(), id.to_owned());
+        self.run(move |conn| secrets::get(conn, &user_id, &id))
+    }
+
+    fn list_credentials<'a>(&'a self, user_id: &'a str) -> StorageFuture<'a, Vec<CredentialsMeta>> {
+        let user_id = user_id.to_owned();
+        self.run(move |conn| secrets::list(conn, &user_id))
+    }
+
+    fn delete_credentials<'a>(&'a self, user_id: &'a str, id: &'a str) -> StorageFuture<'a, bool> {
+        let (user_id, id) = (user_id.to_owned(), id.to_owned());
+        self.run(move |conn| secrets::delete(conn, &user_id, &id))
+    }
+
+    fn balance<'a>(&'a self, user_id: &'a str) -> StorageFuture<'a, u64> {
+        let user_id = user_id.to_owned();
+        self.run(move |conn| credits::balance(conn, &user_id))
+    }
+
+    fn charge<'a>(
+        &'a self,
+        user_id: &'a str,
+        amount: u64,
+        reason: &'a str,
+        execution_id: Option<&'a str>,
+    ) -> StorageFuture<'a, ChargeOutcome> {
+        let (user_id, reason, execution_id) = (user_id.to_owned(), reason.to_owned(), execution_id.map(str::to_owned));
+        self.run(move |conn| credits::charge(conn, &user_id, amount, &reason, execution_id.as_deref()))
+    }
+
+    fn charge_up_to<'a>(
+        &'a self,
+        user_id: &'a str,
+        amount: u64,
+        reason: &'a str,
+        execution_id: Option<&'a str>,
+    ) -> StorageFuture<'a, u64> {
+        let (user_id, reason, execution_id) = (user_id.to_owned(), reason.to_owned(), execution_id.map(str::to_owned));
+        self.run(move |conn| credits::charge_up_to(conn, &user_id, amount, &reason, execution_id.as_deref()))
+    }
+
+    fn grant<'a>(
+        &'a self,
+        user_id: &'a str,
+        amount: u64,
+        reason: &'a str,
+        execution_id: Option<&'a str>,
+    ) -> StorageFuture<'a, u64> {
+        let (user_id, reason, execution_id) = (user_id.to_owned(), reason.to_owned(), execution_id.map(str::to_owned));
+        self.run(move |conn| credits::grant(conn, &user_id, amount, &reason, execution_id.as_deref()))
+    }
+
+    fn ledger<'a>(&'a self, user_id: &'a str, limit: u32) -> StorageFuture<'a, Vec<LedgerEntry>> {
+        let user_id = user_id.to_owned();
+        self.run(move |conn| credits::ledger(conn, &user_id, limit))
+    }
+
+    fn webhook<'a>(&'a self, id: &'a str) -> StorageFuture<'a, Option<WebhookRow>> {
+        let id = id.to_owned();
+        self.run(move |conn| webhooks::webhook(conn, &id))
+    }
+
+    fn find_reusable_webhook<'a>(&'a self, like: &'a WebhookRow) -> StorageFuture<'a, Option<WebhookRow>> {
+        let like = like.clone();
+        self.run(move |conn| webhooks::find_reusable(conn, &like))
+    }
+
+    fn webhooks_on<'a>(&'a self, provider: &'a str, resource: &'a str) -> StorageFuture<'a, Vec<WebhookRow>> {
+        let (provider, resource) = (provider.to_owned(), resource.to_owned());
+        self.run(move |conn| webhooks::webhooks_where(conn, "provider = ?1 AND resource = ?2", &[&provider, &resource]))
+    }
+
+    fn webhooks_of<'a>(&'a self, owner: &'a str) -> StorageFuture<'a, Vec<WebhookRow>> {
+        let owner = owner.to_owned();
+        self.run(move |conn| webhooks::webhooks_where(conn, "owner = ?1", &[&owner]))
+    }
+
+    fn put_webhook(&self, webhook: WebhookRow) -> StorageFuture<'_, ()> {
+        self.run(move |conn| webhooks::put_webhook(conn, &webhook))
+    }
+
+    fn delete_webhook<'a>(&'a self, id: &'a str) -> StorageFuture<'a, ()> {
+        let id = id.to_owned();
+        self.run(move |conn| webhooks::delete_webhook(conn, &id))
+    }
+
+    fn subscriptions<'a>(&'a self, webhook_id: &'a str) -> StorageFuture<'a, Vec<Subscription>> {
+        let webhook_id = webhook_id.to_owned();
+        self.run(move |conn| webhooks::subscriptions_where(conn, "webhook_id = ?1", &webhook_id))
+    }
+
+    fn subscriptions_of<'a>(&'a self, owner: &'a str) -> StorageFuture<'a, Vec<Subscription>> {
+        let owner = owner.to_owned();
+        self.run(move |conn| webhooks::subscriptions_where(conn, "owner = ?1", &owner))
+    }
+
+    fn put_subscription(&self, subscription: Subscription) -> StorageFuture<'_, ()> {
+        self.run(move |conn| webhooks::put_subscription(conn, &subscription))
+    }
+
+    fn delete_subscription<'a>(&'a self, owner: &'a str, id: &'a str) -> StorageFuture<'a, Option<Subscription>> {
+        let (owner, id) = (owner.to_owned(), id.to_owned());
+        self.run(move |conn| webhooks::delete_subscription(conn, &owner, &id))
+    }
+
+    fn record_execution(&self, record: ExecutionRecord) -> StorageFuture<'_, ()> {
+        self.run(move |conn| executions::record(conn, &record))
+    }
+
+    fn executions<'a>(&'a self, user_id: &'a str, limit: u32) -> StorageFuture<'a, Vec<ExecutionRecord>> {
+        let user_id = user_id.to_owned();
+        self.run(move |conn| executions::list(conn, &user_id, limit))
+    }
+}

@@ -1,0 +1,52 @@
+//! Sealed credentials: public meta in columns, the secret JSON sealed in a blob.
+
+use block_core::credentials::{CredentialsMeta, CredentialsType};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::corrupt;
+use crate::storage::SealedCredentials;
+use crate::storage::model::now_unix;
+
+fn meta_row(row: &Row<'_>) -> rusqlite::Result<CredentialsMeta> {
+    let kind: String = row.get(2)?;
+    Ok(CredentialsMeta {
+        id: row.get(0)?,
+        provider: row.get(1)?,
+        kind: serde_json::from_value::<CredentialsType>(serde_json::Value::String(kind.clone()))
+            .map_err(|_| corrupt(2, format!("unknown credentials type `{kind}`")))?,
+        title: row.get(3)?,
+    })
+}
+
+pub(super) fn put(conn: &Connection, user_id: &str, credentials: &SealedCredentials) -> rusqlite::Result<()> {
+    let meta = &credentials.meta;
+    let now = now_unix();
+    conn.execute(
+        "INSERT INTO credentials (user_id, id, provider, type, title, sealed, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+         ON CONFLICT (user_id, id) DO UPDATE SET provider = excluded.provider, type = excluded.type,
+             title = excluded.title, sealed = excluded.sealed, updated_at = excluded.updated_at",
+        params![user_id, meta.id, meta.provider, meta.kind.as_str(), meta.title, credentials.sealed, now],
+    )?;
+    Ok(())
+}
+
+pub(super) fn get(conn: &Connection, user_id: &str, id: &str) -> rusqlite::Result<Option<SealedCredentials>> {
+    conn.query_row(
+        "SELECT id, provider, type, title, sealed FROM credentials WHERE user_id = ?1 AND id = ?2",
+        params![user_id, id],
+        |row| Ok(SealedCredentials { meta: meta_row(row)?, sealed: row.get(4)? }),
+    )
+    .optional()
+}
+
+pub(super) fn list(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<CredentialsMeta>> {
+    let mut statement = conn.prepare(
+        "SELECT id, provider, type, title FROM credentials WHERE user_id = ?1 ORDER BY provider, created_at, id",
+    )?;
+    statement.query_map([user_id], meta_row)?.collect()
+}
+
+pub(super) fn delete(conn: &Connection, user_id: &str, id: &str) -> rusqlite::Result<bool> {
+    Ok(conn.execute("DELETE FROM credentials WHERE user_id = ?1 AND id = ?2", params![user_id, id])? == 1)
+}

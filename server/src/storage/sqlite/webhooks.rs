@@ -1,0 +1,171 @@
+//! Webhooks (secrets sealed) and trigger subscriptions.
+
+use block_core::Value;
+use block_core::webhooks::{Subscription, WebhookKind};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::corrupt;
+use crate::storage::WebhookRow;
+use crate::storage::model::now_unix;
+
+const WEBHOOK_COLUMNS: &str = "id, provider, owner, kind, resource, events, credentials_id, remote_id, sealed_secret";
+
+/// Events sorted and deduplicated, so equal sets are stored equally.
+fn events_json(events: &[String]) -> String {
+    let mut events = events.to_vec();
+    events.sort();
+    events.dedup();
+    serde_json::to_string(&events).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn parse_events(index: usize, text: &str) -> rusqlite::Result<Vec<String>> {
+    serde_json::from_str(text).map_err(|error| corrupt(index, format!("events are not a JSON list: {error}")))
+}
+
+fn kind_name(kind: WebhookKind) -> &'static str {
+    match kind {
+        WebhookKind::Manual => "manual",
+        WebhookKind::Auto => "auto",
+    }
+}
+
+fn webhook_row(row: &Row<'_>) -> rusqlite::Result<WebhookRow> {
+    let kind: String = row.get(3)?;
+    let events: String = row.get(5)?;
+    Ok(WebhookRow {
+        id: row.get(0)?,
+        provider: row.get(1)?,
+        owner: row.get(2)?,
+        kind: match kind.as_str() {
+            "manual" => WebhookKind::Manual,
+            "auto" => WebhookKind::Auto,
+            other => return Err(corrupt(3, format!("unknown webhook kind `{other}`"))),
+        },
+        resource: row.get(4)?,
+        events: parse_events(5, &events)?,
+        credentials_id: row.get(6)?,
+        remote_id: row.get(7)?,
+        sealed_secret: row.get(8)?,
+    })
+}
+
+pub(super) fn webhook(conn: &Connection, id: &str) -> rusqlite::Result<Option<WebhookRow>> {
+    conn.query_row(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = ?1"), [id], webhook_row).optional()
+}
+
+pub(super) fn find_reusable(conn: &Connection, like: &WebhookRow) -> rusqlite::Result<Option<WebhookRow>> {
+    conn.query_row(
+        &format!(
+            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE provider = ?1 AND owner = ?2 AND resource = ?3
+             AND credentials_id IS ?4 AND kind = ?5 AND events = ?6 ORDER BY created_at LIMIT 1"
+        ),
+        params![
+            like.provider,
+            like.owner,
+            like.resource,
+            like.credentials_id,
+            kind_name(like.kind),
+            events_json(&like.events)
+        ],
+        webhook_row,
+    )
+    .optional()
+}
+
+pub(super) fn webhooks_where(conn: &Connection, filter: &str, args: &[&str]) -> rusqlite::Result<Vec<WebhookRow>> {
+    let mut statement =
+        conn.prepare(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE {filter} ORDER BY created_at, id"))?;
+    statement.query_map(rusqlite::params_from_iter(args), webhook_row)?.collect()
+}
+
+pub(super) fn put_webhook(conn: &Connection, webhook: &WebhookRow) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO webhooks (id, provider, owner, kind, resource, events, credentials_id, remote_id, sealed_secret,
+                               created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, owner = excluded.owner, kind = excluded.kind,
+             resource = excluded.resource, events = excluded.events, credentials_id = excluded.credentials_id,
+             remote_id = excluded.remote_id, sealed_secret = excluded.sealed_secret",
+        params![
+            webhook.id,
+            webhook.provider,
+            webhook.owner,
+            kind_name(webhook.kind),
+            webhook.resource,
+            events_json(&webhook.events),
+            webhook.credentials_id,
+            webhook.remote_id,
+            webhook.sealed_secret,
+            now_unix()
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn delete_webhook(conn: &mut Connection, id: &str) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute("DELETE FROM webhook_subscriptions WHERE webhook_id = ?1", [id])?;
+    tx.execute("DELETE FROM webhooks WHERE id = ?1", [id])?;
+    tx.commit()
+}
+
+fn subscription_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
+    let events: String = row.get(4)?;
+    let input: String = row.get(5)?;
+    Ok(Subscription {
+        id: row.get(0)?,
+        webhook_id: row.get(1)?,
+        owner: row.get(2)?,
+        block_id: row.get(3)?,
+        events: parse_events(4, &events)?,
+        input: serde_json::from_str::<Value>(&input)
+            .map_err(|error| corrupt(5, format!("a subscription's input is not JSON: {error}")))?,
+    })
+}
+
+pub(super) fn subscriptions_where(conn: &Connection, filter: &str, arg: &str) -> rusqlite::Result<Vec<Subscription>> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT id, webhook_id, owner, block_id, events, input FROM webhook_subscriptions WHERE {filter} ORDER BY id"
+    ))?;
+    statement.query_map([arg], subscription_row)?.collect()
+}
+
+pub(super) fn put_subscription(conn: &Connection, subscription: &Subscription) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO webhook_subscriptions (id, webhook_id, owner, block_id, events, input, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET webhook_id = excluded.webhook_id, owner = excluded.owner,
+             block_id = excluded.block_id, events = excluded.events, input = excluded.input",
+        params![
+            subscription.id,
+            subscription.webhook_id,
+            subscription.owner,
+            subscription.block_id,
+            events_json(&subscription.events),
+            subscription.input.to_string(),
+            now_unix()
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn delete_subscription(
+    conn: &mut Connection,
+    owner: &str,
+    id: &str,
+) -> rusqlite::Result<Option<Subscription>> {
+    let tx = conn.transaction()?;
+    let found = tx
+        .query_row(
+            "SELECT id, webhook_id, owner, block_id, events, input FROM webhook_subscriptions
+             WHERE id = ?1 AND owner = ?2",
+            params![id, owner],
+            subscription_row,
+        )
+        .optional()?;
+    if found.is_some() {
+        tx.execute("DELETE FROM webhook_subscriptions WHERE id = ?1 AND owner = ?2", params![id, owner])?;
+    }
+    tx.commit()?;
+    Ok(found)
+}

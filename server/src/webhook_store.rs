@@ -1,0 +1,131 @@
+//! block-core's [`WebhookStore`] over the server's [`Storage`], webhook secrets
+//! sealed.
+
+use std::sync::Arc;
+
+use block_core::webhooks::{Subscription, Webhook, WebhookError, WebhookFuture, WebhookStore};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::crypto::Cipher;
+use crate::storage::{Storage, WebhookRow};
+
+/// Webhooks and trigger subscriptions, persistent; each webhook's signing secret is
+/// sealed with the server's key.
+#[derive(Clone)]
+pub struct SealedWebhookStore {
+    storage: Arc<dyn Storage>,
+    cipher: Arc<Cipher>,
+}
+
+impl std::fmt::Debug for SealedWebhookStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealedWebhookStore").finish_non_exhaustive()
+    }
+}
+
+fn context(webhook_id: &str) -> String {
+    format!("webhook/{webhook_id}")
+}
+
+fn store_error(error: impl std::fmt::Display) -> WebhookError {
+    WebhookError::Store(error.to_string())
+}
+
+impl SealedWebhookStore {
+    /// A store over `storage`, sealing with `cipher`.
+    pub fn new(storage: Arc<dyn Storage>, cipher: Arc<Cipher>) -> Self {
+        SealedWebhookStore { storage, cipher }
+    }
+
+    /// The row for `webhook`, its secret sealed.
+    pub fn seal(&self, webhook: &Webhook) -> Result<WebhookRow, WebhookError> {
+        let sealed_secret =
+            self.cipher.seal(&context(&webhook.id), webhook.secret.expose_secret().as_bytes()).map_err(store_error)?;
+        Ok(WebhookRow {
+            id: webhook.id.clone(),
+            provider: webhook.provider.clone(),
+            owner: webhook.owner.clone(),
+            kind: webhook.kind,
+            resource: webhook.resource.clone(),
+            events: webhook.events.clone(),
+            credentials_id: webhook.credentials_id.clone(),
+            remote_id: webhook.remote_id.clone(),
+            sealed_secret,
+        })
+    }
+
+    /// The webhook a row holds, its secret opened.
+    pub fn open(&self, row: WebhookRow) -> Result<Webhook, WebhookError> {
+        let secret = self.cipher.open(&context(&row.id), &row.sealed_secret).map_err(store_error)?;
+        let secret = String::from_utf8(secret).map_err(|_| store_error("a webhook secret is not text"))?;
+        Ok(Webhook {
+            id: row.id,
+            provider: row.provider,
+            owner: row.owner,
+            secret: SecretString::from(secret),
+            events: row.events,
+            resource: row.resource,
+            credentials_id: row.credentials_id,
+            remote_id: row.remote_id,
+            kind: row.kind,
+        })
+    }
+
+    /// Every webhook of `owner`.
+    pub async fn webhooks_of(&self, owner: &str) -> Result<Vec<Webhook>, WebhookError> {
+        let rows = self.storage.webhooks_of(owner).await.map_err(store_error)?;
+        rows.into_iter().map(|row| self.open(row)).collect()
+    }
+
+    /// Every subscription of `owner`.
+    pub async fn subscriptions_of(&self, owner: &str) -> Result<Vec<Subscription>, WebhookError> {
+        self.storage.subscriptions_of(owner).await.map_err(store_error)
+    }
+}
+
+impl WebhookStore for SealedWebhookStore {
+    fn webhook<'a>(&'a self, id: &'a str) -> WebhookFuture<'a, Option<Webhook>> {
+        Box::pin(async move {
+            let row = self.storage.webhook(id).await.map_err(store_error)?;
+            row.map(|row| self.open(row)).transpose()
+        })
+    }
+
+    fn find_reusable<'a>(&'a self, like: &'a Webhook) -> WebhookFuture<'a, Option<Webhook>> {
+        Box::pin(async move {
+            let like = self.seal(like)?;
+            let row = self.storage.find_reusable_webhook(&like).await.map_err(store_error)?;
+            row.map(|row| self.open(row)).transpose()
+        })
+    }
+
+    fn webhooks_on<'a>(&'a self, provider: &'a str, resource: &'a str) -> WebhookFuture<'a, Vec<Webhook>> {
+        Box::pin(async move {
+            let rows = self.storage.webhooks_on(provider, resource).await.map_err(store_error)?;
+            rows.into_iter().map(|row| self.open(row)).collect()
+        })
+    }
+
+    fn put_webhook<'a>(&'a self, webhook: Webhook) -> WebhookFuture<'a, ()> {
+        Box::pin(async move {
+            let row = self.seal(&webhook)?;
+            self.storage.put_webhook(row).await.map_err(store_error)
+        })
+    }
+
+    fn delete_webhook<'a>(&'a self, id: &'a str) -> WebhookFuture<'a, ()> {
+        Box::pin(async move { self.storage.delete_webhook(id).await.map_err(store_error) })
+    }
+
+    fn subscriptions<'a>(&'a self, webhook_id: &'a str) -> WebhookFuture<'a, Vec<Subscription>> {
+        Box::pin(async move { self.storage.subscriptions(webhook_id).await.map_err(store_error) })
+    }
+
+    fn put_subscription<'a>(&'a self, subscription: Subscription) -> WebhookFuture<'a, ()> {
+        Box::pin(async move { self.storage.put_subscription(subscription).await.map_err(store_error) })
+    }
+
+    fn delete_subscription<'a>(&'a self, owner: &'a str, id: &'a str) -> WebhookFuture<'a, Option<Subscription>> {
+        Box::pin(async move { self.storage.delete_subscription(owner, id).await.map_err(store_error) })
+    }
+}
