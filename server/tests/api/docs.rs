@@ -1,0 +1,71 @@
+//! The OpenAPI document and Swagger UI, served offline.
+
+use std::collections::BTreeSet;
+
+use block_server::api::ROUTES;
+use serde_json::Value;
+
+use crate::support::{TestServer, http_client};
+
+fn refs(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                match (key.as_str(), item) {
+                    ("$ref", Value::String(target)) => {
+                        out.insert(target.clone());
+                    }
+                    _ => refs(item, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| refs(item, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_covers_every_route_and_every_block_input() {
+    let server = TestServer::start("docs-openapi").await;
+    let answer = server.client().with_key(None).get("/external-api/openapi.json").await;
+    let document = answer.expect(200).json();
+    assert_eq!(document["openapi"], "3.1.0");
+    for route in ROUTES {
+        let operation = &document["paths"][route.path][route.verb.as_lower()];
+        assert_eq!(operation["operationId"], route.operation, "{} {}", route.verb.as_lower(), route.path);
+        let scopes: Vec<&str> = route.scopes().iter().map(|scope| scope.as_str()).collect();
+        if !scopes.is_empty() {
+            assert_eq!(operation["x-required-scopes"], serde_json::json!(scopes));
+        }
+    }
+    let schemas = &document["components"]["schemas"];
+    for block in server.state.registry().blocks().filter(|block| !block.descriptor().disabled) {
+        assert!(schemas[format!("{}Input", block.name())].is_object(), "{} has no input schema", block.name());
+    }
+    assert_eq!(
+        schemas["CalculatorBlockInput"]["properties"]["a"]["type"], "number",
+        "the block's own schema, field by field"
+    );
+    let mut targets = BTreeSet::new();
+    refs(&document, &mut targets);
+    for target in targets {
+        let name = target.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{target} is not local"));
+        assert!(schemas[name].is_object(), "{target} does not resolve");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn swagger_ui_is_served_from_the_binary() {
+    let server = TestServer::start("docs-ui").await;
+    let client = http_client();
+    let page = client.get(format!("{}/external-api/docs/", server.url)).send().await.expect("answered");
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.expect("html").contains("swagger-ui"));
+    let config = client.get(format!("{}/external-api/docs/swagger-initializer.js", server.url)).send().await;
+    let config = config.expect("answered").text().await.expect("js");
+    assert!(config.contains("/external-api/openapi.json"), "{config}");
+    let bundle = client.get(format!("{}/external-api/docs/swagger-ui-bundle.js", server.url)).send().await;
+    let bundle = bundle.expect("answered");
+    assert_eq!(bundle.status().as_u16(), 200);
+    assert!(bundle.bytes().await.expect("js").len() > 100_000, "the bundle itself, not a link to a CDN");
+}

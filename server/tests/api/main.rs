@@ -1,0 +1,14 @@
+//! The HTTP API over real connections on 127.0.0.1.
+
+mod support;
+mod test_blocks;
+
+mod auth;
+mod blocks;
+mod credentials;
+mod credits;
+mod docs;
+mod operations;
+mod persistence;
+mod scopes;
+mod webhooks;

@@ -1,0 +1,102 @@
+//! Every route x every scope: a route answers only keys holding all of its scopes.
+
+use block_server::api::{Access, ROUTES, RouteSpec};
+use block_server::auth::Scope;
+use serde_json::json;
+
+use crate::support::{Client, TestServer};
+
+const CALCULATOR: &str = "470bd006-adb0-48de-a0d9-b3a7de19568b";
+
+/// The route's path with its parameters filled in.
+fn concrete(route: &RouteSpec) -> String {
+    route
+        .path
+        .replace("{id}", CALCULATOR)
+        .replace("{provider}", "example")
+        .replace("{cred_id}", "no-such-credentials")
+        .replace("{webhook_id}", "no-such-webhook")
+        .replace("{subscription_id}", "no-such-subscription")
+}
+
+async fn call(client: &Client, route: &RouteSpec) -> crate::support::Answer {
+    let body = json!({});
+    let body = (route.verb.method() == reqwest::Method::POST).then_some(&body);
+    client.send(route.verb.method().as_str(), &concrete(route), body, &[]).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_requires_all_of_its_scopes_and_names_the_missing_ones() {
+    let server = TestServer::start("scopes").await;
+    let mut keys = Vec::new();
+    for scope in Scope::ALL {
+        keys.push((scope, server.key_with(&[scope]).await));
+    }
+    let anonymous = server.client().with_key(None);
+    let mut checked = 0;
+    for route in ROUTES {
+        let Access::Scopes(required) = route.access else {
+            let answer = call(&anonymous, route).await;
+            assert!(
+                answer.status != 401 && answer.status != 403,
+                "{} {} is public: {}",
+                route.verb.as_lower(),
+                route.path,
+                answer.text
+            );
+            continue;
+        };
+        let answer = call(&anonymous, route).await;
+        answer.expect(401);
+        for (scope, key) in &keys {
+            let answer = call(&server.client().with_key(Some(key)), route).await;
+            let missing: Vec<&str> =
+                required.iter().filter(|needed| *needed != scope).map(|needed| needed.as_str()).collect();
+            if missing.is_empty() {
+                assert!(
+                    answer.status != 401 && answer.status != 403,
+                    "{} {} with {scope}: {}",
+                    route.verb.as_lower(),
+                    route.path,
+                    answer.text
+                );
+            } else {
+                answer.expect(403);
+                assert_eq!(answer.code(), "missing_scopes");
+                assert_eq!(answer.json()["error"]["details"]["missing_scopes"], json!(missing), "{}", route.path);
+                for name in &missing {
+                    assert!(answer.json()["error"]["message"].as_str().unwrap_or("").contains(name));
+                }
+            }
+            checked += 1;
+        }
+        let exact = server.key_with(required).await;
+        let answer = call(&server.client().with_key(Some(&exact)), route).await;
+        assert!(
+            answer.status != 401 && answer.status != 403,
+            "{} with exactly its scopes: {}",
+            route.path,
+            answer.text
+        );
+    }
+    assert!(checked >= 12 * 15, "the matrix covered {checked} route-scope pairs");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routes_answered_are_exactly_the_route_table() {
+    let server = TestServer::start("route-table").await;
+    let client = server.client();
+    for route in ROUTES {
+        let answer = call(&client, route).await;
+        assert_ne!(
+            answer.code(),
+            "route_not_found",
+            "{} {} is in the table but not served",
+            route.verb.as_lower(),
+            route.path
+        );
+        assert_ne!(answer.status, 405, "{} {}", route.verb.as_lower(), route.path);
+        assert_ne!(answer.status, 500, "{} {}: {}", route.verb.as_lower(), route.path, answer.text);
+    }
+    client.get("/external-api/v1/nothing-here").await.expect(404);
+}

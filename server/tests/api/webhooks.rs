@@ -1,0 +1,106 @@
+//! Trigger subscriptions over the API and signed deliveries through the ingress.
+
+use block_core::Block;
+use block_core::webhooks::{Webhook, WebhookKind, WebhookManager};
+use block_examples::example::{ExampleTriggerBlock, ExampleWebhookManager};
+use block_server::storage::ExecutionSource;
+use serde_json::{Value, json};
+
+use crate::support::TestServer;
+
+/// The webhook a subscription answer describes, as the provider knows it (URL and
+/// secret pasted into its settings).
+fn webhook_of(answer: &Value, owner: &str) -> Webhook {
+    let webhook = &answer["webhook"];
+    Webhook {
+        id: webhook["id"].as_str().expect("an id").to_owned(),
+        provider: "example".into(),
+        owner: owner.to_owned(),
+        secret: webhook["secret"].as_str().expect("the secret of a manual webhook").to_owned().into(),
+        events: vec!["example_event".into()],
+        resource: String::new(),
+        credentials_id: None,
+        remote_id: None,
+        kind: WebhookKind::Manual,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_delivery_runs_the_subscribed_trigger_and_a_tampered_one_is_refused() {
+    let server = TestServer::start("webhooks").await;
+    let client = server.client();
+    let created =
+        client.post("/external-api/v1/triggers", &json!({"block_id": ExampleTriggerBlock::DESCRIPTOR.id})).await;
+    let subscription = created.expect(201).json();
+    assert_eq!(subscription["events"], json!(["example_event"]));
+    let webhook = webhook_of(&subscription, &server.user_id);
+    let ingress = format!("/api/integrations/example/webhooks/{}/ingress", webhook.id);
+    assert_eq!(subscription["ingress_url"], format!("{}{ingress}", server.url));
+
+    let body = json!({"webhook_type": "example_event", "id": "evt_1", "data": {"greeting": "Hello"}}).to_string();
+    let signed = ExampleWebhookManager.sign_delivery(&webhook, "example_event", body.as_bytes());
+    let deliver = |body: String, path: String| {
+        let mut request = client.http.post(format!("{}{path}", server.url)).body(body);
+        for (name, value) in &signed {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+    let delivered = deliver(body.clone(), ingress.clone()).await.expect("answered");
+    assert_eq!(delivered.status().as_u16(), 200);
+    assert_eq!(json_of(delivered).await, json!({"received": true, "triggered": 1}));
+    let records = server.storage().executions(&server.user_id, 10).await.expect("records");
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].source, ExecutionSource::Webhook);
+    assert_eq!(records[0].pins, Some(json!({"event_data": 1})));
+
+    let tampered = body.replace("Hello", "Goodbye");
+    let refused = deliver(tampered, ingress.clone()).await.expect("answered");
+    assert_eq!(refused.status().as_u16(), 403);
+    assert_eq!(json_of(refused).await["error"]["code"], "bad_signature");
+    let unknown =
+        deliver(body.clone(), "/api/integrations/example/webhooks/nope/ingress".into()).await.expect("answered");
+    assert_eq!(unknown.status().as_u16(), 404);
+    let other_provider = deliver(body.clone(), format!("/api/integrations/github/webhooks/{}/ingress", webhook.id));
+    assert_eq!(other_provider.await.expect("answered").status().as_u16(), 404, "the same 404 as an unknown id");
+    assert_eq!(server.storage().executions(&server.user_id, 10).await.expect("records").len(), 1, "nothing else ran");
+
+    let listed = client.get("/external-api/v1/triggers").await;
+    assert_eq!(listed.expect(200).json()[0]["id"], subscription["id"]);
+    assert!(!listed.text.contains(webhook.secret_text()), "lists never show the secret");
+    let webhooks = client.get("/external-api/v1/webhooks").await;
+    assert_eq!(webhooks.expect(200).json()[0]["subscriptions"], 1);
+
+    let again = client.post("/external-api/v1/triggers", &json!({"block_id": "ExampleTriggerBlock"})).await;
+    assert_eq!(again.expect(201).json()["webhook_id"], webhook.id.as_str(), "the webhook is reused");
+    let id = subscription["id"].as_str().expect("an id");
+    client.delete(&format!("/external-api/v1/triggers/{id}")).await.expect(200);
+    client.delete(&format!("/external-api/v1/triggers/{id}")).await.expect(404);
+    client.delete(&format!("/external-api/v1/webhooks/{}", webhook.id)).await.expect(200);
+    assert_eq!(client.get("/external-api/v1/webhooks").await.expect(200).json(), json!([]));
+    assert_eq!(deliver(body, ingress).await.expect("answered").status().as_u16(), 404, "a removed webhook is gone");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_trigger_blocks_can_be_subscribed() {
+    let server = TestServer::start("webhooks-refused").await;
+    let client = server.client();
+    let answer = client.post("/external-api/v1/triggers", &json!({"block_id": "CalculatorBlock"})).await;
+    assert_eq!(answer.expect(422).code(), "invalid_body");
+    client.post("/external-api/v1/triggers", &json!({"block_id": "NoSuchBlock"})).await.expect(404);
+    client.post("/external-api/v1/triggers", &json!({"block": "typo"})).await.expect(422);
+}
+
+async fn json_of(response: reqwest::Response) -> Value {
+    serde_json::from_str(&response.text().await.expect("a body")).expect("JSON")
+}
+
+trait SecretText {
+    fn secret_text(&self) -> &str;
+}
+
+impl SecretText for Webhook {
+    fn secret_text(&self) -> &str {
+        block_core::ExposeSecret::expose_secret(&self.secret)
+    }
+}
