@@ -29,7 +29,9 @@ use crate::storage::{ExecutionRecord, ExecutionSource, ExecutionStatus};
 
 /// Takes a delivery through the core dispatcher: verify, parse, run the owner's
 /// subscribed triggers. Answers how many ran, never their outputs (the sender is
-/// the provider, not the user).
+/// the provider, not the user). Each run is recorded as an execution; trigger runs
+/// are not charged credits (the dispatcher runs them itself, so there is no point
+/// before each run to charge at).
 pub async fn ingress(
     State(state): State<AppState>,
     Path((provider, webhook_id)): Path<(String, String)>,

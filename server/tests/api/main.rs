@@ -4,6 +4,7 @@ mod support;
 mod test_blocks;
 
 mod auth;
+mod auto_webhooks;
 mod blocks;
 mod credentials;
 mod credits;
