@@ -42,9 +42,8 @@ pub async fn execute(
     if accepts_event_stream(&headers) {
         return stream_response(state, caller, id, body).await;
     }
-    let (execution, mut record) = start(&state, &caller, &id, body, ExecutionSource::Api).await?;
+    let (mut execution, mut record) = start(&state, &caller, &id, body, ExecutionSource::Api).await?;
     let mut outputs = Vec::new();
-    let mut execution = execution;
     while let Some(event) = execution.next_event().await {
         record.observe(&event);
         outputs.push(event);

@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public)
         .merge(crate::openapi::docs_router(&state))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
         .layer(middleware::from_fn(trace))
         .with_state(state)
@@ -73,6 +74,10 @@ async fn health(State(state): State<AppState>) -> Response {
 
 async fn not_found() -> ApiError {
     ApiError::not_found("route_not_found", "no such route; see /external-api/docs")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method")
 }
 
 /// Logs each request: method, route template (never the raw path or query, which

@@ -98,5 +98,6 @@ async fn routes_answered_are_exactly_the_route_table() {
         assert_ne!(answer.status, 405, "{} {}", route.verb.as_lower(), route.path);
         assert_ne!(answer.status, 500, "{} {}: {}", route.verb.as_lower(), route.path, answer.text);
     }
-    client.get("/external-api/v1/nothing-here").await.expect(404);
+    assert_eq!(client.get("/external-api/v1/nothing-here").await.expect(404).code(), "route_not_found");
+    assert_eq!(client.delete("/external-api/v1/me").await.expect(405).code(), "method_not_allowed");
 }
