@@ -9,8 +9,11 @@
 //!   and their execution, JSON or Server-Sent Events, integrations, webhooks and
 //!   trigger subscriptions), webhook ingress, `/external-api/openapi.json`, Swagger
 //!   UI at `/external-api/docs`, `/healthz`.
-//! - [`auth`]: API keys (hashed, scoped, revocable, rate limited) and the route
-//!   table's scope checks.
+//! - [`auth`]: API keys (hashed, scoped, revocable, rate limited), OAuth access
+//!   tokens (`Authorization: Bearer`), and the route table's scope checks.
+//! - [`oauth`]: the OAuth 2 authorization server (authorization code + PKCE S256,
+//!   refresh rotation, revocation, introspection, RFC 8414 metadata) under
+//!   `/oauth` and `/.well-known/oauth-authorization-server`.
 //! - [`storage`]: users, keys, sealed credentials, credits and their ledger,
 //!   webhooks, execution records; SQLite by default, behind a trait.
 //! - [`crypto`]: the AEAD sealing credentials and webhook secrets at rest.
@@ -37,6 +40,7 @@ pub mod cli;
 pub mod credential_store;
 pub mod crypto;
 mod ids;
+pub mod oauth;
 pub mod openapi;
 pub mod serve;
 pub mod state;
@@ -44,7 +48,7 @@ pub mod storage;
 pub mod webhook_store;
 
 pub use api::router;
-pub use state::{AppState, AppStateBuilder, Settings, SharedRegistry};
+pub use state::{AppState, AppStateBuilder, OAuthLifetimes, Settings, SharedRegistry};
 
 // Blocks register themselves through `inventory` at link time, and the linker only
 // keeps a crate that something names. Nothing here names a block directly, so these

@@ -64,6 +64,35 @@ pub struct Settings {
     pub starting_credits: u64,
     /// Longest a block may run.
     pub execution_timeout: Duration,
+    /// Lifetimes of what the OAuth authorization server issues.
+    pub oauth: OAuthLifetimes,
+}
+
+/// How long the OAuth authorization server's codes and tokens live.
+#[derive(Debug, Clone, Copy)]
+pub struct OAuthLifetimes {
+    /// Authorization codes (10 minutes).
+    pub code: Duration,
+    /// Access tokens (1 hour).
+    pub access: Duration,
+    /// Refresh tokens (30 days).
+    pub refresh: Duration,
+    /// One-time sign-in links (10 minutes).
+    pub login_link: Duration,
+    /// Signed-in browser sessions (12 hours).
+    pub session: Duration,
+}
+
+impl Default for OAuthLifetimes {
+    fn default() -> Self {
+        OAuthLifetimes {
+            code: Duration::from_secs(600),
+            access: Duration::from_secs(3600),
+            refresh: Duration::from_secs(30 * 24 * 3600),
+            login_link: Duration::from_secs(600),
+            session: Duration::from_secs(12 * 3600),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -74,6 +103,7 @@ impl Default for Settings {
             rate_limit_per_minute: 600,
             starting_credits: 1000,
             execution_timeout: Duration::from_secs(300),
+            oauth: OAuthLifetimes::default(),
         }
     }
 }

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/integrations/{provider}/webhooks/{webhook_id}/ingress", post(webhooks::ingress));
     authenticated
         .merge(public)
+        .merge(crate::oauth::router())
         .merge(crate::openapi::docs_router(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

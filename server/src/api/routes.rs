@@ -45,8 +45,13 @@ pub enum Access {
     /// Anyone: health checks, docs, webhook deliveries (which carry their own
     /// signatures).
     Public,
-    /// An authenticated caller holding every one of these scopes.
+    /// An authenticated caller holding every one of these scopes (an API key or
+    /// an OAuth access token).
     Scopes(&'static [Scope]),
+    /// An endpoint of the OAuth authorization server: it authenticates the client
+    /// (HTTP Basic or form fields) or the signed-in user itself, with OAuth's own
+    /// error answers.
+    OAuthProtocol,
 }
 
 /// One route.
@@ -70,7 +75,7 @@ impl RouteSpec {
     /// The scopes it requires (none for a public route).
     pub fn scopes(&self) -> &'static [Scope] {
         match self.access {
-            Access::Public => &[],
+            Access::Public | Access::OAuthProtocol => &[],
             Access::Scopes(scopes) => scopes,
         }
     }
@@ -129,6 +134,20 @@ pub const ROUTES: &[RouteSpec] = &[
         "delete_trigger", "webhooks", "Unsubscribe a trigger; the last one removes its webhook"),
     route!(Post "/api/integrations/{provider}/webhooks/{webhook_id}/ingress", Access::Public, "webhook_ingress",
         "webhooks", "Receive a provider's webhook delivery (verified by its signature)"),
+    route!(Get "/.well-known/oauth-authorization-server", Access::Public, "oauth_metadata", "oauth",
+        "The OAuth 2 authorization server's metadata (RFC 8414)"),
+    route!(Get "/oauth/authorize", Access::OAuthProtocol, "oauth_authorize", "oauth",
+        "Start an authorization code + PKCE (S256) flow: the consent page of a signed-in user"),
+    route!(Post "/oauth/authorize", Access::OAuthProtocol, "oauth_authorize_decision", "oauth",
+        "The consent page's decision; redirects to the client with a code or an error"),
+    route!(Get "/oauth/login", Access::OAuthProtocol, "oauth_login", "oauth",
+        "Spend a one-time sign-in link (`block-server login-link`) and set the session cookie"),
+    route!(Post "/oauth/token", Access::OAuthProtocol, "oauth_token", "oauth",
+        "Exchange a code or a refresh token for tokens (the client authenticates itself)"),
+    route!(Post "/oauth/revoke", Access::OAuthProtocol, "oauth_revoke", "oauth",
+        "Revoke an access or refresh token (RFC 7009; always 200)"),
+    route!(Post "/oauth/introspect", Access::OAuthProtocol, "oauth_introspect", "oauth",
+        "Whether a token is active, and its scopes (RFC 7662; confidential clients)"),
 ];
 
 /// The entry of `method` on the path template `path`.

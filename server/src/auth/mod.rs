@@ -23,7 +23,7 @@ pub use scope::Scope;
 use crate::api::{ApiError, route_spec};
 use crate::state::AppState;
 use crate::storage::model::now_unix;
-use crate::storage::{KeyStatus, User};
+use crate::storage::{KeyStatus, TokenKind, User};
 
 /// The header carrying an API key.
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -33,35 +33,33 @@ pub const API_KEY_HEADER: &str = "x-api-key";
 pub struct Caller {
     /// The user the request acts for.
     pub user: User,
-    /// The API key used.
+    /// The API key used, or `oauth:<client id>:<user id>` for an OAuth access
+    /// token; the rate limit counts per this id.
     pub key_id: String,
-    /// What the key may do.
+    /// What the key or token may do.
     pub scopes: Vec<Scope>,
 }
 
 /// Finds the caller from the request's headers: `X-API-Key` first, else
-/// `Authorization: Bearer` (OAuth access tokens; none are issued yet, so every
-/// bearer token is refused).
+/// `Authorization: Bearer` with an OAuth access token (see [`crate::oauth`]).
 pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     if let Some(key) = headers.get(API_KEY_HEADER) {
         let key = key.to_str().map_err(|_| invalid_key())?;
         return authenticate_key(state, key.trim()).await;
     }
     if let Some(authorization) = headers.get(axum::http::header::AUTHORIZATION) {
-        let is_bearer = authorization
+        let token = authorization
             .to_str()
             .ok()
             .and_then(|value| value.split_once(' '))
-            .is_some_and(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty());
-        return Err(if is_bearer {
-            ApiError::unauthorized(
-                "invalid_token",
-                "the bearer token is not valid; this server issues no OAuth tokens yet: send an API key in \
-                 the X-API-Key header",
-            )
-        } else {
-            ApiError::unauthorized("invalid_authorization", "Authorization must be `Bearer <access token>`")
-        });
+            .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+            .map(|(_, token)| token.trim());
+        return match token {
+            Some(token) => authenticate_bearer(state, token).await,
+            None => {
+                Err(ApiError::unauthorized("invalid_authorization", "Authorization must be `Bearer <access token>`"))
+            }
+        };
     }
     Err(ApiError::unauthorized(
         "missing_credentials",
@@ -88,6 +86,28 @@ async fn authenticate_key(state: &AppState, key: &str) -> Result<Caller, ApiErro
         state.storage.touch_api_key(&record.id).await?;
     }
     Ok(Caller { user, key_id: record.id, scopes: record.scopes })
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::unauthorized("invalid_token", "the access token is not valid (unknown, expired or revoked)")
+}
+
+/// An OAuth access token: live, of an enabled client, for an existing user.
+async fn authenticate_bearer(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    if !token.starts_with(crate::oauth::secrets::ACCESS_TOKEN_PREFIX) {
+        return Err(invalid_token());
+    }
+    let record = state.storage.oauth_token(&crate::oauth::secrets::hash(token)).await?.ok_or_else(invalid_token)?;
+    if record.kind != TokenKind::Access || !record.is_live(now_unix()) {
+        return Err(invalid_token());
+    }
+    let client_id = record.client_id.ok_or_else(invalid_token)?;
+    let client = state.storage.oauth_client(&client_id).await?.filter(|client| !client.disabled);
+    if client.is_none() {
+        return Err(invalid_token());
+    }
+    let user = state.storage.user(&record.user_id).await?.ok_or_else(invalid_token)?;
+    Ok(Caller { key_id: format!("oauth:{client_id}:{}", user.id), user, scopes: record.scopes })
 }
 
 /// The middleware of the authenticated routes (see the module docs).

@@ -123,6 +123,23 @@ pub enum CliError {
         /// The key's id.
         id: String,
     },
+    /// No OAuth client has this id.
+    #[error("no OAuth client has the id `{id}`; see `block-server oauth-clients list`")]
+    UnknownOAuthClient {
+        /// The id given.
+        id: String,
+    },
+    /// A redirect URI given to `oauth-clients create` is not an absolute URL.
+    #[error("`{uri}` is not a usable redirect URI: {problem}")]
+    BadRedirectUri {
+        /// The URI given.
+        uri: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A sign-in link could not be made.
+    #[error("{0}")]
+    LoginLink(crate::oauth::LoginLinkError),
     /// The async runtime could not start.
     #[error("could not start the async runtime: {0}")]
     Runtime(io::Error),

@@ -10,6 +10,9 @@
 //! block-server keys create --name NAME --scopes A,B [--data-dir DIR]
 //! block-server keys list|revoke|suspend|resume [ID] [--data-dir DIR]
 //! block-server openapi [--public-url URL]
+//! block-server oauth-clients create --name NAME --redirect-uri URL [--scopes A,B] [--public]
+//! block-server oauth-clients list|disable [ID] [--data-dir DIR]
+//! block-server login-link [--data-dir DIR] [--public-url URL]
 //! ```
 //!
 //! Before anything else the binary reads `.env` from the working directory, if there
@@ -34,6 +37,7 @@ mod error;
 mod input;
 mod keys;
 mod lookup;
+mod oauth;
 mod table;
 
 use std::io::{self, Write};
@@ -51,6 +55,7 @@ pub use dotenv::Environment;
 pub use error::CliError;
 pub use input::InputSource;
 pub use keys::KeysCommand;
+pub use oauth::OAuthClientsCommand;
 
 /// Serves, lists and runs the blocks linked into this binary.
 #[derive(Debug, Parser)]
@@ -87,6 +92,20 @@ pub enum Command {
     /// Manage API keys of the local user.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Register, list and disable OAuth client applications.
+    #[command(subcommand, name = "oauth-clients")]
+    OauthClients(OAuthClientsCommand),
+    /// Print a one-time link that signs a browser in as the local user, for the
+    /// OAuth consent page (valid 10 minutes).
+    LoginLink {
+        /// The data directory [env: BLOCKS_DATA_DIR] [default: data].
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// The URL the server is reached at [env: BLOCKS_PUBLIC_URL]
+        /// [default: http://127.0.0.1:8000].
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+    },
     /// Print the OpenAPI document.
     Openapi {
         /// The server URL the document names [env: BLOCKS_PUBLIC_URL]
@@ -138,6 +157,8 @@ pub fn run(cli: Cli, env: &Environment, out: &mut dyn Write) -> Result<(), CliEr
             serve(config::serve_config(addr, data_dir, public_url, env)?, env, out)
         }
         Command::Keys(command) => command.run(env, out),
+        Command::OauthClients(command) => command.run(env, out),
+        Command::LoginLink { data_dir, public_url } => oauth::login_link(data_dir, public_url, env, out),
         Command::Openapi { public_url } => {
             let config = config::serve_config(None, None, public_url, env)?;
             let url = config.public_url.unwrap_or_else(|| format!("http://{}", config.addr));

@@ -21,6 +21,7 @@ pub const DOCS_PATH: &str = "/external-api/docs";
 
 /// The security scheme's name.
 const API_KEY_SCHEME: &str = "APIKeyHeader";
+const OAUTH_SCHEME: &str = "OAuth2";
 
 /// Swagger UI and the document.
 pub(crate) fn docs_router(state: &AppState) -> Router<AppState> {
@@ -71,7 +72,18 @@ pub fn document(registry: &Registry, public_url: &str) -> Value {
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {API_KEY_SCHEME: {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+            "securitySchemes": {
+                API_KEY_SCHEME: {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                OAUTH_SCHEME: {"type": "oauth2", "flows": {"authorizationCode": {
+                    "authorizationUrl": format!("{public_url}/oauth/authorize"),
+                    "tokenUrl": format!("{public_url}/oauth/token"),
+                    "refreshUrl": format!("{public_url}/oauth/token"),
+                    "scopes": crate::auth::Scope::ALL
+                        .iter()
+                        .map(|scope| (scope.as_str().to_owned(), Value::from(scope.description())))
+                        .collect::<serde_json::Map<String, Value>>(),
+                }}},
+            },
         },
     })
 }
@@ -95,13 +107,19 @@ fn operation(route: &crate::api::RouteSpec) -> Value {
     let mut description = String::new();
     let security = match route.access {
         Access::Public => json!([]),
+        Access::OAuthProtocol => {
+            description = "Part of the OAuth 2 authorization server: it authenticates the client or the \
+                           signed-in user itself and answers errors as RFC 6749 says."
+                .to_owned();
+            json!([])
+        }
         Access::Scopes(scopes) => {
             let names: Vec<&str> = scopes.iter().map(|scope| scope.as_str()).collect();
             description = format!("Requires the scopes: {}.", names.join(", "));
             responses.insert("401".into(), error("No usable credentials"));
             responses.insert("403".into(), error("A required scope is missing"));
             responses.insert("429".into(), error("Rate limited; see `Retry-After`"));
-            json!([{API_KEY_SCHEME: []}])
+            json!([{API_KEY_SCHEME: []}, {OAUTH_SCHEME: names}])
         }
     };
     for (code, text) in shapes::operation_errors(route.operation) {
@@ -118,8 +136,10 @@ fn operation(route: &crate::api::RouteSpec) -> Value {
         "parameters": parameters,
         "responses": responses,
     });
-    if let Access::Scopes(scopes) = route.access {
+    if !description.is_empty() {
         operation["description"] = Value::String(description);
+    }
+    if let Access::Scopes(scopes) = route.access {
         operation["x-required-scopes"] = json!(scopes);
     }
     if let Some(schema) = request {

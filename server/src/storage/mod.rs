@@ -17,7 +17,7 @@ use block_core::webhooks::Subscription;
 
 pub use model::{
     ApiKeyRecord, ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, KeyStatus, LedgerEntry, NewApiKey,
-    SealedCredentials, User, WebhookRow,
+    OAuthClient, OAuthToken, SealedCredentials, TokenKind, User, WebhookRow,
 };
 pub use sqlite::{DATABASE_FILE, SqliteStorage};
 
@@ -161,4 +161,33 @@ pub trait Storage: Send + Sync + 'static {
 
     /// The latest `limit` executions of `user_id`, newest first.
     fn executions<'a>(&'a self, user_id: &'a str, limit: u32) -> StorageFuture<'a, Vec<ExecutionRecord>>;
+
+    /// Registers an OAuth client.
+    fn create_oauth_client(&self, client: OAuthClient) -> StorageFuture<'_, ()>;
+
+    /// The OAuth client `id`, disabled or not.
+    fn oauth_client<'a>(&'a self, id: &'a str) -> StorageFuture<'a, Option<OAuthClient>>;
+
+    /// Every OAuth client, oldest first.
+    fn oauth_clients(&self) -> StorageFuture<'_, Vec<OAuthClient>>;
+
+    /// Disables the OAuth client `id`; `false` when there is no such client.
+    fn disable_oauth_client<'a>(&'a self, id: &'a str) -> StorageFuture<'a, bool>;
+
+    /// Stores an authorization-server token (its hash only).
+    fn put_oauth_token(&self, token: OAuthToken) -> StorageFuture<'_, ()>;
+
+    /// The token whose SHA-256 is `hash`, whatever its state.
+    fn oauth_token<'a>(&'a self, hash: &'a [u8; 32]) -> StorageFuture<'a, Option<OAuthToken>>;
+
+    /// Marks a single-use token used and returns it as it was before (so `used_at`
+    /// set means it had been used already). Atomic: one caller wins.
+    fn consume_oauth_token<'a>(&'a self, hash: &'a [u8; 32]) -> StorageFuture<'a, Option<OAuthToken>>;
+
+    /// Revokes one token.
+    fn revoke_oauth_token<'a>(&'a self, hash: &'a [u8; 32]) -> StorageFuture<'a, ()>;
+
+    /// Revokes every token of a family (issued from one authorization code);
+    /// returns how many were live.
+    fn revoke_oauth_family<'a>(&'a self, family: &'a str) -> StorageFuture<'a, usize>;
 }

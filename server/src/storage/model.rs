@@ -236,3 +236,93 @@ pub(crate) fn now_unix() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
 }
+
+/// A third-party application registered to sign users in through OAuth 2.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OAuthClient {
+    /// The public client id (`bci_...`).
+    pub id: String,
+    /// The name shown on the consent page.
+    pub name: String,
+    /// SHA-256 of the client secret; `None` for a public client (PKCE only).
+    #[serde(skip)]
+    pub secret_hash: Option<[u8; 32]>,
+    /// The redirect URIs, matched exactly.
+    pub redirect_uris: Vec<String>,
+    /// The most the client may ask for.
+    pub scopes: Vec<Scope>,
+    /// A disabled client can start no flow and its tokens stop working.
+    pub disabled: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// What an [`OAuthToken`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// An authorization code (single use).
+    Code,
+    /// An access token.
+    Access,
+    /// A refresh token (single use: rotated).
+    Refresh,
+    /// A one-time sign-in link.
+    Login,
+    /// A signed-in browser session (the consent page's cookie).
+    Session,
+}
+
+impl TokenKind {
+    /// The stored name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Code => "code",
+            TokenKind::Access => "access",
+            TokenKind::Refresh => "refresh",
+            TokenKind::Login => "login",
+            TokenKind::Session => "session",
+        }
+    }
+
+    /// The kind named `text`.
+    pub fn parse(text: &str) -> Option<Self> {
+        [TokenKind::Code, TokenKind::Access, TokenKind::Refresh, TokenKind::Login, TokenKind::Session]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
+}
+
+/// A short-lived secret of the authorization server, stored by its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthToken {
+    /// SHA-256 of the secret.
+    pub hash: [u8; 32],
+    /// What it is.
+    pub kind: TokenKind,
+    /// The client it was issued to (none for sign-in links and sessions).
+    pub client_id: Option<String>,
+    /// The user it acts for.
+    pub user_id: String,
+    /// What it allows.
+    pub scopes: Vec<Scope>,
+    /// The grant it descends from: every token issued from one code shares it.
+    pub family: String,
+    /// For a code: the redirect URI it was issued for.
+    pub redirect_uri: Option<String>,
+    /// For a code: the PKCE S256 challenge.
+    pub code_challenge: Option<String>,
+    /// Unix seconds; the token is dead from then on.
+    pub expires_at: i64,
+    /// When a single-use token was used.
+    pub used_at: Option<i64>,
+    /// When it was revoked.
+    pub revoked_at: Option<i64>,
+}
+
+impl OAuthToken {
+    /// Not revoked and not expired at `now`.
+    pub fn is_live(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && now < self.expires_at
+    }
+}

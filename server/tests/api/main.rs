@@ -9,6 +9,7 @@ mod blocks;
 mod credentials;
 mod credits;
 mod docs;
+mod oauth;
 mod operations;
 mod persistence;
 mod scopes;

@@ -116,6 +116,44 @@ impl TestServer {
         key.key.expose_secret().to_owned()
     }
 
+    /// An OAuth access token of the local user with exactly `scopes`, issued to a
+    /// test client (registered on first use).
+    pub async fn bearer_with(&self, scopes: &[Scope]) -> String {
+        use block_server::oauth::secrets;
+        use block_server::storage::{OAuthClient, OAuthToken, TokenKind};
+        let storage = self.state.storage();
+        if storage.oauth_client("bci_tests").await.expect("storage").is_none() {
+            let client = OAuthClient {
+                id: "bci_tests".to_owned(),
+                name: "tests".to_owned(),
+                secret_hash: None,
+                redirect_uris: vec!["http://127.0.0.1:9/callback".to_owned()],
+                scopes: Scope::ALL.to_vec(),
+                disabled: false,
+                created_at: 0,
+            };
+            storage.create_oauth_client(client).await.expect("the client is stored");
+        }
+        let token = secrets::new_secret(secrets::ACCESS_TOKEN_PREFIX).expect("random");
+        storage
+            .put_oauth_token(OAuthToken {
+                hash: secrets::hash(&token),
+                kind: TokenKind::Access,
+                client_id: Some("bci_tests".to_owned()),
+                user_id: self.user_id.clone(),
+                scopes: scopes.to_vec(),
+                family: token.clone(),
+                redirect_uri: None,
+                code_challenge: None,
+                expires_at: i64::MAX,
+                used_at: None,
+                revoked_at: None,
+            })
+            .await
+            .expect("the token is stored");
+        token
+    }
+
     pub fn storage(&self) -> &Arc<dyn Storage> {
         self.state.storage()
     }
@@ -192,8 +230,10 @@ impl Answer {
         self
     }
 
+    /// The error code of the one error shape (empty for any other body).
     pub fn code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
+        let body: Value = serde_json::from_str(&self.text).unwrap_or_default();
+        body["error"]["code"].as_str().unwrap_or_default().to_owned()
     }
 }
 
@@ -205,8 +245,13 @@ impl Client {
     pub async fn send(&self, method: &str, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Answer {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
         let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(key) = &self.key {
-            request = request.header("x-api-key", key);
+        match &self.key {
+            // OAuth access tokens go where a third-party application sends them.
+            Some(token) if token.starts_with(block_server::oauth::secrets::ACCESS_TOKEN_PREFIX) => {
+                request = request.header("authorization", format!("Bearer {token}"));
+            }
+            Some(key) => request = request.header("x-api-key", key),
+            None => {}
         }
         for (name, value) in headers {
             request = request.header(*name, *value);

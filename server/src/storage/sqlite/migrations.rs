@@ -94,6 +94,36 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX executions_by_user ON executions(user_id, started_at);
     ",
+    // 2: the OAuth 2 authorization server. Secrets and tokens are kept as SHA-256
+    // hashes only. One table holds every short-lived secret (codes, access and
+    // refresh tokens, login links, sign-in sessions): `family` ties the tokens
+    // issued from one authorization code, so that a replay can revoke them all.
+    "
+    CREATE TABLE oauth_clients (
+        id             TEXT PRIMARY KEY,
+        name           TEXT NOT NULL,
+        secret_hash    BLOB,
+        redirect_uris  TEXT NOT NULL,
+        scopes         TEXT NOT NULL,
+        disabled       INTEGER NOT NULL DEFAULT 0,
+        created_at     INTEGER NOT NULL
+    );
+    CREATE TABLE oauth_tokens (
+        hash            BLOB PRIMARY KEY,
+        kind            TEXT NOT NULL CHECK (kind IN ('code', 'access', 'refresh', 'login', 'session')),
+        client_id       TEXT REFERENCES oauth_clients(id) ON DELETE CASCADE,
+        user_id         TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        scopes          TEXT NOT NULL,
+        family          TEXT NOT NULL,
+        redirect_uri    TEXT,
+        code_challenge  TEXT,
+        expires_at      INTEGER NOT NULL,
+        used_at         INTEGER,
+        revoked_at      INTEGER,
+        created_at      INTEGER NOT NULL
+    );
+    CREATE INDEX oauth_tokens_by_family ON oauth_tokens(family);
+    ",
 ];
 
 /// Why migrating failed.

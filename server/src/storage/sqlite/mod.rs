@@ -10,6 +10,7 @@ mod accounts;
 mod credits;
 mod executions;
 mod migrations;
+mod oauth;
 mod secrets;
 mod webhooks;
 
@@ -22,8 +23,8 @@ use block_core::webhooks::Subscription;
 use rusqlite::Connection;
 
 use super::{
-    ApiKeyRecord, ChargeOutcome, ExecutionRecord, KeyStatus, LedgerEntry, NewApiKey, SealedCredentials, Storage,
-    StorageError, StorageFuture, User, WebhookRow,
+    ApiKeyRecord, ChargeOutcome, ExecutionRecord, KeyStatus, LedgerEntry, NewApiKey, OAuthClient, OAuthToken,
+    SealedCredentials, Storage, StorageError, StorageFuture, User, WebhookRow,
 };
 
 /// The database file's name inside the data directory.
@@ -267,5 +268,47 @@ impl Storage for SqliteStorage {
     fn executions<'a>(&'a self, user_id: &'a str, limit: u32) -> StorageFuture<'a, Vec<ExecutionRecord>> {
         let user_id = user_id.to_owned();
         self.run(move |conn| executions::list(conn, &user_id, limit))
+    }
+
+    fn create_oauth_client(&self, client: OAuthClient) -> StorageFuture<'_, ()> {
+        self.run(move |conn| oauth::create_client(conn, &client))
+    }
+
+    fn oauth_client<'a>(&'a self, id: &'a str) -> StorageFuture<'a, Option<OAuthClient>> {
+        let id = id.to_owned();
+        self.run(move |conn| oauth::client(conn, &id))
+    }
+
+    fn oauth_clients(&self) -> StorageFuture<'_, Vec<OAuthClient>> {
+        self.run(|conn| oauth::clients(conn))
+    }
+
+    fn disable_oauth_client<'a>(&'a self, id: &'a str) -> StorageFuture<'a, bool> {
+        let id = id.to_owned();
+        self.run(move |conn| oauth::disable_client(conn, &id))
+    }
+
+    fn put_oauth_token(&self, token: OAuthToken) -> StorageFuture<'_, ()> {
+        self.run(move |conn| oauth::put_token(conn, &token))
+    }
+
+    fn oauth_token<'a>(&'a self, hash: &'a [u8; 32]) -> StorageFuture<'a, Option<OAuthToken>> {
+        let hash = *hash;
+        self.run(move |conn| oauth::token(conn, &hash))
+    }
+
+    fn consume_oauth_token<'a>(&'a self, hash: &'a [u8; 32]) -> StorageFuture<'a, Option<OAuthToken>> {
+        let hash = *hash;
+        self.run(move |conn| oauth::consume_token(conn, &hash))
+    }
+
+    fn revoke_oauth_token<'a>(&'a self, hash: &'a [u8; 32]) -> StorageFuture<'a, ()> {
+        let hash = *hash;
+        self.run(move |conn| oauth::revoke_token(conn, &hash))
+    }
+
+    fn revoke_oauth_family<'a>(&'a self, family: &'a str) -> StorageFuture<'a, usize> {
+        let family = family.to_owned();
+        self.run(move |conn| oauth::revoke_family(conn, &family))
     }
 }

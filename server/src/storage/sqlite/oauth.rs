@@ -1,0 +1,152 @@
+//! OAuth clients and the authorization server's hashed tokens.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::corrupt;
+use crate::auth::Scope;
+use crate::storage::model::now_unix;
+use crate::storage::{OAuthClient, OAuthToken, TokenKind};
+
+fn scopes_text(scopes: &[Scope]) -> String {
+    scopes.iter().map(|scope| scope.as_str()).collect::<Vec<_>>().join(",")
+}
+
+fn scopes_of(column: usize, text: &str) -> rusqlite::Result<Vec<Scope>> {
+    text.split(',')
+        .filter(|scope| !scope.is_empty())
+        .map(|scope| Scope::parse(scope).ok_or_else(|| corrupt(column, format!("unknown scope `{scope}`"))))
+        .collect()
+}
+
+fn hash_of(column: usize, bytes: Option<Vec<u8>>) -> rusqlite::Result<Option<[u8; 32]>> {
+    bytes
+        .map(|bytes| {
+            <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| corrupt(column, "a hash of the wrong length".into()))
+        })
+        .transpose()
+}
+
+const CLIENT_COLUMNS: &str = "id, name, secret_hash, redirect_uris, scopes, disabled, created_at";
+
+fn client_row(row: &Row<'_>) -> rusqlite::Result<OAuthClient> {
+    let uris: String = row.get(3)?;
+    let scopes: String = row.get(4)?;
+    Ok(OAuthClient {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        secret_hash: hash_of(2, row.get(2)?)?,
+        redirect_uris: uris.lines().map(str::to_owned).collect(),
+        scopes: scopes_of(4, &scopes)?,
+        disabled: row.get(5)?,
+        created_at: row.get(6)?,
+    })
+}
+
+pub(super) fn create_client(conn: &Connection, client: &OAuthClient) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO oauth_clients (id, name, secret_hash, redirect_uris, scopes, disabled, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            client.id,
+            client.name,
+            client.secret_hash.as_ref().map(|hash| &hash[..]),
+            client.redirect_uris.join("\n"),
+            scopes_text(&client.scopes),
+            client.disabled,
+            client.created_at,
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn client(conn: &Connection, id: &str) -> rusqlite::Result<Option<OAuthClient>> {
+    conn.query_row(&format!("SELECT {CLIENT_COLUMNS} FROM oauth_clients WHERE id = ?1"), [id], client_row).optional()
+}
+
+pub(super) fn clients(conn: &Connection) -> rusqlite::Result<Vec<OAuthClient>> {
+    let mut statement =
+        conn.prepare(&format!("SELECT {CLIENT_COLUMNS} FROM oauth_clients ORDER BY created_at, rowid"))?;
+    statement.query_map([], client_row)?.collect()
+}
+
+pub(super) fn disable_client(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+    Ok(conn.execute("UPDATE oauth_clients SET disabled = 1 WHERE id = ?1", [id])? == 1)
+}
+
+const TOKEN_COLUMNS: &str =
+    "hash, kind, client_id, user_id, scopes, family, redirect_uri, code_challenge, expires_at, used_at, revoked_at";
+
+fn token_row(row: &Row<'_>) -> rusqlite::Result<OAuthToken> {
+    let kind: String = row.get(1)?;
+    let scopes: String = row.get(4)?;
+    Ok(OAuthToken {
+        hash: hash_of(0, row.get(0)?)?.ok_or_else(|| corrupt(0, "a token without a hash".into()))?,
+        kind: TokenKind::parse(&kind).ok_or_else(|| corrupt(1, format!("unknown token kind `{kind}`")))?,
+        client_id: row.get(2)?,
+        user_id: row.get(3)?,
+        scopes: scopes_of(4, &scopes)?,
+        family: row.get(5)?,
+        redirect_uri: row.get(6)?,
+        code_challenge: row.get(7)?,
+        expires_at: row.get(8)?,
+        used_at: row.get(9)?,
+        revoked_at: row.get(10)?,
+    })
+}
+
+pub(super) fn put_token(conn: &Connection, token: &OAuthToken) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO oauth_tokens (hash, kind, client_id, user_id, scopes, family, redirect_uri, code_challenge,
+                                   expires_at, used_at, revoked_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            &token.hash[..],
+            token.kind.as_str(),
+            token.client_id,
+            token.user_id,
+            scopes_text(&token.scopes),
+            token.family,
+            token.redirect_uri,
+            token.code_challenge,
+            token.expires_at,
+            token.used_at,
+            token.revoked_at,
+            now_unix(),
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn token(conn: &Connection, hash: &[u8; 32]) -> rusqlite::Result<Option<OAuthToken>> {
+    conn.query_row(&format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE hash = ?1"), [&hash[..]], token_row)
+        .optional()
+}
+
+/// Marks a single-use token used, in one transaction with reading it, so that two
+/// concurrent uses cannot both see it fresh. Returns the token as it was before.
+pub(super) fn consume_token(conn: &mut Connection, hash: &[u8; 32]) -> rusqlite::Result<Option<OAuthToken>> {
+    let tx = conn.transaction()?;
+    let found = tx
+        .query_row(&format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE hash = ?1"), [&hash[..]], token_row)
+        .optional()?;
+    if found.as_ref().is_some_and(|token| token.used_at.is_none()) {
+        tx.execute("UPDATE oauth_tokens SET used_at = ?2 WHERE hash = ?1", params![&hash[..], now_unix()])?;
+    }
+    tx.commit()?;
+    Ok(found)
+}
+
+pub(super) fn revoke_token(conn: &Connection, hash: &[u8; 32]) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE oauth_tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
+        params![&hash[..], now_unix()],
+    )?;
+    Ok(())
+}
+
+pub(super) fn revoke_family(conn: &Connection, family: &str) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE oauth_tokens SET revoked_at = ?2 WHERE family = ?1 AND revoked_at IS NULL",
+        params![family, now_unix()],
+    )
+}
