@@ -460,3 +460,62 @@ fn outputs_never_show_a_secret_the_command_holds() {
     run.assert_code(0).assert_never_shows(CANARY_KEY);
     assert_eq!(run.json(), json!({"output": [{"echo": "[redacted]", "quoted": "key=[redacted];"}]}));
 }
+
+#[test]
+fn oauth_clients_are_created_listed_and_disabled_and_login_links_are_printed() {
+    let dir = scratch_dir("oauth-clients");
+    let created = block_server_in(
+        &dir,
+        None,
+        &[
+            "oauth-clients",
+            "create",
+            "--name",
+            "My App",
+            "--redirect-uri",
+            "http://localhost:3000/callback",
+            "--scopes",
+            "IDENTITY,READ_BLOCK",
+            "--data-dir",
+            "data",
+        ],
+    );
+    created.assert_code(0);
+    let field = |name: &str| {
+        created
+            .stdout
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .map(str::trim)
+            .unwrap_or_else(|| panic!("no {name}: {}", created.stdout))
+            .to_owned()
+    };
+    let (id, secret) = (field("client_id:"), field("client_secret:"));
+    assert!(id.starts_with("bci_") && secret.starts_with("bcs_"), "{}", created.stdout);
+
+    let listed = block_server_in(&dir, None, &["oauth-clients", "list", "--data-dir", "data"]);
+    listed.assert_code(0).assert_never_shows(&secret);
+    assert!(listed.stdout.contains(&id) && listed.stdout.contains("IDENTITY,READ_BLOCK"), "{}", listed.stdout);
+    assert!(listed.stdout.contains("active"), "{}", listed.stdout);
+
+    block_server_in(&dir, None, &["oauth-clients", "disable", &id, "--data-dir", "data"]).assert_code(0);
+    let listed = block_server_in(&dir, None, &["oauth-clients", "list", "--data-dir", "data"]);
+    assert!(listed.stdout.contains("disabled"), "{}", listed.stdout);
+    let unknown = block_server_in(&dir, None, &["oauth-clients", "disable", "bci_nobody", "--data-dir", "data"]);
+    assert!(unknown.assert_code(1).stderr.contains("oauth-clients list"), "{}", unknown.stderr);
+
+    let bad = block_server_in(
+        &dir,
+        None,
+        &["oauth-clients", "create", "--name", "x", "--redirect-uri", "not a url", "--data-dir", "data"],
+    );
+    assert!(bad.assert_code(1).stderr.contains("redirect URI"), "{}", bad.stderr);
+
+    let link =
+        block_server_in(&dir, None, &["login-link", "--data-dir", "data", "--public-url", "http://127.0.0.1:8123"]);
+    assert!(
+        link.assert_code(0).stdout.trim().starts_with("http://127.0.0.1:8123/oauth/login?token=bll_"),
+        "{}",
+        link.stdout
+    );
+}
