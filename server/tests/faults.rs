@@ -1,0 +1,229 @@
+//! Faults: the server is killed with SIGKILL in the middle of paid executions and
+//! restarted, several times; afterwards the database opens cleanly, the balance is
+//! the starting balance minus the ledger's charges, and no ledger row is lost or
+//! doubled.
+//!
+//! Ignored by default (it takes about half a minute); run it with
+//! `cargo test --release -p block-server --test faults -- --ignored --nocapture`.
+//!
+//! The server runs in a child process: this test binary re-executed with
+//! `FAULTS_CHILD_DATA_DIR` set, which makes [`child_server`] serve the data
+//! directory (with this file's paid block linked in) instead of testing.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use block_core::prelude::*;
+use block_server::serve::{ServeConfig, serve};
+use block_server::storage::{SqliteStorage, Storage};
+
+const CHILD_DATA_DIR: &str = "FAULTS_CHILD_DATA_DIR";
+const CHILD_ADDR: &str = "FAULTS_CHILD_ADDR";
+const STARTING_CREDITS: u64 = 1_000_000;
+const KILLS: usize = 5;
+const CONCURRENT_CALLERS: usize = 16;
+
+/// Input of the paid block.
+#[derive(BlockInput)]
+pub struct PaidInput {
+    /// How long the run takes, in milliseconds.
+    #[input(default = 20, max = 1000)]
+    pub millis: u64,
+}
+
+/// Outputs of the paid block.
+#[derive(BlockOutput)]
+pub enum PaidOutput {
+    /// Always `true`.
+    Done(bool),
+}
+
+/// Costs one credit a run and takes a while, so that kills land mid-run.
+#[block(id = "5b0e9d3a-7c41-4e2f-9a86-3d1c0b7e4f29", categories(Basic), cost(run = 1), untested = "fault test fixture")]
+pub struct PaidSlowBlock;
+
+impl Run for PaidSlowBlock {
+    type Input = PaidInput;
+    type Output = PaidOutput;
+    async fn run(&self, input: PaidInput, _ctx: &Context, out: &Emit<PaidOutput>) -> Result<(), BlockError> {
+        tokio::time::sleep(Duration::from_millis(input.millis)).await;
+        out.emit(PaidOutput::Done(true)).await
+    }
+}
+
+/// Serves when re-executed by the fault test; does nothing otherwise.
+#[test]
+#[ignore = "the server process of `survives_sigkill_during_paid_executions`"]
+fn child_server() {
+    let (Ok(data_dir), Ok(addr)) = (std::env::var(CHILD_DATA_DIR), std::env::var(CHILD_ADDR)) else {
+        return;
+    };
+    let mut config = ServeConfig {
+        addr: addr.parse().expect("the parent passes an address"),
+        data_dir: PathBuf::from(data_dir),
+        ..ServeConfig::default()
+    };
+    config.settings.rate_limit_per_minute = 0;
+    config.settings.starting_credits = STARTING_CREDITS;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    runtime.block_on(serve(config, |_| None, &mut std::io::stdout())).expect("the server runs");
+}
+
+fn free_address() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address")
+}
+
+fn spawn_server(data_dir: &Path, addr: SocketAddr) -> Child {
+    Command::new(std::env::current_exe().expect("this test binary"))
+        .args(["child_server", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env(CHILD_DATA_DIR, data_dir)
+        .env(CHILD_ADDR, addr.to_string())
+        .env_remove("BLOCKS_ENCRYPTION_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server process starts")
+}
+
+/// Reads the first start's greeting up to the API key.
+fn read_key(child: &mut Child) -> String {
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut lines = BufReader::new(stdout).lines();
+    while let Some(Ok(line)) = lines.next() {
+        if line.contains("keep it somewhere safe") {
+            let key = lines.by_ref().map_while(Result::ok).find(|line| !line.trim().is_empty());
+            std::thread::spawn(move || lines.for_each(drop));
+            return key.expect("the key follows").trim().to_owned();
+        }
+    }
+    panic!("the first start printed no API key");
+}
+
+async fn wait_ready(client: &reqwest::Client, base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the server did not become ready within 30 s");
+}
+
+/// What the callers saw.
+#[derive(Default)]
+struct Tally {
+    sent: AtomicU64,
+    succeeded: AtomicU64,
+}
+
+/// Runs the paid block from `CONCURRENT_CALLERS` tasks until `stop` is reached.
+async fn hammer(client: &reqwest::Client, url: &str, key: &str, tally: &Arc<Tally>, stop: Instant) {
+    let mut callers = Vec::new();
+    for _ in 0..CONCURRENT_CALLERS {
+        let (client, url, key, tally) = (client.clone(), url.to_owned(), key.to_owned(), tally.clone());
+        callers.push(tokio::spawn(async move {
+            while Instant::now() < stop {
+                tally.sent.fetch_add(1, Ordering::SeqCst);
+                let response = client
+                    .post(&url)
+                    .header("X-API-Key", &key)
+                    .header("Content-Type", "application/json")
+                    .body(r#"{"millis": 20}"#)
+                    .send()
+                    .await;
+                match response {
+                    Ok(response) if response.status().is_success() => {
+                        let body = response.bytes().await.unwrap_or_default();
+                        let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                        if body["done"] == json!([true]) {
+                            tally.succeeded.fetch_add(1, Ordering::SeqCst);
+                        }
+                    }
+                    // Refused or cut off by the kill: the server is restarting.
+                    _ => tokio::time::sleep(Duration::from_millis(5)).await,
+                }
+            }
+        }));
+    }
+    for caller in callers {
+        caller.await.expect("a caller finished");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "kills and restarts a server process several times; run with --ignored"]
+async fn survives_sigkill_during_paid_executions() {
+    let data_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("faults");
+    let _ = std::fs::remove_dir_all(&data_dir);
+    std::fs::create_dir_all(&data_dir).expect("the data directory is created");
+    let addr = free_address();
+    let base = format!("http://{addr}");
+    let url = format!("{base}/external-api/v1/blocks/PaidSlowBlock/execute");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().expect("a client");
+
+    let mut child = spawn_server(&data_dir, addr);
+    let key = read_key(&mut child);
+    wait_ready(&client, &base).await;
+    let tally = Arc::new(Tally::default());
+    for round in 0..KILLS {
+        // Load for a random-ish span, then SIGKILL with executions in flight.
+        let span = Duration::from_millis(700 + 137 * round as u64);
+        let load = {
+            let (client, url, key, tally) = (client.clone(), url.clone(), key.clone(), tally.clone());
+            tokio::spawn(async move {
+                hammer(&client, &url, &key, &tally, Instant::now() + span + Duration::from_millis(300)).await
+            })
+        };
+        tokio::time::sleep(span).await;
+        child.kill().expect("SIGKILL");
+        child.wait().expect("the killed server is reaped");
+        load.await.expect("the load finished");
+        child = spawn_server(&data_dir, addr);
+        wait_ready(&client, &base).await;
+    }
+    // One last round that is not interrupted, to show the restarted server works.
+    hammer(&client, &url, &key, &tally, Instant::now() + Duration::from_millis(500)).await;
+    child.kill().expect("SIGKILL");
+    child.wait().expect("the killed server is reaped");
+
+    let storage = SqliteStorage::open(&data_dir).expect("the database opens cleanly after the kills");
+    let user = storage.first_user().await.expect("readable").expect("the local user exists");
+    let balance = storage.balance(&user.id).await.expect("a balance");
+    let ledger = storage.ledger(&user.id, u32::MAX).await.expect("the ledger");
+    let sent = tally.sent.load(Ordering::SeqCst);
+    let succeeded = tally.succeeded.load(Ordering::SeqCst);
+
+    let charges: Vec<_> = ledger.iter().filter(|row| row.reason == "execute PaidSlowBlock").collect();
+    let charged: i64 = charges.iter().map(|row| row.amount).sum();
+    let refunded: i64 = ledger.iter().filter(|row| row.reason.starts_with("refund")).map(|row| row.amount).sum();
+    let ledger_sum: i64 = ledger.iter().map(|row| row.amount).sum();
+    println!(
+        "{KILLS} kills; {sent} requests sent, {succeeded} answered with the output, {} charge rows, {} refund \
+         credits; balance {balance} of {STARTING_CREDITS}",
+        charges.len(),
+        refunded
+    );
+
+    assert_eq!(ledger_sum, balance as i64, "the balance is the sum of the ledger, starting grant included");
+    assert_eq!(balance as i64, STARTING_CREDITS as i64 + charged + refunded, "balance = start - charges + refunds");
+    let mut ordered = ledger.clone();
+    ordered.sort_by_key(|row| row.id);
+    let mut running = 0;
+    for row in &ordered {
+        running += row.amount;
+        assert_eq!(row.balance_after, running, "ledger row {} carries the running balance", row.id);
+    }
+    let executions: HashSet<_> = charges.iter().filter_map(|row| row.execution_id.as_deref()).collect();
+    assert_eq!(executions.len(), charges.len(), "no execution is charged twice");
+    assert!(charges.len() as u64 >= succeeded, "every answered execution has its charge row (none lost)");
+    assert!(charges.len() as u64 <= sent, "no more charges than requests (none doubled)");
+}
