@@ -66,6 +66,10 @@ pub struct Settings {
     pub execution_timeout: Duration,
     /// Lifetimes of what the OAuth authorization server issues.
     pub oauth: OAuthLifetimes,
+    /// Origins (`scheme://host[:port]`) a provider login may send the user back
+    /// to (`callback_url` of `.../oauth/initiate`); the server's own public URL's
+    /// origin is always allowed.
+    pub oauth_callback_origins: Vec<String>,
 }
 
 /// How long the OAuth authorization server's codes and tokens live.
@@ -104,6 +108,7 @@ impl Default for Settings {
             starting_credits: 1000,
             execution_timeout: Duration::from_secs(300),
             oauth: OAuthLifetimes::default(),
+            oauth_callback_origins: Vec::new(),
         }
     }
 }
@@ -124,6 +129,12 @@ pub struct Inner {
     pub(crate) executor: Executor,
     pub(crate) webhooks: Webhooks,
     pub(crate) limiter: RateLimiter,
+    /// The providers' OAuth handlers, to connect accounts and revoke them.
+    pub(crate) oauth: OAuthHandlers,
+    /// Outbound HTTP of the server itself (token exchanges, revocations).
+    pub(crate) http: HttpClient,
+    /// Seals what the storage keeps secret.
+    pub(crate) cipher: Arc<Cipher>,
     pub(crate) settings: Settings,
     pub(crate) openapi: OnceLock<Value>,
     /// The `GET /blocks` body, rendered once.
@@ -268,12 +279,12 @@ impl AppStateBuilder {
         let transport = self.transport.unwrap_or_else(default_transport);
         let executor = Executor::new()
             .with_credentials(credentials.clone())
-            .with_oauth(self.oauth)
+            .with_oauth(self.oauth.clone())
             .with_http_policy(self.http_policy.clone())
             .with_transport(transport.clone())
             .with_timeout(self.settings.execution_timeout);
         let http = HttpClient::new(self.http_policy, transport);
-        let webhooks = Webhooks::new(webhook_store.clone(), http, &self.settings.public_url);
+        let webhooks = Webhooks::new(webhook_store.clone(), http.clone(), &self.settings.public_url);
         let settings =
             Settings { public_url: self.settings.public_url.trim_end_matches('/').to_owned(), ..self.settings };
         Ok(AppState {
@@ -286,6 +297,9 @@ impl AppStateBuilder {
                 executor,
                 webhooks,
                 limiter: RateLimiter::per_minute(settings.rate_limit_per_minute),
+                oauth: self.oauth,
+                http,
+                cipher: self.cipher,
                 settings,
                 openapi: OnceLock::new(),
             }),

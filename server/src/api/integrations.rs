@@ -105,8 +105,29 @@ pub async fn delete(
     if existing.meta().provider != provider.name {
         return Err(not_found());
     }
+    // Webhooks registered with these credentials go first, while the credentials
+    // can still deregister them at the provider.
+    let mut webhooks_removed = 0;
+    for webhook in state.storage.webhooks_of(user).await? {
+        if webhook.credentials_id.as_deref() == Some(id.as_str()) {
+            super::webhooks::remove_webhook(&state, user, &webhook.id).await?;
+            webhooks_removed += 1;
+        }
+    }
+    // Revocation at the provider is best effort: the answer says how it went, and
+    // the credentials are deleted here whatever the provider said.
+    let revoked = match (&existing, state.oauth.get(provider.name)) {
+        (StoredCredentials::OAuth2(tokens), Some(handler)) => match handler.revoke(&state.http, tokens).await {
+            Ok(revoked) => json!(revoked),
+            Err(error) => {
+                tracing::warn!(%error, provider = provider.name, "revoking credentials at the provider failed");
+                json!(false)
+            }
+        },
+        _ => Value::Null,
+    };
     state.credentials.delete(user, &id).await.map_err(store_error)?;
-    Ok(Json(json!({"deleted": true, "revoked": null})))
+    Ok(Json(json!({"deleted": true, "revoked": revoked, "webhooks_removed": webhooks_removed})))
 }
 
 fn find_provider(state: &AppState, name: &str) -> Result<&'static ProviderDescriptor, ApiError> {

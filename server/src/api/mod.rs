@@ -7,6 +7,7 @@ mod error;
 mod execute;
 mod identity;
 mod integrations;
+mod provider_oauth;
 mod routes;
 mod run_record;
 mod webhooks;
@@ -43,6 +44,8 @@ pub fn router(state: AppState) -> Router {
             get(integrations::list_for_provider).post(integrations::create),
         )
         .route("/external-api/v1/integrations/{provider}/credentials/{cred_id}", delete(integrations::delete))
+        .route("/external-api/v1/integrations/{provider}/oauth/initiate", post(provider_oauth::initiate))
+        .route("/external-api/v1/integrations/{provider}/oauth/complete", post(provider_oauth::complete))
         .route("/external-api/v1/webhooks", get(webhooks::list_webhooks))
         .route("/external-api/v1/webhooks/{webhook_id}", delete(webhooks::delete_webhook))
         .route("/external-api/v1/triggers", get(webhooks::list_triggers).post(webhooks::create_trigger))

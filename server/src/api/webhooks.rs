@@ -292,13 +292,20 @@ pub async fn delete_webhook(
     let Some(webhook) = webhook.filter(|webhook| webhook.owner == *owner) else {
         return Err(ApiError::not_found("webhook_not_found", format!("no webhook `{id}`")));
     };
-    let subscriptions = state.webhook_store.subscriptions(&webhook.id).await.map_err(webhook_error)?;
+    let removed = remove_webhook(&state, owner, &webhook.id).await?;
+    Ok(Json(json!({"deleted": true, "subscriptions_removed": removed})))
+}
+
+/// Unsubscribes every trigger of `owner`'s webhook `id` (deregistering it at the
+/// provider with the last one) and deletes it; returns how many subscriptions went.
+pub(super) async fn remove_webhook(state: &AppState, owner: &str, id: &str) -> Result<usize, ApiError> {
+    let subscriptions = state.webhook_store.subscriptions(id).await.map_err(webhook_error)?;
     for subscription in &subscriptions {
-        unsubscribe(&state, owner, subscription).await?;
+        unsubscribe(state, owner, subscription).await?;
     }
     // A webhook nobody subscribes to any more is removed by its last unsubscribe;
     // one that had none is removed here (an auto-setup hook left at the provider is
     // pruned by reconciliation).
-    state.webhook_store.delete_webhook(&webhook.id).await.map_err(webhook_error)?;
-    Ok(Json(json!({"deleted": true, "subscriptions_removed": subscriptions.len()})))
+    state.webhook_store.delete_webhook(id).await.map_err(webhook_error)?;
+    Ok(subscriptions.len())
 }

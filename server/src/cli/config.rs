@@ -29,6 +29,9 @@ pub const EXECUTION_TIMEOUT_ENV: &str = "BLOCKS_EXECUTION_TIMEOUT_SECS";
 pub const SHUTDOWN_GRACE_ENV: &str = "BLOCKS_SHUTDOWN_GRACE_SECS";
 /// `BLOCKS_LOG`: the log filter (`RUST_LOG` syntax), `info` by default.
 pub const LOG_ENV: &str = "BLOCKS_LOG";
+/// Comma-separated origins (`https://app.example.com`) that provider logins may
+/// send the user back to, besides the server's own public URL.
+pub const OAUTH_CALLBACK_ORIGINS_ENV: &str = "BLOCKS_OAUTH_CALLBACK_ORIGINS";
 
 /// `flag`, else the variable `name` parsed, else `default`.
 fn pick<T: FromStr>(flag: Option<T>, env: &Environment, name: &'static str, default: T) -> Result<T, CliError>
@@ -75,6 +78,15 @@ pub fn serve_config(
                 EXECUTION_TIMEOUT_ENV,
                 settings.execution_timeout.as_secs(),
             )?),
+            oauth_callback_origins: env
+                .var(OAUTH_CALLBACK_ORIGINS_ENV)
+                .map(|list| {
+                    list.split(',')
+                        .map(|origin| origin.trim().trim_end_matches('/').to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
             ..settings
         },
         shutdown_grace: Duration::from_secs(pick(None, env, SHUTDOWN_GRACE_ENV, defaults.shutdown_grace.as_secs())?),

@@ -17,7 +17,7 @@ use block_core::webhooks::Subscription;
 
 pub use model::{
     ApiKeyRecord, ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, KeyStatus, LedgerEntry, NewApiKey,
-    OAuthClient, OAuthToken, SealedCredentials, TokenKind, User, WebhookRow,
+    OAuthClient, OAuthToken, ProviderLogin, SealedCredentials, TokenKind, User, WebhookRow,
 };
 pub use sqlite::{DATABASE_FILE, SqliteStorage};
 
@@ -190,4 +190,16 @@ pub trait Storage: Send + Sync + 'static {
     /// Revokes every token of a family (issued from one authorization code);
     /// returns how many were live.
     fn revoke_oauth_family<'a>(&'a self, family: &'a str) -> StorageFuture<'a, usize>;
+
+    /// Stores a provider login under way.
+    fn put_provider_login(&self, login: ProviderLogin) -> StorageFuture<'_, ()>;
+
+    /// Removes and returns `user_id`'s login whose state token hashes to
+    /// `state_hash` (expired or not; the caller checks). Atomic: one caller gets
+    /// it; another user's attempt finds nothing and leaves it in place.
+    fn take_provider_login<'a>(
+        &'a self,
+        state_hash: &'a [u8; 32],
+        user_id: &'a str,
+    ) -> StorageFuture<'a, Option<ProviderLogin>>;
 }

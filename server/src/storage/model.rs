@@ -326,3 +326,22 @@ impl OAuthToken {
         self.revoked_at.is_none() && now < self.expires_at
     }
 }
+
+/// A provider login under way: what `.../oauth/complete` needs to finish it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderLogin {
+    /// SHA-256 of the state token.
+    pub state_hash: [u8; 32],
+    /// The user who started it; only they can complete it.
+    pub user_id: String,
+    /// The provider slug.
+    pub provider: String,
+    /// Where the provider sends the user back (also sent with the code exchange).
+    pub callback_url: String,
+    /// The scopes asked for.
+    pub scopes: Vec<String>,
+    /// The PKCE verifier and the caller's state metadata, sealed.
+    pub sealed: Vec<u8>,
+    /// Unix seconds; dead from then on.
+    pub expires_at: i64,
+}

@@ -12,5 +12,6 @@ mod docs;
 mod oauth;
 mod operations;
 mod persistence;
+mod provider_oauth;
 mod scopes;
 mod webhooks;

@@ -37,6 +37,10 @@ pub struct Options {
     pub dir: Option<PathBuf>,
     pub grace: Duration,
     pub platform: Vec<StoredCredentials>,
+    /// The providers' OAuth handlers.
+    pub oauth: block_core::oauth::OAuthHandlers,
+    /// The base policy of outbound HTTP.
+    pub http_policy: block_core::http::HttpPolicy,
 }
 
 impl Default for Options {
@@ -46,6 +50,8 @@ impl Default for Options {
             dir: None,
             grace: Duration::from_secs(5),
             platform: Vec::new(),
+            oauth: block_core::oauth::OAuthHandlers::new(),
+            http_policy: block_core::http::HttpPolicy::default(),
         }
     }
 }
@@ -80,6 +86,8 @@ impl TestServer {
         let state = AppState::builder(Registry::global().expect("valid registry"), storage.clone(), cipher)
             .transport(mock.clone())
             .platform_credentials(options.platform)
+            .oauth(options.oauth)
+            .http_policy(options.http_policy)
             .settings(settings)
             .build()
             .await

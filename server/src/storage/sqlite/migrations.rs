@@ -124,6 +124,20 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX oauth_tokens_by_family ON oauth_tokens(family);
     ",
+    // 3: pending provider logins (connecting a user's account at a provider). The
+    // state token is kept as its hash; the PKCE verifier and the caller's metadata
+    // are sealed.
+    "
+    CREATE TABLE provider_logins (
+        state_hash    BLOB PRIMARY KEY,
+        user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        provider      TEXT NOT NULL,
+        callback_url  TEXT NOT NULL,
+        scopes        TEXT NOT NULL,
+        sealed        BLOB NOT NULL,
+        expires_at    INTEGER NOT NULL
+    );
+    ",
 ];
 
 /// Why migrating failed.

@@ -24,7 +24,7 @@ use rusqlite::Connection;
 
 use super::{
     ApiKeyRecord, ChargeOutcome, ExecutionRecord, KeyStatus, LedgerEntry, NewApiKey, OAuthClient, OAuthToken,
-    SealedCredentials, Storage, StorageError, StorageFuture, User, WebhookRow,
+    ProviderLogin, SealedCredentials, Storage, StorageError, StorageFuture, User, WebhookRow,
 };
 
 /// The database file's name inside the data directory.
@@ -310,5 +310,18 @@ impl Storage for SqliteStorage {
     fn revoke_oauth_family<'a>(&'a self, family: &'a str) -> StorageFuture<'a, usize> {
         let family = family.to_owned();
         self.run(move |conn| oauth::revoke_family(conn, &family))
+    }
+
+    fn put_provider_login(&self, login: ProviderLogin) -> StorageFuture<'_, ()> {
+        self.run(move |conn| oauth::put_provider_login(conn, &login))
+    }
+
+    fn take_provider_login<'a>(
+        &'a self,
+        state_hash: &'a [u8; 32],
+        user_id: &'a str,
+    ) -> StorageFuture<'a, Option<ProviderLogin>> {
+        let (hash, user_id) = (*state_hash, user_id.to_owned());
+        self.run(move |conn| oauth::take_provider_login(conn, &hash, &user_id))
     }
 }

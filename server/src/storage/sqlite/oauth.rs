@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::corrupt;
 use crate::auth::Scope;
 use crate::storage::model::now_unix;
-use crate::storage::{OAuthClient, OAuthToken, TokenKind};
+use crate::storage::{OAuthClient, OAuthToken, ProviderLogin, TokenKind};
 
 fn scopes_text(scopes: &[Scope]) -> String {
     scopes.iter().map(|scope| scope.as_str()).collect::<Vec<_>>().join(",")
@@ -149,4 +149,50 @@ pub(super) fn revoke_family(conn: &Connection, family: &str) -> rusqlite::Result
         "UPDATE oauth_tokens SET revoked_at = ?2 WHERE family = ?1 AND revoked_at IS NULL",
         params![family, now_unix()],
     )
+}
+
+pub(super) fn put_provider_login(conn: &Connection, login: &ProviderLogin) -> rusqlite::Result<()> {
+    let scopes = serde_json::to_string(&login.scopes).map_err(|e| corrupt(4, e.to_string()))?;
+    conn.execute(
+        "INSERT INTO provider_logins (state_hash, user_id, provider, callback_url, scopes, sealed, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            &login.state_hash[..],
+            login.user_id,
+            login.provider,
+            login.callback_url,
+            scopes,
+            login.sealed,
+            login.expires_at
+        ],
+    )?;
+    // Abandoned logins would otherwise pile up.
+    conn.execute("DELETE FROM provider_logins WHERE expires_at < ?1", [now_unix()])?;
+    Ok(())
+}
+
+/// Reads and deletes a pending login in one statement: a state token works once.
+pub(super) fn take_provider_login(
+    conn: &Connection,
+    hash: &[u8; 32],
+    user_id: &str,
+) -> rusqlite::Result<Option<ProviderLogin>> {
+    conn.query_row(
+        "DELETE FROM provider_logins WHERE state_hash = ?1 AND user_id = ?2
+         RETURNING state_hash, user_id, provider, callback_url, scopes, sealed, expires_at",
+        params![&hash[..], user_id],
+        |row| {
+            let scopes: String = row.get(4)?;
+            Ok(ProviderLogin {
+                state_hash: hash_of(0, row.get(0)?)?.ok_or_else(|| corrupt(0, "no state hash".into()))?,
+                user_id: row.get(1)?,
+                provider: row.get(2)?,
+                callback_url: row.get(3)?,
+                scopes: serde_json::from_str(&scopes).map_err(|e| corrupt(4, e.to_string()))?,
+                sealed: row.get(5)?,
+                expires_at: row.get(6)?,
+            })
+        },
+    )
+    .optional()
 }
