@@ -6,9 +6,10 @@
 //!
 //! - [`router`] turns an [`AppState`] into an axum `Router` (mount it in another
 //!   service, or run `block-server serve`): `/external-api/v1` (identity, blocks
-//!   and their execution, JSON or Server-Sent Events, integrations, webhooks and
-//!   trigger subscriptions), webhook ingress, `/external-api/openapi.json`, Swagger
-//!   UI at `/external-api/docs`, `/healthz`.
+//!   and their execution, JSON or Server-Sent Events, integrations and connecting
+//!   provider accounts over OAuth, webhooks and trigger subscriptions), webhook
+//!   ingress, `/external-api/openapi.json`, Swagger UI at `/external-api/docs`,
+//!   `/healthz`.
 //! - [`auth`]: API keys (hashed, scoped, revocable, rate limited), OAuth access
 //!   tokens (`Authorization: Bearer`), and the route table's scope checks.
 //! - [`oauth`]: the OAuth 2 authorization server (authorization code + PKCE S256,

@@ -85,6 +85,9 @@ pub struct OAuthLifetimes {
     pub login_link: Duration,
     /// Signed-in browser sessions (12 hours).
     pub session: Duration,
+    /// Connecting an account at a provider, from `initiate` to `complete` (10
+    /// minutes).
+    pub provider_login: Duration,
 }
 
 impl Default for OAuthLifetimes {
@@ -95,6 +98,7 @@ impl Default for OAuthLifetimes {
             refresh: Duration::from_secs(30 * 24 * 3600),
             login_link: Duration::from_secs(600),
             session: Duration::from_secs(12 * 3600),
+            provider_login: Duration::from_secs(600),
         }
     }
 }

@@ -27,9 +27,6 @@ use crate::state::AppState;
 use crate::storage::ProviderLogin;
 use crate::storage::model::now_unix;
 
-/// How long a provider login may take.
-const LOGIN_LIFETIME_SECS: i64 = 600;
-
 #[derive(Debug, Deserialize)]
 struct InitiateBody {
     callback_url: String,
@@ -116,7 +113,8 @@ pub async fn initiate(
             callback_url: callback.to_string(),
             scopes: request.scopes,
             sealed,
-            expires_at: now_unix().saturating_add(LOGIN_LIFETIME_SECS),
+            expires_at: now_unix()
+                .saturating_add(i64::try_from(state.settings.oauth.provider_login.as_secs()).unwrap_or(i64::MAX)),
         })
         .await?;
     Ok(Json(json!({"login_url": login_url.as_str(), "state_token": state_token})))

@@ -12,9 +12,9 @@ use block_core::oauth::{
 };
 use block_core::prelude::*;
 use block_core::webhooks::WebhookKind;
-use block_server::Settings;
 use block_server::oauth::secrets::s256;
 use block_server::storage::WebhookRow;
+use block_server::{OAuthLifetimes, Settings};
 use serde_json::json;
 
 use crate::support::{Options, TestServer};
@@ -80,12 +80,17 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 }
 
 async fn server() -> TestServer {
+    server_with(OAuthLifetimes::default()).await
+}
+
+async fn server_with(lifetimes: OAuthLifetimes) -> TestServer {
     let app = OAuthApp { provider: "github", client_id: "local-app".into(), client_secret: "local-secret".into() };
     let standard = StandardOAuth2::new(app, AUTHORIZE_URL, TOKEN_URL, Some(REVOKE_URL)).expect("valid URLs");
     let oauth = OAuthHandlers::new().with("github", Arc::new(LocalGithub(standard)));
     let settings = Settings {
         rate_limit_per_minute: 0,
         oauth_callback_origins: vec!["http://localhost:3000".to_owned()],
+        oauth: lifetimes,
         ..Settings::default()
     };
     // The operator trusts the provider's own origin, as for any provider that is
@@ -235,4 +240,38 @@ async fn a_connected_account_runs_a_github_block_after_a_refresh_and_is_revoked_
     assert_eq!(deleted, json!({"deleted": true, "revoked": true, "webhooks_removed": 1}));
     assert!(server.storage().webhook("hook-on-oauth").await.expect("storage").is_none());
     server.mock.verify().expect("every provider exchange happened once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_provider_login_cannot_be_completed() {
+    let server =
+        server_with(OAuthLifetimes { provider_login: std::time::Duration::ZERO, ..OAuthLifetimes::default() }).await;
+    let client = server.client();
+    let started = client
+        .post(
+            "/external-api/v1/integrations/github/oauth/initiate",
+            &json!({"callback_url": CALLBACK, "scopes": ["repo"]}),
+        )
+        .await;
+    let state_token = started.expect(200).json()["state_token"].as_str().expect("a state token").to_owned();
+    let late = client
+        .post("/external-api/v1/integrations/github/oauth/complete", &json!({"code": "c", "state_token": state_token}))
+        .await;
+    assert_eq!(late.expect(400).code(), "invalid_state");
+    assert!(server.mock.requests().is_empty(), "the provider is never asked");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn providers_without_an_oauth_app_say_so() {
+    let server = TestServer::start("provider-oauth-off").await;
+    let answer = server
+        .client()
+        .post("/external-api/v1/integrations/github/oauth/initiate", &json!({"callback_url": CALLBACK}))
+        .await;
+    assert_eq!(answer.expect(400).code(), "oauth_not_configured");
+    let unknown = server
+        .client()
+        .post("/external-api/v1/integrations/nope/oauth/initiate", &json!({"callback_url": CALLBACK}))
+        .await;
+    assert_eq!(unknown.expect(404).code(), "provider_not_found");
 }
