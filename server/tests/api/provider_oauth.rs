@@ -275,3 +275,47 @@ async fn providers_without_an_oauth_app_say_so() {
         .await;
     assert_eq!(unknown.expect(404).code(), "provider_not_found");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_runs_refresh_an_expired_token_once() {
+    let server = server().await;
+    let meta = block_core::credentials::CredentialsMeta {
+        id: "gh-expired".to_owned(),
+        provider: "github".to_owned(),
+        kind: block_core::credentials::CredentialsType::OAuth2,
+        title: Some("GitHub (octocat)".to_owned()),
+    };
+    let expired = block_core::credentials::OAuth2Credentials {
+        meta,
+        access_token: "gho_stale".into(),
+        access_token_expires_at: Some(0),
+        refresh_token: Some("ghr_stale".into()),
+        refresh_token_expires_at: None,
+        scopes: vec!["repo".to_owned()],
+        username: Some("octocat".to_owned()),
+    };
+    server.state.credentials().put(&server.user_id, StoredCredentials::OAuth2(expired)).await.expect("stored");
+    // One refresh answer only: a second refresh would find nothing to match.
+    server.mock.push(
+        Exchange::post(TOKEN_URL)
+            .body_matches(|body| form_field(body, "refresh_token").as_deref() == Some("ghr_stale"))
+            .respond_json(200, json!({"access_token": "gho_fresh", "expires_in": 28800, "refresh_token": "ghr_fresh"})),
+    );
+    let issues = "https://api.github.com/repos/octocat/hello-world/issues?state=open&per_page=100";
+    for _ in 0..2 {
+        server
+            .mock
+            .push(Exchange::get(issues).header("authorization", "Bearer gho_fresh").respond_json(200, json!([])));
+    }
+    let body = json!({"repo": "octocat/hello-world",
+                      "credentials": {"id": "gh-expired", "provider": "github", "type": "oauth2"}});
+    let path = format!("/external-api/v1/blocks/{LIST_ISSUES}/execute");
+    let (one, two) = (server.client(), server.client());
+    let (first, second) = tokio::join!(one.post(&path, &body), two.post(&path, &body));
+    first.expect(200);
+    second.expect(200);
+    server.mock.verify().expect("one refresh, two API calls");
+    let stored = server.state.credentials().get(&server.user_id, "gh-expired").await.expect("store").expect("kept");
+    let StoredCredentials::OAuth2(tokens) = stored else { panic!("OAuth credentials") };
+    assert_eq!(tokens.access_token.expose_secret(), "gho_fresh");
+}
