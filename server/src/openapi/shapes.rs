@@ -186,6 +186,45 @@ pub fn components() -> Vec<(&'static str, Value)> {
             }),
         ),
         ("Health", json!({"type": "object", "properties": {"status": {"const": "ok"}}})),
+        (
+            "OAuthInitiate",
+            json!({
+                "type": "object",
+                "required": ["callback_url"],
+                "properties": {
+                    "callback_url": {"type": "string", "format": "uri",
+                        "description": "Where the provider sends the user back; its origin must be allowed"},
+                    "scopes": {"type": "array", "items": {"type": "string"}},
+                    "state_metadata": {"type": "object"}
+                }
+            }),
+        ),
+        (
+            "OAuthLogin",
+            json!({
+                "type": "object",
+                "properties": {"login_url": {"type": "string", "format": "uri"}, "state_token": {"type": "string"}}
+            }),
+        ),
+        (
+            "OAuthComplete",
+            json!({
+                "type": "object",
+                "required": ["code", "state_token"],
+                "properties": {"code": {"type": "string"}, "state_token": {"type": "string"}}
+            }),
+        ),
+        (
+            "OAuthCredentials",
+            json!({
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"}, "provider": {"type": "string"}, "type": {"const": "oauth2"},
+                    "title": {"type": "string"}, "scopes": {"type": "array", "items": {"type": "string"}},
+                    "username": {"type": ["string", "null"]}
+                }
+            }),
+        ),
     ]
 }
 
@@ -204,6 +243,8 @@ pub fn operation_shapes(operation: &str) -> (Option<Value>, u16, Value) {
         "list_credentials" | "list_provider_credentials" => (None, 200, list("CredentialsMeta")),
         "create_credentials" => (Some(reference("NewCredentials")), 201, reference("CredentialsMeta")),
         "delete_credentials" | "delete_webhook" | "delete_trigger" => (None, 200, reference("Deleted")),
+        "initiate_oauth" => (Some(reference("OAuthInitiate")), 200, reference("OAuthLogin")),
+        "complete_oauth" => (Some(reference("OAuthComplete")), 201, reference("OAuthCredentials")),
         "list_webhooks" => (None, 200, list("Webhook")),
         "list_triggers" => (None, 200, list("Trigger")),
         "create_trigger" => (Some(reference("NewTrigger")), 201, reference("Trigger")),
@@ -233,6 +274,16 @@ pub fn operation_errors(operation: &str) -> &'static [(u16, &'static str)] {
         "delete_credentials" => {
             &[(403, "Platform default credentials cannot be deleted"), (404, "No such credentials or provider")]
         }
+        "initiate_oauth" => &[
+            (400, "The provider has no OAuth app configured, or the callback's origin is not allowed"),
+            (404, "No such provider"),
+            (422, "The body does not fit"),
+        ],
+        "complete_oauth" => &[
+            (400, "The state token is unknown, used, expired or another user's"),
+            (404, "No such provider"),
+            (502, "The provider refused the code"),
+        ],
         "delete_webhook" => &[(404, "No such webhook")],
         "delete_trigger" => &[(404, "No such trigger subscription")],
         "create_trigger" => &[
