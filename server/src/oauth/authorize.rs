@@ -51,7 +51,12 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
          <body><h1>{title}</h1>{body}</body></html>"
     );
     let mut response = (status, Html(html)).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The consent page must not be framed: a hidden frame could trick a click on
+    // "Allow".
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
     response
 }
 

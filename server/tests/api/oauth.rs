@@ -28,6 +28,7 @@ struct App {
 struct Reply {
     status: u16,
     location: Option<String>,
+    frame_options: Option<String>,
     text: String,
 }
 
@@ -50,8 +51,9 @@ fn form(pairs: &[(&str, &str)]) -> String {
 
 async fn reply(response: reqwest::Response) -> Reply {
     let status = response.status().as_u16();
-    let location = response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    Reply { status, location, text: response.text().await.expect("a body") }
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (location, frame_options) = (header("location"), header("x-frame-options"));
+    Reply { status, location, frame_options, text: response.text().await.expect("a body") }
 }
 
 impl App {
@@ -134,6 +136,7 @@ impl App {
         let page = self.get_authorize(&params).await;
         assert_eq!(page.status, 200, "{}", page.text);
         assert!(page.text.contains("Test &lt;App&gt;"), "the client's name, escaped: {}", page.text);
+        assert_eq!(page.frame_options.as_deref(), Some("DENY"), "the consent page cannot be framed");
         let csrf =
             page.text.split("name=\"csrf\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("csrf");
         let mut pairs = params.clone();
