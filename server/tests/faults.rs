@@ -28,6 +28,8 @@ const CHILD_ADDR: &str = "FAULTS_CHILD_ADDR";
 const STARTING_CREDITS: u64 = 1_000_000;
 const KILLS: usize = 5;
 const CONCURRENT_CALLERS: usize = 16;
+/// The child server's execution timeout.
+const EXECUTION_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Input of the paid block.
 #[derive(BlockInput)]
@@ -57,6 +59,42 @@ impl Run for PaidSlowBlock {
     }
 }
 
+/// Input of the misbehaving blocks.
+#[derive(BlockInput)]
+pub struct NothingInput {}
+
+/// Outputs of the misbehaving blocks.
+#[derive(BlockOutput)]
+pub enum NothingOutput {
+    /// Never emitted.
+    Never(bool),
+}
+
+/// Never finishes (until the execution timeout).
+#[block(id = "0c8f6e2d-1b3a-4c5d-8e7f-9a0b1c2d3e4f", categories(Basic), untested = "fault test fixture")]
+pub struct HangingBlock;
+
+impl Run for HangingBlock {
+    type Input = NothingInput;
+    type Output = NothingOutput;
+    async fn run(&self, _input: NothingInput, _ctx: &Context, _out: &Emit<NothingOutput>) -> Result<(), BlockError> {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        Ok(())
+    }
+}
+
+/// Panics at once.
+#[block(id = "1d9a7f3e-2c4b-4d6e-9f80-ab1c2d3e4f50", categories(Basic), untested = "fault test fixture")]
+pub struct PanickingBlock;
+
+impl Run for PanickingBlock {
+    type Input = NothingInput;
+    type Output = NothingOutput;
+    async fn run(&self, _input: NothingInput, _ctx: &Context, _out: &Emit<NothingOutput>) -> Result<(), BlockError> {
+        panic!("this block always panics")
+    }
+}
+
 /// Serves when re-executed by the fault test; does nothing otherwise.
 #[test]
 #[ignore = "the server process of `survives_sigkill_during_paid_executions`"]
@@ -71,6 +109,7 @@ fn child_server() {
     };
     config.settings.rate_limit_per_minute = 0;
     config.settings.starting_credits = STARTING_CREDITS;
+    config.settings.execution_timeout = EXECUTION_TIMEOUT;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
     runtime.block_on(serve(config, |_| None, &mut std::io::stdout())).expect("the server runs");
 }
@@ -226,4 +265,104 @@ async fn survives_sigkill_during_paid_executions() {
     assert_eq!(executions.len(), charges.len(), "no execution is charged twice");
     assert!(charges.len() as u64 >= succeeded, "every answered execution has its charge row (none lost)");
     assert!(charges.len() as u64 <= sent, "no more charges than requests (none doubled)");
+}
+
+/// Calls `block` with `body` from `callers` tasks until `stop`; returns the latency
+/// of every answered call and how many answers were not 200.
+async fn timed_calls(
+    client: &reqwest::Client,
+    base: &str,
+    key: &str,
+    block: &str,
+    body: &'static str,
+    callers: usize,
+    stop: Instant,
+) -> (Vec<Duration>, usize) {
+    let tasks: Vec<_> = (0..callers)
+        .map(|_| {
+            let (client, url, key) =
+                (client.clone(), format!("{base}/external-api/v1/blocks/{block}/execute"), key.to_owned());
+            tokio::spawn(async move {
+                let (mut latencies, mut failures) = (Vec::new(), 0);
+                while Instant::now() < stop {
+                    let start = Instant::now();
+                    let response = client
+                        .post(&url)
+                        .header("X-API-Key", &key)
+                        .header("Content-Type", "application/json")
+                        .body(body)
+                        .send()
+                        .await;
+                    match response {
+                        Ok(response) if response.status().is_success() => {
+                            let _ = response.bytes().await;
+                            latencies.push(start.elapsed());
+                        }
+                        _ => failures += 1,
+                    }
+                }
+                (latencies, failures)
+            })
+        })
+        .collect();
+    let mut all = (Vec::new(), 0);
+    for task in tasks {
+        let (latencies, failures) = task.await.expect("a caller finished");
+        all.0.extend(latencies);
+        all.1 += failures;
+    }
+    all.0.sort();
+    all
+}
+
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
+    sorted.get(index).copied().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "starts a server process and loads it for several seconds; run with --ignored"]
+async fn hanging_and_panicking_blocks_do_not_slow_others_beyond_the_timeout() {
+    let data_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("faults-neighbours");
+    let _ = std::fs::remove_dir_all(&data_dir);
+    std::fs::create_dir_all(&data_dir).expect("the data directory is created");
+    let addr = free_address();
+    let base = format!("http://{addr}");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().expect("a client");
+    let mut child = spawn_server(&data_dir, addr);
+    let key = read_key(&mut child);
+    wait_ready(&client, &base).await;
+
+    let good = r#"{"millis": 0}"#;
+    let stop = Instant::now() + Duration::from_secs(3);
+    let (alone, alone_failures) = timed_calls(&client, &base, &key, "PaidSlowBlock", good, 8, stop).await;
+
+    let stop = Instant::now() + Duration::from_secs(4);
+    let hanging = timed_calls(&client, &base, &key, "HangingBlock", "{}", 8, stop);
+    let panicking = timed_calls(&client, &base, &key, "PanickingBlock", "{}", 8, stop);
+    let beside = timed_calls(&client, &base, &key, "PaidSlowBlock", good, 8, stop);
+    let ((hung, _), (panicked, _), (beside, beside_failures)) = tokio::join!(hanging, panicking, beside);
+    child.kill().expect("SIGKILL");
+    child.wait().expect("the server is reaped");
+
+    let (alone_p99, beside_p99) = (percentile(&alone, 0.99), percentile(&beside, 0.99));
+    println!(
+        "alone: {} calls, p50 {:?}, p99 {alone_p99:?}; beside {} hanging and {} panicking calls: {} calls, p50 {:?}, \
+         p99 {beside_p99:?}; slowest hanging call {:?}",
+        alone.len(),
+        percentile(&alone, 0.5),
+        hung.len(),
+        panicked.len(),
+        beside.len(),
+        percentile(&beside, 0.5),
+        hung.last().copied().unwrap_or_default(),
+    );
+    assert_eq!((alone_failures, beside_failures), (0, 0), "every good call is answered");
+    assert!(!hung.is_empty() && !panicked.is_empty(), "the misbehaving blocks were called and answered");
+    assert!(
+        hung.iter().all(|latency| *latency < EXECUTION_TIMEOUT + Duration::from_secs(2)),
+        "a hanging run ends at its timeout"
+    );
+    assert!(beside_p99 < alone_p99 + EXECUTION_TIMEOUT, "good calls are not slowed beyond the timeout");
 }
