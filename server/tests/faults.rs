@@ -1,10 +1,11 @@
 //! Faults: the server is killed with SIGKILL in the middle of paid executions and
 //! restarted, several times; afterwards the database opens cleanly, the balance is
 //! the starting balance minus the ledger's charges, and no ledger row is lost or
-//! doubled.
+//! doubled. And blocks that hang or panic under load do not slow other executions
+//! beyond the execution timeout.
 //!
-//! Ignored by default (it takes about half a minute); run it with
-//! `cargo test --release -p block-server --test faults -- --ignored --nocapture`.
+//! Ignored by default (about 10 s); run them with
+//! `cargo test --release -p block-server --test faults -- --ignored --nocapture --test-threads=1`.
 //!
 //! The server runs in a child process: this test binary re-executed with
 //! `FAULTS_CHILD_DATA_DIR` set, which makes [`child_server`] serve the data
