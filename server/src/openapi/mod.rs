@@ -111,6 +111,15 @@ fn operation(route: &crate::api::RouteSpec) -> Value {
             description = "Part of the OAuth 2 authorization server: it authenticates the client or the \
                            signed-in user itself and answers errors as RFC 6749 says."
                 .to_owned();
+            let oauth_error = |description: &str| {
+                json!({"description": description, "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+                    "required": ["error"],
+                }}}})
+            };
+            responses.insert("400".into(), oauth_error("An RFC 6749 error: the request is malformed or refused"));
+            responses.insert("401".into(), oauth_error("The client or the user is not authenticated"));
             json!([])
         }
         Access::Scopes(scopes) => {

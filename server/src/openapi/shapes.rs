@@ -287,6 +287,7 @@ pub fn operation_errors(operation: &str) -> &'static [(u16, &'static str)] {
         "delete_webhook" => &[(404, "No such webhook")],
         "delete_trigger" => &[(404, "No such trigger subscription")],
         "create_trigger" => &[
+            (400, "The body is not JSON"),
             (404, "No such block"),
             (422, "Not a trigger block, or its input or credentials do not fit"),
             (502, "The provider refused to register the webhook"),
