@@ -110,19 +110,19 @@ async fn exchange_code(
     form: &TokenForm,
 ) -> Result<serde_json::Value, OAuthError> {
     let code = form.code.as_deref().ok_or_else(|| OAuthError::invalid_request("code is required"))?;
-    let invalid = || OAuthError::invalid_grant("the code is not valid");
-    let grant = state.storage.consume_oauth_token(&secrets::hash(code)).await?.ok_or_else(invalid)?;
-    if grant.kind != TokenKind::Code || grant.client_id.as_deref() != Some(&client.id) {
-        return Err(invalid());
-    }
-    if grant.used_at.is_some() {
-        let revoked = state.storage.revoke_oauth_family(&grant.family).await?;
-        tracing::warn!(client = %client.id, revoked, "an authorization code was replayed; its tokens are revoked");
-        return Err(OAuthError::invalid_grant("the code was already used; every token issued from it is revoked"));
-    }
-    if !grant.is_live(now_unix()) {
-        return Err(OAuthError::invalid_grant("the code has expired"));
-    }
+    let grant = consume(
+        state,
+        client,
+        code,
+        TokenKind::Code,
+        Wording {
+            invalid: "the code is not valid",
+            replayed: "the code was already used; every token issued from it is revoked",
+            log: "an authorization code was replayed; its tokens are revoked",
+            expired: "the code has expired",
+        },
+    )
+    .await?;
     if form.redirect_uri.as_deref() != grant.redirect_uri.as_deref() {
         return Err(OAuthError::invalid_grant("redirect_uri differs from the authorization request's"));
     }
@@ -137,19 +137,19 @@ async fn exchange_code(
 async fn refresh(state: &AppState, client: &OAuthClient, form: &TokenForm) -> Result<serde_json::Value, OAuthError> {
     let presented =
         form.refresh_token.as_deref().ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
-    let invalid = || OAuthError::invalid_grant("the refresh token is not valid");
-    let old = state.storage.consume_oauth_token(&secrets::hash(presented)).await?.ok_or_else(invalid)?;
-    if old.kind != TokenKind::Refresh || old.client_id.as_deref() != Some(&client.id) {
-        return Err(invalid());
-    }
-    if old.used_at.is_some() {
-        let revoked = state.storage.revoke_oauth_family(&old.family).await?;
-        tracing::warn!(client = %client.id, revoked, "a refresh token was replayed; its family is revoked");
-        return Err(OAuthError::invalid_grant("the refresh token was already used; its whole family is revoked"));
-    }
-    if !old.is_live(now_unix()) {
-        return Err(OAuthError::invalid_grant("the refresh token has expired or was revoked"));
-    }
+    let old = consume(
+        state,
+        client,
+        presented,
+        TokenKind::Refresh,
+        Wording {
+            invalid: "the refresh token is not valid",
+            replayed: "the refresh token was already used; its whole family is revoked",
+            log: "a refresh token was replayed; its family is revoked",
+            expired: "the refresh token has expired or was revoked",
+        },
+    )
+    .await?;
     let scopes = match form.scope.as_deref() {
         None | Some("") => old.scopes.clone(),
         Some(text) => {
@@ -162,6 +162,40 @@ async fn refresh(state: &AppState, client: &OAuthClient, form: &TokenForm) -> Re
         }
     };
     issue(state, client, &old.user_id, scopes, &old.family).await
+}
+
+/// What a grant's refusals say.
+struct Wording {
+    invalid: &'static str,
+    replayed: &'static str,
+    log: &'static str,
+    expired: &'static str,
+}
+
+/// Marks the presented code or refresh token used and returns it, if it is a live
+/// token of `kind` issued to `client`. A second use is a replay: every token of its
+/// family is revoked, for both grants alike.
+async fn consume(
+    state: &AppState,
+    client: &OAuthClient,
+    presented: &str,
+    kind: TokenKind,
+    wording: Wording,
+) -> Result<OAuthToken, OAuthError> {
+    let invalid = || OAuthError::invalid_grant(wording.invalid);
+    let token = state.storage.consume_oauth_token(&secrets::hash(presented)).await?.ok_or_else(invalid)?;
+    if token.kind != kind || token.client_id.as_deref() != Some(&client.id) {
+        return Err(invalid());
+    }
+    if token.used_at.is_some() {
+        let revoked = state.storage.revoke_oauth_family(&token.family).await?;
+        tracing::warn!(client = %client.id, revoked, "{}", wording.log);
+        return Err(OAuthError::invalid_grant(wording.replayed));
+    }
+    if !token.is_live(now_unix()) {
+        return Err(OAuthError::invalid_grant(wording.expired));
+    }
+    Ok(token)
 }
 
 /// A new access + refresh pair in `family`.
