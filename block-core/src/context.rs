@@ -16,10 +16,11 @@ pub struct Context {
     pub(crate) http: Arc<HttpSource>,
 }
 
-/// What `ctx.http()` is made of; the client is built on first use, since most runs
-/// never make a request.
+/// What `ctx.http()` is made of; the policy and client are built on first use,
+/// since most runs never make a request.
 pub(crate) struct HttpSource {
-    pub(crate) policy: HttpPolicy,
+    pub(crate) base: Arc<HttpPolicy>,
+    pub(crate) trusted_origins: Arc<[&'static str]>,
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) client: OnceLock<HttpClient>,
 }
@@ -45,7 +46,10 @@ impl Context {
     /// re-checked, retries, timeouts and a response size cap. In tests its transport
     /// is the test case's mock.
     pub fn http(&self) -> &HttpClient {
-        self.http.client.get_or_init(|| HttpClient::new(self.http.policy.clone(), self.http.transport.clone()))
+        self.http.client.get_or_init(|| {
+            let policy = crate::registry::with_origins(&self.http.base, &self.http.trusted_origins);
+            HttpClient::new(policy, self.http.transport.clone())
+        })
     }
 }
 

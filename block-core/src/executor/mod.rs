@@ -45,7 +45,7 @@ pub struct Executor {
     channel_capacity: usize,
     allow_disabled: bool,
     credentials: Arc<dyn CredentialStore>,
-    http_policy: HttpPolicy,
+    http_policy: Arc<HttpPolicy>,
     transport: Option<Arc<dyn Transport>>,
     oauth: OAuthHandlers,
     refresher: Arc<Refresher>,
@@ -58,7 +58,7 @@ impl Default for Executor {
             channel_capacity: 16,
             allow_disabled: false,
             credentials: Arc::new(InMemoryCredentialStore::new()),
-            http_policy: HttpPolicy::default(),
+            http_policy: Arc::new(HttpPolicy::default()),
             transport: None,
             oauth: OAuthHandlers::new(),
             refresher: Arc::new(Refresher::default()),
@@ -159,7 +159,7 @@ impl Executor {
     /// Sets the base HTTP policy of `ctx.http()` (timeouts, retries, size cap); each
     /// run adds the trusted origins of its block's providers.
     pub fn with_http_policy(mut self, policy: HttpPolicy) -> Self {
-        self.http_policy = policy;
+        self.http_policy = Arc::new(policy);
         self
     }
 
@@ -203,7 +203,7 @@ impl Executor {
         let resolved = if block.credential_fields().is_empty() {
             credentials::Resolved::default()
         } else {
-            let http = || HttpClient::new(self.http_policy.clone(), self.transport());
+            let http = || HttpClient::new(HttpPolicy::clone(&self.http_policy), self.transport());
             let refreshing = credentials::Refreshing { refresher: &self.refresher, handlers: &self.oauth, http: &http };
             credentials::resolve(block, &input, ctx.user_id.as_deref(), &self.credentials, refreshing)
                 .await
@@ -214,7 +214,8 @@ impl Executor {
         }
         let (tx, rx) = mpsc::channel(self.channel_capacity);
         let http = HttpSource {
-            policy: block.http_policy(&self.http_policy),
+            base: self.http_policy.clone(),
+            trusted_origins: block.trusted_origins_shared(),
             transport: self.transport(),
             client: std::sync::OnceLock::new(),
         };

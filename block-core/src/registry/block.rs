@@ -69,7 +69,7 @@ pub struct RegisteredBlock {
     pub(super) info: Value,
     pub(super) credential_fields: Vec<CredentialField>,
     pub(super) costs: Vec<Cost>,
-    pub(super) trusted_origins: Vec<&'static str>,
+    pub(super) trusted_origins: Arc<[&'static str]>,
     pub(super) block: Arc<dyn ErasedBlock>,
 }
 
@@ -128,8 +128,11 @@ impl RegisteredBlock {
 
     /// `base` with this block's trusted origins added.
     pub fn http_policy(&self, base: &HttpPolicy) -> HttpPolicy {
-        // The origins were parsed when the registry was built, so this cannot fail.
-        base.clone().with_trusted_origins(self.trusted_origins.iter().copied()).unwrap_or_else(|_| base.clone())
+        with_origins(base, &self.trusted_origins)
+    }
+
+    pub(crate) fn trusted_origins_shared(&self) -> Arc<[&'static str]> {
+        self.trusted_origins.clone()
     }
 
     /// What a run with this usage costs, in credits.
@@ -166,4 +169,10 @@ impl RegisteredBlock {
     pub(crate) fn erased(&self) -> &dyn ErasedBlock {
         self.block.as_ref()
     }
+}
+
+/// `base` with `origins` trusted. The origins were parsed when the registry was
+/// built, so adding them cannot fail.
+pub(crate) fn with_origins(base: &HttpPolicy, origins: &[&'static str]) -> HttpPolicy {
+    base.clone().with_trusted_origins(origins.iter().copied()).unwrap_or_else(|_| base.clone())
 }

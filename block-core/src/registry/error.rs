@@ -191,7 +191,7 @@ pub(super) fn check_and_render(
         info,
         credential_fields,
         costs,
-        trusted_origins,
+        trusted_origins: trusted_origins.into(),
         block: (descriptor.instantiate)(),
     })
 }

@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+pub(crate) use block::with_origins;
 pub use block::{CredentialField, RegisteredBlock};
 pub use error::{RegistryError, RegistryProblem};
 pub use validation::InputProblem;
