@@ -1,12 +1,13 @@
 //! `GET/POST /oauth/authorize` (the consent page and the user's decision) and
 //! `GET /oauth/login` (the one-time sign-in link).
 //!
-//! An unknown client or an unregistered redirect URI is answered here with an
-//! error page, never a redirect (that would make the server an open redirector);
-//! every other error goes back to the client's redirect URI (RFC 6749 4.1.2.1).
+//! An unknown client, an unregistered redirect URI or a parameter given twice is
+//! answered here with an error page, never a redirect (that would make the server
+//! an open redirector); every other error goes back to the client's redirect URI
+//! (RFC 6749 4.1.2.1).
 
 use axum::Form;
-use axum::extract::rejection::FormRejection;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -58,6 +59,17 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
     response
+}
+
+/// The page answering a query string that cannot be read (a parameter given twice
+/// is RFC 6749's `invalid_request`; which of its values to trust is unknown, so
+/// nothing is redirected).
+fn bad_query(rejection: &QueryRejection) -> Response {
+    page(
+        StatusCode::BAD_REQUEST,
+        "Bad request",
+        &format!("<p>The query string cannot be read: {}.</p>", escape(&rejection.body_text())),
+    )
 }
 
 fn escape(text: &str) -> String {
@@ -158,8 +170,12 @@ fn sign_in_page() -> Response {
 pub(super) async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(params): Query<AuthorizeParams>,
+    query: Result<Query<AuthorizeParams>, QueryRejection>,
 ) -> Response {
+    let params = match query {
+        Ok(Query(params)) => params,
+        Err(rejection) => return bad_query(&rejection),
+    };
     let valid = match validate(&state, &params).await {
         Ok(valid) => valid,
         Err(response) => return response,
@@ -261,7 +277,14 @@ pub(super) struct LoginParams {
 
 /// `GET /oauth/login?token=...`: spends a one-time link and sets the session
 /// cookie (HttpOnly, SameSite=Lax, limited to `/oauth`).
-pub(super) async fn login(State(state): State<AppState>, Query(params): Query<LoginParams>) -> Response {
+pub(super) async fn login(
+    State(state): State<AppState>,
+    query: Result<Query<LoginParams>, QueryRejection>,
+) -> Response {
+    let params = match query {
+        Ok(Query(params)) => params,
+        Err(rejection) => return bad_query(&rejection),
+    };
     let refused = || {
         page(
             StatusCode::UNAUTHORIZED,

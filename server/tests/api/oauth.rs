@@ -405,3 +405,23 @@ async fn disabling_a_client_stops_its_tokens() {
     assert!(app.server.storage().disable_oauth_client(&app.client_id).await.expect("storage"));
     assert_eq!(app.api("/external-api/v1/me", &access).await, 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parameter_given_twice_gets_an_error_page_not_a_redirect() {
+    let app = App::start("repeated-parameter", OAuthLifetimes::default(), false).await;
+    let challenge = s256(VERIFIER);
+    let mut twice = app.authorize_params("IDENTITY", &challenge);
+    twice.push(("redirect_uri", "http://127.0.0.1:9/elsewhere"));
+    for url in [
+        format!("{}/oauth/authorize?{}", app.server.url, form(&twice)),
+        format!("{}/oauth/login?token=bll_a&token=bll_b", app.server.url),
+    ] {
+        let answer = app.http.get(&url).header("cookie", &app.cookie).send().await.expect("answers");
+        let content_type = answer.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let answer = reply(answer).await;
+        assert_eq!((answer.status, answer.location.as_deref()), (400, None), "{url}: {}", answer.text);
+        assert!(content_type.is_some_and(|value| value.starts_with("text/html")), "{url}: an HTML page");
+        assert!(answer.text.contains("duplicate field"), "{url}: says why: {}", answer.text);
+        assert_eq!(answer.frame_options.as_deref(), Some("DENY"));
+    }
+}
