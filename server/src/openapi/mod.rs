@@ -2,6 +2,7 @@
 //! block's input and output schemas are components), and Swagger UI, served from
 //! files compiled into the binary (no network needed).
 
+mod oauth;
 mod shapes;
 
 use axum::Router;
@@ -32,7 +33,7 @@ pub(crate) fn docs_router(state: &AppState) -> Router<AppState> {
 /// The OpenAPI document of a server over `registry` reached at `public_url`.
 pub fn document(registry: &Registry, public_url: &str) -> Value {
     let mut schemas = Map::new();
-    for (name, schema) in shapes::components() {
+    for (name, schema) in shapes::components().into_iter().chain(oauth::components()) {
         schemas.insert(name.to_owned(), schema);
     }
     let mut inputs = Vec::new();
@@ -67,7 +68,7 @@ pub fn document(registry: &Registry, public_url: &str) -> Value {
         "servers": [{"url": public_url}],
         "tags": [
             {"name": "identity"}, {"name": "blocks"}, {"name": "integrations"},
-            {"name": "webhooks"}, {"name": "operations"}
+            {"name": "webhooks"}, {"name": "operations"}, {"name": "oauth"}
         ],
         "paths": paths,
         "components": {
@@ -89,47 +90,49 @@ pub fn document(registry: &Registry, public_url: &str) -> Value {
 }
 
 fn operation(route: &crate::api::RouteSpec) -> Value {
+    let mut operation = match route.access {
+        Access::OAuthProtocol => {
+            let mut operation = oauth::operation(route.operation);
+            operation["description"] = Value::from(
+                "Part of the OAuth 2 authorization server: it authenticates the client or the signed-in user \
+                 itself and answers errors as RFC 6749 says.",
+            );
+            operation
+        }
+        Access::Public | Access::Scopes(_) => api_operation(route),
+    };
+    operation["operationId"] = Value::from(route.operation);
+    operation["summary"] = Value::from(route.summary);
+    operation["tags"] = json!([route.tag]);
+    operation
+}
+
+/// An External API operation (or a public one): JSON in, JSON out, errors in the
+/// API's shape.
+fn api_operation(route: &crate::api::RouteSpec) -> Value {
     let (request, status, success) = shapes::operation_shapes(route.operation);
     let mut responses = Map::new();
     let content = if route.operation.starts_with("execute_block") {
         json!({
             "application/json": {"schema": success},
-            "text/event-stream": {"schema": {
-                "type": "string",
-                "description": "One event per output: `event: <pin>` and `data: <JSON value>`; `error` is an event too; the stream closes when the run ends."
-            }}
+            "text/event-stream": {"schema": shapes::stream_event()}
         })
     } else {
         json!({"application/json": {"schema": success}})
     };
     responses.insert(status.to_string(), json!({"description": "Success", "content": content}));
     let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": reference("Error")}}});
-    let mut description = String::new();
+    let mut description = None;
     let security = match route.access {
-        Access::Public => json!([]),
-        Access::OAuthProtocol => {
-            description = "Part of the OAuth 2 authorization server: it authenticates the client or the \
-                           signed-in user itself and answers errors as RFC 6749 says."
-                .to_owned();
-            let oauth_error = |description: &str| {
-                json!({"description": description, "content": {"application/json": {"schema": {
-                    "type": "object",
-                    "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
-                    "required": ["error"],
-                }}}})
-            };
-            responses.insert("400".into(), oauth_error("An RFC 6749 error: the request is malformed or refused"));
-            responses.insert("401".into(), oauth_error("The client or the user is not authenticated"));
-            json!([])
-        }
         Access::Scopes(scopes) => {
             let names: Vec<&str> = scopes.iter().map(|scope| scope.as_str()).collect();
-            description = format!("Requires the scopes: {}.", names.join(", "));
+            description = Some(format!("Requires the scopes: {}.", names.join(", ")));
             responses.insert("401".into(), error("No usable credentials"));
             responses.insert("403".into(), error("A required scope is missing"));
             responses.insert("429".into(), error("Rate limited; see `Retry-After`"));
             json!([{API_KEY_SCHEME: []}, {OAUTH_SCHEME: names}])
         }
+        Access::Public | Access::OAuthProtocol => json!([]),
     };
     for (code, text) in shapes::operation_errors(route.operation) {
         responses.insert(code.to_string(), error(text));
@@ -137,15 +140,8 @@ fn operation(route: &crate::api::RouteSpec) -> Value {
     let parameters: Vec<Value> = path_parameters(route.path)
         .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
         .collect();
-    let mut operation = json!({
-        "operationId": route.operation,
-        "summary": route.summary,
-        "tags": [route.tag],
-        "security": security,
-        "parameters": parameters,
-        "responses": responses,
-    });
-    if !description.is_empty() {
+    let mut operation = json!({"security": security, "parameters": parameters, "responses": responses});
+    if let Some(description) = description {
         operation["description"] = Value::String(description);
     }
     if let Access::Scopes(scopes) = route.access {

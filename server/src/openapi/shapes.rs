@@ -228,6 +228,26 @@ pub fn components() -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// One Server-Sent Event of a streamed run, as a client's event parser sees it
+/// (OpenAPI 3.1 has no `itemSchema`: the stream's schema describes one event).
+pub fn stream_event() -> Value {
+    json!({
+        "type": "object",
+        "description": "One event per output, in order; the stream closes when the run ends.",
+        "required": ["event", "data"],
+        "properties": {
+            "event": {"type": "string", "description": "The output pin's name; `error` for a failed run"},
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "description": "The value the pin emitted, as one line of compact JSON"
+            },
+            "id": {"type": "string"},
+            "retry": {"type": "integer"}
+        }
+    })
+}
+
 /// The request body schema and the success status and schema of an operation.
 pub fn operation_shapes(operation: &str) -> (Option<Value>, u16, Value) {
     let list = |name: &str| json!({"type": "array", "items": reference(name)});
@@ -248,6 +268,7 @@ pub fn operation_shapes(operation: &str) -> (Option<Value>, u16, Value) {
         "list_webhooks" => (None, 200, list("Webhook")),
         "list_triggers" => (None, 200, list("Trigger")),
         "create_trigger" => (Some(reference("NewTrigger")), 201, reference("Trigger")),
+        "oauth_metadata" => (None, 200, reference("OAuthMetadata")),
         "webhook_ingress" => {
             (Some(json!({"description": "The provider's payload, as it signed it"})), 200, reference("Delivery"))
         }

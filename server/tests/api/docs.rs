@@ -69,3 +69,57 @@ async fn swagger_ui_is_served_from_the_binary() {
     assert_eq!(bundle.status().as_u16(), 200);
     assert!(bundle.bytes().await.expect("js").len() > 100_000, "the bundle itself, not a link to a CDN");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_oauth_endpoints_and_the_event_stream_are_documented_as_they_answer() {
+    let server = TestServer::start("docs-oauth").await;
+    let document = server.client().with_key(None).get("/external-api/openapi.json").await.expect(200).json();
+    let paths = &document["paths"];
+    let form = "application/x-www-form-urlencoded";
+    for path in ["/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/authorize"] {
+        let body = &paths[path]["post"]["requestBody"];
+        assert_eq!(body["required"], true, "{path}");
+        assert!(body["content"][form]["schema"].is_object(), "{path} takes a form");
+        assert!(body["content"]["application/json"].is_null(), "{path} takes no JSON");
+    }
+    for path in ["/oauth/token", "/oauth/revoke", "/oauth/introspect"] {
+        let responses = &paths[path]["post"]["responses"];
+        for status in ["400", "401"] {
+            let schema = &responses[status]["content"]["application/json"]["schema"]["$ref"];
+            assert_eq!(schema, "#/components/schemas/OAuthError", "{path} {status}: RFC 6749's shape");
+        }
+        assert_eq!(responses["401"]["headers"]["WWW-Authenticate"]["required"], true, "{path}");
+    }
+    assert!(paths["/oauth/revoke"]["post"]["responses"]["200"]["content"].is_null(), "revocation has no body");
+
+    let authorize = &paths["/oauth/authorize"]["get"];
+    let required: Vec<&str> = authorize["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter(|parameter| parameter["in"] == "query" && parameter["required"] == true)
+        .filter_map(|parameter| parameter["name"].as_str())
+        .collect();
+    assert_eq!(required, ["response_type", "client_id", "redirect_uri", "code_challenge", "code_challenge_method"]);
+    for (path, verb, statuses) in [
+        ("/oauth/authorize", "get", &["200", "400", "401"][..]),
+        ("/oauth/authorize", "post", &["400", "401", "403"][..]),
+        ("/oauth/login", "get", &["200", "400", "401"][..]),
+    ] {
+        let responses = &paths[path][verb]["responses"];
+        for status in statuses {
+            assert!(responses[status]["content"]["text/html"].is_object(), "{verb} {path} {status} is a page");
+        }
+    }
+    for verb in ["get", "post"] {
+        let redirect = &paths["/oauth/authorize"][verb]["responses"]["302"];
+        assert_eq!(redirect["headers"]["Location"]["required"], true, "{verb} /oauth/authorize redirects");
+    }
+
+    for path in ["/external-api/v1/blocks/{id}/execute", "/external-api/v1/blocks/{id}/execute/stream"] {
+        let event = &paths[path]["post"]["responses"]["200"]["content"]["text/event-stream"]["schema"];
+        assert_eq!(event["type"], "object", "{path}: one parsed event");
+        assert_eq!(event["required"], serde_json::json!(["event", "data"]), "{path}");
+        assert_eq!(event["properties"]["data"]["contentMediaType"], "application/json", "{path}");
+    }
+}
