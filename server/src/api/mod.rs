@@ -92,12 +92,14 @@ async fn trace(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().map(|path| path.as_str().to_owned());
     let response = next.run(request).await;
-    tracing::info!(
-        %method,
-        route = route.as_deref().unwrap_or("<unmatched>"),
-        status = response.status().as_u16(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "request"
-    );
+    let (route, status) = (route.as_deref().unwrap_or("<unmatched>"), response.status().as_u16());
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    // Answered requests are the bulk (a line each would cost a busy server a write
+    // per request); refused and failed ones are what an operator looks for.
+    if response.status().is_client_error() || response.status().is_server_error() {
+        tracing::info!(%method, route, status, elapsed_ms, "request");
+    } else {
+        tracing::debug!(%method, route, status, elapsed_ms, "request");
+    }
     response
 }
