@@ -19,7 +19,7 @@ use crate::auth::Scope;
 use crate::bootstrap::{self, BootstrapError};
 use crate::crypto::{Cipher, CryptoError, KEY_ENV, KeySource};
 use crate::state::{AppState, Settings, StateError};
-use crate::storage::{SqliteStorage, StorageError};
+use crate::storage::{SqliteStorage, Storage, StorageError};
 
 /// Where and how to serve.
 #[derive(Debug, Clone)]
@@ -108,6 +108,14 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let registry = Registry::global().map_err(ServeError::Registry)?;
     let storage = Arc::new(open_storage(&config.data_dir)?);
+    let recovered = storage.recover_interrupted().await?;
+    if recovered.executions > 0 {
+        tracing::warn!(
+            executions = recovered.executions,
+            refunded = recovered.refunded,
+            "the last run of the server stopped during executions; they are marked interrupted and refunded"
+        );
+    }
     let (cipher, source) = Cipher::load(env(KEY_ENV).as_deref(), &config.data_dir)?;
     if let KeySource::CreatedFile(path) = &source {
         tracing::warn!(
@@ -163,6 +171,21 @@ fn greet(out: &mut dyn Write, credits: u64, key: &str, public_url: &str) -> io::
 /// Serves `state` on `listener` until `shutdown` resolves, then stops accepting
 /// and waits up to `grace` for running requests (streams included) to finish.
 pub async fn run_until(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send,
+    grace: Duration,
+) -> io::Result<()> {
+    let storage = state.storage.clone();
+    let served = serve_then_drain(listener, state, shutdown, grace).await;
+    // Records of the last runs may still be queued.
+    if let Err(error) = storage.flush().await {
+        tracing::error!(%error, "writing the last execution records failed");
+    }
+    served
+}
+
+async fn serve_then_drain(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send,

@@ -1,7 +1,8 @@
 //! Faults: the server is killed with SIGKILL in the middle of paid executions and
 //! restarted, several times; afterwards the database opens cleanly, the balance is
-//! the starting balance minus the ledger's charges, and no ledger row is lost or
-//! doubled. And blocks that hang or panic under load do not slow other executions
+//! the starting balance minus the ledger's charges plus its refunds, no ledger row
+//! is lost or doubled, every run a kill interrupted is refunded at the next start
+//! and every answered run stays charged. And blocks that hang or panic under load do not slow other executions
 //! beyond the execution timeout.
 //!
 //! Ignored by default (about 10 s); run them with
@@ -22,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use block_core::prelude::*;
 use block_server::serve::{ServeConfig, serve};
-use block_server::storage::{SqliteStorage, Storage};
+use block_server::storage::{ExecutionStatus, SqliteStorage, Storage};
 
 const CHILD_DATA_DIR: &str = "FAULTS_CHILD_DATA_DIR";
 const CHILD_ADDR: &str = "FAULTS_CHILD_ADDR";
@@ -236,9 +237,12 @@ async fn survives_sigkill_during_paid_executions() {
     child.wait().expect("the killed server is reaped");
 
     let storage = SqliteStorage::open(&data_dir).expect("the database opens cleanly after the kills");
+    // What the next start does: runs the last kill interrupted are refunded.
+    storage.recover_interrupted().await.expect("the recovery a start runs");
     let user = storage.first_user().await.expect("readable").expect("the local user exists");
     let balance = storage.balance(&user.id).await.expect("a balance");
     let ledger = storage.ledger(&user.id, u32::MAX).await.expect("the ledger");
+    let records = storage.executions(&user.id, u32::MAX).await.expect("the execution records");
     let sent = tally.sent.load(Ordering::SeqCst);
     let succeeded = tally.succeeded.load(Ordering::SeqCst);
 
@@ -246,11 +250,13 @@ async fn survives_sigkill_during_paid_executions() {
     let charged: i64 = charges.iter().map(|row| row.amount).sum();
     let refunded: i64 = ledger.iter().filter(|row| row.reason.starts_with("refund")).map(|row| row.amount).sum();
     let ledger_sum: i64 = ledger.iter().map(|row| row.amount).sum();
+    let interrupted = records.iter().filter(|record| record.status == ExecutionStatus::Interrupted).count();
+    let completed = records.iter().filter(|record| record.status == ExecutionStatus::Completed).count();
     println!(
-        "{KILLS} kills; {sent} requests sent, {succeeded} answered with the output, {} charge rows, {} refund \
-         credits; balance {balance} of {STARTING_CREDITS}",
+        "{KILLS} kills; {sent} requests sent, {succeeded} answered with the output, {} charge rows, {completed} runs \
+         completed, {interrupted} interrupted and refunded ({refunded} credits); balance {balance} of \
+         {STARTING_CREDITS}",
         charges.len(),
-        refunded
     );
 
     assert_eq!(ledger_sum, balance as i64, "the balance is the sum of the ledger, starting grant included");
@@ -266,6 +272,19 @@ async fn survives_sigkill_during_paid_executions() {
     assert_eq!(executions.len(), charges.len(), "no execution is charged twice");
     assert!(charges.len() as u64 >= succeeded, "every answered execution has its charge row (none lost)");
     assert!(charges.len() as u64 <= sent, "no more charges than requests (none doubled)");
+    assert!(interrupted > 0, "the kills landed in the middle of runs");
+    assert!(completed as u64 >= succeeded, "every answered run is recorded as completed, so never refunded");
+    for record in &records {
+        assert_ne!(record.status, ExecutionStatus::Running, "no run is left running after the recovery");
+        let net: i64 = ledger
+            .iter()
+            .filter(|row| row.execution_id.as_deref() == Some(record.id.as_str()))
+            .map(|row| row.amount)
+            .sum();
+        let owed = if record.status == ExecutionStatus::Interrupted { 0 } else { -1 };
+        assert_eq!(net, owed, "execution {} ({:?}) is charged exactly what it owes", record.id, record.status);
+    }
+    assert_eq!(records.len(), charges.len(), "every charge has its execution record");
 }
 
 /// Calls `block` with `body` from `callers` tasks until `stop`; returns the latency

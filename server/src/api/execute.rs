@@ -8,6 +8,7 @@
 //! cancels the run; what was charged stays charged.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -26,7 +27,7 @@ use super::blocks::unknown_block;
 use super::run_record::RunRecord;
 use super::{ApiError, body};
 use crate::auth::Caller;
-use crate::ids::uuid_v4;
+use crate::ids::uuid_v7;
 use crate::state::AppState;
 use crate::storage::model::now_unix;
 use crate::storage::{ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus};
@@ -78,7 +79,7 @@ async fn stream_response(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let (execution, record) = start(&state, &caller, &id, body, ExecutionSource::Stream).await?;
-    let events = EventStream { execution, record: Some(record) };
+    let events = EventStream { execution, record: Some(record), finishing: None };
     Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
 }
 
@@ -107,13 +108,23 @@ async fn start(
         seconds: 0,
     };
     let price = block.price(&usage);
-    let execution_id = uuid_v4().ok_or_else(|| ApiError::internal("the random source failed", "uuid"))?;
+    let execution_id = uuid_v7().ok_or_else(|| ApiError::internal("the random source failed", "uuid"))?;
     let user = &caller.user.id;
+    let mut record = ExecutionRecord {
+        id: execution_id,
+        user_id: user.clone(),
+        block_id: block.id().to_owned(),
+        source,
+        status: ExecutionStatus::Running,
+        charged: price,
+        pins: None,
+        error: None,
+        started_at: now_unix(),
+        finished_at: None,
+    };
     if price > 0 {
         let reason = format!("execute {}", block.name());
-        if let ChargeOutcome::Insufficient { balance } =
-            state.storage.charge(user, price, &reason, Some(&execution_id)).await?
-        {
+        if let ChargeOutcome::Insufficient { balance } = state.storage.start_paid_execution(&record, &reason).await? {
             return Err(ApiError::new(
                 StatusCode::PAYMENT_REQUIRED,
                 "insufficient_credits",
@@ -128,24 +139,20 @@ async fn start(
         Err(error) => {
             if price > 0 {
                 let reason = format!("refund: {} did not start", block.name());
-                state.storage.grant(user, price, &reason, Some(&execution_id)).await?;
+                state.storage.grant(user, price, &reason, Some(&record.id)).await?;
+                record.status = ExecutionStatus::Failed;
+                record.charged = 0;
+                record.error = Some(format!("did not start: {error}"));
+                record.finished_at = Some(now_unix());
+                state.storage.record_execution(record).await?;
             }
             return Err(execute_error(block, error));
         }
     };
-    let record = ExecutionRecord {
-        id: execution_id,
-        user_id: user.clone(),
-        block_id: block.id().to_owned(),
-        source,
-        status: ExecutionStatus::Running,
-        charged: price,
-        pins: None,
-        error: None,
-        started_at: now_unix(),
-        finished_at: None,
-    };
-    state.storage.record_execution(record.clone()).await?;
+    if price == 0 {
+        // Queued, not awaited: nothing is owed on a free run if a crash loses it.
+        drop(state.storage.record_execution(record.clone()));
+    }
     Ok((execution, RunRecord::new(state.clone(), record, usage)))
 }
 
@@ -168,10 +175,12 @@ fn execute_error(block: &RegisteredBlock, error: ExecuteError) -> ApiError {
     }
 }
 
-/// One SSE event per output, named by its pin; ends with the run.
+/// One SSE event per output, named by its pin; ends with the run, once its record
+/// is written (see [`RunRecord::finish`]).
 struct EventStream {
     execution: Execution,
     record: Option<RunRecord>,
+    finishing: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
 
 impl Stream for EventStream {
@@ -179,6 +188,9 @@ impl Stream for EventStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
+        if let Some(finishing) = this.finishing.as_mut() {
+            return finishing.as_mut().poll(cx).map(|()| None);
+        }
         match Pin::new(&mut this.execution).poll_next(cx) {
             Poll::Ready(Some(event)) => {
                 if let Some(record) = this.record.as_mut() {
@@ -187,12 +199,13 @@ impl Stream for EventStream {
                 // Compact JSON has no raw newlines, so each value is one `data:` line.
                 Poll::Ready(Some(Ok(Event::default().event(event.name).data(event.value.to_string()))))
             }
-            Poll::Ready(None) => {
-                if let Some(record) = this.record.take() {
-                    tokio::spawn(record.finish());
+            Poll::Ready(None) => match this.record.take() {
+                Some(record) => {
+                    let finishing = this.finishing.insert(Box::pin(record.finish()));
+                    finishing.as_mut().poll(cx).map(|()| None)
                 }
-                Poll::Ready(None)
-            }
+                None => Poll::Ready(None),
+            },
             Poll::Pending => Poll::Pending,
         }
     }

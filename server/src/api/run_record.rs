@@ -36,7 +36,10 @@ impl RunRecord {
         }
     }
 
-    /// Writes the final record now.
+    /// Writes the final record now. For a paid run this resolves once the record
+    /// is stored, so that an answered paid run is never taken for one a crash
+    /// interrupted (and refunded); a free run's record is queued and this returns
+    /// at once.
     pub async fn finish(mut self) {
         let status = if self.error.is_some() { ExecutionStatus::Failed } else { ExecutionStatus::Completed };
         if let Some(record) = self.take(status) {
@@ -78,7 +81,12 @@ async fn write(state: AppState, mut record: ExecutionRecord, usage: Usage, start
             }
         }
     }
-    if let Err(error) = state.storage.record_execution(record).await {
-        tracing::error!(%error, "recording an execution failed");
+    let paid = record.charged > 0;
+    let written = state.storage.record_execution(record);
+    // The storage logs a failed write; awaiting only tells this caller when.
+    if paid {
+        if let Err(error) = written.await {
+            tracing::error!(%error, "recording an execution failed");
+        }
     }
 }

@@ -72,7 +72,7 @@ fn invalid_key() -> ApiError {
 }
 
 async fn authenticate_key(state: &AppState, key: &str) -> Result<Caller, ApiError> {
-    let record = state.storage.api_key_by_hash(&hash_api_key(key)).await?.ok_or_else(invalid_key)?;
+    let (record, user) = state.storage.api_key_by_hash(&hash_api_key(key)).await?.ok_or_else(invalid_key)?;
     match record.status {
         KeyStatus::Active => {}
         KeyStatus::Revoked => return Err(ApiError::unauthorized("api_key_revoked", "the API key has been revoked")),
@@ -80,7 +80,6 @@ async fn authenticate_key(state: &AppState, key: &str) -> Result<Caller, ApiErro
             return Err(ApiError::unauthorized("api_key_suspended", "the API key is suspended"));
         }
     }
-    let user = state.storage.user(&record.user_id).await?.ok_or_else(invalid_key)?;
     // One write a minute per key at most: last-use times need no more precision.
     if record.last_used_at.is_none_or(|at| now_unix() - at >= 60) {
         state.storage.touch_api_key(&record.id).await?;

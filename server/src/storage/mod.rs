@@ -17,7 +17,7 @@ use block_core::webhooks::Subscription;
 
 pub use model::{
     ApiKeyRecord, ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, KeyStatus, LedgerEntry, NewApiKey,
-    OAuthClient, OAuthToken, ProviderLogin, SealedCredentials, TokenKind, User, WebhookRow,
+    OAuthClient, OAuthToken, ProviderLogin, Recovered, SealedCredentials, TokenKind, User, WebhookRow,
 };
 pub use sqlite::{DATABASE_FILE, SqliteStorage};
 
@@ -64,8 +64,9 @@ pub trait Storage: Send + Sync + 'static {
     /// Stores a new API key (its hash only).
     fn create_api_key(&self, key: NewApiKey) -> StorageFuture<'_, ApiKeyRecord>;
 
-    /// The key whose SHA-256 is `hash`, whatever its status.
-    fn api_key_by_hash<'a>(&'a self, hash: &'a [u8; 32]) -> StorageFuture<'a, Option<ApiKeyRecord>>;
+    /// The key whose SHA-256 is `hash`, whatever its status, and its owner (one
+    /// lookup: every request authenticated by a key makes it).
+    fn api_key_by_hash<'a>(&'a self, hash: &'a [u8; 32]) -> StorageFuture<'a, Option<(ApiKeyRecord, User)>>;
 
     /// Every key of `user_id`, newest first.
     fn api_keys<'a>(&'a self, user_id: &'a str) -> StorageFuture<'a, Vec<ApiKeyRecord>>;
@@ -156,10 +157,35 @@ pub trait Storage: Send + Sync + 'static {
     /// Deletes `owner`'s subscription `id`, returning it.
     fn delete_subscription<'a>(&'a self, owner: &'a str, id: &'a str) -> StorageFuture<'a, Option<Subscription>>;
 
-    /// Records an execution (created or updated).
+    /// Records an execution (created or updated). The record is taken at the call
+    /// and may be written later, together with others: dropping the future does not
+    /// lose it, awaiting it waits until it is stored. Records of one execution are
+    /// stored in the order of the calls.
     fn record_execution(&self, record: ExecutionRecord) -> StorageFuture<'_, ()>;
 
-    /// The latest `limit` executions of `user_id`, newest first.
+    /// Starts a paid execution in one transaction: takes `record.charged` credits
+    /// from `record.user_id` if the balance covers them, writes the ledger row
+    /// (naming the execution, with `reason`) and stores `record` (running). Nothing
+    /// is written when the balance is short. A crash after this leaves a running
+    /// record that [`recover_interrupted`](Self::recover_interrupted) refunds.
+    fn start_paid_execution<'a>(
+        &'a self,
+        record: &'a ExecutionRecord,
+        reason: &'a str,
+    ) -> StorageFuture<'a, ChargeOutcome>;
+
+    /// After a crash: marks every execution still recorded as running
+    /// interrupted and gives back what it was charged (net of refunds), each with
+    /// a ledger row, in one transaction. Only for a server starting up: another
+    /// process serving the same storage has runs that are really running.
+    fn recover_interrupted(&self) -> StorageFuture<'_, Recovered>;
+
+    /// Resolves once every record passed to
+    /// [`record_execution`](Self::record_execution) before is stored.
+    fn flush(&self) -> StorageFuture<'_, ()>;
+
+    /// The latest `limit` executions of `user_id`, newest first (records passed
+    /// to [`record_execution`](Self::record_execution) before included).
     fn executions<'a>(&'a self, user_id: &'a str, limit: u32) -> StorageFuture<'a, Vec<ExecutionRecord>>;
 
     /// Registers an OAuth client.

@@ -179,6 +179,9 @@ pub enum ExecutionStatus {
     Failed,
     /// The caller went away before the end.
     Cancelled,
+    /// The server stopped (crashed, or was stopped past its grace period) during
+    /// the run; what it was charged was refunded at the next start.
+    Interrupted,
 }
 
 impl ExecutionSource {
@@ -200,8 +203,18 @@ impl ExecutionStatus {
             ExecutionStatus::Completed => "completed",
             ExecutionStatus::Failed => "failed",
             ExecutionStatus::Cancelled => "cancelled",
+            ExecutionStatus::Interrupted => "interrupted",
         }
     }
+}
+
+/// What [`Storage::recover_interrupted`](super::Storage::recover_interrupted) did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recovered {
+    /// Executions found running and marked interrupted.
+    pub executions: u64,
+    /// Credits given back for them.
+    pub refunded: u64,
 }
 
 /// One block execution. Output values are not kept (they may be large or

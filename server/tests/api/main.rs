@@ -14,4 +14,5 @@ mod operations;
 mod persistence;
 mod provider_oauth;
 mod scopes;
+mod storage;
 mod webhooks;

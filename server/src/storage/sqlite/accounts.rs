@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::corrupt;
+use super::{Cached, corrupt};
 use crate::auth::Scope;
 use crate::storage::model::now_unix;
 use crate::storage::{ApiKeyRecord, KeyStatus, NewApiKey, User};
@@ -10,14 +10,14 @@ use crate::storage::{ApiKeyRecord, KeyStatus, NewApiKey, User};
 pub(super) fn create_user(conn: &mut Connection, user: &User, starting_credits: u64) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
     let now = now_unix();
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO users (id, name, email, timezone, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![user.id, user.name, user.email, user.timezone, now],
     )?;
     let credits = i64::try_from(starting_credits).unwrap_or(i64::MAX);
-    tx.execute("INSERT INTO credit_balances (user_id, balance) VALUES (?1, ?2)", params![user.id, credits])?;
+    tx.execute_cached("INSERT INTO credit_balances (user_id, balance) VALUES (?1, ?2)", params![user.id, credits])?;
     if credits > 0 {
-        tx.execute(
+        tx.execute_cached(
             "INSERT INTO credit_ledger (user_id, amount, balance_after, reason, created_at)
              VALUES (?1, ?2, ?2, 'starting balance', ?3)",
             params![user.id, credits, now],
@@ -31,12 +31,16 @@ fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
 }
 
 pub(super) fn user(conn: &Connection, id: &str) -> rusqlite::Result<Option<User>> {
-    conn.query_row("SELECT id, name, email, timezone FROM users WHERE id = ?1", [id], user_row).optional()
+    conn.query_row_cached("SELECT id, name, email, timezone FROM users WHERE id = ?1", [id], user_row).optional()
 }
 
 pub(super) fn first_user(conn: &Connection) -> rusqlite::Result<Option<User>> {
-    conn.query_row("SELECT id, name, email, timezone FROM users ORDER BY created_at, rowid LIMIT 1", [], user_row)
-        .optional()
+    conn.query_row_cached(
+        "SELECT id, name, email, timezone FROM users ORDER BY created_at, rowid LIMIT 1",
+        [],
+        user_row,
+    )
+    .optional()
 }
 
 const KEY_COLUMNS: &str = "id, user_id, name, hint, scopes, status, created_at, last_used_at";
@@ -62,20 +66,30 @@ fn key_row(row: &Row<'_>) -> rusqlite::Result<ApiKeyRecord> {
 
 pub(super) fn create_api_key(conn: &Connection, key: &NewApiKey) -> rusqlite::Result<ApiKeyRecord> {
     let scopes: Vec<&str> = key.scopes.iter().map(|scope| scope.as_str()).collect();
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO api_keys (id, user_id, name, hash, hint, scopes, status, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7)",
         params![key.id, key.user_id, key.name, &key.hash[..], key.hint, scopes.join(","), now_unix()],
     )?;
-    conn.query_row(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = ?1"), [&key.id], key_row)
+    conn.query_row_cached(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = ?1"), [&key.id], key_row)
 }
 
-pub(super) fn api_key_by_hash(conn: &Connection, hash: &[u8; 32]) -> rusqlite::Result<Option<ApiKeyRecord>> {
-    conn.query_row(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE hash = ?1"), [&hash[..]], key_row).optional()
+pub(super) fn api_key_by_hash(conn: &Connection, hash: &[u8; 32]) -> rusqlite::Result<Option<(ApiKeyRecord, User)>> {
+    conn.query_row_cached(
+        "SELECT k.id, k.user_id, k.name, k.hint, k.scopes, k.status, k.created_at, k.last_used_at,
+                u.id, u.name, u.email, u.timezone
+         FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.hash = ?1",
+        [&hash[..]],
+        |row| {
+            let user = User { id: row.get(8)?, name: row.get(9)?, email: row.get(10)?, timezone: row.get(11)? };
+            Ok((key_row(row)?, user))
+        },
+    )
+    .optional()
 }
 
 pub(super) fn api_keys(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<ApiKeyRecord>> {
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = ?1 ORDER BY created_at DESC, rowid DESC"
     ))?;
     statement.query_map([user_id], key_row)?.collect()
@@ -87,7 +101,7 @@ pub(super) fn set_api_key_status(
     id: &str,
     status: KeyStatus,
 ) -> rusqlite::Result<bool> {
-    let changed = conn.execute(
+    let changed = conn.execute_cached(
         "UPDATE api_keys SET status = ?3 WHERE user_id = ?1 AND id = ?2",
         params![user_id, id, status.as_str()],
     )?;
@@ -95,6 +109,6 @@ pub(super) fn set_api_key_status(
 }
 
 pub(super) fn touch_api_key(conn: &Connection, id: &str) -> rusqlite::Result<()> {
-    conn.execute("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1", params![id, now_unix()])?;
+    conn.execute_cached("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1", params![id, now_unix()])?;
     Ok(())
 }

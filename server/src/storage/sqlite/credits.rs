@@ -7,6 +7,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::Cached;
 use crate::storage::model::now_unix;
 use crate::storage::{ChargeOutcome, LedgerEntry};
 
@@ -20,7 +21,7 @@ fn to_u64(value: i64) -> u64 {
 
 pub(super) fn balance(conn: &Connection, user_id: &str) -> rusqlite::Result<u64> {
     let balance: Option<i64> = conn
-        .query_row("SELECT balance FROM credit_balances WHERE user_id = ?1", [user_id], |row| row.get(0))
+        .query_row_cached("SELECT balance FROM credit_balances WHERE user_id = ?1", [user_id], |row| row.get(0))
         .optional()?;
     Ok(balance.map_or(0, to_u64))
 }
@@ -33,8 +34,8 @@ fn ledger_row(
     execution_id: Option<&str>,
 ) -> rusqlite::Result<i64> {
     let balance: i64 =
-        conn.query_row("SELECT balance FROM credit_balances WHERE user_id = ?1", [user_id], |row| row.get(0))?;
-    conn.execute(
+        conn.query_row_cached("SELECT balance FROM credit_balances WHERE user_id = ?1", [user_id], |row| row.get(0))?;
+    conn.execute_cached(
         "INSERT INTO credit_ledger (user_id, amount, balance_after, reason, execution_id, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![user_id, amount, balance, reason, execution_id, now_unix()],
@@ -49,18 +50,33 @@ pub(super) fn charge(
     reason: &str,
     execution_id: Option<&str>,
 ) -> rusqlite::Result<ChargeOutcome> {
-    let amount = credits(amount);
     let tx = conn.transaction()?;
-    let changed = tx.execute(
+    let outcome = take(&tx, user_id, amount, reason, execution_id)?;
+    if matches!(outcome, ChargeOutcome::Charged { .. }) {
+        tx.commit()?;
+    }
+    Ok(outcome)
+}
+
+/// [`charge`] inside the caller's transaction, which the caller commits only on
+/// [`ChargeOutcome::Charged`].
+pub(super) fn take(
+    conn: &Connection,
+    user_id: &str,
+    amount: u64,
+    reason: &str,
+    execution_id: Option<&str>,
+) -> rusqlite::Result<ChargeOutcome> {
+    let amount = credits(amount);
+    let changed = conn.execute_cached(
         "UPDATE credit_balances SET balance = balance - ?2 WHERE user_id = ?1 AND balance >= ?2",
         params![user_id, amount],
     )?;
     if changed != 1 {
-        let balance = balance(&tx, user_id)?;
+        let balance = balance(conn, user_id)?;
         return Ok(ChargeOutcome::Insufficient { balance });
     }
-    let balance = ledger_row(&tx, user_id, -amount, reason, execution_id)?;
-    tx.commit()?;
+    let balance = ledger_row(conn, user_id, -amount, reason, execution_id)?;
     Ok(ChargeOutcome::Charged { balance: to_u64(balance) })
 }
 
@@ -76,7 +92,7 @@ pub(super) fn charge_up_to(
     if taken == 0 {
         return Ok(0);
     }
-    tx.execute(
+    tx.execute_cached(
         "UPDATE credit_balances SET balance = balance - ?2 WHERE user_id = ?1",
         params![user_id, credits(taken)],
     )?;
@@ -92,20 +108,31 @@ pub(super) fn grant(
     reason: &str,
     execution_id: Option<&str>,
 ) -> rusqlite::Result<u64> {
-    let amount = credits(amount);
     let tx = conn.transaction()?;
-    tx.execute(
+    let balance = give(&tx, user_id, amount, reason, execution_id)?;
+    tx.commit()?;
+    Ok(balance)
+}
+
+/// [`grant`] inside the caller's transaction.
+pub(super) fn give(
+    conn: &Connection,
+    user_id: &str,
+    amount: u64,
+    reason: &str,
+    execution_id: Option<&str>,
+) -> rusqlite::Result<u64> {
+    let amount = credits(amount);
+    conn.execute_cached(
         "INSERT INTO credit_balances (user_id, balance) VALUES (?1, ?2)
          ON CONFLICT (user_id) DO UPDATE SET balance = balance + excluded.balance",
         params![user_id, amount],
     )?;
-    let balance = ledger_row(&tx, user_id, amount, reason, execution_id)?;
-    tx.commit()?;
-    Ok(to_u64(balance))
+    Ok(to_u64(ledger_row(conn, user_id, amount, reason, execution_id)?))
 }
 
 pub(super) fn ledger(conn: &Connection, user_id: &str, limit: u32) -> rusqlite::Result<Vec<LedgerEntry>> {
-    let mut statement = conn.prepare(
+    let mut statement = conn.prepare_cached(
         "SELECT id, amount, balance_after, reason, execution_id, created_at FROM credit_ledger
          WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2",
     )?;

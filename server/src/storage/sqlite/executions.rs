@@ -2,11 +2,15 @@
 
 use rusqlite::{Connection, Row, params};
 
-use super::corrupt;
-use crate::storage::{ExecutionRecord, ExecutionSource, ExecutionStatus};
+use super::{Cached, corrupt, credits};
+use crate::storage::model::now_unix;
+use crate::storage::{ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, Recovered};
+
+/// The error recorded on runs the server stopped in the middle of.
+const INTERRUPTED: &str = "the server stopped during the run; what it was charged was refunded";
 
 pub(super) fn record(conn: &Connection, record: &ExecutionRecord) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO executions (id, user_id, block_id, source, status, charged, pins, error, started_at, finished_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, charged = excluded.charged,
@@ -47,6 +51,7 @@ fn execution_row(row: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
             "completed" => ExecutionStatus::Completed,
             "failed" => ExecutionStatus::Failed,
             "cancelled" => ExecutionStatus::Cancelled,
+            "interrupted" => ExecutionStatus::Interrupted,
             other => return Err(corrupt(4, format!("unknown execution status `{other}`"))),
         },
         charged: u64::try_from(charged).unwrap_or(0),
@@ -58,9 +63,55 @@ fn execution_row(row: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
 }
 
 pub(super) fn list(conn: &Connection, user_id: &str, limit: u32) -> rusqlite::Result<Vec<ExecutionRecord>> {
-    let mut statement = conn.prepare(
+    let mut statement = conn.prepare_cached(
         "SELECT id, user_id, block_id, source, status, charged, pins, error, started_at, finished_at
          FROM executions WHERE user_id = ?1 ORDER BY started_at DESC, rowid DESC LIMIT ?2",
     )?;
     statement.query_map(params![user_id, limit], execution_row)?.collect()
+}
+
+pub(super) fn start_paid(
+    conn: &mut Connection,
+    record: &ExecutionRecord,
+    reason: &str,
+) -> rusqlite::Result<ChargeOutcome> {
+    let tx = conn.transaction()?;
+    let outcome = credits::take(&tx, &record.user_id, record.charged, reason, Some(&record.id))?;
+    if matches!(outcome, ChargeOutcome::Charged { .. }) {
+        self::record(&tx, record)?;
+        tx.commit()?;
+    }
+    Ok(outcome)
+}
+
+pub(super) fn recover_interrupted(conn: &mut Connection) -> rusqlite::Result<Recovered> {
+    let tx = conn.transaction()?;
+    let running: Vec<(String, String)> = tx
+        .prepare_cached("SELECT id, user_id FROM executions WHERE status = 'running' ORDER BY rowid")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut recovered = Recovered::default();
+    for (id, user_id) in running {
+        // Net of every charge and refund the run had: per-second charges and a
+        // refund for a run that did not start included.
+        let net: i64 = tx.query_row_cached(
+            "SELECT COALESCE(-SUM(amount), 0) FROM credit_ledger WHERE execution_id = ?1 AND user_id = ?2",
+            params![id, user_id],
+            |row| row.get(0),
+        )?;
+        let refund = u64::try_from(net).unwrap_or(0);
+        if refund > 0 {
+            credits::give(&tx, &user_id, refund, "refund: the server stopped during the run", Some(&id))?;
+        }
+        tx.execute_cached(
+            "UPDATE executions SET status = 'interrupted', charged = MAX(charged - ?2, 0), error = ?3,
+                 finished_at = COALESCE(finished_at, ?4)
+             WHERE id = ?1",
+            params![id, i64::try_from(refund).unwrap_or(i64::MAX), INTERRUPTED, now_unix()],
+        )?;
+        recovered.executions += 1;
+        recovered.refunded += refund;
+    }
+    tx.commit()?;
+    Ok(recovered)
 }

@@ -138,6 +138,11 @@ const MIGRATIONS: &[&str] = &[
         expires_at    INTEGER NOT NULL
     );
     ",
+    // 4: finding, at start, the runs a crash interrupted and what each was charged.
+    "
+    CREATE INDEX executions_running ON executions(status) WHERE status = 'running';
+    CREATE INDEX credit_ledger_by_execution ON credit_ledger(execution_id) WHERE execution_id IS NOT NULL;
+    ",
 ];
 
 /// Why migrating failed.

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::corrupt;
+use super::{Cached, corrupt};
 use crate::auth::Scope;
 use crate::storage::model::now_unix;
 use crate::storage::{OAuthClient, OAuthToken, ProviderLogin, TokenKind};
@@ -43,7 +43,7 @@ fn client_row(row: &Row<'_>) -> rusqlite::Result<OAuthClient> {
 }
 
 pub(super) fn create_client(conn: &Connection, client: &OAuthClient) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO oauth_clients (id, name, secret_hash, redirect_uris, scopes, disabled, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -60,17 +60,18 @@ pub(super) fn create_client(conn: &Connection, client: &OAuthClient) -> rusqlite
 }
 
 pub(super) fn client(conn: &Connection, id: &str) -> rusqlite::Result<Option<OAuthClient>> {
-    conn.query_row(&format!("SELECT {CLIENT_COLUMNS} FROM oauth_clients WHERE id = ?1"), [id], client_row).optional()
+    conn.query_row_cached(&format!("SELECT {CLIENT_COLUMNS} FROM oauth_clients WHERE id = ?1"), [id], client_row)
+        .optional()
 }
 
 pub(super) fn clients(conn: &Connection) -> rusqlite::Result<Vec<OAuthClient>> {
     let mut statement =
-        conn.prepare(&format!("SELECT {CLIENT_COLUMNS} FROM oauth_clients ORDER BY created_at, rowid"))?;
+        conn.prepare_cached(&format!("SELECT {CLIENT_COLUMNS} FROM oauth_clients ORDER BY created_at, rowid"))?;
     statement.query_map([], client_row)?.collect()
 }
 
 pub(super) fn disable_client(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
-    Ok(conn.execute("UPDATE oauth_clients SET disabled = 1 WHERE id = ?1", [id])? == 1)
+    Ok(conn.execute_cached("UPDATE oauth_clients SET disabled = 1 WHERE id = ?1", [id])? == 1)
 }
 
 const TOKEN_COLUMNS: &str =
@@ -95,7 +96,7 @@ fn token_row(row: &Row<'_>) -> rusqlite::Result<OAuthToken> {
 }
 
 pub(super) fn put_token(conn: &Connection, token: &OAuthToken) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO oauth_tokens (hash, kind, client_id, user_id, scopes, family, redirect_uri, code_challenge,
                                    expires_at, used_at, revoked_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -118,7 +119,7 @@ pub(super) fn put_token(conn: &Connection, token: &OAuthToken) -> rusqlite::Resu
 }
 
 pub(super) fn token(conn: &Connection, hash: &[u8; 32]) -> rusqlite::Result<Option<OAuthToken>> {
-    conn.query_row(&format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE hash = ?1"), [&hash[..]], token_row)
+    conn.query_row_cached(&format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE hash = ?1"), [&hash[..]], token_row)
         .optional()
 }
 
@@ -127,17 +128,17 @@ pub(super) fn token(conn: &Connection, hash: &[u8; 32]) -> rusqlite::Result<Opti
 pub(super) fn consume_token(conn: &mut Connection, hash: &[u8; 32]) -> rusqlite::Result<Option<OAuthToken>> {
     let tx = conn.transaction()?;
     let found = tx
-        .query_row(&format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE hash = ?1"), [&hash[..]], token_row)
+        .query_row_cached(&format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE hash = ?1"), [&hash[..]], token_row)
         .optional()?;
     if found.as_ref().is_some_and(|token| token.used_at.is_none()) {
-        tx.execute("UPDATE oauth_tokens SET used_at = ?2 WHERE hash = ?1", params![&hash[..], now_unix()])?;
+        tx.execute_cached("UPDATE oauth_tokens SET used_at = ?2 WHERE hash = ?1", params![&hash[..], now_unix()])?;
     }
     tx.commit()?;
     Ok(found)
 }
 
 pub(super) fn revoke_token(conn: &Connection, hash: &[u8; 32]) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.execute_cached(
         "UPDATE oauth_tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
         params![&hash[..], now_unix()],
     )?;
@@ -145,7 +146,7 @@ pub(super) fn revoke_token(conn: &Connection, hash: &[u8; 32]) -> rusqlite::Resu
 }
 
 pub(super) fn revoke_family(conn: &Connection, family: &str) -> rusqlite::Result<usize> {
-    conn.execute(
+    conn.execute_cached(
         "UPDATE oauth_tokens SET revoked_at = ?2 WHERE family = ?1 AND revoked_at IS NULL",
         params![family, now_unix()],
     )
@@ -153,7 +154,7 @@ pub(super) fn revoke_family(conn: &Connection, family: &str) -> rusqlite::Result
 
 pub(super) fn put_provider_login(conn: &Connection, login: &ProviderLogin) -> rusqlite::Result<()> {
     let scopes = serde_json::to_string(&login.scopes).map_err(|e| corrupt(4, e.to_string()))?;
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO provider_logins (state_hash, user_id, provider, callback_url, scopes, sealed, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -167,7 +168,7 @@ pub(super) fn put_provider_login(conn: &Connection, login: &ProviderLogin) -> ru
         ],
     )?;
     // Abandoned logins would otherwise pile up.
-    conn.execute("DELETE FROM provider_logins WHERE expires_at < ?1", [now_unix()])?;
+    conn.execute_cached("DELETE FROM provider_logins WHERE expires_at < ?1", [now_unix()])?;
     Ok(())
 }
 
@@ -177,7 +178,7 @@ pub(super) fn take_provider_login(
     hash: &[u8; 32],
     user_id: &str,
 ) -> rusqlite::Result<Option<ProviderLogin>> {
-    conn.query_row(
+    conn.query_row_cached(
         "DELETE FROM provider_logins WHERE state_hash = ?1 AND user_id = ?2
          RETURNING state_hash, user_id, provider, callback_url, scopes, sealed, expires_at",
         params![&hash[..], user_id],

@@ -3,7 +3,7 @@
 use block_core::credentials::{CredentialsMeta, CredentialsType};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::corrupt;
+use super::{Cached, corrupt};
 use crate::storage::SealedCredentials;
 use crate::storage::model::now_unix;
 
@@ -21,7 +21,7 @@ fn meta_row(row: &Row<'_>) -> rusqlite::Result<CredentialsMeta> {
 pub(super) fn put(conn: &Connection, user_id: &str, credentials: &SealedCredentials) -> rusqlite::Result<()> {
     let meta = &credentials.meta;
     let now = now_unix();
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO credentials (user_id, id, provider, type, title, sealed, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
          ON CONFLICT (user_id, id) DO UPDATE SET provider = excluded.provider, type = excluded.type,
@@ -32,7 +32,7 @@ pub(super) fn put(conn: &Connection, user_id: &str, credentials: &SealedCredenti
 }
 
 pub(super) fn get(conn: &Connection, user_id: &str, id: &str) -> rusqlite::Result<Option<SealedCredentials>> {
-    conn.query_row(
+    conn.query_row_cached(
         "SELECT id, provider, type, title, sealed FROM credentials WHERE user_id = ?1 AND id = ?2",
         params![user_id, id],
         |row| Ok(SealedCredentials { meta: meta_row(row)?, sealed: row.get(4)? }),
@@ -41,12 +41,12 @@ pub(super) fn get(conn: &Connection, user_id: &str, id: &str) -> rusqlite::Resul
 }
 
 pub(super) fn list(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<CredentialsMeta>> {
-    let mut statement = conn.prepare(
+    let mut statement = conn.prepare_cached(
         "SELECT id, provider, type, title FROM credentials WHERE user_id = ?1 ORDER BY provider, created_at, id",
     )?;
     statement.query_map([user_id], meta_row)?.collect()
 }
 
 pub(super) fn delete(conn: &Connection, user_id: &str, id: &str) -> rusqlite::Result<bool> {
-    Ok(conn.execute("DELETE FROM credentials WHERE user_id = ?1 AND id = ?2", params![user_id, id])? == 1)
+    Ok(conn.execute_cached("DELETE FROM credentials WHERE user_id = ?1 AND id = ?2", params![user_id, id])? == 1)
 }

@@ -4,7 +4,7 @@ use block_core::Value;
 use block_core::webhooks::{Subscription, WebhookKind};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::corrupt;
+use super::{Cached, corrupt};
 use crate::storage::WebhookRow;
 use crate::storage::model::now_unix;
 
@@ -50,11 +50,12 @@ fn webhook_row(row: &Row<'_>) -> rusqlite::Result<WebhookRow> {
 }
 
 pub(super) fn webhook(conn: &Connection, id: &str) -> rusqlite::Result<Option<WebhookRow>> {
-    conn.query_row(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = ?1"), [id], webhook_row).optional()
+    conn.query_row_cached(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = ?1"), [id], webhook_row)
+        .optional()
 }
 
 pub(super) fn find_reusable(conn: &Connection, like: &WebhookRow) -> rusqlite::Result<Option<WebhookRow>> {
-    conn.query_row(
+    conn.query_row_cached(
         &format!(
             "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE provider = ?1 AND owner = ?2 AND resource = ?3
              AND credentials_id IS ?4 AND kind = ?5 AND events = ?6 ORDER BY created_at LIMIT 1"
@@ -74,12 +75,12 @@ pub(super) fn find_reusable(conn: &Connection, like: &WebhookRow) -> rusqlite::R
 
 pub(super) fn webhooks_where(conn: &Connection, filter: &str, args: &[&str]) -> rusqlite::Result<Vec<WebhookRow>> {
     let mut statement =
-        conn.prepare(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE {filter} ORDER BY created_at, id"))?;
+        conn.prepare_cached(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE {filter} ORDER BY created_at, id"))?;
     statement.query_map(rusqlite::params_from_iter(args), webhook_row)?.collect()
 }
 
 pub(super) fn put_webhook(conn: &Connection, webhook: &WebhookRow) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO webhooks (id, provider, owner, kind, resource, events, credentials_id, remote_id, sealed_secret,
                                created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -104,8 +105,8 @@ pub(super) fn put_webhook(conn: &Connection, webhook: &WebhookRow) -> rusqlite::
 
 pub(super) fn delete_webhook(conn: &mut Connection, id: &str) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
-    tx.execute("DELETE FROM webhook_subscriptions WHERE webhook_id = ?1", [id])?;
-    tx.execute("DELETE FROM webhooks WHERE id = ?1", [id])?;
+    tx.execute_cached("DELETE FROM webhook_subscriptions WHERE webhook_id = ?1", [id])?;
+    tx.execute_cached("DELETE FROM webhooks WHERE id = ?1", [id])?;
     tx.commit()
 }
 
@@ -124,14 +125,14 @@ fn subscription_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
 }
 
 pub(super) fn subscriptions_where(conn: &Connection, filter: &str, arg: &str) -> rusqlite::Result<Vec<Subscription>> {
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT id, webhook_id, owner, block_id, events, input FROM webhook_subscriptions WHERE {filter} ORDER BY id"
     ))?;
     statement.query_map([arg], subscription_row)?.collect()
 }
 
 pub(super) fn put_subscription(conn: &Connection, subscription: &Subscription) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.execute_cached(
         "INSERT INTO webhook_subscriptions (id, webhook_id, owner, block_id, events, input, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET webhook_id = excluded.webhook_id, owner = excluded.owner,
@@ -156,7 +157,7 @@ pub(super) fn delete_subscription(
 ) -> rusqlite::Result<Option<Subscription>> {
     let tx = conn.transaction()?;
     let found = tx
-        .query_row(
+        .query_row_cached(
             "SELECT id, webhook_id, owner, block_id, events, input FROM webhook_subscriptions
              WHERE id = ?1 AND owner = ?2",
             params![id, owner],
@@ -164,7 +165,7 @@ pub(super) fn delete_subscription(
         )
         .optional()?;
     if found.is_some() {
-        tx.execute("DELETE FROM webhook_subscriptions WHERE id = ?1 AND owner = ?2", params![id, owner])?;
+        tx.execute_cached("DELETE FROM webhook_subscriptions WHERE id = ?1 AND owner = ?2", params![id, owner])?;
     }
     tx.commit()?;
     Ok(found)

@@ -1,0 +1,168 @@
+//! The SQLite storage under the API: execution records written in groups, paid
+//! starts in one transaction, refunds of runs a crash interrupted, and changes
+//! made by another process seen at once.
+
+use block_server::auth::Scope;
+use block_server::storage::{
+    ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, KeyStatus, Recovered, SqliteStorage, Storage,
+    User,
+};
+use serde_json::json;
+
+use crate::support::{TestServer, fresh_dir};
+
+async fn storage_with_user(name: &str, credits: u64) -> (SqliteStorage, User) {
+    let storage = SqliteStorage::open(&fresh_dir(name)).expect("the storage opens");
+    let user = User {
+        id: "9f2d7c1e-5b3a-4e8f-a6d0-1c2b3d4e5f60".to_owned(),
+        name: "Ada".to_owned(),
+        email: "ada@example.com".to_owned(),
+        timezone: "UTC".to_owned(),
+    };
+    storage.create_user(user.clone(), credits).await.expect("the user is created");
+    (storage, user)
+}
+
+fn running(id: usize, user: &User, charged: u64) -> ExecutionRecord {
+    ExecutionRecord {
+        id: format!("00000000-0000-4000-8000-{id:012}"),
+        user_id: user.id.clone(),
+        block_id: "470bd006-adb0-48de-a0d9-b3a7de19568b".to_owned(),
+        source: ExecutionSource::Api,
+        status: ExecutionStatus::Running,
+        charged,
+        pins: None,
+        error: None,
+        started_at: 1_700_000_000 + i64::try_from(id).expect("small"),
+        finished_at: None,
+    }
+}
+
+fn completed(mut record: ExecutionRecord) -> ExecutionRecord {
+    record.status = ExecutionStatus::Completed;
+    record.pins = Some(json!({"result": 1}));
+    record.finished_at = Some(record.started_at + 1);
+    record
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_queued_without_waiting_are_all_stored_in_their_last_state() {
+    let (storage, user) = storage_with_user("records-queue", 0).await;
+    for id in 0..1000 {
+        let record = running(id, &user, 0);
+        // Not awaited: the record is taken at the call.
+        drop(storage.record_execution(record.clone()));
+        if id % 3 != 0 {
+            drop(storage.record_execution(completed(record)));
+        }
+    }
+    let records = storage.executions(&user.id, 5000).await.expect("the records");
+    assert_eq!(records.len(), 1000, "one row per execution");
+    let finished = records.iter().filter(|record| record.status == ExecutionStatus::Completed).count();
+    assert_eq!(finished, 666, "the later state of an execution wins");
+    let still_running = records.iter().filter(|record| record.status == ExecutionStatus::Running).count();
+    assert_eq!(still_running, 334);
+    assert!(records.iter().filter(|r| r.status == ExecutionStatus::Completed).all(|r| r.pins.is_some()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paid_start_charges_and_records_together_or_writes_nothing() {
+    let (storage, user) = storage_with_user("paid-start", 5).await;
+    let first = running(1, &user, 3);
+    let outcome = storage.start_paid_execution(&first, "execute PaidEchoBlock").await.expect("the start");
+    assert_eq!(outcome, ChargeOutcome::Charged { balance: 2 });
+    let second = running(2, &user, 3);
+    let refused = storage.start_paid_execution(&second, "execute PaidEchoBlock").await.expect("the start");
+    assert_eq!(refused, ChargeOutcome::Insufficient { balance: 2 });
+
+    let records = storage.executions(&user.id, 10).await.expect("the records");
+    assert_eq!(records.len(), 1, "the refused start left no record: {records:?}");
+    assert_eq!(
+        (records[0].id.as_str(), records[0].status, records[0].charged),
+        (first.id.as_str(), ExecutionStatus::Running, 3)
+    );
+    let ledger = storage.ledger(&user.id, 10).await.expect("the ledger");
+    let charges: Vec<_> = ledger.iter().filter(|row| row.amount < 0).collect();
+    assert_eq!(charges.len(), 1, "{ledger:?}");
+    assert_eq!((charges[0].amount, charges[0].execution_id.as_deref()), (-3, Some(first.id.as_str())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recovery_refunds_each_interrupted_run_once_and_leaves_finished_ones() {
+    let (storage, user) = storage_with_user("recovery", 100).await;
+    // Interrupted mid-run: charged 4.
+    let interrupted = running(1, &user, 4);
+    storage.start_paid_execution(&interrupted, "execute PaidEchoBlock").await.expect("started");
+    // Finished: charged 5, stays charged.
+    let finished = running(2, &user, 5);
+    storage.start_paid_execution(&finished, "execute PaidEchoBlock").await.expect("started");
+    storage.record_execution(completed(finished.clone())).await.expect("recorded");
+    // Refunded already (did not start) but its end was never recorded: nothing more to give back.
+    let refunded = running(3, &user, 6);
+    storage.start_paid_execution(&refunded, "execute PaidEchoBlock").await.expect("started");
+    storage.grant(&user.id, 6, "refund: PaidEchoBlock did not start", Some(&refunded.id)).await.expect("refunded");
+    // A free run interrupted: nothing to refund, still marked.
+    drop(storage.record_execution(running(4, &user, 0)));
+    assert_eq!(storage.balance(&user.id).await.expect("balance"), 100 - 4 - 5);
+
+    let recovered = storage.recover_interrupted().await.expect("recovery");
+    assert_eq!(recovered, Recovered { executions: 3, refunded: 4 });
+    assert_eq!(storage.balance(&user.id).await.expect("balance"), 100 - 5, "only the finished run stays charged");
+    let again = storage.recover_interrupted().await.expect("a second recovery");
+    assert_eq!(again, Recovered::default(), "nothing is refunded twice");
+    assert_eq!(storage.balance(&user.id).await.expect("balance"), 95);
+
+    let records = storage.executions(&user.id, 10).await.expect("the records");
+    let status = |id: &str| records.iter().find(|record| record.id == id).map(|record| (record.status, record.charged));
+    assert_eq!(status(&interrupted.id), Some((ExecutionStatus::Interrupted, 0)));
+    assert_eq!(status(&finished.id), Some((ExecutionStatus::Completed, 5)));
+    assert_eq!(status(&refunded.id), Some((ExecutionStatus::Interrupted, 6)));
+    let ledger = storage.ledger(&user.id, 20).await.expect("the ledger");
+    let refund = ledger.iter().find(|row| row.reason.starts_with("refund: the server stopped")).expect("a refund row");
+    assert_eq!((refund.amount, refund.execution_id.as_deref()), (4, Some(interrupted.id.as_str())));
+    let sum: i64 = ledger.iter().map(|row| row.amount).sum();
+    assert_eq!(sum, 95, "the balance is the ledger's sum");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_revoked_by_another_process_is_refused_at_the_next_request() {
+    let server = TestServer::start("revoke-elsewhere").await;
+    let key = server.key_with(&[Scope::Identity]).await;
+    let client = server.client().with_key(Some(&key));
+    for _ in 0..20 {
+        client.get("/external-api/v1/me").await.expect(200);
+    }
+    // What `block-server keys revoke` does: its own connection to the same file.
+    let other = SqliteStorage::open(&server.dir).expect("a second process opens the storage");
+    let keys = other.api_keys(&server.user_id).await.expect("keys");
+    let record = keys.iter().find(|record| record.scopes == [Scope::Identity]).expect("the key");
+    other.set_api_key_status(&server.user_id, &record.id, KeyStatus::Revoked).await.expect("revoked");
+    for _ in 0..8 {
+        assert_eq!(client.get("/external-api/v1/me").await.expect(401).code(), "api_key_revoked");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_execution_through_the_api_is_recorded_and_a_paid_one_before_its_answer() {
+    let server = TestServer::start("records-api").await;
+    let client = server.client();
+    for _ in 0..25 {
+        client
+            .post(
+                "/external-api/v1/blocks/470bd006-adb0-48de-a0d9-b3a7de19568b/execute",
+                &json!({"operation": "add", "a": 1, "b": 2}),
+            )
+            .await
+            .expect(200);
+    }
+    client.post("/external-api/v1/blocks/PaidEchoBlock/execute", &json!({"text": "x"})).await.expect(200);
+    // A second process sees the paid run's final record as soon as the answer is in.
+    let other = SqliteStorage::open(&server.dir).expect("opens");
+    let seen = other.executions(&server.user_id, 100).await.expect("records");
+    let paid: Vec<_> = seen.iter().filter(|record| record.charged > 0).collect();
+    assert_eq!(paid.len(), 1, "{seen:?}");
+    assert_eq!(paid[0].status, ExecutionStatus::Completed, "{paid:?}");
+    let all = server.storage().executions(&server.user_id, 100).await.expect("records");
+    assert_eq!(all.len(), 26);
+    assert!(all.iter().all(|record| record.status == ExecutionStatus::Completed), "{all:?}");
+}
