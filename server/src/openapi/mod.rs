@@ -148,7 +148,8 @@ fn api_operation(route: &crate::api::RouteSpec) -> Value {
         operation["x-required-scopes"] = json!(scopes);
     }
     if let Some(schema) = request {
-        operation["requestBody"] = json!({"required": false, "content": {"application/json": {"schema": schema}}});
+        let required = !shapes::body_is_optional(route.operation);
+        operation["requestBody"] = json!({"required": required, "content": {"application/json": {"schema": schema}}});
     }
     operation
 }

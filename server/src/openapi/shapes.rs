@@ -276,6 +276,13 @@ pub fn operation_shapes(operation: &str) -> (Option<Value>, u16, Value) {
     }
 }
 
+/// Whether an operation's JSON body may be left out: an empty body is the empty
+/// object for a run (a block without required inputs needs none), and a webhook
+/// delivery is whatever the provider sends. Every other body has required fields.
+pub fn body_is_optional(operation: &str) -> bool {
+    matches!(operation, "execute_block" | "execute_block_stream" | "webhook_ingress")
+}
+
 /// The error statuses an operation can answer, beyond the authentication ones.
 pub fn operation_errors(operation: &str) -> &'static [(u16, &'static str)] {
     match operation {

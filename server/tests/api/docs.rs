@@ -46,6 +46,14 @@ async fn the_openapi_document_covers_every_route_and_every_block_input() {
         schemas["CalculatorBlockInput"]["properties"]["a"]["type"], "number",
         "the block's own schema, field by field"
     );
+    for (path, verb, required) in [
+        ("/external-api/v1/blocks/{id}/execute", "post", false),
+        ("/external-api/v1/integrations/{provider}/credentials", "post", true),
+        ("/external-api/v1/triggers", "post", true),
+    ] {
+        let body = &document["paths"][path][verb]["requestBody"];
+        assert_eq!(body["required"], required, "{verb} {path}: whether the body may be left out");
+    }
     let mut targets = BTreeSet::new();
     refs(&document, &mut targets);
     for target in targets {
