@@ -98,3 +98,43 @@ fn an_empty_case_list_is_a_failure() {
     let failure = run_cases::<DoubleBlock>(Vec::new()).expect_err("no cases").to_string();
     assert!(failure.contains("no cases"), "{failure}");
 }
+
+/// Input of the sleeping block.
+#[derive(BlockInput)]
+pub struct NapInput {
+    /// How long to hold the thread, in milliseconds.
+    pub millis: u64,
+}
+
+/// Outputs of the sleeping block.
+#[derive(BlockOutput)]
+pub enum NapOutput {
+    /// Always `true`.
+    Woke(bool),
+}
+
+/// Sleeps on its thread (the mistake), or yields to the runtime when asked to
+/// sleep 0 ms (the right way round).
+#[block(id = "b7c1d2e3-f4a5-4b6c-9d7e-8f9a0b1c2d3e", categories(Basic), untested = "cases are given in this file")]
+pub struct NapBlock;
+
+impl Run for NapBlock {
+    type Input = NapInput;
+    type Output = NapOutput;
+    async fn run(&self, input: NapInput, _ctx: &Context, out: &Emit<NapOutput>) -> Result<(), BlockError> {
+        std::thread::sleep(std::time::Duration::from_millis(input.millis));
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        out.emit(NapOutput::Woke(true)).await
+    }
+}
+
+#[test]
+fn a_block_that_holds_its_thread_fails_its_case_with_the_fix() {
+    let cases = vec![TestCase::new("blocks the thread", NapInput { millis: 600 }).output(NapOutput::Woke(true))];
+    let failure = run_cases::<NapBlock>(cases).expect_err("a blocking sleep is caught").to_string();
+    assert!(failure.contains("held its thread for"), "{failure}");
+    assert!(failure.contains("tokio::task::spawn_blocking"), "{failure}");
+    // Waiting asynchronously, longer than the limit in total, is fine.
+    let cases = vec![TestCase::new("awaits", NapInput { millis: 0 }).output(NapOutput::Woke(true))];
+    assert_eq!(run_cases::<NapBlock>(cases).expect("an .await is not blocking"), 1);
+}

@@ -18,10 +18,11 @@ mod emit;
 mod execution;
 mod outputs;
 
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
 use serde_json::Value;
@@ -42,6 +43,7 @@ use crate::{Context, Run};
 #[derive(Clone)]
 pub struct Executor {
     timeout: Duration,
+    max_poll: Option<Duration>,
     channel_capacity: usize,
     allow_disabled: bool,
     credentials: Arc<dyn CredentialStore>,
@@ -56,6 +58,7 @@ impl Default for Executor {
         Executor {
             timeout: Duration::from_secs(300),
             channel_capacity: 16,
+            max_poll: None,
             allow_disabled: false,
             credentials: Arc::new(InMemoryCredentialStore::new()),
             http_policy: Arc::new(HttpPolicy::default()),
@@ -127,6 +130,7 @@ pub enum ExecuteError {
 #[derive(Debug, Clone, Copy)]
 pub struct RunLimits {
     pub(crate) timeout: Duration,
+    pub(crate) max_poll: Option<Duration>,
 }
 
 static NEXT_EXECUTION: AtomicU64 = AtomicU64::new(1);
@@ -184,6 +188,16 @@ impl Executor {
         self
     }
 
+    /// Fails a run whose block held its thread longer than `limit` in one step
+    /// (one poll of its future): `std::thread::sleep`, blocking I/O or a long loop
+    /// with no `.await`. Such a block stalls every task of the runtime worker it
+    /// runs on, and no timeout can stop it mid-step. The test harness sets this;
+    /// a server leaves it off, since the run has done its damage by then.
+    pub fn with_max_poll(mut self, limit: Duration) -> Self {
+        self.max_poll = Some(limit);
+        self
+    }
+
     /// Validates `input`, resolves the credentials it names for the context's user,
     /// then starts the block and returns its stream of outputs. Nothing runs when
     /// any of that fails.
@@ -225,7 +239,7 @@ impl Executor {
             block_id: descriptor.id,
             http: Arc::new(http),
         };
-        let limits = RunLimits { timeout: ctx.timeout.unwrap_or(self.timeout) };
+        let limits = RunLimits { timeout: ctx.timeout.unwrap_or(self.timeout), max_poll: self.max_poll };
         let task = block.erased().start(input, resolved.by_id, context, tx, limits).map_err(|error| {
             ExecuteError::InvalidInput {
                 block: descriptor.name,
@@ -253,12 +267,28 @@ pub(crate) async fn drive<B: Run>(
 ) {
     let emit = Emit::new(events.clone());
     let run = AssertUnwindSafe(block.run(input, &ctx, &emit)).catch_unwind();
-    let failure = match tokio::time::timeout(limits.timeout, run).await {
-        Ok(Ok(Ok(()))) => return,
-        Ok(Ok(Err(error))) if error.kind() == crate::error::BlockErrorKind::Cancelled => return,
-        Ok(Ok(Err(error))) => error.to_string(),
-        Ok(Err(panic)) => format!("the block panicked: {}", panic_message(panic.as_ref())),
-        Err(_) => format!("the block did not finish within {:?}", limits.timeout),
+    let mut run = std::pin::pin!(run);
+    let mut longest = Duration::ZERO;
+    let watched = std::future::poll_fn(|cx| match limits.max_poll {
+        None => run.as_mut().poll(cx),
+        Some(_) => {
+            let started = Instant::now();
+            let poll = run.as_mut().poll(cx);
+            longest = longest.max(started.elapsed());
+            poll
+        }
+    });
+    let outcome = tokio::time::timeout(limits.timeout, watched).await;
+    let failure = match (outcome, limits.max_poll) {
+        (_, Some(limit)) if longest > limit => format!(
+            "the block held its thread for {longest:.1?} in one step (the limit is {limit:?}): blocking work \
+             (std::thread::sleep, blocking I/O, long loops without .await) belongs in tokio::task::spawn_blocking"
+        ),
+        (Ok(Ok(Ok(()))), _) => return,
+        (Ok(Ok(Err(error))), _) if error.kind() == crate::error::BlockErrorKind::Cancelled => return,
+        (Ok(Ok(Err(error))), _) => error.to_string(),
+        (Ok(Err(panic)), _) => format!("the block panicked: {}", panic_message(panic.as_ref())),
+        (Err(_), _) => format!("the block did not finish within {:?}", limits.timeout),
     };
     // The consumer may be gone; then nobody needs the error either.
     let _ = events.send(OutputEvent::error(failure)).await;

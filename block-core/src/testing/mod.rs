@@ -31,6 +31,11 @@ pub fn run_block_cases<B: Block>() -> Result<usize, TestFailure> {
     }
 }
 
+/// The longest a block may hold its thread in one step in a test case: far above
+/// any honest step (a mocked HTTP call, a parse), far below a blocking sleep or call
+/// that would stall a server's worker.
+pub const MAX_POLL: Duration = Duration::from_millis(250);
+
 /// Runs `cases` of block `B` through the executor on a fresh runtime.
 pub fn run_cases<B: Block>(cases: Vec<TestCase<B>>) -> Result<usize, TestFailure> {
     let name = B::DESCRIPTOR.name;
@@ -87,6 +92,7 @@ async fn run_case<B: Block>(
     let executor = Executor::new()
         .allow_disabled(true)
         .with_timeout(case.timeout.unwrap_or(Duration::from_secs(30)))
+        .with_max_poll(MAX_POLL)
         .with_credentials(store)
         .with_transport(mock.clone());
     let name = case.name.clone();
