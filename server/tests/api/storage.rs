@@ -125,7 +125,7 @@ async fn recovery_refunds_each_interrupted_run_once_and_leaves_finished_ones() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_key_revoked_by_another_process_is_refused_at_the_next_request() {
+async fn a_key_suspended_resumed_or_revoked_by_another_process_counts_at_the_next_request() {
     let server = TestServer::start("revoke-elsewhere").await;
     let key = server.key_with(&[Scope::Identity]).await;
     let client = server.client().with_key(Some(&key));
@@ -136,9 +136,19 @@ async fn a_key_revoked_by_another_process_is_refused_at_the_next_request() {
     let other = SqliteStorage::open(&server.dir).expect("a second process opens the storage");
     let keys = other.api_keys(&server.user_id).await.expect("keys");
     let record = keys.iter().find(|record| record.scopes == [Scope::Identity]).expect("the key");
-    other.set_api_key_status(&server.user_id, &record.id, KeyStatus::Revoked).await.expect("revoked");
-    for _ in 0..8 {
-        assert_eq!(client.get("/external-api/v1/me").await.expect(401).code(), "api_key_revoked");
+    for (status, answer) in [
+        (KeyStatus::Suspended, Some("api_key_suspended")),
+        (KeyStatus::Active, None),
+        (KeyStatus::Revoked, Some("api_key_revoked")),
+    ] {
+        other.set_api_key_status(&server.user_id, &record.id, status).await.expect("changed");
+        for _ in 0..8 {
+            let got = client.get("/external-api/v1/me").await;
+            match answer {
+                Some(code) => assert_eq!(got.expect(401).code(), code),
+                None => drop(got.expect(200)),
+            }
+        }
     }
 }
 
@@ -165,4 +175,30 @@ async fn every_execution_through_the_api_is_recorded_and_a_paid_one_before_its_a
     let all = server.storage().executions(&server.user_id, 100).await.expect("records");
     assert_eq!(all.len(), 26);
     assert!(all.iter().all(|record| record.status == ExecutionStatus::Completed), "{all:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_changed_around_the_storage_is_refused_within_a_second() {
+    let server = TestServer::start("revoke-by-hand").await;
+    let key = server.key_with(&[Scope::Identity]).await;
+    let client = server.client().with_key(Some(&key));
+    client.get("/external-api/v1/me").await.expect(200);
+    // Another SQLite client, not this storage: nothing tells the server's cache.
+    let db = rusqlite::Connection::open(server.dir.join(block_server::storage::DATABASE_FILE)).expect("opens");
+    db.busy_timeout(std::time::Duration::from_secs(5)).expect("busy timeout");
+    let changed = db
+        .execute("UPDATE api_keys SET status = 'suspended' WHERE scopes = 'IDENTITY'", [])
+        .expect("the key is suspended by hand");
+    assert_eq!(changed, 1);
+    let start = std::time::Instant::now();
+    loop {
+        let answer = client.get("/external-api/v1/me").await;
+        if answer.status == 401 {
+            assert_eq!(answer.code(), "api_key_suspended");
+            break;
+        }
+        answer.expect(200);
+        assert!(start.elapsed() < std::time::Duration::from_secs(2), "still accepted after {:?}", start.elapsed());
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

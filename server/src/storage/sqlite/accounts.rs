@@ -108,7 +108,7 @@ pub(super) fn set_api_key_status(
     Ok(changed == 1)
 }
 
-pub(super) fn touch_api_key(conn: &Connection, id: &str) -> rusqlite::Result<()> {
-    conn.execute_cached("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1", params![id, now_unix()])?;
+pub(super) fn touch_api_key(conn: &Connection, id: &str, at: i64) -> rusqlite::Result<()> {
+    conn.execute_cached("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1", params![id, at])?;
     Ok(())
 }

@@ -14,6 +14,7 @@
 mod accounts;
 mod credits;
 mod executions;
+mod key_cache;
 mod migrations;
 mod oauth;
 mod record_queue;
@@ -23,12 +24,15 @@ mod webhooks;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, TryLockError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use block_core::credentials::CredentialsMeta;
 use block_core::webhooks::Subscription;
 use rusqlite::{Connection, OpenFlags, Params};
 
+use crate::storage::model::now_unix;
+
+use self::key_cache::KeyCache;
 use self::record_queue::RecordQueue;
 use super::{
     ApiKeyRecord, ChargeOutcome, ExecutionRecord, KeyStatus, LedgerEntry, NewApiKey, OAuthClient, OAuthToken,
@@ -55,6 +59,7 @@ struct Inner {
     readers: Box<[Mutex<Connection>]>,
     next_reader: AtomicUsize,
     records: RecordQueue,
+    keys: KeyCache,
     path: PathBuf,
 }
 
@@ -122,7 +127,14 @@ impl SqliteStorage {
         let writer = Arc::new(Mutex::new(writer));
         let records = RecordQueue::start(writer.clone()).map_err(|error| failed(error.to_string()))?;
         Ok(SqliteStorage {
-            inner: Arc::new(Inner { writer, readers, next_reader: AtomicUsize::new(0), records, path }),
+            inner: Arc::new(Inner {
+                writer,
+                readers,
+                next_reader: AtomicUsize::new(0),
+                records,
+                keys: KeyCache::new(&path),
+                path,
+            }),
         })
     }
 
@@ -249,7 +261,18 @@ impl Storage for SqliteStorage {
 
     fn api_key_by_hash<'a>(&'a self, hash: &'a [u8; 32]) -> StorageFuture<'a, Option<(ApiKeyRecord, User)>> {
         let hash = *hash;
-        self.lookup(move |conn| accounts::api_key_by_hash(conn, &hash))
+        let before = match self.inner.keys.get(&hash) {
+            Ok(found) => return Box::pin(std::future::ready(Ok(Some(found)))),
+            Err(stamp) => stamp,
+        };
+        let (inner, read_at) = (self.inner.clone(), Instant::now());
+        self.lookup(move |conn| {
+            let found = accounts::api_key_by_hash(conn, &hash)?;
+            if let Some(found) = &found {
+                inner.keys.put(hash, found, before, read_at);
+            }
+            Ok(found)
+        })
     }
 
     fn api_keys<'a>(&'a self, user_id: &'a str) -> StorageFuture<'a, Vec<ApiKeyRecord>> {
@@ -258,13 +281,28 @@ impl Storage for SqliteStorage {
     }
 
     fn set_api_key_status<'a>(&'a self, user_id: &'a str, id: &'a str, status: KeyStatus) -> StorageFuture<'a, bool> {
-        let (user_id, id) = (user_id.to_owned(), id.to_owned());
-        self.run(move |conn| accounts::set_api_key_status(conn, &user_id, &id, status))
+        let (user_id, id, inner) = (user_id.to_owned(), id.to_owned(), self.inner.clone());
+        self.run(move |conn| {
+            let changed = accounts::set_api_key_status(conn, &user_id, &id, status)?;
+            if let Err(error) = inner.keys.changed() {
+                tracing::warn!(
+                    %error,
+                    "could not mark the key change for other processes; their cached keys expire within {:?}",
+                    key_cache::TTL
+                );
+            }
+            Ok(changed)
+        })
     }
 
     fn touch_api_key<'a>(&'a self, id: &'a str) -> StorageFuture<'a, ()> {
-        let id = id.to_owned();
-        self.run(move |conn| accounts::touch_api_key(conn, &id))
+        let (id, inner) = (id.to_owned(), self.inner.clone());
+        self.run(move |conn| {
+            let at = now_unix();
+            accounts::touch_api_key(conn, &id, at)?;
+            inner.keys.touched(&id, at);
+            Ok(())
+        })
     }
 
     fn put_credentials<'a>(&'a self, user_id: &'a str, credentials: SealedCredentials) -> StorageFuture<'a, ()> {
