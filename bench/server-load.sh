@@ -10,13 +10,18 @@
 # the baseline, the server's idle RSS and peak RSS under load, and the time from
 # process start to the first successful request.
 #
-# Settings (environment): DURATION (seconds per run, default 10), CONNECTIONS
-# (default 32), THREADS (wrk threads, default 2), SERVER_PORT / BASELINE_PORT
-# (defaults 18731 / 18732). Load only ever goes to 127.0.0.1.
+# Each figure is the median of ROUNDS runs, the server's and the baseline's taken in
+# turn (server, baseline, server, ...) so that both see the same moments of a
+# shared, noisy machine; the latencies are those of the median run.
+#
+# Settings (environment): DURATION (seconds per run, default 6), ROUNDS (default 3),
+# CONNECTIONS (default 32), THREADS (wrk threads, default 2), SERVER_PORT /
+# BASELINE_PORT (defaults 18731 / 18732). Load only ever goes to 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-6}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 SERVER_PORT=${SERVER_PORT:-18731}
@@ -129,13 +134,40 @@ drive() {
         END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, errors + 0 }'
 }
 
-echo "== load: ${DURATION}s per run, $CONNECTIONS connections, $THREADS wrk threads" >&2
+server_listing() { drive -H "X-API-Key: $KEY" "$SERVER_URL$LISTING"; }
+baseline_listing() { drive "$BASELINE_URL$LISTING"; }
+server_execute() { drive -s "$WORK/post.lua" -H "X-API-Key: $KEY" "$SERVER_URL$EXECUTE"; }
+baseline_execute() { drive -s "$WORK/post.lua" "$BASELINE_URL$EXECUTE"; }
+
+# Runs the two given runs ROUNDS times each, in turn; prints the median run of
+# each side ("rps p50 p99 errors", errors summed over every run) on two lines.
+interleave() {
+    local round
+    : >"$WORK/rounds.server"
+    : >"$WORK/rounds.baseline"
+    for round in $(seq 1 "$ROUNDS"); do
+        "$1" >>"$WORK/rounds.server"
+        "$2" >>"$WORK/rounds.baseline"
+    done
+    for side in server baseline; do
+        local errors
+        errors=$(awk '{ sum += $4 } END { print sum + 0 }' "$WORK/rounds.$side")
+        sort -n "$WORK/rounds.$side" | awk -v n="$ROUNDS" -v errors="$errors" 'NR == int((n + 1) / 2) { print $1, $2, $3, errors }'
+    done
+}
+
+echo "== load: ${ROUNDS} rounds of ${DURATION}s per side, $CONNECTIONS connections, $THREADS wrk threads" >&2
 # A short warm-up of each path before measuring.
 timeout 30 wrk -t1 -c4 -d2s -H "X-API-Key: $KEY" "$SERVER_URL$LISTING" >/dev/null
-read -r s_list_rps s_list_p50 s_list_p99 s_list_err < <(drive -H "X-API-Key: $KEY" "$SERVER_URL$LISTING")
-read -r b_list_rps b_list_p50 b_list_p99 b_list_err < <(drive "$BASELINE_URL$LISTING")
-read -r s_exec_rps s_exec_p50 s_exec_p99 s_exec_err < <(drive -s "$WORK/post.lua" -H "X-API-Key: $KEY" "$SERVER_URL$EXECUTE")
-read -r b_exec_rps b_exec_p50 b_exec_p99 b_exec_err < <(drive -s "$WORK/post.lua" "$BASELINE_URL$EXECUTE")
+timeout 30 wrk -t1 -c4 -d2s -s "$WORK/post.lua" -H "X-API-Key: $KEY" "$SERVER_URL$EXECUTE" >/dev/null
+{
+    read -r s_list_rps s_list_p50 s_list_p99 s_list_err
+    read -r b_list_rps b_list_p50 b_list_p99 b_list_err
+} < <(interleave server_listing baseline_listing)
+{
+    read -r s_exec_rps s_exec_p50 s_exec_p99 s_exec_err
+    read -r b_exec_rps b_exec_p50 b_exec_p99 b_exec_err
+} < <(interleave server_execute baseline_execute)
 peak_kb=$(rss_kb "$server_pid" VmHWM)
 sleep 1
 after_kb=$(rss_kb "$server_pid" VmRSS)
