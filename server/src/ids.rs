@@ -1,5 +1,6 @@
 //! Random identifiers.
 
+use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ring::rand::{SecureRandom, SystemRandom};
@@ -17,10 +18,34 @@ pub fn uuid_v4() -> Option<String> {
 /// it: execution records, written thousands a second, use these.
 pub fn uuid_v7() -> Option<String> {
     let mut bytes = [0u8; 16];
-    SystemRandom::new().fill(&mut bytes[6..]).ok()?;
+    random_bytes(&mut bytes[6..])?;
     let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_millis());
     bytes[..6].copy_from_slice(&(millis as u64).to_be_bytes()[2..]);
     Some(format_uuid(bytes, 7))
+}
+
+/// Fills `out` from the system random source, through a per-thread buffer: ids
+/// are made for every execution, and one call to the source per id is most of an
+/// id's cost. The bytes are the source's own, each handed out once.
+fn random_bytes(out: &mut [u8]) -> Option<()> {
+    const BUFFER: usize = 1024;
+    thread_local! {
+        static POOL: RefCell<([u8; BUFFER], usize)> = const { RefCell::new(([0; BUFFER], BUFFER)) };
+    }
+    if out.len() > BUFFER {
+        return SystemRandom::new().fill(out).ok();
+    }
+    POOL.with_borrow_mut(|(pool, used)| {
+        if BUFFER - *used < out.len() {
+            SystemRandom::new().fill(pool).ok()?;
+            *used = 0;
+        }
+        out.copy_from_slice(&pool[*used..*used + out.len()]);
+        // Spent bytes are wiped so that they cannot be handed out or read again.
+        pool[*used..*used + out.len()].fill(0);
+        *used += out.len();
+        Some(())
+    })
 }
 
 /// `bytes` with the version and the RFC 9562 variant set, in the hyphenated form.
@@ -54,6 +79,15 @@ mod tests {
         let id = super::uuid_v4().expect("random");
         assert!(is_uuid(&id, '4'), "{id}");
         assert_ne!(super::uuid_v4(), Some(id));
+    }
+
+    #[test]
+    fn v7_ids_stay_distinct_across_refills_of_the_random_buffer() {
+        let ids: std::collections::HashSet<String> = (0..1000).map(|_| super::uuid_v7().expect("random")).collect();
+        assert_eq!(ids.len(), 1000, "10 random bytes an id, 1024 a refill: many refills, no repeat");
+        let mut big = [0u8; 2048];
+        super::random_bytes(&mut big).expect("random");
+        assert!(big.iter().any(|byte| *byte != 0), "more than a buffer at once comes from the source");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::body::Bytes;
@@ -35,7 +36,7 @@ use crate::storage::{ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionS
 /// Runs the block; streams when the caller accepts `text/event-stream`.
 pub async fn execute(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -56,7 +57,7 @@ pub async fn execute(
 /// Runs the block, always streaming.
 pub async fn execute_stream(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -74,7 +75,7 @@ fn accepts_event_stream(headers: &HeaderMap) -> bool {
 
 async fn stream_response(
     state: AppState,
-    caller: Caller,
+    caller: Arc<Caller>,
     id: String,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {

@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::{Extension, Json};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 use super::ApiError;
 use crate::auth::Caller;
@@ -12,15 +13,15 @@ use crate::state::AppState;
 const LEDGER_ROWS: u32 = 50;
 
 /// `{id, name, email, timezone}` of the caller.
-pub async fn me(Extension(caller): Extension<Caller>) -> Json<Value> {
-    let user = caller.user;
+pub async fn me(Extension(caller): Extension<Arc<Caller>>) -> Json<Value> {
+    let user = &caller.user;
     Json(json!({"id": user.id, "name": user.name, "email": user.email, "timezone": user.timezone}))
 }
 
 /// `{balance, ledger: [...]}`, the latest ledger rows first.
 pub async fn credits(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
 ) -> Result<Json<Value>, ApiError> {
     let balance = state.storage.balance(&caller.user.id).await?;
     let ledger = state.storage.ledger(&caller.user.id, LEDGER_ROWS).await?;

@@ -12,6 +12,7 @@ use axum::{Extension, Json};
 use block_core::credentials::{CredentialStore, CredentialsMeta, CredentialsType, StoreError, StoredCredentials};
 use block_core::provider::ProviderDescriptor;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 use super::{ApiError, body};
 use crate::auth::Caller;
@@ -27,7 +28,7 @@ pub async fn providers(State(state): State<AppState>) -> Json<Value> {
 /// The caller's credentials and the platform defaults, all providers.
 pub async fn list_all(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
 ) -> Result<Json<Vec<CredentialsMeta>>, ApiError> {
     Ok(Json(state.credentials.list(&caller.user.id).await.map_err(store_error)?))
 }
@@ -35,7 +36,7 @@ pub async fn list_all(
 /// The caller's credentials of one provider.
 pub async fn list_for_provider(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(provider): Path<String>,
 ) -> Result<Json<Vec<CredentialsMeta>>, ApiError> {
     let provider = find_provider(&state, &provider)?;
@@ -46,7 +47,7 @@ pub async fn list_for_provider(
 /// Stores new credentials; 201 with their meta.
 pub async fn create(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(provider): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -91,7 +92,7 @@ pub async fn create(
 /// Deletes the caller's credentials; platform defaults cannot be deleted.
 pub async fn delete(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path((provider, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let provider = find_provider(&state, &provider)?;

@@ -90,9 +90,9 @@ async fn method_not_allowed() -> ApiError {
 async fn trace(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let route = request.extensions().get::<MatchedPath>().map(|path| path.as_str().to_owned());
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    let (route, status) = (route.as_deref().unwrap_or("<unmatched>"), response.status().as_u16());
+    let (route, status) = (route.as_ref().map_or("<unmatched>", MatchedPath::as_str), response.status().as_u16());
     let elapsed_ms = started.elapsed().as_millis() as u64;
     // Answered requests are the bulk (a line each would cost a busy server a write
     // per request); refused and failed ones are what an operator looks for.

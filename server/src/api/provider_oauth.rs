@@ -18,6 +18,7 @@ use block_core::credentials::{CredentialStore, CredentialsMeta, CredentialsType,
 use block_core::oauth::{OAuthHandler, Pkce, random_token};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 use super::integrations::store_error;
 use super::{ApiError, body};
@@ -74,7 +75,7 @@ fn context(state_hash: &[u8; 32]) -> String {
 /// `POST /integrations/{provider}/oauth/initiate`.
 pub async fn initiate(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(provider): Path<String>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -124,7 +125,7 @@ pub async fn initiate(
 /// meta, scopes and user name.
 pub async fn complete(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(provider): Path<String>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {

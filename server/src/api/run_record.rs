@@ -17,20 +17,23 @@ pub struct RunRecord {
     record: Option<ExecutionRecord>,
     usage: Usage,
     started: Instant,
-    pins: Map<String, Value>,
+    /// Outputs per pin, in the order pins first emitted.
+    pins: Vec<(&'static str, u64)>,
     error: Option<String>,
 }
 
 impl RunRecord {
     /// Tracks `record` (already stored as running), charged for `usage` so far.
     pub fn new(state: AppState, record: ExecutionRecord, usage: Usage) -> Self {
-        RunRecord { state, record: Some(record), usage, started: Instant::now(), pins: Map::new(), error: None }
+        RunRecord { state, record: Some(record), usage, started: Instant::now(), pins: Vec::new(), error: None }
     }
 
     /// Counts one output.
     pub fn observe(&mut self, event: &OutputEvent) {
-        let count = self.pins.entry(event.name.to_owned()).or_insert(Value::from(0u64));
-        *count = Value::from(count.as_u64().unwrap_or(0) + 1);
+        match self.pins.iter_mut().find(|(name, _)| *name == event.name) {
+            Some((_, count)) => *count += 1,
+            None => self.pins.push((event.name, 1)),
+        }
         if event.name == OutputEvent::ERROR && self.error.is_none() {
             self.error = Some(event.value.as_str().map_or_else(|| event.value.to_string(), str::to_owned));
         }
@@ -50,7 +53,9 @@ impl RunRecord {
     fn take(&mut self, status: ExecutionStatus) -> Option<ExecutionRecord> {
         let mut record = self.record.take()?;
         record.status = status;
-        record.pins = Some(Value::Object(std::mem::take(&mut self.pins)));
+        let pins =
+            std::mem::take(&mut self.pins).into_iter().map(|(name, count)| (name.to_owned(), Value::from(count)));
+        record.pins = Some(Value::Object(pins.collect::<Map<String, Value>>()));
         record.error = self.error.take();
         record.finished_at = Some(now_unix());
         Some(record)

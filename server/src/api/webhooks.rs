@@ -115,7 +115,7 @@ pub struct NewTrigger {
 /// provider, for auto-setup ones) or reused; 201.
 pub async fn create_trigger(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let request: NewTrigger = body::json(body)?;
@@ -218,7 +218,7 @@ fn subscription_json(subscription: &Subscription, webhook: Option<&Webhook>, sta
 /// The caller's trigger subscriptions.
 pub async fn list_triggers(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
     let owner = &caller.user.id;
     let webhooks: HashMap<String, Webhook> = state
@@ -236,7 +236,7 @@ pub async fn list_triggers(
 /// Unsubscribes a trigger; the webhook's last subscription removes it.
 pub async fn delete_trigger(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let owner = &caller.user.id;
@@ -265,7 +265,7 @@ async fn unsubscribe(state: &AppState, owner: &str, subscription: &Subscription)
 /// The caller's webhooks.
 pub async fn list_webhooks(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
     let owner = &caller.user.id;
     let subscriptions = state.webhook_store.subscriptions_of(owner).await.map_err(webhook_error)?;
@@ -284,7 +284,7 @@ pub async fn list_webhooks(
 /// Removes a webhook with every trigger subscribed to it.
 pub async fn delete_webhook(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    Extension(caller): Extension<Arc<Caller>>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let owner = &caller.user.id;

@@ -140,7 +140,7 @@ pub async fn authorize(
         rate_headers(response.headers_mut(), decision);
         return response;
     }
-    request.extensions_mut().insert(caller);
+    request.extensions_mut().insert(std::sync::Arc::new(caller));
     let mut response = next.run(request).await;
     rate_headers(response.headers_mut(), decision);
     response
