@@ -152,7 +152,7 @@ async fn start(
     };
     if price == 0 {
         // Queued, not awaited: nothing is owed on a free run if a crash loses it.
-        drop(state.storage.record_execution(record.clone()));
+        state.storage.queue_execution(record.clone());
     }
     Ok((execution, RunRecord::new(state.clone(), record, usage)))
 }

@@ -86,12 +86,9 @@ async fn write(state: AppState, mut record: ExecutionRecord, usage: Usage, start
             }
         }
     }
-    let paid = record.charged > 0;
-    let written = state.storage.record_execution(record);
-    // The storage logs a failed write; awaiting only tells this caller when.
-    if paid {
-        if let Err(error) = written.await {
-            tracing::error!(%error, "recording an execution failed");
-        }
+    if record.charged == 0 {
+        state.storage.queue_execution(record);
+    } else if let Err(error) = state.storage.record_execution(record).await {
+        tracing::error!(%error, "recording an execution failed");
     }
 }

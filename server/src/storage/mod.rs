@@ -163,6 +163,12 @@ pub trait Storage: Send + Sync + 'static {
     /// stored in the order of the calls.
     fn record_execution(&self, record: ExecutionRecord) -> StorageFuture<'_, ()>;
 
+    /// [`record_execution`](Self::record_execution) for a caller that does not
+    /// wait for the write (an implementation logs a failure).
+    fn queue_execution(&self, record: ExecutionRecord) {
+        drop(self.record_execution(record));
+    }
+
     /// Starts a paid execution in one transaction: takes `record.charged` credits
     /// from `record.user_id` if the balance covers them, writes the ledger row
     /// (naming the execution, with `reason`) and stores `record` (running). Nothing

@@ -422,6 +422,10 @@ impl Storage for SqliteStorage {
         Box::pin(self.inner.records.push(record))
     }
 
+    fn queue_execution(&self, record: ExecutionRecord) {
+        self.inner.records.push_detached(record);
+    }
+
     fn start_paid_execution<'a>(
         &'a self,
         record: &'a ExecutionRecord,

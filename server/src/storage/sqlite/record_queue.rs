@@ -37,7 +37,7 @@ type Reply = oneshot::Sender<Result<(), StorageError>>;
 /// A queued record (or none: a flush marker) and who waits for its commit.
 struct Message {
     record: Option<ExecutionRecord>,
-    reply: Reply,
+    reply: Option<Reply>,
 }
 
 /// The queue in front of the writer thread.
@@ -72,20 +72,29 @@ impl RecordQueue {
 
     /// Queues `record` (replacing a queued state of the same execution).
     pub(super) fn push(&self, record: ExecutionRecord) -> Written {
-        self.send(Some(record))
+        self.send_waiting(Some(record))
+    }
+
+    /// Queues `record` for a caller that does not wait (a failure is logged).
+    pub(super) fn push_detached(&self, record: ExecutionRecord) {
+        self.send(Message { record: Some(record), reply: None });
     }
 
     /// Resolves once everything queued before it is written.
     pub(super) fn flush(&self) -> Written {
-        self.send(None)
+        self.send_waiting(None)
     }
 
-    fn send(&self, record: Option<ExecutionRecord>) -> Written {
+    fn send_waiting(&self, record: Option<ExecutionRecord>) -> Written {
         let (reply, written) = oneshot::channel();
-        let sender = self.sender.lock().unwrap_or_else(PoisonError::into_inner);
         // A send fails only when the thread is gone; `Written` then says so.
-        let _ = sender.send(Message { record, reply });
+        self.send(Message { record, reply: Some(reply) });
         Written(written)
+    }
+
+    fn send(&self, message: Message) {
+        let sender = self.sender.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = sender.send(message);
     }
 }
 
@@ -106,7 +115,7 @@ fn write_groups(writer: &Mutex<Connection>, receiver: &Receiver<Message>) {
         let mut position: HashMap<String, usize> = HashMap::with_capacity(group.len());
         let mut replies = Vec::with_capacity(group.len());
         for Message { record, reply } in group {
-            replies.push(reply);
+            replies.extend(reply);
             let Some(record) = record else { continue };
             match position.get(&record.id) {
                 Some(&index) => latest[index] = record,
