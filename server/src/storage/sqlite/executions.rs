@@ -9,13 +9,24 @@ use crate::storage::{ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionS
 /// The error recorded on runs the server stopped in the middle of.
 const INTERRUPTED: &str = "the server stopped during the run; what it was charged was refunded";
 
+const UPSERT: &str =
+    "INSERT INTO executions (id, user_id, block_id, source, status, charged, pins, error, started_at, finished_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+     ON CONFLICT (id) DO UPDATE SET status = excluded.status, charged = excluded.charged,
+         pins = excluded.pins, error = excluded.error, finished_at = excluded.finished_at";
+
 pub(super) fn record(conn: &Connection, record: &ExecutionRecord) -> rusqlite::Result<()> {
-    conn.execute_cached(
-        "INSERT INTO executions (id, user_id, block_id, source, status, charged, pins, error, started_at, finished_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, charged = excluded.charged,
-             pins = excluded.pins, error = excluded.error, finished_at = excluded.finished_at",
-        params![
+    record_all(conn, std::iter::once(record))
+}
+
+/// Creates or updates each of `records`, on one statement.
+pub(super) fn record_all<'a>(
+    conn: &Connection,
+    records: impl IntoIterator<Item = &'a ExecutionRecord>,
+) -> rusqlite::Result<()> {
+    let mut statement = conn.prepare_cached(UPSERT)?;
+    for record in records {
+        statement.execute(params![
             record.id,
             record.user_id,
             record.block_id,
@@ -26,8 +37,8 @@ pub(super) fn record(conn: &Connection, record: &ExecutionRecord) -> rusqlite::R
             record.error,
             record.started_at,
             record.finished_at
-        ],
-    )?;
+        ])?;
+    }
     Ok(())
 }
 

@@ -111,23 +111,24 @@ fn write_groups(writer: &Mutex<Connection>, receiver: &Receiver<Message>) {
         }
         group.extend(receiver.try_iter().take(MAX_GROUP));
         last_commit = Some(Instant::now());
-        let mut latest: Vec<ExecutionRecord> = Vec::with_capacity(group.len());
-        let mut position: HashMap<String, usize> = HashMap::with_capacity(group.len());
+        let mut records = Vec::with_capacity(group.len());
         let mut replies = Vec::with_capacity(group.len());
         for Message { record, reply } in group {
             replies.extend(reply);
-            let Some(record) = record else { continue };
-            match position.get(&record.id) {
-                Some(&index) => latest[index] = record,
-                None => {
-                    position.insert(record.id.clone(), latest.len());
-                    latest.push(record);
-                }
-            }
+            records.extend(record);
         }
-        let result = write(writer, &latest);
+        // Only the latest state of each execution is written.
+        let latest: HashMap<&str, usize> =
+            records.iter().enumerate().map(|(index, record)| (record.id.as_str(), index)).collect();
+        let kept: Vec<&ExecutionRecord> = records
+            .iter()
+            .enumerate()
+            .filter(|(index, record)| latest[record.id.as_str()] == *index)
+            .map(|(_, record)| record)
+            .collect();
+        let result = write(writer, &kept);
         if let Err(error) = &result {
-            tracing::error!(%error, records = latest.len(), "writing execution records failed");
+            tracing::error!(%error, records = kept.len(), "writing execution records failed");
         }
         for reply in replies {
             let _ = reply.send(result.clone());
@@ -136,16 +137,14 @@ fn write_groups(writer: &Mutex<Connection>, receiver: &Receiver<Message>) {
 }
 
 /// Writes `records` in one transaction, or else one by one.
-fn write(writer: &Mutex<Connection>, records: &[ExecutionRecord]) -> Result<(), StorageError> {
+fn write(writer: &Mutex<Connection>, records: &[&ExecutionRecord]) -> Result<(), StorageError> {
     if records.is_empty() {
         return Ok(());
     }
     let mut conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
     let together = (|| {
         let tx = conn.transaction()?;
-        for record in records {
-            executions::record(&tx, record)?;
-        }
+        executions::record_all(&tx, records.iter().copied())?;
         tx.commit()
     })();
     if together.is_ok() || records.len() == 1 {
