@@ -76,7 +76,7 @@ fn execution_row(row: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
 pub(super) fn list(conn: &Connection, user_id: &str, limit: u32) -> rusqlite::Result<Vec<ExecutionRecord>> {
     let mut statement = conn.prepare_cached(
         "SELECT id, user_id, block_id, source, status, charged, pins, error, started_at, finished_at
-         FROM executions WHERE user_id = ?1 ORDER BY started_at DESC, rowid DESC LIMIT ?2",
+         FROM executions WHERE user_id = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2",
     )?;
     statement.query_map(params![user_id, limit], execution_row)?.collect()
 }
@@ -98,7 +98,7 @@ pub(super) fn start_paid(
 pub(super) fn recover_interrupted(conn: &mut Connection) -> rusqlite::Result<Recovered> {
     let tx = conn.transaction()?;
     let running: Vec<(String, String)> = tx
-        .prepare_cached("SELECT id, user_id FROM executions WHERE status = 'running' ORDER BY rowid")?
+        .prepare_cached("SELECT id, user_id FROM executions WHERE status = 'running' ORDER BY started_at, id")?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut recovered = Recovered::default();

@@ -35,6 +35,10 @@ pub(super) type Stamp = Option<(u64, Option<SystemTime>)>;
 
 pub(super) struct KeyCache {
     marker: PathBuf,
+    /// The marker, kept open: a `stat` of an open file skips resolving its path.
+    /// (Were the marker deleted and made again, this would go on watching the old
+    /// file, and changes would count within [`TTL`] only.)
+    watched: Option<File>,
     state: Mutex<State>,
 }
 
@@ -44,20 +48,32 @@ struct State {
 }
 
 impl KeyCache {
-    /// A cache for the database at `database`.
+    /// A cache for the database at `database`; creates the marker if there is none.
     pub(super) fn new(database: &Path) -> Self {
         let mut marker = database.as_os_str().to_owned();
         marker.push(MARKER_SUFFIX);
         let marker = PathBuf::from(marker);
-        let stamp = stamp(&marker);
-        KeyCache { marker, state: Mutex::new(State { stamp, entries: HashMap::new() }) }
+        let watched = OpenOptions::new().create(true).append(true).open(&marker).ok();
+        let cache = KeyCache { marker, watched, state: Mutex::new(State { stamp: None, entries: HashMap::new() }) };
+        let stamp = cache.stamp();
+        cache.state.lock().unwrap_or_else(PoisonError::into_inner).stamp = stamp;
+        cache
+    }
+
+    /// The marker's size and time now.
+    fn stamp(&self) -> Stamp {
+        let meta = match &self.watched {
+            Some(file) => file.metadata().ok(),
+            None => std::fs::metadata(&self.marker).ok(),
+        };
+        meta.map(|meta| (meta.len(), meta.modified().ok()))
     }
 
     /// The cached key with this hash and its owner, unless the entry is older than
     /// [`TTL`] or a key changed since it was read; else the marker as it is now,
     /// for [`put`](Self::put) after reading the database.
     pub(super) fn get(&self, hash: &[u8; 32]) -> Result<(ApiKeyRecord, User), Stamp> {
-        let now_stamp = stamp(&self.marker);
+        let now_stamp = self.stamp();
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         if state.stamp != now_stamp {
             state.entries.clear();
@@ -100,8 +116,4 @@ impl KeyCache {
         // Visible to other processes once written; no need to wait for the disk.
         marker.write_all(b".")
     }
-}
-
-fn stamp(marker: &Path) -> Stamp {
-    std::fs::metadata(marker).ok().map(|meta| (meta.len(), meta.modified().ok()))
 }

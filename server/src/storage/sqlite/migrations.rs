@@ -143,6 +143,29 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX executions_running ON executions(status) WHERE status = 'running';
     CREATE INDEX credit_ledger_by_execution ON credit_ledger(execution_id) WHERE execution_id IS NOT NULL;
     ",
+    // 5: execution records kept in their primary key's order (WITHOUT ROWID): a
+    // record written is one tree insert, not a row plus an index entry. Their ids
+    // (UUID v7) grow with time, so new rows go to the end.
+    "
+    CREATE TABLE executions_by_id (
+        id           TEXT PRIMARY KEY,
+        user_id      TEXT NOT NULL,
+        block_id     TEXT NOT NULL,
+        source       TEXT NOT NULL,
+        status       TEXT NOT NULL,
+        charged      INTEGER NOT NULL,
+        pins         TEXT,
+        error        TEXT,
+        started_at   INTEGER NOT NULL,
+        finished_at  INTEGER
+    ) WITHOUT ROWID;
+    INSERT INTO executions_by_id
+        SELECT id, user_id, block_id, source, status, charged, pins, error, started_at, finished_at FROM executions;
+    DROP TABLE executions;
+    ALTER TABLE executions_by_id RENAME TO executions;
+    CREATE INDEX executions_by_user ON executions(user_id, started_at);
+    CREATE INDEX executions_running ON executions(status) WHERE status = 'running';
+    ",
 ];
 
 /// Why migrating failed.
@@ -168,4 +191,53 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), MigrationError> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::{MIGRATIONS, migrate};
+
+    #[test]
+    fn execution_records_survive_the_move_to_a_table_without_rowid() {
+        let mut conn = Connection::open_in_memory().expect("an in-memory database");
+        for (index, sql) in MIGRATIONS.iter().enumerate().take(4) {
+            conn.execute_batch(sql).expect("an old migration applies");
+            conn.pragma_update(None, "user_version", index + 1).expect("the version is set");
+        }
+        conn.execute_batch(
+            "INSERT INTO executions (id, user_id, block_id, source, status, charged, pins, error, started_at, finished_at)
+             VALUES ('b', 'u', 'k', 'api', 'completed', 2, '{\"result\":1}', NULL, 10, 11),
+                    ('a', 'u', 'k', 'stream', 'running', 0, NULL, NULL, 12, NULL);",
+        )
+        .expect("rows of the old table");
+        migrate(&mut conn).expect("the new migrations apply");
+        let rows: Vec<(String, String, i64, Option<String>)> = conn
+            .prepare("SELECT id, status, charged, pins FROM executions ORDER BY id")
+            .expect("a query")
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("readable");
+        assert_eq!(
+            rows,
+            [
+                ("a".to_owned(), "running".to_owned(), 0, None),
+                ("b".to_owned(), "completed".to_owned(), 2, Some("{\"result\":1}".to_owned())),
+            ]
+        );
+        let without_rowid: i64 = conn
+            .query_row("SELECT wr FROM pragma_table_list WHERE name = 'executions'", [], |row| row.get(0))
+            .expect("the table list");
+        assert_eq!(without_rowid, 1, "the primary key is the table's own order");
+        let running: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM executions INDEXED BY executions_running WHERE status = 'running'",
+                [],
+                |row| row.get(0),
+            )
+            .expect("the partial index exists");
+        assert_eq!(running, 1);
+    }
 }
