@@ -7,8 +7,9 @@
 # directory), creates an API key, and drives `GET /external-api/v1/blocks` and
 # `POST /external-api/v1/blocks/{id}/execute` (CalculatorBlock) with wrk (installed
 # from Debian when missing). Prints requests/s, p50/p99 latency, errors, the ratio to
-# the baseline, the server's idle RSS and peak RSS under load, and the time from
-# process start to the first successful request.
+# the baseline, the CPU time each process spent per request, the server's idle RSS
+# and peak RSS under load, and the time from process start to the first successful
+# request.
 #
 # Each figure is the median of ROUNDS runs, the server's and the baseline's taken in
 # turn (server, baseline, server, ...) so that both see the same moments of a
@@ -114,12 +115,20 @@ wrk.body = '$INPUT'
 wrk.headers["Content-Type"] = "application/json"
 LUA
 
-# Runs wrk and prints "requests/s p50 p99 errors" (latencies in ms).
+# CPU time (user + system) the process PID has used, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# Runs wrk against the process PID and prints "requests/s p50 p99 errors
+# cpu-µs-per-request" (latencies in ms; the CPU the process spent per answered
+# request, which wrk's share of the machine does not move).
 drive() {
-    local out
+    local pid=$1 out before after
+    shift
+    before=$(cpu_ticks "$pid")
     out=$(timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency "$@")
+    after=$(cpu_ticks "$pid")
     echo "$out" >>"$WORK/wrk.log"
-    echo "$out" | awk '
+    echo "$out" | awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
         function ms(v) {
             if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
             if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
@@ -127,20 +136,21 @@ drive() {
             return v
         }
         /Requests\/sec:/ { rps = $2 }
+        / requests in / { requests = $1 }
         $1 == "50%" { p50 = ms($2) }
         $1 == "99%" { p99 = ms($2) }
         /Non-2xx or 3xx responses:/ { errors += $NF }
         /Socket errors:/ { for (i = 3; i <= NF; i += 2) errors += $(i + 1) + 0 }
-        END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, errors + 0 }'
+        END { printf "%.0f %.2f %.2f %d %.1f\n", rps, p50, p99, errors + 0, (requests > 0 ? ticks * 1e6 / hz / requests : 0) }'
 }
 
-server_listing() { drive -H "X-API-Key: $KEY" "$SERVER_URL$LISTING"; }
-baseline_listing() { drive "$BASELINE_URL$LISTING"; }
-server_execute() { drive -s "$WORK/post.lua" -H "X-API-Key: $KEY" "$SERVER_URL$EXECUTE"; }
-baseline_execute() { drive -s "$WORK/post.lua" "$BASELINE_URL$EXECUTE"; }
+server_listing() { drive "$server_pid" -H "X-API-Key: $KEY" "$SERVER_URL$LISTING"; }
+baseline_listing() { drive "$baseline_pid" "$BASELINE_URL$LISTING"; }
+server_execute() { drive "$server_pid" -s "$WORK/post.lua" -H "X-API-Key: $KEY" "$SERVER_URL$EXECUTE"; }
+baseline_execute() { drive "$baseline_pid" -s "$WORK/post.lua" "$BASELINE_URL$EXECUTE"; }
 
 # Runs the two given runs ROUNDS times each, in turn; prints the median run of
-# each side ("rps p50 p99 errors", errors summed over every run) on two lines.
+# each side ("rps p50 p99 errors cpu", errors summed over every run) on two lines.
 interleave() {
     local round
     : >"$WORK/rounds.server"
@@ -152,7 +162,7 @@ interleave() {
     for side in server baseline; do
         local errors
         errors=$(awk '{ sum += $4 } END { print sum + 0 }' "$WORK/rounds.$side")
-        sort -n "$WORK/rounds.$side" | awk -v n="$ROUNDS" -v errors="$errors" 'NR == int((n + 1) / 2) { print $1, $2, $3, errors }'
+        sort -n "$WORK/rounds.$side" | awk -v n="$ROUNDS" -v errors="$errors" 'NR == int((n + 1) / 2) { print $1, $2, $3, errors, $5 }'
     done
 }
 
@@ -161,12 +171,12 @@ echo "== load: ${ROUNDS} rounds of ${DURATION}s per side, $CONNECTIONS connectio
 timeout 30 wrk -t1 -c4 -d2s -H "X-API-Key: $KEY" "$SERVER_URL$LISTING" >/dev/null
 timeout 30 wrk -t1 -c4 -d2s -s "$WORK/post.lua" -H "X-API-Key: $KEY" "$SERVER_URL$EXECUTE" >/dev/null
 {
-    read -r s_list_rps s_list_p50 s_list_p99 s_list_err
-    read -r b_list_rps b_list_p50 b_list_p99 b_list_err
+    read -r s_list_rps s_list_p50 s_list_p99 s_list_err s_list_cpu
+    read -r b_list_rps b_list_p50 b_list_p99 b_list_err b_list_cpu
 } < <(interleave server_listing baseline_listing)
 {
-    read -r s_exec_rps s_exec_p50 s_exec_p99 s_exec_err
-    read -r b_exec_rps b_exec_p50 b_exec_p99 b_exec_err
+    read -r s_exec_rps s_exec_p50 s_exec_p99 s_exec_err s_exec_cpu
+    read -r b_exec_rps b_exec_p50 b_exec_p99 b_exec_err b_exec_cpu
 } < <(interleave server_execute baseline_execute)
 peak_kb=$(rss_kb "$server_pid" VmHWM)
 sleep 1
@@ -178,11 +188,12 @@ echo
 echo "Machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Bodies: listing $(wc -c <"$WORK/listing.json") bytes ($(grep -o '"id"' "$WORK/listing.json" | wc -l) ids), execute $(wc -c <"$WORK/execute.json") bytes: $(cat "$WORK/execute.json")"
 echo
-printf '%-34s %10s %9s %9s %7s %9s\n' "endpoint" "req/s" "p50 ms" "p99 ms" "errors" "vs base"
-printf '%-34s %10s %9s %9s %7s %9s\n' "GET /blocks, block-server" "$s_list_rps" "$s_list_p50" "$s_list_p99" "$s_list_err" "$(ratio "$s_list_rps" "$b_list_rps")"
-printf '%-34s %10s %9s %9s %7s %9s\n' "GET /blocks, bare axum" "$b_list_rps" "$b_list_p50" "$b_list_p99" "$b_list_err" "100%"
-printf '%-34s %10s %9s %9s %7s %9s\n' "POST execute, block-server" "$s_exec_rps" "$s_exec_p50" "$s_exec_p99" "$s_exec_err" "$(ratio "$s_exec_rps" "$b_exec_rps")"
-printf '%-34s %10s %9s %9s %7s %9s\n' "POST execute, bare axum" "$b_exec_rps" "$b_exec_p50" "$b_exec_p99" "$b_exec_err" "100%"
+row() { printf '%-30s %8s %8s %8s %7s %8s %12s\n' "$@"; }
+row "endpoint" "req/s" "p50 ms" "p99 ms" "errors" "vs base" "CPU µs/req"
+row "GET /blocks, block-server" "$s_list_rps" "$s_list_p50" "$s_list_p99" "$s_list_err" "$(ratio "$s_list_rps" "$b_list_rps")" "$s_list_cpu"
+row "GET /blocks, bare axum" "$b_list_rps" "$b_list_p50" "$b_list_p99" "$b_list_err" "100%" "$b_list_cpu"
+row "POST execute, block-server" "$s_exec_rps" "$s_exec_p50" "$s_exec_p99" "$s_exec_err" "$(ratio "$s_exec_rps" "$b_exec_rps")" "$s_exec_cpu"
+row "POST execute, bare axum" "$b_exec_rps" "$b_exec_p50" "$b_exec_p99" "$b_exec_err" "100%" "$b_exec_cpu"
 echo
 echo "block-server RSS: idle $(mb "$idle_kb"), peak under load $(mb "$peak_kb"), idle after load $(mb "$after_kb")"
 echo "block-server start to first successful request: first start (fresh data dir, /healthz) ${first_start_ms} ms, restart (authenticated GET /blocks) ${restart_ms} ms"
