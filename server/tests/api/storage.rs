@@ -4,8 +4,8 @@
 
 use block_server::auth::Scope;
 use block_server::storage::{
-    ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, KeyStatus, Recovered, SqliteStorage, Storage,
-    User,
+    ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, KeyStatus, OAuthToken, Recovered, SqliteStorage,
+    Storage, TokenKind, User,
 };
 use serde_json::json;
 
@@ -201,4 +201,32 @@ async fn a_key_changed_around_the_storage_is_refused_within_a_second() {
         assert!(start.elapsed() < std::time::Duration::from_secs(2), "still accepted after {:?}", start.elapsed());
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issuing_a_token_deletes_the_ones_expired_a_day_ago_and_keeps_the_rest() {
+    let (storage, user) = storage_with_user("token-pruning", 0).await;
+    let now = i64::try_from(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs(),
+    )
+    .expect("fits");
+    let token = |byte: u8, kind: TokenKind, expires_at: i64| OAuthToken {
+        hash: [byte; 32],
+        kind,
+        client_id: None,
+        user_id: user.id.clone(),
+        scopes: vec![Scope::Identity],
+        family: format!("family-{byte}"),
+        redirect_uri: None,
+        code_challenge: None,
+        expires_at,
+        used_at: None,
+        revoked_at: None,
+    };
+    storage.put_oauth_token(token(1, TokenKind::Session, now - 2 * 24 * 3600)).await.expect("stored");
+    storage.put_oauth_token(token(2, TokenKind::Code, now - 60)).await.expect("stored");
+    storage.put_oauth_token(token(3, TokenKind::Session, now + 3600)).await.expect("stored");
+    assert!(storage.oauth_token(&[1; 32]).await.expect("read").is_none(), "a session expired two days ago is gone");
+    assert!(storage.oauth_token(&[2; 32]).await.expect("read").is_some(), "a code expired a minute ago stays a day");
+    assert!(storage.oauth_token(&[3; 32]).await.expect("read").is_some(), "a live session stays");
 }

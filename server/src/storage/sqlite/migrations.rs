@@ -166,6 +166,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX executions_by_user ON executions(user_id, started_at);
     CREATE INDEX executions_running ON executions(status) WHERE status = 'running';
     ",
+    // 6: expired OAuth tokens are deleted whenever one is issued.
+    "
+    CREATE INDEX oauth_tokens_by_expiry ON oauth_tokens(expires_at);
+    ",
 ];
 
 /// Why migrating failed.

@@ -95,6 +95,9 @@ fn token_row(row: &Row<'_>) -> rusqlite::Result<OAuthToken> {
     })
 }
 
+/// How long expired tokens are kept (a day).
+const EXPIRED_KEPT_SECS: i64 = 24 * 3600;
+
 pub(super) fn put_token(conn: &Connection, token: &OAuthToken) -> rusqlite::Result<()> {
     conn.execute_cached(
         "INSERT INTO oauth_tokens (hash, kind, client_id, user_id, scopes, family, redirect_uri, code_challenge,
@@ -115,6 +118,11 @@ pub(super) fn put_token(conn: &Connection, token: &OAuthToken) -> rusqlite::Resu
             now_unix(),
         ],
     )?;
+    // Expired codes, tokens, links and sessions are refused whether kept or not
+    // (a replayed one included); kept for a day, they are refused as expired
+    // rather than unknown, which tells their holder more. Then they go, or they
+    // would pile up.
+    conn.execute_cached("DELETE FROM oauth_tokens WHERE expires_at <= ?1", [now_unix() - EXPIRED_KEPT_SECS])?;
     Ok(())
 }
 
