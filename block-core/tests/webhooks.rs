@@ -8,11 +8,11 @@ use block_core::credentials::{ApiKeyCredentials, CredentialsMeta, CredentialsTyp
 use block_core::http::{Exchange, HeaderMap, HeaderValue, HttpClient, HttpPolicy, MockTransport};
 use block_core::prelude::*;
 use block_core::webhooks::{
-    Delivery, DispatchError, Dispatcher, InMemoryWebhookStore, RemoteHook, Subscription, Verified, Webhook,
-    WebhookError, WebhookFuture, WebhookKind, WebhookManager, WebhookStore, Webhooks, hmac_sha256_hex,
-    verify_hmac_sha256_hex,
+    Delivery, DispatchError, Dispatcher, GateFuture, InMemoryWebhookStore, RemoteHook, Subscription, TriggerGate,
+    Verified, Webhook, WebhookError, WebhookFuture, WebhookKind, WebhookManager, WebhookStore, Webhooks,
+    hmac_sha256_hex, verify_hmac_sha256_hex,
 };
-use block_core::{BlockType, Executor, Registry};
+use block_core::{BlockType, Executor, RegisteredBlock, Registry};
 
 /// Signs with `x-hooky-signature: <hex>`; registers hooks at `https://api.hooky.test`.
 #[derive(Default)]
@@ -344,4 +344,48 @@ fn event_filter_flags_left_out_take_their_defaults() {
     assert_eq!(block.trigger_events(&json!({})), ["repo.pushed"]);
     assert_eq!(block.trigger_events(&json!({"events": {"deleted": true}})), ["repo.pushed", "repo.deleted"]);
     assert_eq!(block.trigger_events(&json!({"events": {"pushed": false}})), Vec::<String>::new());
+}
+
+/// Lets runs go for owners with credit, naming each admission; refuses the rest.
+struct CreditGate {
+    paying: &'static str,
+}
+
+impl TriggerGate for CreditGate {
+    fn admit<'a>(&'a self, owner: &'a str, block: &'a RegisteredBlock, input: &'a Value) -> GateFuture<'a> {
+        Box::pin(async move {
+            assert_eq!(input["payload"], json!({"ref": "main"}), "the gate sees the whole input");
+            if owner == self.paying {
+                Ok(Some(format!("charged {owner} for {}", block.name())))
+            } else {
+                Err(format!("{owner} cannot pay for {}", block.name()))
+            }
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_gate_decides_before_each_trigger_run_and_its_answer_comes_back() {
+    let registry = registry();
+    let store = Arc::new(InMemoryWebhookStore::new());
+    let webhook = stored_webhook(&store, "bob").await;
+    subscribe(&store, &webhook, "bob", "s-bob").await;
+    let body = br#"{"ref": "main"}"#;
+    let headers = signed(&webhook, "repo.pushed", body);
+
+    let paying = CreditGate { paying: "bob" };
+    let dispatcher = Dispatcher::new(&registry, store.clone(), Executor::new()).with_gate(&paying);
+    let runs = dispatcher.dispatch("hooky", &webhook.id, &headers, body).await.expect("accepted");
+    assert_eq!(runs.len(), 1);
+    assert!(runs[0].started);
+    assert_eq!(runs[0].admission.as_deref(), Some("charged bob for HookyTriggerBlock"));
+    assert_eq!(runs[0].outputs().to_json(), json!({"payload": [{"ref": "main"}]}));
+
+    let broke = CreditGate { paying: "nobody" };
+    let dispatcher = Dispatcher::new(&registry, store.clone(), Executor::new()).with_gate(&broke);
+    let runs = dispatcher.dispatch("hooky", &webhook.id, &headers, body).await.expect("accepted");
+    assert_eq!(runs.len(), 1, "a refused run is still reported");
+    assert!(!runs[0].started, "the block did not run");
+    assert_eq!(runs[0].admission, None);
+    assert_eq!(runs[0].outputs().to_json(), json!({"error": ["bob cannot pay for HookyTriggerBlock"]}));
 }

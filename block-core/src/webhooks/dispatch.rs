@@ -1,6 +1,8 @@
 //! A delivery's way in: find the webhook, verify, parse, run the subscribed
 //! triggers of its owner.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use http::HeaderMap;
@@ -9,7 +11,7 @@ use serde_json::Value;
 use super::lifecycle::manager;
 use super::{WebhookError, WebhookStore};
 use crate::executor::OutputEvent;
-use crate::registry::Registry;
+use crate::registry::{RegisteredBlock, Registry};
 use crate::{ExecContext, Executor, Outputs};
 
 /// Why a delivery was refused. Unknown webhooks and webhooks of another provider
@@ -39,6 +41,7 @@ pub enum DispatchError {
 
 /// One trigger run caused by a delivery.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct TriggerRun {
     /// The subscription that ran.
     pub subscription_id: String,
@@ -48,6 +51,24 @@ pub struct TriggerRun {
     pub event: String,
     /// What the run emitted, in order (an `error` if it could not start).
     pub events: Vec<OutputEvent>,
+    /// Whether the block started (false: the gate refused it, or the executor
+    /// did; `events` then holds the reason as its `error`).
+    pub started: bool,
+    /// What the [`TriggerGate`] said when it let the run go (e.g. the id of the
+    /// execution it charged).
+    pub admission: Option<String>,
+}
+
+/// The future a [`TriggerGate`] answers with.
+pub type GateFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<String>, String>> + Send + 'a>>;
+
+/// Asked before each trigger run a delivery causes: a server charges the run's
+/// cost here, and refuses it when the owner cannot pay.
+pub trait TriggerGate: Send + Sync {
+    /// `Ok(admission)` lets the run go (`admission` comes back in
+    /// [`TriggerRun::admission`]); `Err(reason)` skips it, and `reason` becomes the
+    /// run's `error` output. `input` is the run's whole input, payload included.
+    fn admit<'a>(&'a self, owner: &'a str, block: &'a RegisteredBlock, input: &'a Value) -> GateFuture<'a>;
 }
 
 impl TriggerRun {
@@ -63,6 +84,7 @@ pub struct Dispatcher<'a> {
     store: Arc<dyn WebhookStore>,
     executor: Executor,
     max_body_bytes: usize,
+    gate: Option<&'a dyn TriggerGate>,
 }
 
 impl<'a> Dispatcher<'a> {
@@ -70,7 +92,13 @@ impl<'a> Dispatcher<'a> {
     /// capped at 1 MiB unless [`with_max_body_bytes`](Self::with_max_body_bytes) says
     /// otherwise (GitHub caps its payloads at 25 MB; set that for GitHub).
     pub fn new(registry: &'a Registry, store: Arc<dyn WebhookStore>, executor: Executor) -> Self {
-        Dispatcher { registry, store, executor, max_body_bytes: 1 << 20 }
+        Dispatcher { registry, store, executor, max_body_bytes: 1 << 20, gate: None }
+    }
+
+    /// Asks `gate` before each trigger run.
+    pub fn with_gate(mut self, gate: &'a dyn TriggerGate) -> Self {
+        self.gate = Some(gate);
+        self
     }
 
     /// Sets the body size limit.
@@ -112,26 +140,35 @@ impl<'a> Dispatcher<'a> {
                 _ => serde_json::Map::new(),
             };
             input.insert("payload".into(), delivery.payload.clone());
-            let events = match self
-                .executor
-                .execute(block, Value::Object(input), ExecContext::for_user(webhook.owner.clone()))
-                .await
-            {
-                Ok(mut execution) => {
-                    let mut events = Vec::new();
-                    while let Some(event) = execution.next_event().await {
-                        events.push(event);
-                    }
-                    events
-                }
-                Err(error) => vec![OutputEvent::error(error.to_string())],
-            };
-            runs.push(TriggerRun {
+            let input = Value::Object(input);
+            let mut run = TriggerRun {
                 subscription_id: subscription.id,
                 block: block.name(),
                 event: delivery.event.clone(),
-                events,
-            });
+                events: Vec::new(),
+                started: false,
+                admission: None,
+            };
+            if let Some(gate) = self.gate {
+                match gate.admit(&webhook.owner, block, &input).await {
+                    Ok(admission) => run.admission = admission,
+                    Err(reason) => {
+                        run.events.push(OutputEvent::error(reason));
+                        runs.push(run);
+                        continue;
+                    }
+                }
+            }
+            match self.executor.execute(block, input, ExecContext::for_user(webhook.owner.clone())).await {
+                Ok(mut execution) => {
+                    run.started = true;
+                    while let Some(event) = execution.next_event().await {
+                        run.events.push(event);
+                    }
+                }
+                Err(error) => run.events.push(OutputEvent::error(error.to_string())),
+            }
+            runs.push(run);
         }
         Ok(runs)
     }

@@ -20,7 +20,7 @@ mod model;
 mod signature;
 mod store;
 
-pub use dispatch::{DispatchError, Dispatcher, TriggerRun};
+pub use dispatch::{DispatchError, Dispatcher, GateFuture, TriggerGate, TriggerRun};
 pub use lifecycle::{Webhooks, ingress_path};
 pub use manager::{Delivery, RemoteHook, Verified, WebhookFuture, WebhookKind, WebhookManager, WebhookSpec};
 pub use model::{Subscription, Webhook};

@@ -159,7 +159,7 @@ async fn start(
 
 /// Whether the input names platform default credentials (which platform-only costs
 /// are charged for).
-fn names_platform_credentials(state: &AppState, block: &RegisteredBlock, input: &Value) -> bool {
+pub(super) fn names_platform_credentials(state: &AppState, block: &RegisteredBlock, input: &Value) -> bool {
     block
         .credential_fields()
         .iter()

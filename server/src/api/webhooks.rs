@@ -1,7 +1,7 @@
 //! Webhook ingress, and the caller's webhooks and trigger subscriptions.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -11,27 +11,30 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use block_core::credentials::{CredentialStore, StoredCredentials};
 use block_core::webhooks::{
-    DispatchError, Dispatcher, Subscription, TriggerRun, Webhook, WebhookError, WebhookKind, WebhookStore,
+    DispatchError, Dispatcher, GateFuture, Subscription, TriggerGate, TriggerRun, Webhook, WebhookError, WebhookKind,
+    WebhookStore,
 };
-use block_core::{OutputEvent, RegisteredBlock};
+use block_core::{OutputEvent, RegisteredBlock, Usage};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::blocks::unknown_block;
+use super::execute::names_platform_credentials;
 use super::integrations::store_error;
 use super::{ApiError, body};
 use crate::auth::Caller;
-use crate::ids::uuid_v4;
+use crate::ids::uuid_v7;
 use crate::state::AppState;
 use crate::storage::model::now_unix;
-use crate::storage::{ExecutionRecord, ExecutionSource, ExecutionStatus};
+use crate::storage::{ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus};
 
 /// Takes a delivery through the core dispatcher: verify, parse, run the owner's
 /// subscribed triggers. Answers how many ran, never their outputs (the sender is
-/// the provider, not the user). Each run is recorded as an execution; trigger runs
-/// are not charged credits (the dispatcher runs them itself, so there is no point
-/// before each run to charge at).
+/// the provider, not the user). Each run is charged its per-run and per-byte costs
+/// before it starts, as an execution through the API is ([`ChargeGate`]; a run
+/// the owner cannot pay for does not start), and is recorded as an execution.
+/// Per-second costs are not charged for trigger runs.
 pub async fn ingress(
     State(state): State<AppState>,
     Path((provider, webhook_id)): Path<(String, String)>,
@@ -40,13 +43,69 @@ pub async fn ingress(
 ) -> Result<Json<Value>, ApiError> {
     let body = body::raw(body)?;
     let store: Arc<dyn WebhookStore> = state.webhook_store.clone();
+    let gate = ChargeGate { state: &state, prices: Mutex::new(HashMap::new()) };
     let dispatcher = Dispatcher::new(&state.registry, store, state.executor.clone())
-        .with_max_body_bytes(state.settings.max_body_bytes);
+        .with_max_body_bytes(state.settings.max_body_bytes)
+        .with_gate(&gate);
     let runs = dispatcher.dispatch(&provider, &webhook_id, &headers, &body).await.map_err(dispatch_error)?;
     for run in &runs {
-        record_trigger_run(&state, &webhook_id, run).await;
+        record_trigger_run(&state, &gate, &webhook_id, run).await;
     }
-    Ok(Json(json!({"received": true, "triggered": runs.len()})))
+    let triggered = runs.iter().filter(|run| run.started).count();
+    Ok(Json(json!({"received": true, "triggered": triggered})))
+}
+
+/// Charges a trigger run before it starts: its per-run and per-byte costs, in the
+/// transaction that records it as running (so a crash mid-run is refunded at the
+/// next start). Free runs pass without a record until they end.
+struct ChargeGate<'s> {
+    state: &'s AppState,
+    /// What each admitted run was charged, by execution id.
+    prices: Mutex<HashMap<String, u64>>,
+}
+
+impl TriggerGate for ChargeGate<'_> {
+    fn admit<'a>(&'a self, owner: &'a str, block: &'a RegisteredBlock, input: &'a Value) -> GateFuture<'a> {
+        Box::pin(async move {
+            let usage = Usage {
+                platform_credentials: names_platform_credentials(self.state, block, input),
+                input_bytes: serde_json::to_vec(input)
+                    .map_or(0, |bytes| u64::try_from(bytes.len()).unwrap_or(u64::MAX)),
+                seconds: 0,
+            };
+            let price = block.price(&usage);
+            if price == 0 {
+                return Ok(None);
+            }
+            let id = uuid_v7().ok_or_else(|| "the random source failed".to_owned())?;
+            let record = ExecutionRecord {
+                id: id.clone(),
+                user_id: owner.to_owned(),
+                block_id: block.id().to_owned(),
+                source: ExecutionSource::Webhook,
+                status: ExecutionStatus::Running,
+                charged: price,
+                pins: None,
+                error: None,
+                started_at: now_unix(),
+                finished_at: None,
+            };
+            let reason = format!("trigger {}", block.name());
+            match self.state.storage.start_paid_execution(&record, &reason).await {
+                Ok(ChargeOutcome::Charged { .. }) => {
+                    self.prices.lock().unwrap_or_else(PoisonError::into_inner).insert(id.clone(), price);
+                    Ok(Some(id))
+                }
+                Ok(ChargeOutcome::Insufficient { balance }) => {
+                    Err(format!("not run: running {} costs {price} credits; the balance is {balance}", block.name()))
+                }
+                Err(error) => {
+                    tracing::error!(%error, block = block.name(), "charging a trigger run failed");
+                    Err("not run: the run could not be charged".to_owned())
+                }
+            }
+        })
+    }
 }
 
 fn dispatch_error(error: DispatchError) -> ApiError {
@@ -63,7 +122,7 @@ fn dispatch_error(error: DispatchError) -> ApiError {
     }
 }
 
-async fn record_trigger_run(state: &AppState, webhook_id: &str, run: &TriggerRun) {
+async fn record_trigger_run(state: &AppState, gate: &ChargeGate<'_>, webhook_id: &str, run: &TriggerRun) {
     let Some(block) = state.registry.by_name(run.block) else { return };
     let Ok(Some(webhook)) = state.webhook_store.webhook(webhook_id).await else { return };
     let mut pins = Map::new();
@@ -77,13 +136,26 @@ async fn record_trigger_run(state: &AppState, webhook_id: &str, run: &TriggerRun
         .find(|event| event.name == OutputEvent::ERROR)
         .map(|event| event.value.as_str().map_or_else(|| event.value.to_string(), str::to_owned));
     let now = now_unix();
+    let mut charged = run
+        .admission
+        .as_ref()
+        .and_then(|id| gate.prices.lock().unwrap_or_else(PoisonError::into_inner).get(id).copied())
+        .unwrap_or(0);
+    if let (Some(id), false, true) = (&run.admission, run.started, charged > 0) {
+        let reason = format!("refund: {} did not start", block.name());
+        match state.storage.grant(&webhook.owner, charged, &reason, Some(id)).await {
+            Ok(_) => charged = 0,
+            Err(error) => tracing::error!(%error, execution = %id, "refunding a trigger run failed"),
+        }
+    }
+    let id = run.admission.clone().or_else(uuid_v7).unwrap_or_else(|| run.subscription_id.clone());
     let record = ExecutionRecord {
-        id: uuid_v4().unwrap_or_else(|| run.subscription_id.clone()),
+        id,
         user_id: webhook.owner,
         block_id: block.id().to_owned(),
         source: ExecutionSource::Webhook,
         status: if error.is_some() { ExecutionStatus::Failed } else { ExecutionStatus::Completed },
-        charged: 0,
+        charged,
         pins: Some(Value::Object(pins)),
         error,
         started_at: now,

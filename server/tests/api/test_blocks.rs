@@ -83,3 +83,41 @@ impl Run for SlowBlock {
 /// A provider taking usernames and passwords, and host-scoped headers.
 #[provider(name = "test_hosts", display_name = "Test hosts", user_password, host_scoped)]
 pub struct TestHosts;
+
+/// Inputs of [`PaidTriggerBlock`].
+#[derive(BlockInput)]
+pub struct PaidTriggerInput {
+    /// The delivered event, filled in by the webhook.
+    #[input(hidden)]
+    pub payload: Value,
+}
+
+/// Outputs of [`PaidTriggerBlock`].
+#[derive(BlockOutput)]
+pub enum PaidTriggerOutput {
+    /// The delivered event.
+    Event(Value),
+}
+
+/// A trigger costing two credits a run.
+#[block(
+    id = "6e2b9f41-8c3d-4a7e-b5f0-1d2c3b4a5e6f",
+    categories(Input),
+    trigger(provider = block_examples::example::Example, events = ["example_event"]),
+    cost(run = 2),
+    untested = "server tests"
+)]
+pub struct PaidTriggerBlock;
+
+impl Run for PaidTriggerBlock {
+    type Input = PaidTriggerInput;
+    type Output = PaidTriggerOutput;
+    async fn run(
+        &self,
+        input: PaidTriggerInput,
+        _ctx: &Context,
+        out: &Emit<PaidTriggerOutput>,
+    ) -> Result<(), BlockError> {
+        out.emit(PaidTriggerOutput::Event(input.payload)).await
+    }
+}

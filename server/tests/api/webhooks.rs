@@ -3,10 +3,11 @@
 use block_core::Block;
 use block_core::webhooks::{Webhook, WebhookKind, WebhookManager};
 use block_examples::example::{ExampleTriggerBlock, ExampleWebhookManager};
-use block_server::storage::ExecutionSource;
+use block_server::state::Settings;
+use block_server::storage::{ExecutionSource, ExecutionStatus};
 use serde_json::{Value, json};
 
-use crate::support::TestServer;
+use crate::support::{Options, TestServer};
 
 /// The webhook a subscription answer describes, as the provider knows it (URL and
 /// secret pasted into its settings).
@@ -103,4 +104,42 @@ impl SecretText for Webhook {
     fn secret_text(&self) -> &str {
         block_core::ExposeSecret::expose_secret(&self.secret)
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paid_trigger_is_charged_before_it_runs_and_does_not_run_unpaid() {
+    let settings = Settings { starting_credits: 3, rate_limit_per_minute: 0, ..Settings::default() };
+    let server = TestServer::start_with("webhooks-paid", Options { settings, ..Options::default() }).await;
+    let client = server.client();
+    let created = client.post("/external-api/v1/triggers", &json!({"block_id": "PaidTriggerBlock"})).await;
+    let webhook = webhook_of(&created.expect(201).json(), &server.user_id);
+    let ingress = format!("{}/api/integrations/example/webhooks/{}/ingress", server.url, webhook.id);
+    let body = json!({"webhook_type": "example_event", "id": "evt_1", "data": {"greeting": "Hello"}}).to_string();
+    let deliver = || {
+        let mut request = client.http.post(&ingress).body(body.clone());
+        for (name, value) in &ExampleWebhookManager.sign_delivery(&webhook, "example_event", body.as_bytes()) {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+
+    let paid = deliver().await.expect("answered");
+    assert_eq!(json_of(paid).await, json!({"received": true, "triggered": 1}));
+    assert_eq!(client.get("/external-api/v1/credits").await.expect(200).json()["balance"], 1, "3 - 2");
+    let unpaid = deliver().await.expect("answered");
+    assert_eq!(json_of(unpaid).await, json!({"received": true, "triggered": 0}), "a balance of 1 does not cover 2");
+    assert_eq!(client.get("/external-api/v1/credits").await.expect(200).json()["balance"], 1, "nothing taken");
+
+    let records = server.storage().executions(&server.user_id, 10).await.expect("records");
+    assert_eq!(records.len(), 2, "{records:?}");
+    let ran = records.iter().find(|record| record.status == ExecutionStatus::Completed).expect("the paid run");
+    assert_eq!((ran.charged, ran.pins.clone()), (2, Some(json!({"event": 1}))));
+    let refused = records.iter().find(|record| record.status == ExecutionStatus::Failed).expect("the refused run");
+    assert_eq!(refused.charged, 0);
+    assert!(refused.error.as_deref().is_some_and(|error| error.contains("costs 2 credits")), "{refused:?}");
+    let ledger = server.storage().ledger(&server.user_id, 10).await.expect("the ledger");
+    let charges: Vec<_> = ledger.iter().filter(|row| row.amount < 0).collect();
+    assert_eq!(charges.len(), 1, "{ledger:?}");
+    assert_eq!((charges[0].amount, charges[0].reason.as_str()), (-2, "trigger PaidTriggerBlock"));
+    assert_eq!(charges[0].execution_id.as_deref(), Some(ran.id.as_str()), "the charge names the run");
 }
