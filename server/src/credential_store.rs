@@ -13,6 +13,45 @@ use crate::crypto::Cipher;
 type StoreFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, StoreError>> + Send + 'a>>;
 use crate::storage::{SealedCredentials, Storage};
 
+/// Credentials as lists show them: never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ListedCredentials {
+    /// Id, provider, type and title.
+    #[serde(flatten)]
+    pub meta: CredentialsMeta,
+    /// The scopes OAuth 2 credentials were granted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// The account of OAuth 2 credentials, or the username of a user/password pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The host host-scoped headers are sent to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+}
+
+impl ListedCredentials {
+    fn of(stored: &StoredCredentials) -> Self {
+        let mut listed = ListedCredentials::from(stored.meta().clone());
+        match stored {
+            StoredCredentials::ApiKey(_) => {}
+            StoredCredentials::OAuth2(oauth) => {
+                listed.scopes = Some(oauth.scopes.clone());
+                listed.username.clone_from(&oauth.username);
+            }
+            StoredCredentials::UserPassword(pair) => listed.username = Some(pair.username.clone()),
+            StoredCredentials::HostScoped(scoped) => listed.host = Some(scoped.host.clone()),
+        }
+        listed
+    }
+}
+
+impl From<CredentialsMeta> for ListedCredentials {
+    fn from(meta: CredentialsMeta) -> Self {
+        ListedCredentials { meta, scopes: None, username: None, host: None }
+    }
+}
+
 /// Implements block-core's [`CredentialStore`] over the server's [`Storage`]: each
 /// user's credentials are sealed with the server's key before they reach the
 /// storage; platform defaults (from the providers' environment variables) stay in
@@ -43,6 +82,19 @@ impl SealedCredentialStore {
     /// A store over `storage`, sealing with `cipher`, with `platform` defaults.
     pub fn new(storage: Arc<dyn Storage>, cipher: Arc<Cipher>, platform: Vec<StoredCredentials>) -> Self {
         SealedCredentialStore { storage, cipher, platform: InMemoryCredentialStore::new().with_platform(platform) }
+    }
+
+    /// What `GET /integrations/credentials` shows of each of `user_id`'s
+    /// credentials and the platform defaults: the meta plus the parts that are not
+    /// secret (OAuth scopes and account name, the username of a user/password
+    /// pair, the host of host-scoped headers). Each is opened to read them.
+    pub async fn list_listed(&self, user_id: &str) -> Result<Vec<ListedCredentials>, StoreError> {
+        let mut listed = Vec::new();
+        for meta in self.list(user_id).await? {
+            let stored = self.get(user_id, &meta.id).await?;
+            listed.push(stored.as_ref().map_or_else(|| ListedCredentials::from(meta), ListedCredentials::of));
+        }
+        Ok(listed)
     }
 
     /// Whether `id` names platform default credentials.

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use block_core::credentials::{CredentialStore, CredentialsMeta, CredentialsType, StoreError, StoredCredentials};
+use block_core::credentials::{CredentialStore, CredentialsType, StoreError, StoredCredentials};
 use block_core::provider::ProviderDescriptor;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use std::sync::Arc;
 use super::{ApiError, body};
 use crate::auth::Caller;
 use crate::cli::Redactor;
+use crate::credential_store::ListedCredentials;
 use crate::ids::uuid_v4;
 use crate::state::AppState;
 
@@ -29,8 +30,8 @@ pub async fn providers(State(state): State<AppState>) -> Json<Value> {
 pub async fn list_all(
     State(state): State<AppState>,
     Extension(caller): Extension<Arc<Caller>>,
-) -> Result<Json<Vec<CredentialsMeta>>, ApiError> {
-    Ok(Json(state.credentials.list(&caller.user.id).await.map_err(store_error)?))
+) -> Result<Json<Vec<ListedCredentials>>, ApiError> {
+    Ok(Json(state.credentials.list_listed(&caller.user.id).await.map_err(store_error)?))
 }
 
 /// The caller's credentials of one provider.
@@ -38,10 +39,10 @@ pub async fn list_for_provider(
     State(state): State<AppState>,
     Extension(caller): Extension<Arc<Caller>>,
     Path(provider): Path<String>,
-) -> Result<Json<Vec<CredentialsMeta>>, ApiError> {
+) -> Result<Json<Vec<ListedCredentials>>, ApiError> {
     let provider = find_provider(&state, &provider)?;
-    let all = state.credentials.list(&caller.user.id).await.map_err(store_error)?;
-    Ok(Json(all.into_iter().filter(|meta| meta.provider == provider.name).collect()))
+    let all = state.credentials.list_listed(&caller.user.id).await.map_err(store_error)?;
+    Ok(Json(all.into_iter().filter(|listed| listed.meta.provider == provider.name).collect()))
 }
 
 /// Stores new credentials; 201 with their meta.

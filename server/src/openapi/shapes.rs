@@ -111,7 +111,15 @@ pub fn components() -> Vec<(&'static str, Value)> {
                 }
             }),
         ),
-        ("CredentialsMeta", meta),
+        ("CredentialsMeta", meta.clone()),
+        ("ListedCredentials", {
+            let mut listed = meta;
+            listed["description"] = json!("Never a secret: OAuth 2 scopes and account, a username, a host.");
+            listed["properties"]["scopes"] = json!({"type": "array", "items": {"type": "string"}});
+            listed["properties"]["username"] = json!({"type": "string"});
+            listed["properties"]["host"] = json!({"type": "string"});
+            listed
+        }),
         (
             "NewCredentials",
             json!({
@@ -260,7 +268,7 @@ pub fn operation_shapes(operation: &str) -> (Option<Value>, u16, Value) {
         "get_block" => (None, 200, reference("BlockInfo")),
         "execute_block" | "execute_block_stream" => (Some(reference("BlockInput")), 200, reference("BlockOutputs")),
         "list_providers" => (None, 200, list("Provider")),
-        "list_credentials" | "list_provider_credentials" => (None, 200, list("CredentialsMeta")),
+        "list_credentials" | "list_provider_credentials" => (None, 200, list("ListedCredentials")),
         "create_credentials" => (Some(reference("NewCredentials")), 201, reference("CredentialsMeta")),
         "delete_credentials" | "delete_webhook" | "delete_trigger" => (None, 200, reference("Deleted")),
         "initiate_oauth" => (Some(reference("OAuthInitiate")), 200, reference("OAuthLogin")),

@@ -159,6 +159,12 @@ async fn the_credentials_body_is_discriminated_on_type_and_checked_against_the_p
     assert_eq!(scoped.expect(201).json()["type"], "host_scoped");
     let listed = client.get(path).await;
     assert_eq!(listed.expect(200).json().as_array().map(Vec::len), Some(2));
+    let by_type = |kind: &str| listed.json().as_array().into_iter().flatten().find(|c| c["type"] == kind).cloned();
+    let pair = by_type("user_password").expect("listed");
+    assert_eq!((pair["username"].as_str(), pair.get("host")), (Some("ada"), None), "{pair}");
+    let headers = by_type("host_scoped").expect("listed");
+    assert_eq!((headers["host"].as_str(), headers.get("username")), (Some("*.example.com"), None), "{headers}");
+    assert!(pair.get("password").is_none() && headers.get("headers").is_none(), "no secret part is listed");
 
     let unsupported = client.post(path, &json!({"type": "api_key", "api_key": CANARY})).await;
     assert_eq!(unsupported.expect(422).code(), "invalid_body");

@@ -175,6 +175,9 @@ async fn a_connected_account_runs_a_github_block_after_a_refresh_and_is_revoked_
     assert_eq!(meta["username"], "octocat");
     assert_eq!(meta["title"], "GitHub (octocat)");
     let id = meta["id"].as_str().expect("an id").to_owned();
+    let listed = client.get("/external-api/v1/integrations/github/credentials").await.expect(200).json();
+    let listed = listed.as_array().into_iter().flatten().find(|c| c["id"] == id.as_str()).cloned().expect("listed");
+    assert_eq!((&listed["scopes"], &listed["username"]), (&json!(["repo"]), &json!("octocat")), "{listed}");
     let replay = client.post(complete, &json!({"code": "provider-code", "state_token": state_token})).await;
     assert_eq!(replay.expect(400).code(), "invalid_state", "state tokens are single use");
 
