@@ -25,13 +25,12 @@ use futures_util::Stream;
 use serde_json::json;
 
 use super::blocks::unknown_block;
-use super::run_record::RunRecord;
+use super::run_record::{self, Opened, RunRecord};
 use super::{ApiError, body};
 use crate::auth::Caller;
 use crate::ids::uuid_v7;
 use crate::state::AppState;
-use crate::storage::model::now_unix;
-use crate::storage::{ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus};
+use crate::storage::ExecutionSource;
 
 /// Runs the block; streams when the caller accepts `text/event-stream`.
 pub async fn execute(
@@ -108,49 +107,33 @@ async fn start(
         input_bytes: u64::try_from(raw.len()).unwrap_or(u64::MAX),
         seconds: 0,
     };
-    let price = block.price(&usage);
-    let execution_id = uuid_v7().ok_or_else(|| ApiError::internal("the random source failed", "uuid"))?;
+    let id = uuid_v7().ok_or_else(|| ApiError::internal("the random source failed", "uuid"))?;
     let user = &caller.user.id;
-    let mut record = ExecutionRecord {
-        id: execution_id,
-        user_id: user.clone(),
-        block_id: block.id().to_owned(),
-        source,
-        status: ExecutionStatus::Running,
-        charged: price,
-        pins: None,
-        error: None,
-        started_at: now_unix(),
-        finished_at: None,
-    };
-    if price > 0 {
-        let reason = format!("execute {}", block.name());
-        if let ChargeOutcome::Insufficient { balance } = state.storage.start_paid_execution(&record, &reason).await? {
+    let mut record = match run_record::open(state, id, user, block, &usage, source).await? {
+        Opened::Ready(record) => record,
+        Opened::Insufficient { price, balance } => {
             return Err(ApiError::new(
                 StatusCode::PAYMENT_REQUIRED,
                 "insufficient_credits",
-                format!("running {} costs {price} credits; the balance is {balance}", block.name()),
+                run_record::insufficient(block, price, balance),
             )
             .with_details(json!({"price": price, "balance": balance})));
         }
-    }
+    };
     let context = ExecContext::for_user(user.clone());
     let execution = match state.executor.execute(block, input, context).await {
         Ok(execution) => execution,
         Err(error) => {
-            if price > 0 {
-                let reason = format!("refund: {} did not start", block.name());
-                state.storage.grant(user, price, &reason, Some(&record.id)).await?;
-                record.status = ExecutionStatus::Failed;
-                record.charged = 0;
-                record.error = Some(format!("did not start: {error}"));
-                record.finished_at = Some(now_unix());
+            // A paid run's record is stored; it must end refunded. A free run was
+            // never stored and is answered with the error alone.
+            if record.charged > 0 {
+                run_record::did_not_start(state, &mut record, block, format!("did not start: {error}")).await?;
                 state.storage.record_execution(record).await?;
             }
             return Err(execute_error(block, error));
         }
     };
-    if price == 0 {
+    if record.charged == 0 {
         // Queued, not awaited: nothing is owed on a free run if a crash loses it.
         state.storage.queue_execution(record.clone());
     }

@@ -3,31 +3,94 @@
 
 use std::time::Instant;
 
-use block_core::{OutputEvent, Usage};
+use block_core::{OutputEvent, RegisteredBlock, Usage};
 use serde_json::{Map, Value};
 
 use crate::state::AppState;
 use crate::storage::model::now_unix;
-use crate::storage::{ExecutionRecord, ExecutionStatus};
+use crate::storage::{ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, StorageError};
 
-/// Tallies a run's outputs and writes its record when it ends. Dropped before
-/// [`finish`](Self::finish), it records the run as cancelled.
-pub struct RunRecord {
-    state: AppState,
-    record: Option<ExecutionRecord>,
-    usage: Usage,
-    started: Instant,
+/// A run about to start, as [`open`] leaves it.
+pub enum Opened {
+    /// Go ahead: the record (stored as running if the run is paid, and charged).
+    Ready(ExecutionRecord),
+    /// The balance does not cover the run's price; nothing was written.
+    Insufficient {
+        /// What the run costs.
+        price: u64,
+        /// What the balance holds.
+        balance: u64,
+    },
+}
+
+/// Makes the record of a run of `block` for `user_id`, priced for `usage`. A paid
+/// run is charged and stored as running in one transaction
+/// (`Storage::start_paid_execution`), so that a crash mid-run is refunded at the
+/// next start; a free one is not stored yet.
+pub async fn open(
+    state: &AppState,
+    id: String,
+    user_id: &str,
+    block: &RegisteredBlock,
+    usage: &Usage,
+    source: ExecutionSource,
+) -> Result<Opened, StorageError> {
+    let price = block.price(usage);
+    let record = ExecutionRecord {
+        id,
+        user_id: user_id.to_owned(),
+        block_id: block.id().to_owned(),
+        source,
+        status: ExecutionStatus::Running,
+        charged: price,
+        pins: None,
+        error: None,
+        started_at: now_unix(),
+        finished_at: None,
+    };
+    if price > 0 {
+        let verb = if source == ExecutionSource::Webhook { "trigger" } else { "execute" };
+        let reason = format!("{verb} {}", block.name());
+        if let ChargeOutcome::Insufficient { balance } = state.storage.start_paid_execution(&record, &reason).await? {
+            return Ok(Opened::Insufficient { price, balance });
+        }
+    }
+    Ok(Opened::Ready(record))
+}
+
+/// Says why a run was refused for want of credits.
+pub fn insufficient(block: &RegisteredBlock, price: u64, balance: u64) -> String {
+    format!("running {} costs {price} credits; the balance is {balance}", block.name())
+}
+
+/// A run that was opened but did not start: gives back what it was charged and
+/// marks it failed, saying why. The caller stores it.
+pub async fn did_not_start(
+    state: &AppState,
+    record: &mut ExecutionRecord,
+    block: &RegisteredBlock,
+    why: String,
+) -> Result<(), StorageError> {
+    if record.charged > 0 {
+        let reason = format!("refund: {} did not start", block.name());
+        state.storage.grant(&record.user_id, record.charged, &reason, Some(&record.id)).await?;
+        record.charged = 0;
+    }
+    record.status = ExecutionStatus::Failed;
+    record.error = Some(why);
+    record.finished_at = Some(now_unix());
+    Ok(())
+}
+
+/// Outputs per pin and the first error of a run, for its record.
+#[derive(Debug, Default)]
+pub struct Tally {
     /// Outputs per pin, in the order pins first emitted.
     pins: Vec<(&'static str, u64)>,
     error: Option<String>,
 }
 
-impl RunRecord {
-    /// Tracks `record` (already stored as running), charged for `usage` so far.
-    pub fn new(state: AppState, record: ExecutionRecord, usage: Usage) -> Self {
-        RunRecord { state, record: Some(record), usage, started: Instant::now(), pins: Vec::new(), error: None }
-    }
-
+impl Tally {
     /// Counts one output.
     pub fn observe(&mut self, event: &OutputEvent) {
         match self.pins.iter_mut().find(|(name, _)| *name == event.name) {
@@ -39,25 +102,55 @@ impl RunRecord {
         }
     }
 
+    /// Ends `record`: `status` (failed instead of completed when there was an
+    /// error), the pin counts, the error, the end time.
+    pub fn close(self, record: &mut ExecutionRecord, status: ExecutionStatus) {
+        record.status = match status {
+            ExecutionStatus::Completed if self.error.is_some() => ExecutionStatus::Failed,
+            other => other,
+        };
+        let pins = self.pins.into_iter().map(|(name, count)| (name.to_owned(), Value::from(count)));
+        record.pins = Some(Value::Object(pins.collect::<Map<String, Value>>()));
+        record.error = self.error;
+        record.finished_at = Some(now_unix());
+    }
+}
+
+/// Tallies a run's outputs and writes its record when it ends. Dropped before
+/// [`finish`](Self::finish), it records the run as cancelled.
+pub struct RunRecord {
+    state: AppState,
+    record: Option<ExecutionRecord>,
+    usage: Usage,
+    started: Instant,
+    tally: Tally,
+}
+
+impl RunRecord {
+    /// Tracks `record` (already stored as running if paid), charged for `usage` so
+    /// far.
+    pub fn new(state: AppState, record: ExecutionRecord, usage: Usage) -> Self {
+        RunRecord { state, record: Some(record), usage, started: Instant::now(), tally: Tally::default() }
+    }
+
+    /// Counts one output.
+    pub fn observe(&mut self, event: &OutputEvent) {
+        self.tally.observe(event);
+    }
+
     /// Writes the final record now. For a paid run this resolves once the record
     /// is stored, so that an answered paid run is never taken for one a crash
     /// interrupted (and refunded); a free run's record is queued and this returns
     /// at once.
     pub async fn finish(mut self) {
-        let status = if self.error.is_some() { ExecutionStatus::Failed } else { ExecutionStatus::Completed };
-        if let Some(record) = self.take(status) {
+        if let Some(record) = self.take(ExecutionStatus::Completed) {
             write(self.state.clone(), record, self.usage, self.started).await;
         }
     }
 
     fn take(&mut self, status: ExecutionStatus) -> Option<ExecutionRecord> {
         let mut record = self.record.take()?;
-        record.status = status;
-        let pins =
-            std::mem::take(&mut self.pins).into_iter().map(|(name, count)| (name.to_owned(), Value::from(count)));
-        record.pins = Some(Value::Object(pins.collect::<Map<String, Value>>()));
-        record.error = self.error.take();
-        record.finished_at = Some(now_unix());
+        std::mem::take(&mut self.tally).close(&mut record, status);
         Some(record)
     }
 }

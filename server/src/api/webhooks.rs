@@ -14,7 +14,7 @@ use block_core::webhooks::{
     DispatchError, Dispatcher, GateFuture, Subscription, TriggerGate, TriggerRun, Webhook, WebhookError, WebhookKind,
     WebhookStore,
 };
-use block_core::{OutputEvent, RegisteredBlock, Usage};
+use block_core::{RegisteredBlock, Usage};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -22,12 +22,13 @@ use serde_json::{Map, Value, json};
 use super::blocks::unknown_block;
 use super::execute::names_platform_credentials;
 use super::integrations::store_error;
+use super::run_record::{self, Opened, Tally};
 use super::{ApiError, body};
 use crate::auth::Caller;
 use crate::ids::uuid_v7;
 use crate::state::AppState;
 use crate::storage::model::now_unix;
-use crate::storage::{ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus};
+use crate::storage::{ExecutionRecord, ExecutionSource, ExecutionStatus};
 
 /// Takes a delivery through the core dispatcher: verify, parse, run the owner's
 /// subscribed triggers. Answers how many ran, never their outputs (the sender is
@@ -43,7 +44,7 @@ pub async fn ingress(
 ) -> Result<Json<Value>, ApiError> {
     let body = body::raw(body)?;
     let store: Arc<dyn WebhookStore> = state.webhook_store.clone();
-    let gate = ChargeGate { state: &state, prices: Mutex::new(HashMap::new()) };
+    let gate = ChargeGate { state: &state, opened: Mutex::new(HashMap::new()) };
     let dispatcher = Dispatcher::new(&state.registry, store, state.executor.clone())
         .with_max_body_bytes(state.settings.max_body_bytes)
         .with_gate(&gate);
@@ -55,13 +56,13 @@ pub async fn ingress(
     Ok(Json(json!({"received": true, "triggered": triggered})))
 }
 
-/// Charges a trigger run before it starts: its per-run and per-byte costs, in the
-/// transaction that records it as running (so a crash mid-run is refunded at the
-/// next start). Free runs pass without a record until they end.
+/// Opens the record of each trigger run before it starts ([`run_record::open`]):
+/// a paid run is charged and stored as running, one its owner cannot pay for does
+/// not start.
 struct ChargeGate<'s> {
     state: &'s AppState,
-    /// What each admitted run was charged, by execution id.
-    prices: Mutex<HashMap<String, u64>>,
+    /// The record of each run let through, by execution id.
+    opened: Mutex<HashMap<String, ExecutionRecord>>,
 }
 
 impl TriggerGate for ChargeGate<'_> {
@@ -73,31 +74,15 @@ impl TriggerGate for ChargeGate<'_> {
                     .map_or(0, |bytes| u64::try_from(bytes.len()).unwrap_or(u64::MAX)),
                 seconds: 0,
             };
-            let price = block.price(&usage);
-            if price == 0 {
-                return Ok(None);
-            }
-            let id = uuid_v7().ok_or_else(|| "the random source failed".to_owned())?;
-            let record = ExecutionRecord {
-                id: id.clone(),
-                user_id: owner.to_owned(),
-                block_id: block.id().to_owned(),
-                source: ExecutionSource::Webhook,
-                status: ExecutionStatus::Running,
-                charged: price,
-                pins: None,
-                error: None,
-                started_at: now_unix(),
-                finished_at: None,
-            };
-            let reason = format!("trigger {}", block.name());
-            match self.state.storage.start_paid_execution(&record, &reason).await {
-                Ok(ChargeOutcome::Charged { .. }) => {
-                    self.prices.lock().unwrap_or_else(PoisonError::into_inner).insert(id.clone(), price);
+            let id = uuid_v7().ok_or_else(|| "not run: the random source failed".to_owned())?;
+            match run_record::open(self.state, id, owner, block, &usage, ExecutionSource::Webhook).await {
+                Ok(Opened::Ready(record)) => {
+                    let id = record.id.clone();
+                    self.opened.lock().unwrap_or_else(PoisonError::into_inner).insert(id.clone(), record);
                     Ok(Some(id))
                 }
-                Ok(ChargeOutcome::Insufficient { balance }) => {
-                    Err(format!("not run: running {} costs {price} credits; the balance is {balance}", block.name()))
+                Ok(Opened::Insufficient { price, balance }) => {
+                    Err(format!("not run: {}", run_record::insufficient(block, price, balance)))
                 }
                 Err(error) => {
                     tracing::error!(%error, block = block.name(), "charging a trigger run failed");
@@ -124,42 +109,41 @@ fn dispatch_error(error: DispatchError) -> ApiError {
 
 async fn record_trigger_run(state: &AppState, gate: &ChargeGate<'_>, webhook_id: &str, run: &TriggerRun) {
     let Some(block) = state.registry.by_name(run.block) else { return };
-    let Ok(Some(webhook)) = state.webhook_store.webhook(webhook_id).await else { return };
-    let mut pins = Map::new();
-    for event in &run.events {
-        let count = pins.entry(event.name.to_owned()).or_insert(Value::from(0u64));
-        *count = Value::from(count.as_u64().unwrap_or(0) + 1);
-    }
-    let error = run
-        .events
-        .iter()
-        .find(|event| event.name == OutputEvent::ERROR)
-        .map(|event| event.value.as_str().map_or_else(|| event.value.to_string(), str::to_owned));
-    let now = now_unix();
-    let mut charged = run
-        .admission
-        .as_ref()
-        .and_then(|id| gate.prices.lock().unwrap_or_else(PoisonError::into_inner).get(id).copied())
-        .unwrap_or(0);
-    if let (Some(id), false, true) = (&run.admission, run.started, charged > 0) {
-        let reason = format!("refund: {} did not start", block.name());
-        match state.storage.grant(&webhook.owner, charged, &reason, Some(id)).await {
-            Ok(_) => charged = 0,
-            Err(error) => tracing::error!(%error, execution = %id, "refunding a trigger run failed"),
+    let opened =
+        run.admission.as_ref().and_then(|id| gate.opened.lock().unwrap_or_else(PoisonError::into_inner).remove(id));
+    let mut tally = Tally::default();
+    run.events.iter().for_each(|event| tally.observe(event));
+    let record = match opened {
+        Some(mut record) if !run.started => {
+            let why = run.events.first().and_then(|event| event.value.as_str()).unwrap_or("the run did not start");
+            if let Err(error) = run_record::did_not_start(state, &mut record, block, why.to_owned()).await {
+                tracing::error!(%error, execution = %record.id, "refunding a trigger run failed");
+            }
+            record
         }
-    }
-    let id = run.admission.clone().or_else(uuid_v7).unwrap_or_else(|| run.subscription_id.clone());
-    let record = ExecutionRecord {
-        id,
-        user_id: webhook.owner,
-        block_id: block.id().to_owned(),
-        source: ExecutionSource::Webhook,
-        status: if error.is_some() { ExecutionStatus::Failed } else { ExecutionStatus::Completed },
-        charged,
-        pins: Some(Value::Object(pins)),
-        error,
-        started_at: now,
-        finished_at: Some(now),
+        Some(mut record) => {
+            tally.close(&mut record, ExecutionStatus::Completed);
+            record
+        }
+        // Refused by the gate: a record of a run that never started, saying why.
+        None => {
+            let Ok(Some(webhook)) = state.webhook_store.webhook(webhook_id).await else { return };
+            let now = now_unix();
+            let mut record = ExecutionRecord {
+                id: uuid_v7().unwrap_or_else(|| run.subscription_id.clone()),
+                user_id: webhook.owner,
+                block_id: block.id().to_owned(),
+                source: ExecutionSource::Webhook,
+                status: ExecutionStatus::Failed,
+                charged: 0,
+                pins: None,
+                error: None,
+                started_at: now,
+                finished_at: None,
+            };
+            tally.close(&mut record, ExecutionStatus::Failed);
+            record
+        }
     };
     if let Err(error) = state.storage.record_execution(record).await {
         tracing::error!(%error, "recording a trigger run failed");
