@@ -28,7 +28,7 @@ pub(super) const TTL: Duration = Duration::from_secs(1);
 const MAX_ENTRIES: usize = 4096;
 
 /// The marker file's name, next to the database file.
-pub(super) const MARKER_SUFFIX: &str = "-keys-changed";
+const MARKER_SUFFIX: &str = "-keys-changed";
 
 /// What the marker looked like: its size and modification time.
 pub(super) type Stamp = Option<(u64, Option<SystemTime>)>;
@@ -54,19 +54,13 @@ impl KeyCache {
         marker.push(MARKER_SUFFIX);
         let marker = PathBuf::from(marker);
         let watched = OpenOptions::new().create(true).append(true).open(&marker).ok();
-        let cache = KeyCache { marker, watched, state: Mutex::new(State { stamp: None, entries: HashMap::new() }) };
-        let stamp = cache.stamp();
-        cache.state.lock().unwrap_or_else(PoisonError::into_inner).stamp = stamp;
-        cache
+        let stamp = stamp(watched.as_ref(), &marker);
+        KeyCache { marker, watched, state: Mutex::new(State { stamp, entries: HashMap::new() }) }
     }
 
     /// The marker's size and time now.
     fn stamp(&self) -> Stamp {
-        let meta = match &self.watched {
-            Some(file) => file.metadata().ok(),
-            None => std::fs::metadata(&self.marker).ok(),
-        };
-        meta.map(|meta| (meta.len(), meta.modified().ok()))
+        stamp(self.watched.as_ref(), &self.marker)
     }
 
     /// The cached key with this hash and its owner, unless the entry is older than
@@ -116,4 +110,13 @@ impl KeyCache {
         // Visible to other processes once written; no need to wait for the disk.
         marker.write_all(b".")
     }
+}
+
+/// The size and time of the marker: through `watched` if it is open, else by path.
+fn stamp(watched: Option<&File>, marker: &Path) -> Stamp {
+    let meta = match watched {
+        Some(file) => file.metadata(),
+        None => std::fs::metadata(marker),
+    };
+    meta.ok().map(|meta| (meta.len(), meta.modified().ok()))
 }

@@ -8,8 +8,9 @@
 //! read, so that lookups (every request authenticates) never queue behind a
 //! write. Each call is a short transaction on a prepared statement kept in the
 //! connection's cache: lookups of a row by key run in place on a free read
-//! connection (see `SqliteStorage::lookup`), everything else on the blocking pool. Execution records, the one
-//! write every run makes, go through [`record_queue`] and are committed in groups.
+//! connection (see `SqliteStorage::lookup`), everything else on the blocking
+//! pool. Execution records, the one write every run makes, go through
+//! [`record_queue`] and are committed in groups.
 
 mod accounts;
 mod credits;
@@ -23,7 +24,7 @@ mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
 use block_core::credentials::CredentialsMeta;
@@ -156,8 +157,8 @@ impl SqliteStorage {
         })
     }
 
-    /// Runs `work` on a read-only connection, on the blocking thread pool: the
-    /// first one free, else the next in turn.
+    /// Runs `work` on a read-only connection, on the blocking thread pool: a free
+    /// one, else the next in turn.
     fn read<T, F>(&self, work: F) -> StorageFuture<'static, T>
     where
         T: Send + 'static,
@@ -165,17 +166,14 @@ impl SqliteStorage {
     {
         let inner = self.inner.clone();
         on_blocking_pool(move || {
-            let readers = &inner.readers;
-            let start = inner.next_reader.fetch_add(1, Ordering::Relaxed);
-            let mut conn = (0..readers.len())
-                .find_map(|offset| readers[(start + offset) % readers.len()].try_lock().ok())
-                .unwrap_or_else(|| readers[start % readers.len()].lock().unwrap_or_else(PoisonError::into_inner));
+            let mut conn = inner.free_reader().unwrap_or_else(|| {
+                let next = inner.next_reader.fetch_add(1, Ordering::Relaxed) % inner.readers.len();
+                inner.readers[next].lock().unwrap_or_else(PoisonError::into_inner)
+            });
             work(&mut conn)
         })
     }
-}
 
-impl SqliteStorage {
     /// Runs `work`, a lookup of a row or two by key, right here on a free read
     /// connection, else as [`read`](Self::read) does. On a cached statement such a
     /// lookup takes a few microseconds, less than handing it to another thread and
@@ -186,20 +184,34 @@ impl SqliteStorage {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        let readers = &self.inner.readers;
-        let start = self.inner.next_reader.fetch_add(1, Ordering::Relaxed);
-        let free = (0..readers.len()).find_map(|offset| match readers[(start + offset) % readers.len()].try_lock() {
-            Ok(conn) => Some(conn),
-            Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-            Err(TryLockError::WouldBlock) => None,
-        });
-        match free {
-            Some(mut conn) => {
-                let result = work(&mut conn).map_err(database);
-                Box::pin(std::future::ready(result))
-            }
+        match self.inner.free_reader() {
+            Some(mut conn) => Box::pin(std::future::ready(work(&mut conn).map_err(database))),
             None => self.read(work),
         }
+    }
+
+    /// `then`, once every execution record queued before is written (reads of
+    /// records, and the recovery, must see them).
+    fn after_queued<T: Send + 'static>(&self, then: StorageFuture<'static, T>) -> StorageFuture<'static, T> {
+        let written = self.inner.records.flush();
+        Box::pin(async move {
+            written.await?;
+            then.await
+        })
+    }
+}
+
+impl Inner {
+    /// A read connection nobody holds, trying each from the next in turn.
+    fn free_reader(&self) -> Option<MutexGuard<'_, Connection>> {
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        (0..self.readers.len()).find_map(|offset| {
+            match self.readers[(start + offset) % self.readers.len()].try_lock() {
+                Ok(conn) => Some(conn),
+                Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                Err(TryLockError::WouldBlock) => None,
+            }
+        })
     }
 }
 
@@ -437,12 +449,7 @@ impl Storage for SqliteStorage {
 
     fn recover_interrupted(&self) -> StorageFuture<'_, Recovered> {
         // Queued records first: a run that ended is not interrupted.
-        let written = self.inner.records.flush();
-        let recover = self.run(executions::recover_interrupted);
-        Box::pin(async move {
-            written.await?;
-            recover.await
-        })
+        self.after_queued(self.run(executions::recover_interrupted))
     }
 
     fn flush(&self) -> StorageFuture<'_, ()> {
@@ -450,13 +457,8 @@ impl Storage for SqliteStorage {
     }
 
     fn executions<'a>(&'a self, user_id: &'a str, limit: u32) -> StorageFuture<'a, Vec<ExecutionRecord>> {
-        let written = self.inner.records.flush();
         let user_id = user_id.to_owned();
-        let list = self.read(move |conn| executions::list(conn, &user_id, limit));
-        Box::pin(async move {
-            written.await?;
-            list.await
-        })
+        self.after_queued(self.read(move |conn| executions::list(conn, &user_id, limit)))
     }
 
     fn create_oauth_client(&self, client: OAuthClient) -> StorageFuture<'_, ()> {

@@ -8,9 +8,9 @@
 //! storage's write connection. Whoever needs a record on disk awaits the
 //! returned [`Written`] (or [`RecordQueue::flush`]).
 //!
-//! The queue is bounded by what callers push; the thread drains it faster than
-//! runs end (hundreds of rows per commit). A failed group is retried one record
-//! at a time, so one bad row loses only itself, and the failure is logged.
+//! The channel is unbounded: the thread drains up to 1,024 rows a commit, far more
+//! than runs end, but a stalled disk lets it grow. A failed group is retried one
+//! record at a time, so one bad row loses only itself, and the failure is logged.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -42,12 +42,12 @@ struct Message {
 
 /// The queue in front of the writer thread.
 pub(super) struct RecordQueue {
-    sender: Mutex<Sender<Message>>,
+    sender: Sender<Message>,
 }
 
 /// Resolves when a queued record is committed (or failed to be). Dropping it
 /// leaves the record queued.
-pub struct Written(oneshot::Receiver<Result<(), StorageError>>);
+pub(super) struct Written(oneshot::Receiver<Result<(), StorageError>>);
 
 impl Future for Written {
     type Output = Result<(), StorageError>;
@@ -67,7 +67,7 @@ impl RecordQueue {
         std::thread::Builder::new()
             .name("blocks-records".to_owned())
             .spawn(move || write_groups(&writer, &receiver))?;
-        Ok(RecordQueue { sender: Mutex::new(sender) })
+        Ok(RecordQueue { sender })
     }
 
     /// Queues `record` (replacing a queued state of the same execution).
@@ -93,8 +93,7 @@ impl RecordQueue {
     }
 
     fn send(&self, message: Message) {
-        let sender = self.sender.lock().unwrap_or_else(PoisonError::into_inner);
-        let _ = sender.send(message);
+        let _ = self.sender.send(message);
     }
 }
 
