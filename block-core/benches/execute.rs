@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use block_core::prelude::*;
-use block_core::{ExecContext, Executor, Registry};
+use block_core::{Executor, Registry, RunOptions};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// Input of the scaling block.
@@ -42,7 +42,7 @@ fn scale(value: f64, factor: f64, label: &str) -> (f64, String) {
 impl Run for ScaleBlock {
     type Input = ScaleInput;
     type Output = ScaleOutput;
-    async fn run(&self, input: ScaleInput, _ctx: &Context, out: &Emit<ScaleOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: ScaleInput, _ctx: &RunContext, out: &Emit<ScaleOutput>) -> Result<(), BlockError> {
         let (scaled, described) = scale(input.value, input.factor, &input.label);
         out.emit(ScaleOutput::Scaled(scaled)).await?;
         out.emit(ScaleOutput::Described(described)).await
@@ -86,7 +86,7 @@ fn bench(c: &mut Criterion) {
                     let start = std::time::Instant::now();
                     for _ in 0..iterations {
                         let execution = executor
-                            .execute(block, black_box(input.clone()), ExecContext::default())
+                            .execute(block, black_box(input.clone()), RunOptions::default())
                             .await
                             .expect("valid");
                         black_box(execution.collect().await.to_json());

@@ -46,7 +46,7 @@ pub struct TemplateBlock;
 impl Run for TemplateBlock {
     type Input = TemplateInput;
     type Output = TemplateOutput;
-    async fn run(&self, input: TemplateInput, _ctx: &Context, out: &Emit<TemplateOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: TemplateInput, _ctx: &RunContext, out: &Emit<TemplateOutput>) -> Result<(), BlockError> {
         let text = vec![input.text; input.times as usize].join(&input.separator);
         let text = if input.upper { text.to_uppercase() } else { text };
         let length = text.len() as u64;
@@ -263,7 +263,7 @@ pub struct WideBlock;
 impl Run for WideBlock {
     type Input = WideInput;
     type Output = WideOutput;
-    async fn run(&self, _input: WideInput, _ctx: &Context, out: &Emit<WideOutput>) -> Result<(), BlockError> {
+    async fn run(&self, _input: WideInput, _ctx: &RunContext, out: &Emit<WideOutput>) -> Result<(), BlockError> {
         out.emit(WideOutput::Fields(50)).await
     }
 }

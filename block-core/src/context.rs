@@ -7,9 +7,9 @@ use crate::http::{HttpClient, HttpPolicy, Transport};
 /// The execution context handed to [`Run::run`](crate::Run::run).
 ///
 /// It names the execution and the user it runs for, and it is the only way a block
-/// reaches the network: [`Context::http`].
+/// reaches the network: [`RunContext::http`].
 #[derive(Clone)]
-pub struct Context {
+pub struct RunContext {
     pub(crate) execution_id: u64,
     pub(crate) user_id: Option<String>,
     pub(crate) block_id: &'static str,
@@ -25,7 +25,7 @@ pub(crate) struct HttpSource {
     pub(crate) client: OnceLock<HttpClient>,
 }
 
-impl Context {
+impl RunContext {
     /// A process-unique number for this execution, for log correlation.
     pub fn execution_id(&self) -> u64 {
         self.execution_id
@@ -53,9 +53,9 @@ impl Context {
     }
 }
 
-impl std::fmt::Debug for Context {
+impl std::fmt::Debug for RunContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Context")
+        f.debug_struct("RunContext")
             .field("execution_id", &self.execution_id)
             .field("user_id", &self.user_id)
             .field("block_id", &self.block_id)

@@ -29,7 +29,7 @@
 //! impl Run for GreetBlock {
 //!     type Input = GreetInput;
 //!     type Output = GreetOutput;
-//!     async fn run(&self, input: GreetInput, _ctx: &Context, out: &Emit<GreetOutput>) -> Result<(), BlockError> {
+//!     async fn run(&self, input: GreetInput, _ctx: &RunContext, out: &Emit<GreetOutput>) -> Result<(), BlockError> {
 //!         out.emit(GreetOutput::Greeting(format!("Hello, {}!", input.name))).await
 //!     }
 //! }
@@ -70,14 +70,14 @@ pub mod webhooks;
 
 pub use block_macros::{BlockEnum, BlockInput, BlockOutput, block, provider};
 pub use category::{BlockType, Category};
-pub use context::Context;
+pub use context::RunContext;
 pub use cost::{Cost, CostFilter, CostUnit, Usage};
 pub use credentials::{
     ApiKey, CredentialStore, Credentials, HostScoped, InMemoryCredentialStore, OAuth2, UserPassword,
 };
 pub use descriptor::{BlockDescriptor, BlockTests, Registration, TriggerSpec};
 pub use error::BlockError;
-pub use executor::{Emit, ExecContext, ExecuteError, Execution, Executor, OutputEvent, Outputs};
+pub use executor::{Emit, ExecuteError, Execution, Executor, OutputEvent, Outputs, RunOptions};
 pub use provider::{AuthMethod, Provider, ProviderDescriptor};
 pub use registry::{InputProblem, RegisteredBlock, Registry, RegistryBuilder, RegistryError, RegistryProblem};
 pub use testing::{Expect, TestCase};
@@ -93,8 +93,8 @@ pub use serde_json::{Value, json};
 /// Everything a block author needs, in one import.
 pub mod prelude {
     pub use crate::{
-        ApiKey, Block, BlockEnum, BlockError, BlockInput, BlockOutput, Category, Context, Credentials, Emit,
-        HostScoped, OAuth2, Run, TestCase, UserPassword, Value, block, json, provider,
+        ApiKey, Block, BlockEnum, BlockError, BlockInput, BlockOutput, Category, Credentials, Emit, HostScoped, OAuth2,
+        Run, RunContext, TestCase, UserPassword, Value, block, json, provider,
     };
     pub use secrecy::{ExposeSecret, SecretString};
 }

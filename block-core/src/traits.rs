@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::executor::{Emit, OutputEvent};
-use crate::{BlockDescriptor, BlockError, Context};
+use crate::{BlockDescriptor, BlockError, RunContext};
 
 /// The typed input of a block. Derive it with `#[derive(BlockInput)]`.
 ///
@@ -81,7 +81,7 @@ pub trait Run: Send + Sync + 'static {
     fn run(
         &self,
         input: Self::Input,
-        ctx: &Context,
+        ctx: &RunContext,
         out: &Emit<Self::Output>,
     ) -> impl Future<Output = Result<(), BlockError>> + Send;
 }
@@ -105,7 +105,7 @@ pub trait ErasedBlock: Send + Sync + 'static {
         &self,
         input: Value,
         credentials: std::collections::HashMap<String, crate::credentials::StoredCredentials>,
-        ctx: Context,
+        ctx: RunContext,
         events: tokio::sync::mpsc::Sender<OutputEvent>,
         limits: crate::executor::RunLimits,
     ) -> Result<tokio::task::JoinHandle<()>, serde_json::Error>;
@@ -118,7 +118,7 @@ impl<B: Block> ErasedBlock for Erased<B> {
         &self,
         input: Value,
         credentials: std::collections::HashMap<String, crate::credentials::StoredCredentials>,
-        ctx: Context,
+        ctx: RunContext,
         events: tokio::sync::mpsc::Sender<OutputEvent>,
         limits: crate::executor::RunLimits,
     ) -> Result<tokio::task::JoinHandle<()>, serde_json::Error> {

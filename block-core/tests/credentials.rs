@@ -10,8 +10,8 @@ use block_core::prelude::*;
 use block_core::provider::{ProviderRegistration, platform_credentials, platform_id};
 use block_core::schema::{FieldSpec, InputSchemaBuilder, root_input_schema};
 use block_core::{
-    ApiKey, AuthMethod, Credentials, ExecContext, ExecuteError, Executor, InMemoryCredentialStore, Provider,
-    ProviderDescriptor, Registry, RegistryProblem,
+    ApiKey, AuthMethod, Credentials, ExecuteError, Executor, InMemoryCredentialStore, Provider, ProviderDescriptor,
+    Registry, RegistryProblem, RunOptions,
 };
 
 const CANARY: &str = "canary-secret-3f9a1c";
@@ -56,7 +56,7 @@ pub struct CheckBlock;
 impl Run for CheckBlock {
     type Input = CheckInput;
     type Output = CheckOutput;
-    async fn run(&self, input: CheckInput, _ctx: &Context, out: &Emit<CheckOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: CheckInput, _ctx: &RunContext, out: &Emit<CheckOutput>) -> Result<(), BlockError> {
         out.emit(CheckOutput::IsCanary(input.credentials.api_key().expose_secret() == CANARY)).await?;
         out.emit(CheckOutput::CredentialsId(input.credentials.meta().id.clone())).await
     }
@@ -99,7 +99,7 @@ fn meta(id: &str, kind: &str) -> Value {
 async fn run(user: &str, input: Value) -> Result<block_core::Outputs, ExecuteError> {
     let registry = Registry::builder().block::<CheckBlock>().build().expect("valid");
     let block = registry.by_name("CheckBlock").expect("registered");
-    Ok(executor().execute(block, input, ExecContext::for_user(user)).await?.collect().await)
+    Ok(executor().execute(block, input, RunOptions::for_user(user)).await?.collect().await)
 }
 
 fn problem_at_credentials(result: Result<block_core::Outputs, ExecuteError>) -> String {
@@ -155,7 +155,7 @@ async fn wrong_provider_wrong_kind_and_expired_credentials_are_refused_before_ru
 async fn an_execution_without_a_user_cannot_use_credentials() {
     let registry = Registry::builder().block::<CheckBlock>().build().expect("valid");
     let block = registry.by_name("CheckBlock").expect("registered");
-    let error = executor().execute(block, meta("alice-key", "api_key"), ExecContext::default()).await;
+    let error = executor().execute(block, meta("alice-key", "api_key"), RunOptions::default()).await;
     let message = problem_at_credentials(error.map(|_| unreachable!()));
     assert!(message.contains("names none"), "{message}");
 }
@@ -238,7 +238,7 @@ pub struct OrphanBlock;
 impl Run for OrphanBlock {
     type Input = OrphanInput;
     type Output = CheckOutput;
-    async fn run(&self, _input: OrphanInput, _ctx: &Context, _out: &Emit<CheckOutput>) -> Result<(), BlockError> {
+    async fn run(&self, _input: OrphanInput, _ctx: &RunContext, _out: &Emit<CheckOutput>) -> Result<(), BlockError> {
         Ok(())
     }
 }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use block_core::prelude::*;
-use block_core::{ExecContext, ExecuteError, Executor, Registry};
+use block_core::{ExecuteError, Executor, Registry, RunOptions};
 
 /// Input of the counting block.
 #[derive(BlockInput)]
@@ -38,7 +38,7 @@ pub struct CountBlock;
 impl Run for CountBlock {
     type Input = CountInput;
     type Output = CountOutput;
-    async fn run(&self, input: CountInput, _ctx: &Context, out: &Emit<CountOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: CountInput, _ctx: &RunContext, out: &Emit<CountOutput>) -> Result<(), BlockError> {
         for n in 1..=input.count {
             out.emit(CountOutput::Number(n)).await?;
         }
@@ -92,7 +92,12 @@ pub struct MisbehaveBlock;
 impl Run for MisbehaveBlock {
     type Input = MisbehaveInput;
     type Output = MisbehaveOutput;
-    async fn run(&self, input: MisbehaveInput, _ctx: &Context, out: &Emit<MisbehaveOutput>) -> Result<(), BlockError> {
+    async fn run(
+        &self,
+        input: MisbehaveInput,
+        _ctx: &RunContext,
+        out: &Emit<MisbehaveOutput>,
+    ) -> Result<(), BlockError> {
         match input.mode {
             Mode::Panic => panic!("deliberate panic"),
             Mode::Hang => {
@@ -120,7 +125,7 @@ async fn outputs_arrive_in_order_grouped_by_pin() {
     let registry = registry();
     let block = registry.by_name("CountBlock").expect("registered");
     let outputs = Executor::new()
-        .execute(block, json!({"count": 3}), ExecContext::default())
+        .execute(block, json!({"count": 3}), RunOptions::default())
         .await
         .expect("valid input")
         .collect()
@@ -134,7 +139,7 @@ async fn the_stream_yields_each_event_as_emitted() {
     let registry = registry();
     let block = registry.by_id("0b0c8d4e-3a52-4f6e-9a1d-5c7b2e8f4a10").expect("registered");
     let mut execution =
-        Executor::new().execute(block, json!({"count": 2, "label": "n"}), ExecContext::default()).await.expect("valid");
+        Executor::new().execute(block, json!({"count": 2, "label": "n"}), RunOptions::default()).await.expect("valid");
     let mut seen = Vec::new();
     while let Some(event) = execution.next_event().await {
         seen.push((event.name, event.value));
@@ -147,7 +152,7 @@ async fn invalid_input_lists_every_problem_with_its_path() {
     let registry = registry();
     let block = registry.by_name("CountBlock").expect("registered");
     let error = Executor::new()
-        .execute(block, json!({"count": 5000, "label": 7, "colour": "red"}), ExecContext::default())
+        .execute(block, json!({"count": 5000, "label": 7, "colour": "red"}), RunOptions::default())
         .await
         .expect_err("invalid input");
     let ExecuteError::InvalidInput { block, problems } = error else { panic!("expected invalid input, got {error}") };
@@ -162,7 +167,7 @@ async fn invalid_input_lists_every_problem_with_its_path() {
 async fn a_missing_required_field_is_named() {
     let registry = registry();
     let block = registry.by_name("CountBlock").expect("registered");
-    let error = Executor::new().execute(block, json!({}), ExecContext::default()).await.expect_err("missing count");
+    let error = Executor::new().execute(block, json!({}), RunOptions::default()).await.expect_err("missing count");
     assert!(error.to_string().contains("count"), "{error}");
 }
 
@@ -171,7 +176,7 @@ async fn a_failed_run_ends_with_the_error_pin_after_earlier_outputs() {
     let registry = registry();
     let block = registry.by_name("CountBlock").expect("registered");
     let outputs = Executor::new()
-        .execute(block, json!({"count": 2, "fail": true}), ExecContext::default())
+        .execute(block, json!({"count": 2, "fail": true}), RunOptions::default())
         .await
         .expect("valid")
         .collect()
@@ -189,19 +194,14 @@ async fn a_panic_becomes_the_error_output_and_harms_nothing_else() {
     let (panicked, fine) = tokio::join!(
         async {
             executor
-                .execute(panicking, json!({"mode": "panic"}), ExecContext::default())
+                .execute(panicking, json!({"mode": "panic"}), RunOptions::default())
                 .await
                 .expect("valid")
                 .collect()
                 .await
         },
         async {
-            executor
-                .execute(healthy, json!({"count": 50}), ExecContext::default())
-                .await
-                .expect("valid")
-                .collect()
-                .await
+            executor.execute(healthy, json!({"count": 50}), RunOptions::default()).await.expect("valid").collect().await
         },
     );
     assert_eq!(panicked.error(), Some("the block panicked: deliberate panic"));
@@ -214,7 +214,7 @@ async fn a_run_past_its_timeout_is_stopped_with_an_error() {
     let registry = registry();
     let block = registry.by_name("MisbehaveBlock").expect("registered");
     let outputs = Executor::new()
-        .execute(block, json!({"mode": "hang"}), ExecContext::default().with_timeout(Duration::from_millis(50)))
+        .execute(block, json!({"mode": "hang"}), RunOptions::default().with_timeout(Duration::from_millis(50)))
         .await
         .expect("valid")
         .collect()
@@ -230,7 +230,7 @@ async fn back_pressure_pauses_the_block_and_dropping_the_stream_cancels_it() {
     let capacity = 4;
     let mut execution = Executor::new()
         .with_channel_capacity(capacity)
-        .execute(block, json!({"mode": "flood"}), ExecContext::default())
+        .execute(block, json!({"mode": "flood"}), RunOptions::default())
         .await
         .expect("valid");
     for expected in 0..10u64 {
@@ -263,7 +263,7 @@ async fn defaults_fill_missing_fields_and_appear_in_the_schema() {
     assert_eq!(schema["properties"]["label"]["advanced"], json!(true));
     assert_eq!(schema["properties"]["count"]["advanced"], json!(false));
     assert_eq!(schema["required"], json!(["count"]));
-    let outputs = Executor::new().execute(block, json!({"count": 0}), ExecContext::default()).await.expect("valid");
+    let outputs = Executor::new().execute(block, json!({"count": 0}), RunOptions::default()).await.expect("valid");
     assert_eq!(outputs.collect().await.to_json(), json!({"summary": ["total=0"]}));
 }
 
@@ -272,7 +272,7 @@ fn executing_outside_a_runtime_is_an_error_not_a_panic() {
     let registry = registry();
     let block = registry.by_name("CountBlock").expect("registered");
     let executor = Executor::new();
-    let mut execute = std::pin::pin!(executor.execute(block, json!({"count": 1}), ExecContext::default()));
+    let mut execute = std::pin::pin!(executor.execute(block, json!({"count": 1}), RunOptions::default()));
     let polled = execute.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
     let std::task::Poll::Ready(Err(error)) = polled else { panic!("expected an immediate error") };
     assert_eq!(error, ExecuteError::NoRuntime);
@@ -291,6 +291,6 @@ fn an_execution_can_be_awaited_from_a_spawned_task() {
     let registry = registry();
     let block = registry.by_name("CountBlock").expect("registered");
     let executor = Executor::new();
-    let execute = executor.execute(block, json!({"count": 1}), ExecContext::default());
+    let execute = executor.execute(block, json!({"count": 1}), RunOptions::default());
     assert_send(&execute);
 }

@@ -27,7 +27,7 @@ pub struct DoubleBlock;
 impl Run for DoubleBlock {
     type Input = DoubleInput;
     type Output = DoubleOutput;
-    async fn run(&self, input: DoubleInput, _ctx: &Context, out: &Emit<DoubleOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: DoubleInput, _ctx: &RunContext, out: &Emit<DoubleOutput>) -> Result<(), BlockError> {
         if input.n == 0 {
             return Err(BlockError::new("zero is not allowed"));
         }
@@ -121,7 +121,7 @@ pub struct NapBlock;
 impl Run for NapBlock {
     type Input = NapInput;
     type Output = NapOutput;
-    async fn run(&self, input: NapInput, _ctx: &Context, out: &Emit<NapOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: NapInput, _ctx: &RunContext, out: &Emit<NapOutput>) -> Result<(), BlockError> {
         std::thread::sleep(std::time::Duration::from_millis(input.millis));
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         out.emit(NapOutput::Woke(true)).await

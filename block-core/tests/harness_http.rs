@@ -25,7 +25,7 @@ pub struct LookupBlock;
 impl Run for LookupBlock {
     type Input = LookupInput;
     type Output = LookupOutput;
-    async fn run(&self, input: LookupInput, ctx: &Context, out: &Emit<LookupOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: LookupInput, ctx: &RunContext, out: &Emit<LookupOutput>) -> Result<(), BlockError> {
         let url = format!("https://api.people.test/users/{}", input.login);
         let user: Value = ctx.http().get(&url).send().await?.error_for_status()?.json()?;
         let name = user["name"].as_str().ok_or_else(|| BlockError::new("the response has no name"))?;

@@ -9,7 +9,7 @@ use block_core::webhooks::{
     Delivery, DispatchError, Dispatcher, InMemoryWebhookStore, Verified, Webhook, WebhookError, WebhookKind,
     WebhookManager, WebhookStore, hmac_sha256_hex, verify_hmac_sha256_hex,
 };
-use block_core::{ExecContext, ExecuteError, Executor, Registry};
+use block_core::{ExecuteError, Executor, Registry, RunOptions};
 use proptest::prelude::*;
 
 /// Input with a bit of everything a schema can constrain.
@@ -51,7 +51,7 @@ pub struct RichBlock;
 impl Run for RichBlock {
     type Input = RichInput;
     type Output = RichOutput;
-    async fn run(&self, input: RichInput, _ctx: &Context, out: &Emit<RichOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: RichInput, _ctx: &RunContext, out: &Emit<RichOutput>) -> Result<(), BlockError> {
         out.emit(RichOutput::Count(input.count)).await
     }
 }
@@ -131,7 +131,7 @@ proptest! {
         let registry = Registry::builder().block::<RichBlock>().build().expect("valid");
         let block = registry.by_name("RichBlock").expect("registered");
         let result = runtime().block_on(async {
-            match Executor::new().execute(block, input.clone(), ExecContext::default()).await {
+            match Executor::new().execute(block, input.clone(), RunOptions::default()).await {
                 Ok(execution) => Ok(execution.collect().await),
                 Err(error) => Err(error),
             }

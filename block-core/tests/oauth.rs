@@ -12,8 +12,8 @@ use block_core::oauth::{OAuthApp, OAuthError, OAuthHandler, OAuthHandlers, OAuth
 use block_core::prelude::*;
 use block_core::provider::ProviderRegistration;
 use block_core::{
-    AuthMethod, CredentialStore, ExecContext, ExecuteError, Executor, InMemoryCredentialStore, Provider,
-    ProviderDescriptor, Registry,
+    AuthMethod, CredentialStore, ExecuteError, Executor, InMemoryCredentialStore, Provider, ProviderDescriptor,
+    Registry, RunOptions,
 };
 use http_support::{Canned, Received, TestServer, local_policy};
 
@@ -203,7 +203,7 @@ pub struct TokenBlock;
 impl Run for TokenBlock {
     type Input = TokenInput;
     type Output = TokenOutput;
-    async fn run(&self, input: TokenInput, _ctx: &Context, out: &Emit<TokenOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: TokenInput, _ctx: &RunContext, out: &Emit<TokenOutput>) -> Result<(), BlockError> {
         tokio::time::sleep(Duration::from_millis(input.hold_ms)).await;
         out.emit(TokenOutput::Fresh(input.credentials.access_token().expose_secret() == "fresh-access")).await
     }
@@ -235,7 +235,7 @@ async fn concurrent_runs_sharing_an_expiring_token_refresh_it_once() {
     let registry = Registry::builder().block::<TokenBlock>().build().expect("valid");
     let block = registry.by_name("TokenBlock").expect("registered");
     let runs = (0..10).map(|_| async {
-        executor.execute(block, input(0), ExecContext::for_user("alice")).await.expect("starts").collect().await
+        executor.execute(block, input(0), RunOptions::for_user("alice")).await.expect("starts").collect().await
     });
     for outputs in futures_util::future::join_all(runs).await {
         assert_eq!(outputs.to_json(), json!({"fresh": [true]}));
@@ -258,9 +258,9 @@ async fn runs_sharing_a_credential_are_not_serialised() {
     let executor = executor(&server, store);
     let registry = Registry::builder().block::<TokenBlock>().build().expect("valid");
     let block = registry.by_name("TokenBlock").expect("registered");
-    let slow = executor.execute(block, input(5_000), ExecContext::for_user("alice")).await.expect("starts");
+    let slow = executor.execute(block, input(5_000), RunOptions::for_user("alice")).await.expect("starts");
     let quick = tokio::time::timeout(Duration::from_secs(2), async {
-        executor.execute(block, input(0), ExecContext::for_user("alice")).await.expect("starts").collect().await
+        executor.execute(block, input(0), RunOptions::for_user("alice")).await.expect("starts").collect().await
     })
     .await
     .expect("a second run finishes while the first still holds the same credentials");
@@ -277,7 +277,7 @@ async fn a_failed_refresh_is_an_input_problem_without_secrets() {
     let registry = Registry::builder().block::<TokenBlock>().build().expect("valid");
     let block = registry.by_name("TokenBlock").expect("registered");
     let error =
-        executor(&server, store).execute(block, input(0), ExecContext::for_user("alice")).await.expect_err("refused");
+        executor(&server, store).execute(block, input(0), RunOptions::for_user("alice")).await.expect_err("refused");
     let ExecuteError::InvalidInput { problems, .. } = error else { panic!("expected an input problem") };
     assert_eq!(problems[0].path, "/credentials");
     assert!(problems[0].message.contains("could not be refreshed") && problems[0].message.contains("invalid_grant"));

@@ -28,7 +28,7 @@ pub struct EchoBlock;
 impl Run for EchoBlock {
     type Input = EchoInput;
     type Output = EchoOutput;
-    async fn run(&self, input: EchoInput, _ctx: &Context, out: &Emit<EchoOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: EchoInput, _ctx: &RunContext, out: &Emit<EchoOutput>) -> Result<(), BlockError> {
         for _ in 0..input.times {
             out.emit(EchoOutput::Echo(input.text.clone())).await?;
         }
@@ -160,7 +160,7 @@ pub struct BadDefaultBlock;
 impl Run for BadDefaultBlock {
     type Input = BadDefaultInput;
     type Output = EchoOutput;
-    async fn run(&self, _input: BadDefaultInput, _ctx: &Context, _out: &Emit<EchoOutput>) -> Result<(), BlockError> {
+    async fn run(&self, _input: BadDefaultInput, _ctx: &RunContext, _out: &Emit<EchoOutput>) -> Result<(), BlockError> {
         Ok(())
     }
 }

@@ -140,7 +140,7 @@ pub struct HookyTriggerBlock;
 impl Run for HookyTriggerBlock {
     type Input = HookyInput;
     type Output = HookyOutput;
-    async fn run(&self, input: HookyInput, _ctx: &Context, out: &Emit<HookyOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: HookyInput, _ctx: &RunContext, out: &Emit<HookyOutput>) -> Result<(), BlockError> {
         RUNS.fetch_add(1, Ordering::SeqCst);
         out.emit(HookyOutput::Payload(input.payload)).await
     }
@@ -332,7 +332,7 @@ pub struct DefaultedTriggerBlock;
 impl Run for DefaultedTriggerBlock {
     type Input = DefaultedInput;
     type Output = HookyOutput;
-    async fn run(&self, input: DefaultedInput, _ctx: &Context, out: &Emit<HookyOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: DefaultedInput, _ctx: &RunContext, out: &Emit<HookyOutput>) -> Result<(), BlockError> {
         out.emit(HookyOutput::Payload(input.payload)).await
     }
 }

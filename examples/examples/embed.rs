@@ -6,13 +6,13 @@
 use block_examples as _;
 use block_providers as _;
 
-use block_core::{ExecContext, Executor, Registry, json};
+use block_core::{Executor, Registry, RunOptions, json};
 
 async fn add_one_and_two() -> Result<(), Box<dyn std::error::Error>> {
     let registry = Registry::global()?; // every linked block, validated once
     let block = registry.find("CalculatorBlock").ok_or("no such block")?;
     let outputs = Executor::new()
-        .execute(block, json!({"operation": "add", "a": 1, "b": 2}), ExecContext::for_user("u1"))
+        .execute(block, json!({"operation": "add", "a": 1, "b": 2}), RunOptions::for_user("u1"))
         .await? // Err: invalid input, every problem listed
         .collect() // or consume the Execution as a Stream of events
         .await;

@@ -55,7 +55,7 @@ pub struct PaidSlowBlock;
 impl Run for PaidSlowBlock {
     type Input = PaidInput;
     type Output = PaidOutput;
-    async fn run(&self, input: PaidInput, _ctx: &Context, out: &Emit<PaidOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: PaidInput, _ctx: &RunContext, out: &Emit<PaidOutput>) -> Result<(), BlockError> {
         tokio::time::sleep(Duration::from_millis(input.millis)).await;
         out.emit(PaidOutput::Done(true)).await
     }
@@ -79,7 +79,7 @@ pub struct HangingBlock;
 impl Run for HangingBlock {
     type Input = NothingInput;
     type Output = NothingOutput;
-    async fn run(&self, _input: NothingInput, _ctx: &Context, _out: &Emit<NothingOutput>) -> Result<(), BlockError> {
+    async fn run(&self, _input: NothingInput, _ctx: &RunContext, _out: &Emit<NothingOutput>) -> Result<(), BlockError> {
         tokio::time::sleep(Duration::from_secs(3600)).await;
         Ok(())
     }
@@ -92,7 +92,7 @@ pub struct PanickingBlock;
 impl Run for PanickingBlock {
     type Input = NothingInput;
     type Output = NothingOutput;
-    async fn run(&self, _input: NothingInput, _ctx: &Context, _out: &Emit<NothingOutput>) -> Result<(), BlockError> {
+    async fn run(&self, _input: NothingInput, _ctx: &RunContext, _out: &Emit<NothingOutput>) -> Result<(), BlockError> {
         panic!("this block always panics")
     }
 }

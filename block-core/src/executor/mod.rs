@@ -1,11 +1,11 @@
 //! The embedding API: run a registered block on JSON input and get its outputs.
 //!
 //! ```
-//! # use block_core::{Executor, ExecContext, Registry, json};
+//! # use block_core::{Executor, RunOptions, Registry, json};
 //! # async fn demo(registry: &Registry) -> Result<(), Box<dyn std::error::Error>> {
 //! let block = registry.by_name("CalculatorBlock").expect("registered");
 //! let outputs = Executor::new()
-//!     .execute(block, json!({"operation": "add", "a": 1, "b": 2}), ExecContext::default())
+//!     .execute(block, json!({"operation": "add", "a": 1, "b": 2}), RunOptions::default())
 //!     .await?
 //!     .collect()
 //!     .await;
@@ -37,7 +37,7 @@ use crate::credentials::{CredentialStore, InMemoryCredentialStore};
 use crate::http::{HttpClient, HttpPolicy, Transport, default_transport};
 use crate::oauth::{OAuthHandlers, Refresher};
 use crate::registry::{InputProblem, RegisteredBlock};
-use crate::{Context, Run};
+use crate::{Run, RunContext};
 
 /// Runs blocks. Cheap to clone: configuration and shared handles only.
 #[derive(Clone)]
@@ -81,17 +81,17 @@ impl std::fmt::Debug for Executor {
 
 /// Per-execution settings given by the caller.
 #[derive(Debug, Clone, Default)]
-pub struct ExecContext {
+pub struct RunOptions {
     /// The user the block runs for.
     pub user_id: Option<String>,
     /// Overrides the executor's timeout for this run.
     pub timeout: Option<Duration>,
 }
 
-impl ExecContext {
+impl RunOptions {
     /// A context for the given user.
     pub fn for_user(user_id: impl Into<String>) -> Self {
-        ExecContext { user_id: Some(user_id.into()), ..Self::default() }
+        RunOptions { user_id: Some(user_id.into()), ..Self::default() }
     }
 
     /// Sets the timeout of this run.
@@ -207,7 +207,7 @@ impl Executor {
         &self,
         block: &RegisteredBlock,
         input: Value,
-        ctx: ExecContext,
+        ctx: RunOptions,
     ) -> Result<Execution, ExecuteError> {
         let descriptor = block.descriptor();
         if descriptor.disabled && !self.allow_disabled {
@@ -233,7 +233,7 @@ impl Executor {
             transport: self.transport(),
             client: std::sync::OnceLock::new(),
         };
-        let context = Context {
+        let context = RunContext {
             execution_id: NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed),
             user_id: ctx.user_id,
             block_id: descriptor.id,
@@ -261,7 +261,7 @@ impl Executor {
 pub(crate) async fn drive<B: Run>(
     block: Arc<B>,
     input: B::Input,
-    ctx: Context,
+    ctx: RunContext,
     events: mpsc::Sender<OutputEvent>,
     limits: RunLimits,
 ) {

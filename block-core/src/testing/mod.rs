@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use crate::credentials::{InMemoryCredentialStore, StoredCredentials, test_credentials};
 use crate::http::MockTransport;
-use crate::{Block, ExecContext, Executor, RegisteredBlock, Registry};
+use crate::{Block, Executor, RegisteredBlock, Registry, RunOptions};
 
 /// The user every test case runs as.
 pub const TEST_USER: &str = "test-user";
@@ -101,7 +101,7 @@ async fn run_case<B: Block>(
     } else {
         match case.input_json() {
             Ok(input) => {
-                let outcome = executor.execute(block, input, ExecContext::for_user(TEST_USER)).await;
+                let outcome = executor.execute(block, input, RunOptions::for_user(TEST_USER)).await;
                 case.check(outcome).await
             }
             Err(message) => Err(report::CaseFailure::new(&name, message)),

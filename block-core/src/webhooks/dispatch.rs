@@ -12,7 +12,7 @@ use super::lifecycle::manager;
 use super::{WebhookError, WebhookStore};
 use crate::executor::OutputEvent;
 use crate::registry::{RegisteredBlock, Registry};
-use crate::{ExecContext, Executor, Outputs};
+use crate::{Executor, Outputs, RunOptions};
 
 /// Why a delivery was refused. Unknown webhooks and webhooks of another provider
 /// get the same [`DispatchError::NotFound`], so ids cannot be probed.
@@ -159,7 +159,7 @@ impl<'a> Dispatcher<'a> {
                     }
                 }
             }
-            match self.executor.execute(block, input, ExecContext::for_user(webhook.owner.clone())).await {
+            match self.executor.execute(block, input, RunOptions::for_user(webhook.owner.clone())).await {
                 Ok(mut execution) => {
                     run.started = true;
                     while let Some(event) = execution.next_event().await {

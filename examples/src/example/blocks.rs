@@ -50,7 +50,7 @@ impl Run for ExampleBlock {
     type Input = ExampleInput;
     type Output = ExampleOutput;
 
-    async fn run(&self, input: ExampleInput, ctx: &Context, out: &Emit<ExampleOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: ExampleInput, ctx: &RunContext, out: &Emit<ExampleOutput>) -> Result<(), BlockError> {
         let client = ExampleClient::new(ctx.http(), input.credentials.api_key());
         let mut all_responses = Vec::with_capacity(input.greetings.len());
         for greeting in &input.greetings {

@@ -16,7 +16,7 @@ use block_core::prelude::*;
 /// ```no_run
 /// # use block_core::prelude::*;
 /// # use block_examples::example::ExampleClient;
-/// # async fn demo(ctx: &Context, key: &SecretString) -> Result<(), BlockError> {
+/// # async fn demo(ctx: &RunContext, key: &SecretString) -> Result<(), BlockError> {
 /// let client = ExampleClient::new(ctx.http(), key);
 /// let created = client.create_resource(&json!({"name": "Hello, Ada!", "type": "greeting"})).await?;
 /// # let _ = created; Ok(()) }

@@ -35,7 +35,7 @@ impl Run for ExampleTriggerBlock {
     async fn run(
         &self,
         input: ExampleTriggerInput,
-        _ctx: &Context,
+        _ctx: &RunContext,
         out: &Emit<ExampleTriggerOutput>,
     ) -> Result<(), BlockError> {
         out.emit(ExampleTriggerOutput::EventData(input.payload)).await

@@ -55,7 +55,7 @@ impl Run for CalculatorBlock {
     async fn run(
         &self,
         input: CalculatorInput,
-        _ctx: &Context,
+        _ctx: &RunContext,
         out: &Emit<CalculatorOutput>,
     ) -> Result<(), BlockError> {
         let result = calculate(input.operation, input.a, input.b)?;

@@ -69,7 +69,12 @@ impl Run for ConditionBlock {
     type Input = ConditionInput;
     type Output = ConditionOutput;
 
-    async fn run(&self, input: ConditionInput, _ctx: &Context, out: &Emit<ConditionOutput>) -> Result<(), BlockError> {
+    async fn run(
+        &self,
+        input: ConditionInput,
+        _ctx: &RunContext,
+        out: &Emit<ConditionOutput>,
+    ) -> Result<(), BlockError> {
         let holds = evaluate(&input.value1, input.operator, &input.value2)?;
         out.emit(ConditionOutput::Result(holds)).await?;
         if holds {

@@ -29,7 +29,7 @@ impl Run for CountItemsBlock {
     async fn run(
         &self,
         input: CountItemsInput,
-        _ctx: &Context,
+        _ctx: &RunContext,
         out: &Emit<CountItemsOutput>,
     ) -> Result<(), BlockError> {
         let count = match &input.collection {

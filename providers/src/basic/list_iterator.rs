@@ -31,7 +31,7 @@ impl Run for ListIteratorBlock {
     async fn run(
         &self,
         input: ListIteratorInput,
-        _ctx: &Context,
+        _ctx: &RunContext,
         out: &Emit<ListIteratorOutput>,
     ) -> Result<(), BlockError> {
         for (key, item) in (0u64..).zip(input.items) {

@@ -61,7 +61,7 @@ impl Run for RegexMatchBlock {
     async fn run(
         &self,
         input: RegexMatchInput,
-        _ctx: &Context,
+        _ctx: &RunContext,
         out: &Emit<RegexMatchOutput>,
     ) -> Result<(), BlockError> {
         let regex = compile(&input)?;

@@ -31,7 +31,7 @@ impl Run for StoreValueBlock {
     async fn run(
         &self,
         input: StoreValueInput,
-        _ctx: &Context,
+        _ctx: &RunContext,
         out: &Emit<StoreValueOutput>,
     ) -> Result<(), BlockError> {
         out.emit(StoreValueOutput::Output(input.data.unwrap_or(input.input))).await

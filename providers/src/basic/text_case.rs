@@ -39,7 +39,7 @@ impl Run for TextCaseBlock {
     type Input = TextCaseInput;
     type Output = TextCaseOutput;
 
-    async fn run(&self, input: TextCaseInput, _ctx: &Context, out: &Emit<TextCaseOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: TextCaseInput, _ctx: &RunContext, out: &Emit<TextCaseOutput>) -> Result<(), BlockError> {
         let text = match input.case {
             TextCase::Upper => input.text.to_uppercase(),
             TextCase::Lower => input.text.to_lowercase(),

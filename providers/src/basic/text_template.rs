@@ -35,7 +35,7 @@ impl Run for TextTemplateBlock {
     async fn run(
         &self,
         input: TextTemplateInput,
-        _ctx: &Context,
+        _ctx: &RunContext,
         out: &Emit<TextTemplateOutput>,
     ) -> Result<(), BlockError> {
         let text = render(&input.format, &input.values)?;

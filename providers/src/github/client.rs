@@ -31,7 +31,7 @@ pub fn bearer_token(credentials: &StoredCredentials) -> Result<&SecretString, Gi
 /// ```no_run
 /// # use block_core::prelude::*;
 /// # use block_providers::github::{GithubClient, GithubError};
-/// # async fn demo(ctx: &Context, token: &SecretString) -> Result<(), GithubError> {
+/// # async fn demo(ctx: &RunContext, token: &SecretString) -> Result<(), GithubError> {
 /// let client = GithubClient::new(ctx.http(), token);
 /// let issues = client.get_pages("/repos/octocat/hello-world/issues", &[("state", "open")]).await?;
 /// # let _ = issues; Ok(()) }

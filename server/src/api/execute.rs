@@ -20,7 +20,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use block_core::{ExecContext, ExecuteError, Execution, Outputs, RegisteredBlock, Usage, Value};
+use block_core::{ExecuteError, Execution, Outputs, RegisteredBlock, RunOptions, Usage, Value};
 use futures_util::Stream;
 use serde_json::json;
 
@@ -120,7 +120,7 @@ async fn start(
             .with_details(json!({"price": price, "balance": balance})));
         }
     };
-    let context = ExecContext::for_user(user.clone());
+    let context = RunOptions::for_user(user.clone());
     let execution = match state.executor.execute(block, input, context).await {
         Ok(execution) => execution,
         Err(error) => {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use block_core::provider::platform_credentials;
-use block_core::{ExecContext, ExecuteError, Executor, InMemoryCredentialStore, RegisteredBlock, Registry, Value};
+use block_core::{ExecuteError, Executor, InMemoryCredentialStore, RegisteredBlock, Registry, RunOptions, Value};
 use clap::Subcommand;
 
 use super::credentials::{CLI_USER, CredentialsFile, Redactor};
@@ -117,7 +117,7 @@ fn run(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CliError::Runtime)?;
-    let context = ExecContext::for_user(CLI_USER).with_timeout(timeout);
+    let context = RunOptions::for_user(CLI_USER).with_timeout(timeout);
     let outputs = runtime.block_on(async {
         let execution = executor.execute(block, input, context).await?;
         Ok::<_, ExecuteError>(execution.collect().await)

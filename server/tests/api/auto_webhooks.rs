@@ -128,7 +128,7 @@ impl Run for PushTriggerBlock {
     async fn run(
         &self,
         input: PushTriggerInput,
-        _ctx: &Context,
+        _ctx: &RunContext,
         out: &Emit<PushTriggerOutput>,
     ) -> Result<(), BlockError> {
         out.emit(PushTriggerOutput::Commit(input.payload["commit"].clone())).await

@@ -27,7 +27,7 @@ impl Run for PaidEchoBlock {
     type Input = PaidEchoInput;
     type Output = PaidEchoOutput;
 
-    async fn run(&self, input: PaidEchoInput, _ctx: &Context, out: &Emit<PaidEchoOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: PaidEchoInput, _ctx: &RunContext, out: &Emit<PaidEchoOutput>) -> Result<(), BlockError> {
         out.emit(PaidEchoOutput::Echo(input.text)).await
     }
 }
@@ -47,7 +47,7 @@ impl Run for DisabledBlock {
     type Input = PaidEchoInput;
     type Output = DisabledOutput;
 
-    async fn run(&self, input: PaidEchoInput, _ctx: &Context, out: &Emit<DisabledOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: PaidEchoInput, _ctx: &RunContext, out: &Emit<DisabledOutput>) -> Result<(), BlockError> {
         out.emit(DisabledOutput::Never(input.text)).await
     }
 }
@@ -74,7 +74,7 @@ impl Run for SlowBlock {
     type Input = SlowInput;
     type Output = SlowOutput;
 
-    async fn run(&self, input: SlowInput, _ctx: &Context, out: &Emit<SlowOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: SlowInput, _ctx: &RunContext, out: &Emit<SlowOutput>) -> Result<(), BlockError> {
         tokio::time::sleep(Duration::from_millis(input.millis)).await;
         out.emit(SlowOutput::Done(input.millis)).await
     }
@@ -115,7 +115,7 @@ impl Run for PaidTriggerBlock {
     async fn run(
         &self,
         input: PaidTriggerInput,
-        _ctx: &Context,
+        _ctx: &RunContext,
         out: &Emit<PaidTriggerOutput>,
     ) -> Result<(), BlockError> {
         out.emit(PaidTriggerOutput::Event(input.payload)).await

@@ -22,7 +22,7 @@ pub struct GreetBlock<T> {
 impl<T: Send + Sync + 'static> Run for GreetBlock<T> {
     type Input = GreetInput;
     type Output = GreetOutput;
-    async fn run(&self, input: GreetInput, _ctx: &Context, out: &Emit<GreetOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: GreetInput, _ctx: &RunContext, out: &Emit<GreetOutput>) -> Result<(), BlockError> {
         out.emit(GreetOutput::Greeting(format!("Hello, {}!", input.name))).await
     }
 }

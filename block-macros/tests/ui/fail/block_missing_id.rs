@@ -20,7 +20,7 @@ pub struct GreetBlock;
 impl Run for GreetBlock {
     type Input = GreetInput;
     type Output = GreetOutput;
-    async fn run(&self, input: GreetInput, _ctx: &Context, out: &Emit<GreetOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: GreetInput, _ctx: &RunContext, out: &Emit<GreetOutput>) -> Result<(), BlockError> {
         out.emit(GreetOutput::Greeting(format!("Hello, {}!", input.name))).await
     }
 }

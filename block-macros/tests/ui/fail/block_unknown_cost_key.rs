@@ -21,7 +21,7 @@ pub struct CostlyBlock;
 impl Run for CostlyBlock {
     type Input = In;
     type Output = Out;
-    async fn run(&self, input: In, _ctx: &Context, out: &Emit<Out>) -> Result<(), BlockError> {
+    async fn run(&self, input: In, _ctx: &RunContext, out: &Emit<Out>) -> Result<(), BlockError> {
         out.emit(Out::Value(input.value)).await
     }
 }

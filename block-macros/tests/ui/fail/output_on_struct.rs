@@ -20,7 +20,7 @@ pub struct GreetBlock;
 impl Run for GreetBlock {
     type Input = GreetInput;
     type Output = GreetOutput;
-    async fn run(&self, _input: GreetInput, _ctx: &Context, _out: &Emit<GreetOutput>) -> Result<(), BlockError> {
+    async fn run(&self, _input: GreetInput, _ctx: &RunContext, _out: &Emit<GreetOutput>) -> Result<(), BlockError> {
         Ok(())
     }
 }

@@ -26,7 +26,7 @@ pub struct QuietTriggerBlock;
 impl Run for QuietTriggerBlock {
     type Input = In;
     type Output = Out;
-    async fn run(&self, input: In, _ctx: &Context, out: &Emit<Out>) -> Result<(), BlockError> {
+    async fn run(&self, input: In, _ctx: &RunContext, out: &Emit<Out>) -> Result<(), BlockError> {
         out.emit(Out::Event(input.payload)).await
     }
 }

@@ -46,7 +46,7 @@ pub struct PingTriggerBlock;
 impl Run for PingTriggerBlock {
     type Input = In;
     type Output = Out;
-    async fn run(&self, input: In, _ctx: &Context, out: &Emit<Out>) -> Result<(), BlockError> {
+    async fn run(&self, input: In, _ctx: &RunContext, out: &Emit<Out>) -> Result<(), BlockError> {
         out.emit(Out::Label(input.label)).await
     }
 }

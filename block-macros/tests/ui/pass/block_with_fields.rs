@@ -36,7 +36,7 @@ impl Default for CountBlock {
 impl Run for CountBlock {
     type Input = CountInput;
     type Output = CountOutput;
-    async fn run(&self, input: CountInput, _ctx: &Context, out: &Emit<CountOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: CountInput, _ctx: &RunContext, out: &Emit<CountOutput>) -> Result<(), BlockError> {
         if let Some(label) = input.label {
             if label.is_empty() {
                 return Err(BlockError::new("the label is empty"));

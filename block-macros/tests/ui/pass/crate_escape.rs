@@ -5,7 +5,7 @@ mod framework {
     pub use block_core::*;
 }
 
-use framework::{BlockError, Context, Emit, Run};
+use framework::{BlockError, RunContext, Emit, Run};
 
 /// How to greet.
 #[derive(framework::BlockEnum)]
@@ -45,7 +45,7 @@ pub struct GreetBlock;
 impl Run for GreetBlock {
     type Input = GreetInput;
     type Output = GreetOutput;
-    async fn run(&self, input: GreetInput, _ctx: &Context, out: &Emit<GreetOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: GreetInput, _ctx: &RunContext, out: &Emit<GreetOutput>) -> Result<(), BlockError> {
         let greeting = match input.style {
             Style::Formal => format!("Good day, {}.", input.name),
             Style::Casual => format!("Hi, {}!", input.name),

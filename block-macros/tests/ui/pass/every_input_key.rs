@@ -69,7 +69,7 @@ pub struct GreetBlock;
 impl Run for GreetBlock {
     type Input = GreetInput;
     type Output = GreetOutput;
-    async fn run(&self, input: GreetInput, _ctx: &Context, out: &Emit<GreetOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: GreetInput, _ctx: &RunContext, out: &Emit<GreetOutput>) -> Result<(), BlockError> {
         let mark = if input.exclaim { "!" } else { "" };
         let mut count = 0;
         for greeting in &input.greetings {

@@ -50,7 +50,7 @@ pub struct AcmeBlock;
 impl Run for AcmeBlock {
     type Input = AcmeInput;
     type Output = AcmeOutput;
-    async fn run(&self, input: AcmeInput, _ctx: &Context, out: &Emit<AcmeOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: AcmeInput, _ctx: &RunContext, out: &Emit<AcmeOutput>) -> Result<(), BlockError> {
         out.emit(AcmeOutput::Kind(input.credentials.meta().kind.to_string())).await
     }
 }
@@ -76,7 +76,7 @@ pub struct PlainBlock;
 impl Run for PlainBlock {
     type Input = PlainInput;
     type Output = AcmeOutput;
-    async fn run(&self, _input: PlainInput, _ctx: &Context, _out: &Emit<AcmeOutput>) -> Result<(), BlockError> {
+    async fn run(&self, _input: PlainInput, _ctx: &RunContext, _out: &Emit<AcmeOutput>) -> Result<(), BlockError> {
         Ok(())
     }
 }

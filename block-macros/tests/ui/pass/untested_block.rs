@@ -24,7 +24,7 @@ pub struct ReadBlock;
 impl Run for ReadBlock {
     type Input = ReadInput;
     type Output = ReadOutput;
-    async fn run(&self, input: ReadInput, _ctx: &Context, _out: &Emit<ReadOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: ReadInput, _ctx: &RunContext, _out: &Emit<ReadOutput>) -> Result<(), BlockError> {
         Err(BlockError::new(format!("no device `{}` here", input.device)))
     }
 }

@@ -32,7 +32,7 @@ impl Run for JsonPathBlock {
     type Input = JsonPathInput;
     type Output = JsonPathOutput;
 
-    async fn run(&self, input: JsonPathInput, _ctx: &Context, out: &Emit<JsonPathOutput>) -> Result<(), BlockError> {
+    async fn run(&self, input: JsonPathInput, _ctx: &RunContext, out: &Emit<JsonPathOutput>) -> Result<(), BlockError> {
         let segments = path::parse(&input.path)?;
         let value = path::lookup(&input.data, &segments)?.clone();
         out.emit(JsonPathOutput::Value(value)).await

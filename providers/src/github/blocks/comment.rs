@@ -50,7 +50,7 @@ impl Run for GithubCommentBlock {
     async fn run(
         &self,
         input: GithubCommentInput,
-        ctx: &Context,
+        ctx: &RunContext,
         out: &Emit<GithubCommentOutput>,
     ) -> Result<(), BlockError> {
         let issue = issue_input(&input.issue, input.repo.as_deref())?;

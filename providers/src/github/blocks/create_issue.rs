@@ -50,7 +50,7 @@ impl Run for GithubCreateIssueBlock {
     async fn run(
         &self,
         input: GithubCreateIssueInput,
-        ctx: &Context,
+        ctx: &RunContext,
         out: &Emit<GithubCreateIssueOutput>,
     ) -> Result<(), BlockError> {
         let repo = repo_input(&input.repo)?;

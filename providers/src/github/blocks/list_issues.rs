@@ -69,7 +69,7 @@ impl Run for GithubListIssuesBlock {
     async fn run(
         &self,
         input: GithubListIssuesInput,
-        ctx: &Context,
+        ctx: &RunContext,
         out: &Emit<GithubListIssuesOutput>,
     ) -> Result<(), BlockError> {
         let repo = repo_input(&input.repo)?;

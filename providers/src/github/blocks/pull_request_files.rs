@@ -52,7 +52,7 @@ impl Run for GithubPullRequestFilesBlock {
     async fn run(
         &self,
         input: GithubPullRequestFilesInput,
-        ctx: &Context,
+        ctx: &RunContext,
         out: &Emit<GithubPullRequestFilesOutput>,
     ) -> Result<(), BlockError> {
         let pull = issue_input(&input.pull_request, input.repo.as_deref())?;

@@ -111,7 +111,7 @@ impl Run for GithubIssuesTriggerBlock {
     async fn run(
         &self,
         input: GithubIssuesTriggerInput,
-        _ctx: &Context,
+        _ctx: &RunContext,
         out: &Emit<GithubIssuesTriggerOutput>,
     ) -> Result<(), BlockError> {
         let payload = input.payload;

@@ -109,7 +109,7 @@ impl Run for GithubPullRequestTriggerBlock {
     async fn run(
         &self,
         input: GithubPullRequestTriggerInput,
-        _ctx: &Context,
+        _ctx: &RunContext,
         out: &Emit<GithubPullRequestTriggerOutput>,
     ) -> Result<(), BlockError> {
         let payload = input.payload;
