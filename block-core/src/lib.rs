@@ -68,6 +68,11 @@ pub mod testing;
 mod traits;
 pub mod webhooks;
 
+/// Writes `async fn` in implementations of the traits held behind `dyn`
+/// ([`CredentialStore`], [`oauth::OAuthHandler`], [`webhooks::WebhookManager`],
+/// [`webhooks::WebhookStore`], [`webhooks::TriggerGate`]): put `#[async_trait]` on the
+/// `impl` block.
+pub use async_trait::async_trait;
 pub use block_macros::{BlockEnum, BlockInput, BlockOutput, block, provider};
 pub use category::{BlockType, Category};
 pub use context::RunContext;

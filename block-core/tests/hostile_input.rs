@@ -60,6 +60,7 @@ impl Run for RichBlock {
 #[derive(Default)]
 pub struct SigManager;
 
+#[block_core::async_trait]
 impl WebhookManager for SigManager {
     fn kind(&self) -> WebhookKind {
         WebhookKind::Manual

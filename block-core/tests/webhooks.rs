@@ -8,9 +8,9 @@ use block_core::credentials::{ApiKeyCredentials, CredentialsMeta, CredentialsTyp
 use block_core::http::{Exchange, HeaderMap, HeaderValue, HttpClient, HttpPolicy, MockTransport};
 use block_core::prelude::*;
 use block_core::webhooks::{
-    Delivery, DispatchError, Dispatcher, GateFuture, InMemoryWebhookStore, RemoteHook, Subscription, TriggerGate,
-    Verified, Webhook, WebhookError, WebhookFuture, WebhookKind, WebhookManager, WebhookStore, Webhooks,
-    hmac_sha256_hex, verify_hmac_sha256_hex,
+    Delivery, DispatchError, Dispatcher, InMemoryWebhookStore, RemoteHook, Subscription, TriggerGate, Verified,
+    Webhook, WebhookError, WebhookKind, WebhookManager, WebhookStore, Webhooks, hmac_sha256_hex,
+    verify_hmac_sha256_hex,
 };
 use block_core::{BlockType, Executor, RegisteredBlock, Registry};
 
@@ -18,6 +18,7 @@ use block_core::{BlockType, Executor, RegisteredBlock, Registry};
 #[derive(Default)]
 pub struct HookyManager;
 
+#[block_core::async_trait]
 impl WebhookManager for HookyManager {
     fn kind(&self) -> WebhookKind {
         WebhookKind::Auto
@@ -52,49 +53,43 @@ impl WebhookManager for HookyManager {
         headers
     }
 
-    fn register<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        _credentials: &'a StoredCredentials,
-        webhook: &'a Webhook,
-        url: &'a str,
-    ) -> WebhookFuture<'a, String> {
-        Box::pin(async move {
-            let body = json!({"url": url, "events": webhook.events});
-            let created: Value = http.post("https://api.hooky.test/hooks").json(&body).send().await?.json()?;
-            Ok(created["id"].as_str().unwrap_or_default().to_owned())
-        })
+    async fn register(
+        &self,
+        http: &HttpClient,
+        _credentials: &StoredCredentials,
+        webhook: &Webhook,
+        url: &str,
+    ) -> Result<String, WebhookError> {
+        let body = json!({"url": url, "events": webhook.events});
+        let created: Value = http.post("https://api.hooky.test/hooks").json(&body).send().await?.json()?;
+        Ok(created["id"].as_str().unwrap_or_default().to_owned())
     }
 
-    fn deregister<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        _credentials: &'a StoredCredentials,
-        _resource: &'a str,
-        remote_id: &'a str,
-    ) -> WebhookFuture<'a, ()> {
-        Box::pin(async move {
-            http.delete(format!("https://api.hooky.test/hooks/{remote_id}")).send().await?.error_for_status()?;
-            Ok(())
-        })
+    async fn deregister(
+        &self,
+        http: &HttpClient,
+        _credentials: &StoredCredentials,
+        _resource: &str,
+        remote_id: &str,
+    ) -> Result<(), WebhookError> {
+        http.delete(format!("https://api.hooky.test/hooks/{remote_id}")).send().await?.error_for_status()?;
+        Ok(())
     }
 
-    fn remote_hooks<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        _credentials: &'a StoredCredentials,
-        _resource: &'a str,
-    ) -> WebhookFuture<'a, Vec<RemoteHook>> {
-        Box::pin(async move {
-            let hooks: Vec<Value> = http.get("https://api.hooky.test/hooks").send().await?.json()?;
-            Ok(hooks
-                .iter()
-                .map(|h| RemoteHook {
-                    id: h["id"].as_str().unwrap_or_default().into(),
-                    url: h["url"].as_str().unwrap_or_default().into(),
-                })
-                .collect())
-        })
+    async fn remote_hooks(
+        &self,
+        http: &HttpClient,
+        _credentials: &StoredCredentials,
+        _resource: &str,
+    ) -> Result<Vec<RemoteHook>, WebhookError> {
+        let hooks: Vec<Value> = http.get("https://api.hooky.test/hooks").send().await?.json()?;
+        Ok(hooks
+            .iter()
+            .map(|h| RemoteHook {
+                id: h["id"].as_str().unwrap_or_default().into(),
+                url: h["url"].as_str().unwrap_or_default().into(),
+            })
+            .collect())
     }
 }
 
@@ -351,16 +346,15 @@ struct CreditGate {
     paying: &'static str,
 }
 
+#[block_core::async_trait]
 impl TriggerGate for CreditGate {
-    fn admit<'a>(&'a self, owner: &'a str, block: &'a RegisteredBlock, input: &'a Value) -> GateFuture<'a> {
-        Box::pin(async move {
-            assert_eq!(input["payload"], json!({"ref": "main"}), "the gate sees the whole input");
-            if owner == self.paying {
-                Ok(Some(format!("charged {owner} for {}", block.name())))
-            } else {
-                Err(format!("{owner} cannot pay for {}", block.name()))
-            }
-        })
+    async fn admit(&self, owner: &str, block: &RegisteredBlock, input: &Value) -> Result<Option<String>, String> {
+        assert_eq!(input["payload"], json!({"ref": "main"}), "the gate sees the whole input");
+        if owner == self.paying {
+            Ok(Some(format!("charged {owner} for {}", block.name())))
+        } else {
+            Err(format!("{owner} cannot pay for {}", block.name()))
+        }
     }
 }
 

@@ -10,7 +10,6 @@ use crate::crypto::Cipher;
 
 /// The future [`CredentialStore`]'s methods return (block-core does not export
 /// its name).
-type StoreFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, StoreError>> + Send + 'a>>;
 use crate::storage::{SealedCredentials, Storage};
 
 /// Credentials as lists show them: never a secret.
@@ -103,51 +102,44 @@ impl SealedCredentialStore {
     }
 }
 
+#[block_core::async_trait]
 impl CredentialStore for SealedCredentialStore {
-    fn get<'a>(&'a self, user_id: &'a str, id: &'a str) -> StoreFuture<'a, Option<StoredCredentials>> {
-        Box::pin(async move {
-            if self.platform.is_platform(id) {
-                return self.platform.get(user_id, id).await;
-            }
-            let Some(sealed) = self.storage.credentials(user_id, id).await.map_err(backend)? else {
-                return Ok(None);
-            };
-            let plaintext = self.cipher.open(&context(user_id, id), &sealed.sealed).map_err(backend)?;
-            let value = serde_json::from_slice(&plaintext).map_err(|_| backend("sealed credentials are not JSON"))?;
-            // The error names the field, never its value.
-            StoredCredentials::from_secret_json(value).map(Some).map_err(backend)
-        })
+    async fn get(&self, user_id: &str, id: &str) -> Result<Option<StoredCredentials>, StoreError> {
+        if self.platform.is_platform(id) {
+            return self.platform.get(user_id, id).await;
+        }
+        let Some(sealed) = self.storage.credentials(user_id, id).await.map_err(backend)? else {
+            return Ok(None);
+        };
+        let plaintext = self.cipher.open(&context(user_id, id), &sealed.sealed).map_err(backend)?;
+        let value = serde_json::from_slice(&plaintext).map_err(|_| backend("sealed credentials are not JSON"))?;
+        // The error names the field, never its value.
+        StoredCredentials::from_secret_json(value).map(Some).map_err(backend)
     }
 
-    fn list<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<CredentialsMeta>> {
-        Box::pin(async move {
-            let mut metas = self.storage.list_credentials(user_id).await.map_err(backend)?;
-            metas.extend(self.platform.list(user_id).await?);
-            Ok(metas)
-        })
+    async fn list(&self, user_id: &str) -> Result<Vec<CredentialsMeta>, StoreError> {
+        let mut metas = self.storage.list_credentials(user_id).await.map_err(backend)?;
+        metas.extend(self.platform.list(user_id).await?);
+        Ok(metas)
     }
 
-    fn put<'a>(&'a self, user_id: &'a str, credentials: StoredCredentials) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let meta = credentials.meta().clone();
-            if self.platform.is_platform(&meta.id) {
-                return Err(StoreError::PlatformCredentials(meta.id));
-            }
-            let plaintext = credentials.expose_secret_json().to_string();
-            let sealed = self.cipher.seal(&context(user_id, &meta.id), plaintext.as_bytes()).map_err(backend)?;
-            self.storage.put_credentials(user_id, SealedCredentials { meta, sealed }).await.map_err(backend)
-        })
+    async fn put(&self, user_id: &str, credentials: StoredCredentials) -> Result<(), StoreError> {
+        let meta = credentials.meta().clone();
+        if self.platform.is_platform(&meta.id) {
+            return Err(StoreError::PlatformCredentials(meta.id));
+        }
+        let plaintext = credentials.expose_secret_json().to_string();
+        let sealed = self.cipher.seal(&context(user_id, &meta.id), plaintext.as_bytes()).map_err(backend)?;
+        self.storage.put_credentials(user_id, SealedCredentials { meta, sealed }).await.map_err(backend)
     }
 
-    fn delete<'a>(&'a self, user_id: &'a str, id: &'a str) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            if self.platform.is_platform(id) {
-                return Err(StoreError::PlatformCredentials(id.to_owned()));
-            }
-            match self.storage.delete_credentials(user_id, id).await.map_err(backend)? {
-                true => Ok(()),
-                false => Err(StoreError::NotFound(id.to_owned())),
-            }
-        })
+    async fn delete(&self, user_id: &str, id: &str) -> Result<(), StoreError> {
+        if self.platform.is_platform(id) {
+            return Err(StoreError::PlatformCredentials(id.to_owned()));
+        }
+        match self.storage.delete_credentials(user_id, id).await.map_err(backend)? {
+            true => Ok(()),
+            false => Err(StoreError::NotFound(id.to_owned())),
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use block_core::webhooks::{Subscription, Webhook, WebhookError, WebhookFuture, WebhookStore};
+use block_core::webhooks::{Subscription, Webhook, WebhookError, WebhookStore};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::crypto::Cipher;
@@ -83,49 +83,42 @@ impl SealedWebhookStore {
     }
 }
 
+#[block_core::async_trait]
 impl WebhookStore for SealedWebhookStore {
-    fn webhook<'a>(&'a self, id: &'a str) -> WebhookFuture<'a, Option<Webhook>> {
-        Box::pin(async move {
-            let row = self.storage.webhook(id).await.map_err(store_error)?;
-            row.map(|row| self.open(row)).transpose()
-        })
+    async fn webhook(&self, id: &str) -> Result<Option<Webhook>, WebhookError> {
+        let row = self.storage.webhook(id).await.map_err(store_error)?;
+        row.map(|row| self.open(row)).transpose()
     }
 
-    fn find_reusable<'a>(&'a self, like: &'a Webhook) -> WebhookFuture<'a, Option<Webhook>> {
-        Box::pin(async move {
-            let like = self.seal(like)?;
-            let row = self.storage.find_reusable_webhook(&like).await.map_err(store_error)?;
-            row.map(|row| self.open(row)).transpose()
-        })
+    async fn find_reusable(&self, like: &Webhook) -> Result<Option<Webhook>, WebhookError> {
+        let like = self.seal(like)?;
+        let row = self.storage.find_reusable_webhook(&like).await.map_err(store_error)?;
+        row.map(|row| self.open(row)).transpose()
     }
 
-    fn webhooks_on<'a>(&'a self, provider: &'a str, resource: &'a str) -> WebhookFuture<'a, Vec<Webhook>> {
-        Box::pin(async move {
-            let rows = self.storage.webhooks_on(provider, resource).await.map_err(store_error)?;
-            rows.into_iter().map(|row| self.open(row)).collect()
-        })
+    async fn webhooks_on(&self, provider: &str, resource: &str) -> Result<Vec<Webhook>, WebhookError> {
+        let rows = self.storage.webhooks_on(provider, resource).await.map_err(store_error)?;
+        rows.into_iter().map(|row| self.open(row)).collect()
     }
 
-    fn put_webhook<'a>(&'a self, webhook: Webhook) -> WebhookFuture<'a, ()> {
-        Box::pin(async move {
-            let row = self.seal(&webhook)?;
-            self.storage.put_webhook(row).await.map_err(store_error)
-        })
+    async fn put_webhook(&self, webhook: Webhook) -> Result<(), WebhookError> {
+        let row = self.seal(&webhook)?;
+        self.storage.put_webhook(row).await.map_err(store_error)
     }
 
-    fn delete_webhook<'a>(&'a self, id: &'a str) -> WebhookFuture<'a, ()> {
-        Box::pin(async move { self.storage.delete_webhook(id).await.map_err(store_error) })
+    async fn delete_webhook(&self, id: &str) -> Result<(), WebhookError> {
+        self.storage.delete_webhook(id).await.map_err(store_error)
     }
 
-    fn subscriptions<'a>(&'a self, webhook_id: &'a str) -> WebhookFuture<'a, Vec<Subscription>> {
-        Box::pin(async move { self.storage.subscriptions(webhook_id).await.map_err(store_error) })
+    async fn subscriptions(&self, webhook_id: &str) -> Result<Vec<Subscription>, WebhookError> {
+        self.storage.subscriptions(webhook_id).await.map_err(store_error)
     }
 
-    fn put_subscription<'a>(&'a self, subscription: Subscription) -> WebhookFuture<'a, ()> {
-        Box::pin(async move { self.storage.put_subscription(subscription).await.map_err(store_error) })
+    async fn put_subscription(&self, subscription: Subscription) -> Result<(), WebhookError> {
+        self.storage.put_subscription(subscription).await.map_err(store_error)
     }
 
-    fn delete_subscription<'a>(&'a self, owner: &'a str, id: &'a str) -> WebhookFuture<'a, Option<Subscription>> {
-        Box::pin(async move { self.storage.delete_subscription(owner, id).await.map_err(store_error) })
+    async fn delete_subscription(&self, owner: &str, id: &str) -> Result<Option<Subscription>, WebhookError> {
+        self.storage.delete_subscription(owner, id).await.map_err(store_error)
     }
 }

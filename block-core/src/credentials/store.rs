@@ -2,8 +2,6 @@
 //! with platform-wide defaults.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 
 use super::field::test_id;
@@ -11,9 +9,6 @@ use super::kinds::{
     ApiKeyCredentials, HostScopedCredentials, OAuth2Credentials, StoredCredentials, UserPasswordCredentials,
 };
 use super::{CredentialsMeta, CredentialsType};
-
-/// A boxed future, as the store's methods return.
-pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
 /// Why a store operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,18 +30,44 @@ pub enum StoreError {
 ///
 /// `get` returns the user's own credentials or a platform default, never another
 /// user's: to the caller, someone else's id looks exactly like an unknown one.
+///
+/// Implement it with [`async_trait`](crate::async_trait):
+///
+/// ```
+/// use block_core::credentials::{CredentialsMeta, StoreError, StoredCredentials};
+/// use block_core::{CredentialStore, async_trait};
+///
+/// struct Nothing;
+///
+/// #[async_trait]
+/// impl CredentialStore for Nothing {
+///     async fn get(&self, _user_id: &str, _id: &str) -> Result<Option<StoredCredentials>, StoreError> {
+///         Ok(None)
+///     }
+///     async fn list(&self, _user_id: &str) -> Result<Vec<CredentialsMeta>, StoreError> {
+///         Ok(Vec::new())
+///     }
+///     async fn put(&self, _user_id: &str, credentials: StoredCredentials) -> Result<(), StoreError> {
+///         Err(StoreError::Backend(format!("read-only: {}", credentials.meta().id)))
+///     }
+///     async fn delete(&self, _user_id: &str, id: &str) -> Result<(), StoreError> {
+///         Err(StoreError::NotFound(id.to_owned()))
+///     }
+/// }
+/// ```
+#[async_trait::async_trait]
 pub trait CredentialStore: Send + Sync + 'static {
     /// The credentials `id` as `user_id` may use them.
-    fn get<'a>(&'a self, user_id: &'a str, id: &'a str) -> StoreFuture<'a, Option<StoredCredentials>>;
+    async fn get(&self, user_id: &str, id: &str) -> Result<Option<StoredCredentials>, StoreError>;
 
     /// Meta of every credentials `user_id` may use, platform defaults included.
-    fn list<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<CredentialsMeta>>;
+    async fn list(&self, user_id: &str) -> Result<Vec<CredentialsMeta>, StoreError>;
 
     /// Creates or replaces the user's credentials with this id.
-    fn put<'a>(&'a self, user_id: &'a str, credentials: StoredCredentials) -> StoreFuture<'a, ()>;
+    async fn put(&self, user_id: &str, credentials: StoredCredentials) -> Result<(), StoreError>;
 
     /// Deletes the user's credentials with this id.
-    fn delete<'a>(&'a self, user_id: &'a str, id: &'a str) -> StoreFuture<'a, ()>;
+    async fn delete(&self, user_id: &str, id: &str) -> Result<(), StoreError>;
 }
 
 /// Credentials in memory: per-user entries plus read-only platform defaults.
@@ -101,53 +122,46 @@ impl InMemoryCredentialStore {
     }
 }
 
+#[async_trait::async_trait]
 impl CredentialStore for InMemoryCredentialStore {
-    fn get<'a>(&'a self, user_id: &'a str, id: &'a str) -> StoreFuture<'a, Option<StoredCredentials>> {
-        Box::pin(async move {
-            let inner = self.read()?;
-            Ok(inner.users.get(&(user_id.to_owned(), id.to_owned())).or_else(|| inner.platform.get(id)).cloned())
-        })
+    async fn get(&self, user_id: &str, id: &str) -> Result<Option<StoredCredentials>, StoreError> {
+        let inner = self.read()?;
+        Ok(inner.users.get(&(user_id.to_owned(), id.to_owned())).or_else(|| inner.platform.get(id)).cloned())
     }
 
-    fn list<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<CredentialsMeta>> {
-        Box::pin(async move {
-            let inner = self.read()?;
-            let mut metas: Vec<CredentialsMeta> = inner
-                .users
-                .iter()
-                .filter(|((owner, _), _)| owner == user_id)
-                .map(|(_, stored)| stored.meta().clone())
-                .chain(inner.platform.values().map(|stored| stored.meta().clone()))
-                .collect();
-            metas.sort_by(|a, b| a.provider.cmp(&b.provider).then(a.id.cmp(&b.id)));
-            Ok(metas)
-        })
+    async fn list(&self, user_id: &str) -> Result<Vec<CredentialsMeta>, StoreError> {
+        let inner = self.read()?;
+        let mut metas: Vec<CredentialsMeta> = inner
+            .users
+            .iter()
+            .filter(|((owner, _), _)| owner == user_id)
+            .map(|(_, stored)| stored.meta().clone())
+            .chain(inner.platform.values().map(|stored| stored.meta().clone()))
+            .collect();
+        metas.sort_by(|a, b| a.provider.cmp(&b.provider).then(a.id.cmp(&b.id)));
+        Ok(metas)
     }
 
-    fn put<'a>(&'a self, user_id: &'a str, credentials: StoredCredentials) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let mut inner = self.write()?;
-            let id = credentials.meta().id.clone();
-            if inner.platform.contains_key(&id) {
-                return Err(StoreError::PlatformCredentials(id));
-            }
-            inner.users.insert((user_id.to_owned(), id), credentials);
-            Ok(())
-        })
+    async fn put(&self, user_id: &str, credentials: StoredCredentials) -> Result<(), StoreError> {
+        let mut inner = self.write()?;
+        let id = credentials.meta().id.clone();
+        if inner.platform.contains_key(&id) {
+            return Err(StoreError::PlatformCredentials(id));
+        }
+        inner.users.insert((user_id.to_owned(), id), credentials);
+        Ok(())
     }
 
-    fn delete<'a>(&'a self, user_id: &'a str, id: &'a str) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let mut inner = self.write()?;
-            if inner.platform.contains_key(id) {
-                return Err(StoreError::PlatformCredentials(id.to_owned()));
-            }
-            inner
-                .users
-                .remove(&(user_id.to_owned(), id.to_owned()))
-                .map(drop)
-                .ok_or_else(|| StoreError::NotFound(id.to_owned()))
-        })
+    async fn delete(&self, user_id: &str, id: &str) -> Result<(), StoreError> {
+        let mut inner = self.write()?;
+        if inner.platform.contains_key(id) {
+            return Err(StoreError::PlatformCredentials(id.to_owned()));
+        }
+        inner
+            .users
+            .remove(&(user_id.to_owned(), id.to_owned()))
+            .map(drop)
+            .ok_or_else(|| StoreError::NotFound(id.to_owned()))
     }
 }
 

@@ -16,8 +16,6 @@ mod pkce;
 mod refresh;
 mod standard;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use secrecy::SecretString;
@@ -31,9 +29,6 @@ pub use standard::StandardOAuth2;
 
 use crate::credentials::{CredentialsMeta, CredentialsType, OAuth2Credentials, now_unix};
 use crate::http::{HttpClient, HttpError};
-
-/// A boxed, sendable future, as the handler trait returns.
-pub type OAuthFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, OAuthError>> + Send + 'a>>;
 
 /// Why an OAuth step failed. Never carries a token or secret.
 #[derive(Debug, thiserror::Error)]
@@ -156,32 +151,29 @@ impl TokenSet {
 }
 
 /// One provider's OAuth 2 client side.
+#[async_trait::async_trait]
 pub trait OAuthHandler: Send + Sync + 'static {
     /// The URL that sends the user to the provider's consent page.
     fn authorize_url(&self, redirect_uri: &str, scopes: &[String], state: &str, pkce: &Pkce)
     -> Result<Url, OAuthError>;
 
     /// Exchanges an authorization code (with its PKCE verifier) for tokens.
-    fn exchange_code<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        code: &'a str,
-        redirect_uri: &'a str,
-        pkce: &'a Pkce,
-    ) -> OAuthFuture<'a, TokenSet>;
+    async fn exchange_code(
+        &self,
+        http: &HttpClient,
+        code: &str,
+        redirect_uri: &str,
+        pkce: &Pkce,
+    ) -> Result<TokenSet, OAuthError>;
 
     /// Gets a new access token with the refresh token.
-    fn refresh<'a>(&'a self, http: &'a HttpClient, credentials: &'a OAuth2Credentials) -> OAuthFuture<'a, TokenSet>;
+    async fn refresh(&self, http: &HttpClient, credentials: &OAuth2Credentials) -> Result<TokenSet, OAuthError>;
 
     /// Revokes the credentials at the provider; `Ok(false)` if it cannot revoke.
-    fn revoke<'a>(&'a self, http: &'a HttpClient, credentials: &'a OAuth2Credentials) -> OAuthFuture<'a, bool>;
+    async fn revoke(&self, http: &HttpClient, credentials: &OAuth2Credentials) -> Result<bool, OAuthError>;
 
     /// The account's user name, if the provider can tell.
-    fn username<'a>(
-        &'a self,
-        _http: &'a HttpClient,
-        _access_token: &'a SecretString,
-    ) -> OAuthFuture<'a, Option<String>> {
-        Box::pin(async { Ok(None) })
+    async fn username(&self, _http: &HttpClient, _access_token: &SecretString) -> Result<Option<String>, OAuthError> {
+        Ok(None)
     }
 }

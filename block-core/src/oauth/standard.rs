@@ -4,7 +4,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use url::Url;
 
-use super::{OAuthApp, OAuthError, OAuthFuture, OAuthHandler, Pkce, TokenSet};
+use super::{OAuthApp, OAuthError, OAuthHandler, Pkce, TokenSet};
 use crate::credentials::OAuth2Credentials;
 use crate::http::HttpClient;
 
@@ -106,6 +106,7 @@ pub(crate) fn parse_tokens(body: &Value) -> Result<TokenSet, OAuthError> {
     })
 }
 
+#[async_trait::async_trait]
 impl OAuthHandler for StandardOAuth2 {
     fn authorize_url(
         &self,
@@ -126,54 +127,48 @@ impl OAuthHandler for StandardOAuth2 {
         Ok(url)
     }
 
-    fn exchange_code<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        code: &'a str,
-        redirect_uri: &'a str,
-        pkce: &'a Pkce,
-    ) -> OAuthFuture<'a, TokenSet> {
-        Box::pin(async move {
-            let pairs = [
-                ("grant_type", "authorization_code"),
-                ("code", code),
-                ("redirect_uri", redirect_uri),
-                ("code_verifier", pkce.verifier().expose_secret()),
-            ];
-            self.token_request(http, &pairs, &[pkce.verifier()]).await
-        })
+    async fn exchange_code(
+        &self,
+        http: &HttpClient,
+        code: &str,
+        redirect_uri: &str,
+        pkce: &Pkce,
+    ) -> Result<TokenSet, OAuthError> {
+        let pairs = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", pkce.verifier().expose_secret()),
+        ];
+        self.token_request(http, &pairs, &[pkce.verifier()]).await
     }
 
-    fn refresh<'a>(&'a self, http: &'a HttpClient, credentials: &'a OAuth2Credentials) -> OAuthFuture<'a, TokenSet> {
-        Box::pin(async move {
-            let refresh_token = credentials.refresh_token.as_ref().ok_or(OAuthError::NoRefreshToken)?;
-            let pairs = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose_secret())];
-            self.token_request(http, &pairs, &[refresh_token]).await
-        })
+    async fn refresh(&self, http: &HttpClient, credentials: &OAuth2Credentials) -> Result<TokenSet, OAuthError> {
+        let refresh_token = credentials.refresh_token.as_ref().ok_or(OAuthError::NoRefreshToken)?;
+        let pairs = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose_secret())];
+        self.token_request(http, &pairs, &[refresh_token]).await
     }
 
-    fn revoke<'a>(&'a self, http: &'a HttpClient, credentials: &'a OAuth2Credentials) -> OAuthFuture<'a, bool> {
-        Box::pin(async move {
-            let Some(revoke_url) = &self.revoke_url else { return Ok(false) };
-            let (token, hint) = match &credentials.refresh_token {
-                Some(refresh) => (refresh, "refresh_token"),
-                None => (&credentials.access_token, "access_token"),
-            };
-            let body = form(&[
-                ("token", token.expose_secret()),
-                ("token_type_hint", hint),
-                ("client_id", &self.app.client_id),
-                ("client_secret", self.app.client_secret.expose_secret()),
-            ]);
-            http.post(revoke_url.as_str())
-                .header("content-type", "application/x-www-form-urlencoded")
-                .redact(token)
-                .redact(&self.app.client_secret)
-                .body(body)
-                .send()
-                .await?
-                .error_for_status()?;
-            Ok(true)
-        })
+    async fn revoke(&self, http: &HttpClient, credentials: &OAuth2Credentials) -> Result<bool, OAuthError> {
+        let Some(revoke_url) = &self.revoke_url else { return Ok(false) };
+        let (token, hint) = match &credentials.refresh_token {
+            Some(refresh) => (refresh, "refresh_token"),
+            None => (&credentials.access_token, "access_token"),
+        };
+        let body = form(&[
+            ("token", token.expose_secret()),
+            ("token_type_hint", hint),
+            ("client_id", &self.app.client_id),
+            ("client_secret", self.app.client_secret.expose_secret()),
+        ]);
+        http.post(revoke_url.as_str())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .redact(token)
+            .redact(&self.app.client_secret)
+            .body(body)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(true)
     }
 }

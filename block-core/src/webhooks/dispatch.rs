@@ -1,8 +1,6 @@
 //! A delivery's way in: find the webhook, verify, parse, run the subscribed
 //! triggers of its owner.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use http::HeaderMap;
@@ -59,16 +57,14 @@ pub struct TriggerRun {
     pub admission: Option<String>,
 }
 
-/// The future a [`TriggerGate`] answers with.
-pub type GateFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<String>, String>> + Send + 'a>>;
-
 /// Asked before each trigger run a delivery causes: a server charges the run's
 /// cost here, and refuses it when the owner cannot pay.
+#[async_trait::async_trait]
 pub trait TriggerGate: Send + Sync {
     /// `Ok(admission)` lets the run go (`admission` comes back in
     /// [`TriggerRun::admission`]); `Err(reason)` skips it, and `reason` becomes the
     /// run's `error` output. `input` is the run's whole input, payload included.
-    fn admit<'a>(&'a self, owner: &'a str, block: &'a RegisteredBlock, input: &'a Value) -> GateFuture<'a>;
+    async fn admit(&self, owner: &str, block: &RegisteredBlock, input: &Value) -> Result<Option<String>, String>;
 }
 
 impl TriggerRun {

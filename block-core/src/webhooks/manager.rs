@@ -1,7 +1,5 @@
 //! What a provider's webhook support consists of.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use http::HeaderMap;
@@ -10,9 +8,6 @@ use serde_json::Value;
 use super::{Webhook, WebhookError};
 use crate::credentials::StoredCredentials;
 use crate::http::HttpClient;
-
-/// A boxed, sendable future, as the manager's remote calls return.
-pub type WebhookFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, WebhookError>> + Send + 'a>>;
 
 /// How webhooks of a provider come to exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +55,7 @@ pub struct RemoteHook {
 }
 
 /// A provider's webhook support.
+#[async_trait::async_trait]
 pub trait WebhookManager: Send + Sync + 'static {
     /// Manual or auto-setup.
     fn kind(&self) -> WebhookKind;
@@ -78,35 +74,35 @@ pub trait WebhookManager: Send + Sync + 'static {
 
     /// Registers `webhook` at the remote service to deliver to `url`; returns the
     /// remote hook id.
-    fn register<'a>(
-        &'a self,
-        _http: &'a HttpClient,
-        _credentials: &'a StoredCredentials,
-        _webhook: &'a Webhook,
-        _url: &'a str,
-    ) -> WebhookFuture<'a, String> {
-        Box::pin(async { Err(WebhookError::Unsupported("this provider's webhooks are set up by hand".into())) })
+    async fn register(
+        &self,
+        _http: &HttpClient,
+        _credentials: &StoredCredentials,
+        _webhook: &Webhook,
+        _url: &str,
+    ) -> Result<String, WebhookError> {
+        Err(WebhookError::Unsupported("this provider's webhooks are set up by hand".into()))
     }
 
     /// Removes the remote hook `remote_id` on `resource`.
-    fn deregister<'a>(
-        &'a self,
-        _http: &'a HttpClient,
-        _credentials: &'a StoredCredentials,
-        _resource: &'a str,
-        _remote_id: &'a str,
-    ) -> WebhookFuture<'a, ()> {
-        Box::pin(async { Err(WebhookError::Unsupported("this provider's webhooks are set up by hand".into())) })
+    async fn deregister(
+        &self,
+        _http: &HttpClient,
+        _credentials: &StoredCredentials,
+        _resource: &str,
+        _remote_id: &str,
+    ) -> Result<(), WebhookError> {
+        Err(WebhookError::Unsupported("this provider's webhooks are set up by hand".into()))
     }
 
     /// The hooks registered on `resource` at the remote service.
-    fn remote_hooks<'a>(
-        &'a self,
-        _http: &'a HttpClient,
-        _credentials: &'a StoredCredentials,
-        _resource: &'a str,
-    ) -> WebhookFuture<'a, Vec<RemoteHook>> {
-        Box::pin(async { Ok(Vec::new()) })
+    async fn remote_hooks(
+        &self,
+        _http: &HttpClient,
+        _credentials: &StoredCredentials,
+        _resource: &str,
+    ) -> Result<Vec<RemoteHook>, WebhookError> {
+        Ok(Vec::new())
     }
 }
 

@@ -20,9 +20,9 @@ mod model;
 mod signature;
 mod store;
 
-pub use dispatch::{DispatchError, Dispatcher, GateFuture, TriggerGate, TriggerRun};
+pub use dispatch::{DispatchError, Dispatcher, TriggerGate, TriggerRun};
 pub use lifecycle::{Webhooks, ingress_path};
-pub use manager::{Delivery, RemoteHook, Verified, WebhookFuture, WebhookKind, WebhookManager, WebhookSpec};
+pub use manager::{Delivery, RemoteHook, Verified, WebhookKind, WebhookManager, WebhookSpec};
 pub use model::{Subscription, Webhook};
 pub use signature::{hmac_sha256_hex, verify_hmac_sha256_hex};
 pub use store::{InMemoryWebhookStore, WebhookStore};

@@ -4,34 +4,35 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::{Subscription, Webhook, WebhookError, WebhookFuture};
+use super::{Subscription, Webhook, WebhookError};
 
 /// Stores webhooks and subscriptions.
+#[async_trait::async_trait]
 pub trait WebhookStore: Send + Sync + 'static {
     /// The webhook `id`.
-    fn webhook<'a>(&'a self, id: &'a str) -> WebhookFuture<'a, Option<Webhook>>;
+    async fn webhook(&self, id: &str) -> Result<Option<Webhook>, WebhookError>;
 
     /// An existing webhook to reuse: same provider, owner, resource, credentials,
     /// kind and events (in any order).
-    fn find_reusable<'a>(&'a self, like: &'a Webhook) -> WebhookFuture<'a, Option<Webhook>>;
+    async fn find_reusable(&self, like: &Webhook) -> Result<Option<Webhook>, WebhookError>;
 
     /// Every webhook of `provider` on `resource`.
-    fn webhooks_on<'a>(&'a self, provider: &'a str, resource: &'a str) -> WebhookFuture<'a, Vec<Webhook>>;
+    async fn webhooks_on(&self, provider: &str, resource: &str) -> Result<Vec<Webhook>, WebhookError>;
 
     /// Creates or replaces a webhook.
-    fn put_webhook<'a>(&'a self, webhook: Webhook) -> WebhookFuture<'a, ()>;
+    async fn put_webhook(&self, webhook: Webhook) -> Result<(), WebhookError>;
 
     /// Deletes a webhook and its subscriptions.
-    fn delete_webhook<'a>(&'a self, id: &'a str) -> WebhookFuture<'a, ()>;
+    async fn delete_webhook(&self, id: &str) -> Result<(), WebhookError>;
 
     /// The subscriptions on webhook `webhook_id`.
-    fn subscriptions<'a>(&'a self, webhook_id: &'a str) -> WebhookFuture<'a, Vec<Subscription>>;
+    async fn subscriptions(&self, webhook_id: &str) -> Result<Vec<Subscription>, WebhookError>;
 
     /// Creates or replaces a subscription.
-    fn put_subscription<'a>(&'a self, subscription: Subscription) -> WebhookFuture<'a, ()>;
+    async fn put_subscription(&self, subscription: Subscription) -> Result<(), WebhookError>;
 
     /// Deletes subscription `id` of `owner`, returning it.
-    fn delete_subscription<'a>(&'a self, owner: &'a str, id: &'a str) -> WebhookFuture<'a, Option<Subscription>>;
+    async fn delete_subscription(&self, owner: &str, id: &str) -> Result<Option<Subscription>, WebhookError>;
 }
 
 /// Webhooks and subscriptions in memory.
@@ -67,80 +68,67 @@ fn same_events(a: &[String], b: &[String]) -> bool {
     a == b
 }
 
+#[async_trait::async_trait]
 impl WebhookStore for InMemoryWebhookStore {
-    fn webhook<'a>(&'a self, id: &'a str) -> WebhookFuture<'a, Option<Webhook>> {
-        Box::pin(async move { Ok(self.lock().webhooks.get(id).cloned()) })
+    async fn webhook(&self, id: &str) -> Result<Option<Webhook>, WebhookError> {
+        Ok(self.lock().webhooks.get(id).cloned())
     }
 
-    fn find_reusable<'a>(&'a self, like: &'a Webhook) -> WebhookFuture<'a, Option<Webhook>> {
-        Box::pin(async move {
-            Ok(self
-                .lock()
-                .webhooks
-                .values()
-                .find(|w| {
-                    w.provider == like.provider
-                        && w.owner == like.owner
-                        && w.resource == like.resource
-                        && w.credentials_id == like.credentials_id
-                        && w.kind == like.kind
-                        && same_events(&w.events, &like.events)
-                })
-                .cloned())
-        })
+    async fn find_reusable(&self, like: &Webhook) -> Result<Option<Webhook>, WebhookError> {
+        Ok(self
+            .lock()
+            .webhooks
+            .values()
+            .find(|w| {
+                w.provider == like.provider
+                    && w.owner == like.owner
+                    && w.resource == like.resource
+                    && w.credentials_id == like.credentials_id
+                    && w.kind == like.kind
+                    && same_events(&w.events, &like.events)
+            })
+            .cloned())
     }
 
-    fn webhooks_on<'a>(&'a self, provider: &'a str, resource: &'a str) -> WebhookFuture<'a, Vec<Webhook>> {
-        Box::pin(async move {
-            Ok(self
-                .lock()
-                .webhooks
-                .values()
-                .filter(|w| w.provider == provider && w.resource == resource)
-                .cloned()
-                .collect())
-        })
+    async fn webhooks_on(&self, provider: &str, resource: &str) -> Result<Vec<Webhook>, WebhookError> {
+        Ok(self
+            .lock()
+            .webhooks
+            .values()
+            .filter(|w| w.provider == provider && w.resource == resource)
+            .cloned()
+            .collect())
     }
 
-    fn put_webhook<'a>(&'a self, webhook: Webhook) -> WebhookFuture<'a, ()> {
-        Box::pin(async move {
-            self.lock().webhooks.insert(webhook.id.clone(), webhook);
-            Ok(())
-        })
+    async fn put_webhook(&self, webhook: Webhook) -> Result<(), WebhookError> {
+        self.lock().webhooks.insert(webhook.id.clone(), webhook);
+        Ok(())
     }
 
-    fn delete_webhook<'a>(&'a self, id: &'a str) -> WebhookFuture<'a, ()> {
-        Box::pin(async move {
-            let mut inner = self.lock();
-            inner.webhooks.remove(id);
-            inner.subscriptions.retain(|_, s| s.webhook_id != id);
-            Ok(())
-        })
+    async fn delete_webhook(&self, id: &str) -> Result<(), WebhookError> {
+        let mut inner = self.lock();
+        inner.webhooks.remove(id);
+        inner.subscriptions.retain(|_, s| s.webhook_id != id);
+        Ok(())
     }
 
-    fn subscriptions<'a>(&'a self, webhook_id: &'a str) -> WebhookFuture<'a, Vec<Subscription>> {
-        Box::pin(async move {
-            let mut subscriptions: Vec<Subscription> =
-                self.lock().subscriptions.values().filter(|s| s.webhook_id == webhook_id).cloned().collect();
-            subscriptions.sort_by(|a, b| a.id.cmp(&b.id));
-            Ok(subscriptions)
-        })
+    async fn subscriptions(&self, webhook_id: &str) -> Result<Vec<Subscription>, WebhookError> {
+        let mut subscriptions: Vec<Subscription> =
+            self.lock().subscriptions.values().filter(|s| s.webhook_id == webhook_id).cloned().collect();
+        subscriptions.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(subscriptions)
     }
 
-    fn put_subscription<'a>(&'a self, subscription: Subscription) -> WebhookFuture<'a, ()> {
-        Box::pin(async move {
-            self.lock().subscriptions.insert(subscription.id.clone(), subscription);
-            Ok(())
-        })
+    async fn put_subscription(&self, subscription: Subscription) -> Result<(), WebhookError> {
+        self.lock().subscriptions.insert(subscription.id.clone(), subscription);
+        Ok(())
     }
 
-    fn delete_subscription<'a>(&'a self, owner: &'a str, id: &'a str) -> WebhookFuture<'a, Option<Subscription>> {
-        Box::pin(async move {
-            let mut inner = self.lock();
-            match inner.subscriptions.get(id) {
-                Some(subscription) if subscription.owner == owner => Ok(inner.subscriptions.remove(id)),
-                _ => Err(WebhookError::Invalid(format!("no subscription with id `{id}` for this user"))),
-            }
-        })
+    async fn delete_subscription(&self, owner: &str, id: &str) -> Result<Option<Subscription>, WebhookError> {
+        let mut inner = self.lock();
+        match inner.subscriptions.get(id) {
+            Some(subscription) if subscription.owner == owner => Ok(inner.subscriptions.remove(id)),
+            _ => Err(WebhookError::Invalid(format!("no subscription with id `{id}` for this user"))),
+        }
     }
 }

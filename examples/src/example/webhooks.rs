@@ -32,6 +32,7 @@ fn signed_payload(timestamp: &str, body: &[u8]) -> Vec<u8> {
     signed
 }
 
+#[block_core::async_trait]
 impl WebhookManager for ExampleWebhookManager {
     fn kind(&self) -> WebhookKind {
         WebhookKind::Manual

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use block_core::credentials::OAuth2Credentials;
 use block_core::http::{HttpClient, Url};
-use block_core::oauth::{OAuthApp, OAuthError, OAuthFuture, OAuthHandler, Pkce, StandardOAuth2, TokenSet};
+use block_core::oauth::{OAuthApp, OAuthError, OAuthHandler, Pkce, StandardOAuth2, TokenSet};
 use block_core::prelude::*;
 
 use super::client::GithubClient;
@@ -55,6 +55,7 @@ impl GithubOAuth {
     }
 }
 
+#[block_core::async_trait]
 impl OAuthHandler for GithubOAuth {
     fn authorize_url(
         &self,
@@ -66,54 +67,50 @@ impl OAuthHandler for GithubOAuth {
         self.standard.authorize_url(redirect_uri, scopes, state, pkce)
     }
 
-    fn exchange_code<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        code: &'a str,
-        redirect_uri: &'a str,
-        pkce: &'a Pkce,
-    ) -> OAuthFuture<'a, TokenSet> {
-        self.standard.exchange_code(http, code, redirect_uri, pkce)
+    async fn exchange_code(
+        &self,
+        http: &HttpClient,
+        code: &str,
+        redirect_uri: &str,
+        pkce: &Pkce,
+    ) -> Result<TokenSet, OAuthError> {
+        self.standard.exchange_code(http, code, redirect_uri, pkce).await
     }
 
-    fn refresh<'a>(&'a self, http: &'a HttpClient, credentials: &'a OAuth2Credentials) -> OAuthFuture<'a, TokenSet> {
-        self.standard.refresh(http, credentials)
+    async fn refresh(&self, http: &HttpClient, credentials: &OAuth2Credentials) -> Result<TokenSet, OAuthError> {
+        self.standard.refresh(http, credentials).await
     }
 
     /// Deletes the app's grant for the user: `DELETE /applications/{client_id}/grant`
     /// with the app's id and secret as HTTP Basic and the token in the body. A
     /// grant GitHub no longer knows (404) is as good as revoked.
-    fn revoke<'a>(&'a self, http: &'a HttpClient, credentials: &'a OAuth2Credentials) -> OAuthFuture<'a, bool> {
-        Box::pin(async move {
-            let url = self.grant_url()?;
-            let token = &credentials.access_token;
-            let response = http
-                .delete(url.as_str())
-                .header("accept", "application/vnd.github+json")
-                .header("x-github-api-version", GithubClient::API_VERSION)
-                .header("user-agent", GithubClient::USER_AGENT)
-                .basic_auth(&self.app.client_id, Some(&self.app.client_secret))
-                .redact(token)
-                .json(&json!({"access_token": token.expose_secret()}))
-                .send()
-                .await?;
-            if response.status().as_u16() == 404 {
-                return Ok(true);
-            }
-            response.error_for_status()?;
-            Ok(true)
-        })
+    async fn revoke(&self, http: &HttpClient, credentials: &OAuth2Credentials) -> Result<bool, OAuthError> {
+        let url = self.grant_url()?;
+        let token = &credentials.access_token;
+        let response = http
+            .delete(url.as_str())
+            .header("accept", "application/vnd.github+json")
+            .header("x-github-api-version", GithubClient::API_VERSION)
+            .header("user-agent", GithubClient::USER_AGENT)
+            .basic_auth(&self.app.client_id, Some(&self.app.client_secret))
+            .redact(token)
+            .json(&json!({"access_token": token.expose_secret()}))
+            .send()
+            .await?;
+        if response.status().as_u16() == 404 {
+            return Ok(true);
+        }
+        response.error_for_status()?;
+        Ok(true)
     }
 
     /// The account's `login`, from `GET /user`.
-    fn username<'a>(&'a self, http: &'a HttpClient, access_token: &'a SecretString) -> OAuthFuture<'a, Option<String>> {
-        Box::pin(async move {
-            let user = GithubClient::new(http, access_token).get("/user", &[]).await.map_err(|error| match error {
-                GithubError::Request(error) | GithubError::Decode(error) => OAuthError::Http(error),
-                other => OAuthError::Malformed(format!("reading the GitHub account: {other}")),
-            })?;
-            Ok(user.get("login").and_then(Value::as_str).map(str::to_owned))
-        })
+    async fn username(&self, http: &HttpClient, access_token: &SecretString) -> Result<Option<String>, OAuthError> {
+        let user = GithubClient::new(http, access_token).get("/user", &[]).await.map_err(|error| match error {
+            GithubError::Request(error) | GithubError::Decode(error) => OAuthError::Http(error),
+            other => OAuthError::Malformed(format!("reading the GitHub account: {other}")),
+        })?;
+        Ok(user.get("login").and_then(Value::as_str).map(str::to_owned))
     }
 }
 

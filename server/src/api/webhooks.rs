@@ -11,8 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use block_core::credentials::{CredentialStore, StoredCredentials};
 use block_core::webhooks::{
-    DispatchError, Dispatcher, GateFuture, Subscription, TriggerGate, TriggerRun, Webhook, WebhookError, WebhookKind,
-    WebhookStore,
+    DispatchError, Dispatcher, Subscription, TriggerGate, TriggerRun, Webhook, WebhookError, WebhookKind, WebhookStore,
 };
 use block_core::{RegisteredBlock, Usage};
 use secrecy::ExposeSecret;
@@ -65,31 +64,29 @@ struct ChargeGate<'s> {
     opened: Mutex<HashMap<String, ExecutionRecord>>,
 }
 
+#[block_core::async_trait]
 impl TriggerGate for ChargeGate<'_> {
-    fn admit<'a>(&'a self, owner: &'a str, block: &'a RegisteredBlock, input: &'a Value) -> GateFuture<'a> {
-        Box::pin(async move {
-            let usage = Usage {
-                platform_credentials: names_platform_credentials(self.state, block, input),
-                input_bytes: serde_json::to_vec(input)
-                    .map_or(0, |bytes| u64::try_from(bytes.len()).unwrap_or(u64::MAX)),
-                seconds: 0,
-            };
-            let id = uuid_v7().ok_or_else(|| "not run: the random source failed".to_owned())?;
-            match run_record::open(self.state, id, owner, block, &usage, ExecutionSource::Webhook).await {
-                Ok(Opened::Ready(record)) => {
-                    let id = record.id.clone();
-                    self.opened.lock().unwrap_or_else(PoisonError::into_inner).insert(id.clone(), record);
-                    Ok(Some(id))
-                }
-                Ok(Opened::Insufficient { price, balance }) => {
-                    Err(format!("not run: {}", run_record::insufficient(block, price, balance)))
-                }
-                Err(error) => {
-                    tracing::error!(%error, block = block.name(), "charging a trigger run failed");
-                    Err("not run: the run could not be charged".to_owned())
-                }
+    async fn admit(&self, owner: &str, block: &RegisteredBlock, input: &Value) -> Result<Option<String>, String> {
+        let usage = Usage {
+            platform_credentials: names_platform_credentials(self.state, block, input),
+            input_bytes: serde_json::to_vec(input).map_or(0, |bytes| u64::try_from(bytes.len()).unwrap_or(u64::MAX)),
+            seconds: 0,
+        };
+        let id = uuid_v7().ok_or_else(|| "not run: the random source failed".to_owned())?;
+        match run_record::open(self.state, id, owner, block, &usage, ExecutionSource::Webhook).await {
+            Ok(Opened::Ready(record)) => {
+                let id = record.id.clone();
+                self.opened.lock().unwrap_or_else(PoisonError::into_inner).insert(id.clone(), record);
+                Ok(Some(id))
             }
-        })
+            Ok(Opened::Insufficient { price, balance }) => {
+                Err(format!("not run: {}", run_record::insufficient(block, price, balance)))
+            }
+            Err(error) => {
+                tracing::error!(%error, block = block.name(), "charging a trigger run failed");
+                Err("not run: the run could not be charged".to_owned())
+            }
+        }
     }
 }
 

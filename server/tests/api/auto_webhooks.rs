@@ -5,8 +5,7 @@ use block_core::credentials::StoredCredentials;
 use block_core::http::{Exchange, HeaderMap, HeaderValue, HttpClient};
 use block_core::prelude::*;
 use block_core::webhooks::{
-    Delivery, Verified, Webhook, WebhookError, WebhookFuture, WebhookKind, WebhookManager, hmac_sha256_hex,
-    verify_hmac_sha256_hex,
+    Delivery, Verified, Webhook, WebhookError, WebhookKind, WebhookManager, hmac_sha256_hex, verify_hmac_sha256_hex,
 };
 use serde_json::json;
 
@@ -25,6 +24,7 @@ fn api_key(credentials: &StoredCredentials) -> Result<&SecretString, WebhookErro
     }
 }
 
+#[block_core::async_trait]
 impl WebhookManager for AutoHooksManager {
     fn kind(&self) -> WebhookKind {
         WebhookKind::Auto
@@ -53,41 +53,37 @@ impl WebhookManager for AutoHooksManager {
         headers
     }
 
-    fn register<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        credentials: &'a StoredCredentials,
-        webhook: &'a Webhook,
-        url: &'a str,
-    ) -> WebhookFuture<'a, String> {
-        Box::pin(async move {
-            let created: Value = http
-                .post(format!("{HOOKS_API}/{}/hooks", webhook.resource))
-                .bearer_auth(api_key(credentials)?)
-                .json(&json!({"url": url, "events": webhook.events}))
-                .send()
-                .await?
-                .error_for_status()?
-                .json()?;
-            Ok(created["id"].as_str().unwrap_or_default().to_owned())
-        })
+    async fn register(
+        &self,
+        http: &HttpClient,
+        credentials: &StoredCredentials,
+        webhook: &Webhook,
+        url: &str,
+    ) -> Result<String, WebhookError> {
+        let created: Value = http
+            .post(format!("{HOOKS_API}/{}/hooks", webhook.resource))
+            .bearer_auth(api_key(credentials)?)
+            .json(&json!({"url": url, "events": webhook.events}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()?;
+        Ok(created["id"].as_str().unwrap_or_default().to_owned())
     }
 
-    fn deregister<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        credentials: &'a StoredCredentials,
-        resource: &'a str,
-        remote_id: &'a str,
-    ) -> WebhookFuture<'a, ()> {
-        Box::pin(async move {
-            http.delete(format!("{HOOKS_API}/{resource}/hooks/{remote_id}"))
-                .bearer_auth(api_key(credentials)?)
-                .send()
-                .await?
-                .error_for_status()?;
-            Ok(())
-        })
+    async fn deregister(
+        &self,
+        http: &HttpClient,
+        credentials: &StoredCredentials,
+        resource: &str,
+        remote_id: &str,
+    ) -> Result<(), WebhookError> {
+        http.delete(format!("{HOOKS_API}/{resource}/hooks/{remote_id}"))
+            .bearer_auth(api_key(credentials)?)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
     }
 }
 

@@ -7,9 +7,7 @@ use std::sync::Arc;
 
 use block_core::credentials::{CredentialStore, StoredCredentials};
 use block_core::http::{Exchange, HttpClient, HttpPolicy, Url};
-use block_core::oauth::{
-    OAuthApp, OAuthError, OAuthFuture, OAuthHandler, OAuthHandlers, Pkce, StandardOAuth2, TokenSet,
-};
+use block_core::oauth::{OAuthApp, OAuthError, OAuthHandler, OAuthHandlers, Pkce, StandardOAuth2, TokenSet};
 use block_core::prelude::*;
 use block_core::webhooks::WebhookKind;
 use block_server::oauth::secrets::s256;
@@ -30,6 +28,7 @@ const LIST_ISSUES: &str = "6d6e9bc6-452d-44f2-9f1b-efb42fc69e29";
 /// account's login.
 struct LocalGithub(StandardOAuth2);
 
+#[block_core::async_trait]
 impl OAuthHandler for LocalGithub {
     fn authorize_url(
         &self,
@@ -41,37 +40,35 @@ impl OAuthHandler for LocalGithub {
         self.0.authorize_url(redirect_uri, scopes, state, pkce)
     }
 
-    fn exchange_code<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        code: &'a str,
-        redirect_uri: &'a str,
-        pkce: &'a Pkce,
-    ) -> OAuthFuture<'a, TokenSet> {
-        self.0.exchange_code(http, code, redirect_uri, pkce)
+    async fn exchange_code(
+        &self,
+        http: &HttpClient,
+        code: &str,
+        redirect_uri: &str,
+        pkce: &Pkce,
+    ) -> Result<TokenSet, OAuthError> {
+        self.0.exchange_code(http, code, redirect_uri, pkce).await
     }
 
-    fn refresh<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        credentials: &'a block_core::credentials::OAuth2Credentials,
-    ) -> OAuthFuture<'a, TokenSet> {
-        self.0.refresh(http, credentials)
+    async fn refresh(
+        &self,
+        http: &HttpClient,
+        credentials: &block_core::credentials::OAuth2Credentials,
+    ) -> Result<TokenSet, OAuthError> {
+        self.0.refresh(http, credentials).await
     }
 
-    fn revoke<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        credentials: &'a block_core::credentials::OAuth2Credentials,
-    ) -> OAuthFuture<'a, bool> {
-        self.0.revoke(http, credentials)
+    async fn revoke(
+        &self,
+        http: &HttpClient,
+        credentials: &block_core::credentials::OAuth2Credentials,
+    ) -> Result<bool, OAuthError> {
+        self.0.revoke(http, credentials).await
     }
 
-    fn username<'a>(&'a self, http: &'a HttpClient, access_token: &'a SecretString) -> OAuthFuture<'a, Option<String>> {
-        Box::pin(async move {
-            let user: Value = http.get(USER_URL).bearer_auth(access_token).send().await?.error_for_status()?.json()?;
-            Ok(user["login"].as_str().map(str::to_owned))
-        })
+    async fn username(&self, http: &HttpClient, access_token: &SecretString) -> Result<Option<String>, OAuthError> {
+        let user: Value = http.get(USER_URL).bearer_auth(access_token).send().await?.error_for_status()?.json()?;
+        Ok(user["login"].as_str().map(str::to_owned))
     }
 }
 

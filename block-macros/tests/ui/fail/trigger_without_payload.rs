@@ -6,6 +6,7 @@ use block_core::http::HeaderMap;
 #[derive(Default)]
 pub struct Hooks;
 
+#[block_core::async_trait]
 impl WebhookManager for Hooks {
     fn kind(&self) -> WebhookKind {
         WebhookKind::Manual

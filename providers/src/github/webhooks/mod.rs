@@ -16,7 +16,7 @@ use block_core::http::{HeaderMap, HeaderValue, HttpClient};
 use block_core::oauth::random_token;
 use block_core::prelude::*;
 use block_core::webhooks::{
-    Delivery, RemoteHook, Verified, Webhook, WebhookError, WebhookFuture, WebhookKind, WebhookManager, hmac_sha256_hex,
+    Delivery, RemoteHook, Verified, Webhook, WebhookError, WebhookKind, WebhookManager, hmac_sha256_hex,
     verify_hmac_sha256_hex,
 };
 
@@ -31,6 +31,7 @@ pub const DELIVERY_HEADER: &str = "x-github-delivery";
 #[derive(Debug, Default, Clone, Copy)]
 pub struct GithubWebhookManager;
 
+#[block_core::async_trait]
 impl WebhookManager for GithubWebhookManager {
     fn kind(&self) -> WebhookKind {
         WebhookKind::Auto
@@ -102,33 +103,33 @@ impl WebhookManager for GithubWebhookManager {
         headers
     }
 
-    fn register<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        credentials: &'a StoredCredentials,
-        webhook: &'a Webhook,
-        url: &'a str,
-    ) -> WebhookFuture<'a, String> {
-        Box::pin(hooks::register(http, credentials, webhook, url))
+    async fn register(
+        &self,
+        http: &HttpClient,
+        credentials: &StoredCredentials,
+        webhook: &Webhook,
+        url: &str,
+    ) -> Result<String, WebhookError> {
+        hooks::register(http, credentials, webhook, url).await
     }
 
-    fn deregister<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        credentials: &'a StoredCredentials,
-        resource: &'a str,
-        remote_id: &'a str,
-    ) -> WebhookFuture<'a, ()> {
-        Box::pin(hooks::deregister(http, credentials, resource, remote_id))
+    async fn deregister(
+        &self,
+        http: &HttpClient,
+        credentials: &StoredCredentials,
+        resource: &str,
+        remote_id: &str,
+    ) -> Result<(), WebhookError> {
+        hooks::deregister(http, credentials, resource, remote_id).await
     }
 
-    fn remote_hooks<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        credentials: &'a StoredCredentials,
-        resource: &'a str,
-    ) -> WebhookFuture<'a, Vec<RemoteHook>> {
-        Box::pin(hooks::remote_hooks(http, credentials, resource))
+    async fn remote_hooks(
+        &self,
+        http: &HttpClient,
+        credentials: &StoredCredentials,
+        resource: &str,
+    ) -> Result<Vec<RemoteHook>, WebhookError> {
+        hooks::remote_hooks(http, credentials, resource).await
     }
 }
 
