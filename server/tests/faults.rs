@@ -22,8 +22,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use block_core::prelude::*;
-use block_server::serve::{ServeConfig, serve};
-use block_server::storage::{ExecutionStatus, SqliteStorage, Storage};
+use block_server::domain::ExecutionStatus;
+use block_server::storage::SqliteStorage;
+use block_server::storage::prelude::*;
+use block_server::{ServeConfig, serve};
 
 const CHILD_DATA_DIR: &str = "FAULTS_CHILD_DATA_DIR";
 const CHILD_ADDR: &str = "FAULTS_CHILD_ADDR";
@@ -113,7 +115,14 @@ fn child_server() {
     config.settings.starting_credits = STARTING_CREDITS;
     config.settings.execution_timeout = EXECUTION_TIMEOUT;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
-    runtime.block_on(serve(config, |_| None, &mut std::io::stdout())).expect("the server runs");
+    runtime
+        .block_on(serve(
+            config,
+            block_core::Registry::global().expect("valid registry"),
+            |_| None,
+            &mut std::io::stdout(),
+        ))
+        .expect("the server runs");
 }
 
 fn free_address() -> SocketAddr {

@@ -1,15 +1,16 @@
-//! The one error shape of every route: `{"error": {"code", "message", "details"}}`.
+//! The one error answer of the API: `{"detail": message, "error": {code, message,
+//! details}}`. `detail` is what a client of the reference platform (FastAPI)
+//! reads; `error` is the structured form.
 
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use block_core::registry::InputProblem;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
-use crate::auth::Scope;
-use crate::storage::StorageError;
+use crate::services::{Refusal, ServiceError};
 
-/// An error answer: status, a stable machine-readable `code`, a message a person
-/// can act on, and structured `details`. Boxed, so `Result`s stay small.
+/// An error answer. Boxed, so `Result`s stay small.
 #[derive(Debug, Clone)]
 pub struct ApiError(Box<Parts>);
 
@@ -22,16 +23,32 @@ struct Parts {
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// What went wrong, in words (the reference platform's field).
+    pub detail: String,
+    /// The same, structured.
+    pub error: ErrorDetail,
+}
+
+/// The structured part of an error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable, e.g. `missing_scopes`.
+    pub code: String,
+    /// What went wrong and what to do.
+    pub message: String,
+    /// Structured details, e.g. `problems` with JSON pointers; `null` when none.
+    #[schema(value_type = Object)]
+    pub details: Value,
+}
+
 impl ApiError {
     /// An error with no details.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         ApiError(Box::new(Parts { status, code, message: message.into(), details: Value::Null, headers: Vec::new() }))
-    }
-
-    /// Adds details.
-    pub fn with_details(mut self, details: Value) -> Self {
-        self.0.details = details;
-        self
     }
 
     /// Adds a response header.
@@ -50,72 +67,52 @@ impl ApiError {
         self.0.code
     }
 
-    /// What went wrong and what to do.
-    pub fn message(&self) -> &str {
-        &self.0.message
-    }
-
-    /// 401: no usable credentials.
-    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, code, message)
-    }
-
-    /// 403: the credentials lack `missing` scopes.
-    pub fn missing_scopes(missing: &[Scope]) -> Self {
-        let names: Vec<&str> = missing.iter().map(|scope| scope.as_str()).collect();
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "missing_scopes",
-            format!("Missing required permission(s): {}", names.join(", ")),
-        )
-        .with_details(json!({"missing_scopes": names}))
-    }
-
-    /// 404.
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, code, message)
-    }
-
-    /// 400: the request itself is malformed.
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
-    }
-
-    /// 422 listing every input problem with its JSON pointer.
-    pub fn invalid_input(block: &str, problems: &[InputProblem]) -> Self {
-        let list: Vec<Value> =
-            problems.iter().map(|problem| json!({"path": problem.path, "message": problem.message})).collect();
-        let summary: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_input",
-            format!("invalid input for {block}: {}", summary.join("; ")),
-        )
-        .with_details(json!({"problems": list}))
-    }
-
-    /// 422 for a request body that does not fit its schema.
-    pub fn invalid_body(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", message)
-    }
-
-    /// 500, logged; the caller sees no internals.
-    pub fn internal(what: &str, error: impl std::fmt::Display) -> Self {
-        tracing::error!(%error, "{what}");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("{what}; see the server log"))
+    /// 404 for a route that does not exist.
+    pub fn no_route() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "route_not_found", "no such route; see /external-api/docs")
     }
 }
 
-impl From<StorageError> for ApiError {
-    fn from(error: StorageError) -> Self {
-        ApiError::internal("the storage failed", error)
+/// The HTTP status of a refusal.
+pub fn status_of(refusal: Refusal) -> StatusCode {
+    match refusal {
+        Refusal::BadRequest => StatusCode::BAD_REQUEST,
+        Refusal::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Refusal::Forbidden => StatusCode::FORBIDDEN,
+        Refusal::PaymentRequired => StatusCode::PAYMENT_REQUIRED,
+        Refusal::NotFound => StatusCode::NOT_FOUND,
+        Refusal::Conflict => StatusCode::CONFLICT,
+        Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Refusal::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        Refusal::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Refusal::BadGateway => StatusCode::BAD_GATEWAY,
+        Refusal::NotImplemented => StatusCode::NOT_IMPLEMENTED,
+        Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        let mut parts = Parts {
+            status: status_of(error.refusal()),
+            code: error.code(),
+            message: error.message().to_owned(),
+            details: error.details().clone(),
+            headers: Vec::new(),
+        };
+        if let Some(secs) = error.retry_after_secs() {
+            parts.headers.push((header::RETRY_AFTER, HeaderValue::from(secs)));
+        }
+        ApiError(Box::new(parts))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let Parts { status, code, message, details, headers } = *self.0;
-        let body = json!({"error": {"code": code, "message": message, "details": details}});
+        let body =
+            ErrorBody { detail: message.clone(), error: ErrorDetail { code: code.to_owned(), message, details } };
         let mut response = (status, axum::Json(body)).into_response();
         for (name, value) in headers {
             response.headers_mut().insert(name, value);

@@ -1,49 +1,77 @@
-//! `POST /blocks/{id}/execute`: validate, charge, run; answer `{pin: [values]}` or
-//! a Server-Sent Event per output.
-//!
-//! Credits: the per-run and per-byte costs are known before the run and charged
-//! atomically before it starts (402 when the balance does not cover them); a run
-//! that then fails to start is refunded. Per-second costs are known only at the end
-//! and are charged then, up to what the balance holds. A caller who disconnects
-//! cancels the run; what was charged stays charged.
+//! `POST /blocks/{id}/execute`: answer `{pin: [values]}`, or a Server-Sent Event
+//! per output.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
-use block_core::{ExecuteError, Execution, Outputs, RegisteredBlock, RunOptions, Usage, Value};
+use block_core::{Execution, Outputs};
 use futures_util::Stream;
-use serde_json::json;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
-use super::blocks::unknown_block;
-use super::run_record::{self, Opened, RunRecord};
-use super::{ApiError, body};
-use crate::auth::Caller;
-use crate::ids::uuid_v7;
-use crate::state::AppState;
-use crate::storage::ExecutionSource;
+use super::extract::{Authed, RawBody, json_value};
+use super::{ApiError, ErrorBody};
+use crate::domain::{Caller, ExecutionSource};
+use crate::services::AppState;
+use crate::services::runs::{self, RunRecord, StartedRun};
+
+/// The input object of the block named in the path: one of the `*Input` schemas
+/// (the document lists every block's).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BlockInput(Map<String, Value>);
+
+/// Every value each output pin emitted, in order: `{pin: [values]}`. A failed run
+/// has `error`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BlockOutputs(Map<String, Value>);
+
+/// One Server-Sent Event of a streamed run, as a client's event parser sees it
+/// (OpenAPI 3.1 has no `itemSchema`: the stream's schema describes one event).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StreamEvent {
+    /// The output pin's name; `error` for a failed run.
+    pub event: String,
+    /// The value the pin emitted, as one line of compact JSON.
+    #[schema(content_media_type = "application/json")]
+    pub data: String,
+}
 
 /// Runs the block; streams when the caller accepts `text/event-stream`.
+#[utoipa::path(post, path = "/external-api/v1/blocks/{id}/execute", tag = "blocks", operation_id = "execute_block",
+    summary = "Run a block and return its outputs as {pin: [values]} (Server-Sent Events with Accept: text/event-stream)",
+    params(("id" = String, Path, description = "The block's id or name")),
+    request_body = Option<BlockInput>,
+    security(("OAuth2" = ["EXECUTE_BLOCK"])),
+    responses(
+        (status = 200, description = "The outputs", content(
+            (BlockOutputs = "application/json"), (inline(StreamEvent) = "text/event-stream"))),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 402, description = "The credit balance does not cover the run", body = ErrorBody),
+        (status = 403, description = "The block is disabled, or a scope is missing", body = ErrorBody),
+        (status = 404, description = "No such block", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 422, description = "The input does not fit the block's schema; every problem is listed with its \
+            JSON pointer", body = ErrorBody),
+        (status = 503, description = "A store or a provider is unavailable; retry after `Retry-After`", body = ErrorBody)))]
 pub async fn execute(
     State(state): State<AppState>,
-    Extension(caller): Extension<Arc<Caller>>,
+    Authed(caller): Authed,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
     if accepts_event_stream(&headers) {
-        return stream_response(state, caller, id, body).await;
+        return stream_response(&state, &caller, &id, &body).await;
     }
-    let (mut execution, mut record) = start(&state, &caller, &id, body, ExecutionSource::Api).await?;
+    let StartedRun { mut execution, mut record } = start(&state, &caller, &id, &body, ExecutionSource::Api).await?;
     let mut outputs = Vec::new();
     while let Some(event) = execution.next_event().await {
         record.observe(&event);
@@ -54,13 +82,27 @@ pub async fn execute(
 }
 
 /// Runs the block, always streaming.
+#[utoipa::path(post, path = "/external-api/v1/blocks/{id}/execute/stream", tag = "blocks",
+    operation_id = "execute_block_stream", summary = "Run a block, streaming one Server-Sent Event per output",
+    params(("id" = String, Path, description = "The block's id or name")),
+    request_body = Option<BlockInput>,
+    security(("OAuth2" = ["EXECUTE_BLOCK"])),
+    responses(
+        (status = 200, description = "One event per output", content((inline(StreamEvent) = "text/event-stream"))),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 402, description = "The credit balance does not cover the run", body = ErrorBody),
+        (status = 403, description = "The block is disabled, or a scope is missing", body = ErrorBody),
+        (status = 404, description = "No such block", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 422, description = "The input does not fit the block's schema", body = ErrorBody),
+        (status = 503, description = "A store or a provider is unavailable", body = ErrorBody)))]
 pub async fn execute_stream(
     State(state): State<AppState>,
-    Extension(caller): Extension<Arc<Caller>>,
+    Authed(caller): Authed,
     Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
-    stream_response(state, caller, id, body).await
+    stream_response(&state, &caller, &id, &body).await
 }
 
 fn accepts_event_stream(headers: &HeaderMap) -> bool {
@@ -72,91 +114,23 @@ fn accepts_event_stream(headers: &HeaderMap) -> bool {
         .any(|item| item.split(';').next().is_some_and(|mime| mime.trim().eq_ignore_ascii_case("text/event-stream")))
 }
 
-async fn stream_response(
-    state: AppState,
-    caller: Arc<Caller>,
-    id: String,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let (execution, record) = start(&state, &caller, &id, body, ExecutionSource::Stream).await?;
-    let events = EventStream { execution, record: Some(record), finishing: None };
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
-}
-
-/// Everything before the run: find, validate, price, charge, start, record.
 async fn start(
     state: &AppState,
     caller: &Caller,
     id: &str,
-    body: Result<Bytes, BytesRejection>,
+    body: &[u8],
     source: ExecutionSource,
-) -> Result<(Execution, RunRecord), ApiError> {
-    let block = state.registry.find(id).ok_or_else(|| unknown_block(id))?;
-    if block.descriptor().disabled {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "block_disabled",
-            format!("block {} is disabled", block.name()),
-        ));
-    }
-    let raw = body::raw(body)?;
-    let input = body::json_value(&raw)?;
-    block.validate(&input).map_err(|error| execute_error(block, error))?;
-    let usage = Usage {
-        platform_credentials: names_platform_credentials(state, block, &input),
-        input_bytes: u64::try_from(raw.len()).unwrap_or(u64::MAX),
-        seconds: 0,
-    };
-    let id = uuid_v7().ok_or_else(|| ApiError::internal("the random source failed", "uuid"))?;
-    let user = &caller.user.id;
-    let mut record = match run_record::open(state, id, user, block, &usage, source).await? {
-        Opened::Ready(record) => record,
-        Opened::Insufficient { price, balance } => {
-            return Err(ApiError::new(
-                StatusCode::PAYMENT_REQUIRED,
-                "insufficient_credits",
-                run_record::insufficient(block, price, balance),
-            )
-            .with_details(json!({"price": price, "balance": balance})));
-        }
-    };
-    let context = RunOptions::for_user(user.clone());
-    let execution = match state.executor.execute(block, input, context).await {
-        Ok(execution) => execution,
-        Err(error) => {
-            // A paid run's record is stored; it must end refunded. A free run was
-            // never stored and is answered with the error alone.
-            if record.charged > 0 {
-                run_record::did_not_start(state, &mut record, block, format!("did not start: {error}")).await?;
-                state.storage.record_execution(record).await?;
-            }
-            return Err(execute_error(block, error));
-        }
-    };
-    if record.charged == 0 {
-        // Queued, not awaited: nothing is owed on a free run if a crash loses it.
-        state.storage.queue_execution(record.clone());
-    }
-    Ok((execution, RunRecord::new(state.clone(), record, usage)))
+) -> Result<StartedRun, ApiError> {
+    let block = runs::runnable_block(state, id)?;
+    let input = json_value(body)?;
+    let bytes = u64::try_from(body.len()).unwrap_or(u64::MAX);
+    Ok(runs::start(state, &caller.user.id, block, input, bytes, source).await?)
 }
 
-/// Whether the input names platform default credentials (which platform-only costs
-/// are charged for).
-pub(super) fn names_platform_credentials(state: &AppState, block: &RegisteredBlock, input: &Value) -> bool {
-    block
-        .credential_fields()
-        .iter()
-        .any(|field| input[field.name.as_str()]["id"].as_str().is_some_and(|id| state.credentials.is_platform(id)))
-}
-
-fn execute_error(block: &RegisteredBlock, error: ExecuteError) -> ApiError {
-    match error {
-        ExecuteError::InvalidInput { block, problems } => ApiError::invalid_input(block, &problems),
-        ExecuteError::Disabled { block } => {
-            ApiError::new(StatusCode::FORBIDDEN, "block_disabled", format!("block {block} is disabled"))
-        }
-        other => ApiError::internal(&format!("{} could not start", block.name()), other),
-    }
+async fn stream_response(state: &AppState, caller: &Caller, id: &str, body: &[u8]) -> Result<Response, ApiError> {
+    let StartedRun { execution, record } = start(state, caller, id, body, ExecutionSource::Stream).await?;
+    let events = EventStream { execution, record: Some(record), finishing: None };
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
 }
 
 /// One SSE event per output, named by its pin; ends with the run, once its record

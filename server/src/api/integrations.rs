@@ -1,157 +1,263 @@
 //! Providers and the caller's credentials: list, create, delete.
 //!
-//! Responses carry credentials' meta `{id, provider, type, title}` only; secrets go
-//! in (sealed into the storage) and never come out.
+//! Answers carry credentials' meta and what is not secret; secrets go in (sealed
+//! into the storage) and never come out.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
-use block_core::credentials::{CredentialStore, CredentialsType, StoreError, StoredCredentials};
+use block_core::credentials::{CredentialsMeta, CredentialsType};
 use block_core::provider::ProviderDescriptor;
-use serde_json::{Value, json};
-use std::sync::Arc;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
-use super::{ApiError, body};
-use crate::auth::Caller;
-use crate::cli::Redactor;
-use crate::credential_store::ListedCredentials;
-use crate::ids::uuid_v4;
-use crate::state::AppState;
+use super::extract::{Authed, JsonBody};
+use super::{ApiError, ErrorBody};
+use crate::services::AppState;
+use crate::services::credentials::{self, ListedCredentials};
+
+/// A provider blocks can reach.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderItem {
+    /// The slug, e.g. `github`.
+    pub name: String,
+    /// The name shown.
+    pub display_name: String,
+    /// An icon URL.
+    pub icon: String,
+    /// The credential kinds it takes.
+    #[schema(value_type = Vec<String>)]
+    pub supported_auth_types: Vec<CredentialsType>,
+    /// The scopes an OAuth login asks for by default.
+    pub default_scopes: Vec<String>,
+    /// Origins its credentials may be sent to.
+    pub trusted_origins: Vec<String>,
+    /// Whether accounts connect over OAuth 2.
+    pub supports_oauth: bool,
+    /// Whether it takes API keys.
+    pub supports_api_key: bool,
+    /// Whether it takes a user name and password.
+    pub supports_user_password: bool,
+    /// Whether it takes host-scoped headers.
+    pub supports_host_scoped: bool,
+}
+
+impl ProviderItem {
+    fn of(provider: &ProviderDescriptor) -> Self {
+        let info = provider.info();
+        let strings = |key: &str| -> Vec<String> {
+            info.get(key)
+                .and_then(Value::as_array)
+                .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default()
+        };
+        let kinds = provider.credential_types();
+        ProviderItem {
+            name: provider.name.to_owned(),
+            display_name: provider.display_name.to_owned(),
+            icon: info.get("icon").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            default_scopes: strings("default_scopes"),
+            trusted_origins: provider.trusted_origins.iter().map(|origin| (*origin).to_owned()).collect(),
+            supports_oauth: kinds.contains(&CredentialsType::OAuth2),
+            supports_api_key: kinds.contains(&CredentialsType::ApiKey),
+            supports_user_password: kinds.contains(&CredentialsType::UserPassword),
+            supports_host_scoped: kinds.contains(&CredentialsType::HostScoped),
+            supported_auth_types: kinds,
+        }
+    }
+}
+
+/// Credentials as lists show them: never a secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CredentialsItem {
+    /// Their id.
+    pub id: String,
+    /// The provider.
+    pub provider: String,
+    /// `api_key`, `oauth2`, `user_password` or `host_scoped`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String)]
+    pub kind: CredentialsType,
+    /// A title.
+    pub title: Option<String>,
+    /// The scopes OAuth 2 credentials were granted (`null` for other kinds).
+    pub scopes: Option<Vec<String>>,
+    /// The account of OAuth 2 credentials, or the username of a user/password pair.
+    pub username: Option<String>,
+    /// The host host-scoped headers are sent to.
+    pub host: Option<String>,
+}
+
+impl From<ListedCredentials> for CredentialsItem {
+    fn from(listed: ListedCredentials) -> Self {
+        let CredentialsMeta { id, provider, kind, title } = listed.meta;
+        CredentialsItem {
+            id,
+            provider,
+            kind,
+            title,
+            scopes: listed.scopes,
+            username: listed.username,
+            host: listed.host,
+        }
+    }
+}
+
+/// Stored credentials' meta.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CredentialsMetaBody {
+    /// Their id.
+    pub id: String,
+    /// The provider.
+    pub provider: String,
+    /// The kind.
+    #[serde(rename = "type")]
+    #[schema(value_type = String)]
+    pub kind: CredentialsType,
+    /// A title.
+    pub title: Option<String>,
+}
+
+/// New credentials, discriminated on `type`. The secret fields are stored sealed
+/// and never returned. (Documentation: the service reads the body as the kind's
+/// own JSON, so that its errors name fields without quoting secrets.)
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NewCredentials {
+    /// An API key.
+    ApiKey {
+        /// A title.
+        title: Option<String>,
+        /// The key.
+        #[schema(write_only)]
+        api_key: String,
+        /// Unix seconds it expires at.
+        expires_at: Option<i64>,
+    },
+    /// A user name and password (HTTP Basic).
+    UserPassword {
+        /// A title.
+        title: Option<String>,
+        /// The user name.
+        username: String,
+        /// The password.
+        #[schema(write_only)]
+        password: String,
+    },
+    /// Headers sent only to one host (`api.example.com` or `*.example.com`).
+    HostScoped {
+        /// A title.
+        title: Option<String>,
+        /// The host.
+        host: String,
+        /// The headers.
+        #[schema(write_only)]
+        headers: std::collections::BTreeMap<String, String>,
+    },
+}
+
+/// What deleting credentials did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CredentialsDeleted {
+    /// Always `true`.
+    pub deleted: bool,
+    /// The credentials deleted.
+    pub credentials_id: String,
+    /// Whether the provider revoked them (`null` when it cannot revoke this kind).
+    pub revoked: Option<bool>,
+    /// Webhooks registered with them, removed first.
+    pub webhooks_removed: usize,
+}
 
 /// Every provider.
-pub async fn providers(State(state): State<AppState>) -> Json<Value> {
-    Json(state.registry.providers_json())
+#[utoipa::path(get, path = "/external-api/v1/integrations/providers", tag = "integrations",
+    operation_id = "list_providers", summary = "Every provider: name, display name, icon, auth types",
+    security(("OAuth2" = ["READ_INTEGRATIONS"])),
+    responses((status = 200, description = "The providers", body = Vec<ProviderItem>)))]
+pub async fn providers(State(state): State<AppState>) -> Json<Vec<ProviderItem>> {
+    Json(state.registry().providers().iter().map(|provider| ProviderItem::of(provider)).collect())
 }
 
 /// The caller's credentials and the platform defaults, all providers.
+#[utoipa::path(get, path = "/external-api/v1/integrations/credentials", tag = "integrations",
+    operation_id = "list_credentials", summary = "The caller's credentials (meta only) and the platform defaults",
+    security(("OAuth2" = ["READ_INTEGRATIONS"])),
+    responses((status = 200, description = "The credentials", body = Vec<CredentialsItem>)))]
 pub async fn list_all(
     State(state): State<AppState>,
-    Extension(caller): Extension<Arc<Caller>>,
-) -> Result<Json<Vec<ListedCredentials>>, ApiError> {
-    Ok(Json(state.credentials.list_listed(&caller.user.id).await.map_err(store_error)?))
+    Authed(caller): Authed,
+) -> Result<Json<Vec<CredentialsItem>>, ApiError> {
+    let listed = credentials::list(&state, &caller.user.id).await?;
+    Ok(Json(listed.into_iter().map(CredentialsItem::from).collect()))
 }
 
-/// The caller's credentials of one provider.
+/// The caller's credentials of one provider (none for a provider that does not
+/// exist, as the reference answers).
+#[utoipa::path(get, path = "/external-api/v1/integrations/{provider}/credentials", tag = "integrations",
+    operation_id = "list_provider_credentials", summary = "The caller's credentials of one provider",
+    params(("provider" = String, Path, description = "The provider's slug")),
+    security(("OAuth2" = ["READ_INTEGRATIONS"])),
+    responses((status = 200, description = "The credentials", body = Vec<CredentialsItem>)))]
 pub async fn list_for_provider(
     State(state): State<AppState>,
-    Extension(caller): Extension<Arc<Caller>>,
+    Authed(caller): Authed,
     Path(provider): Path<String>,
-) -> Result<Json<Vec<ListedCredentials>>, ApiError> {
-    let provider = find_provider(&state, &provider)?;
-    let all = state.credentials.list_listed(&caller.user.id).await.map_err(store_error)?;
-    Ok(Json(all.into_iter().filter(|listed| listed.meta.provider == provider.name).collect()))
+) -> Result<Json<Vec<CredentialsItem>>, ApiError> {
+    let listed = credentials::list(&state, &caller.user.id).await?;
+    Ok(Json(listed.into_iter().filter(|listed| listed.meta.provider == provider).map(CredentialsItem::from).collect()))
 }
 
 /// Stores new credentials; 201 with their meta.
+#[utoipa::path(post, path = "/external-api/v1/integrations/{provider}/credentials", tag = "integrations",
+    operation_id = "create_credentials", summary = "Store credentials (API key, user+password or host-scoped)",
+    params(("provider" = String, Path, description = "The provider's slug")),
+    request_body = NewCredentials,
+    security(("OAuth2" = ["MANAGE_INTEGRATIONS"])),
+    responses((status = 201, description = "Stored", body = CredentialsMetaBody),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 404, description = "No such provider", body = ErrorBody),
+        (status = 422, description = "Invalid credentials", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
-    Extension(caller): Extension<Arc<Caller>>,
+    Authed(caller): Authed,
     Path(provider): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let provider = find_provider(&state, &provider)?;
-    let raw = body::raw(body)?;
-    let Value::Object(mut fields) = body::json_value(&raw)? else {
-        return Err(ApiError::invalid_body("the body must be an object with `type` and the credentials' fields"));
+    JsonBody(fields): JsonBody<Value>,
+) -> Result<(StatusCode, Json<CredentialsMetaBody>), ApiError> {
+    let provider = credentials::provider(&state, &provider)?;
+    let Value::Object(fields) = fields else {
+        return Err(crate::services::ServiceError::invalid_body(
+            "the body must be an object with `type` and the credentials' fields",
+        )
+        .into());
     };
-    let kind = fields
-        .get("type")
-        .and_then(|kind| serde_json::from_value::<CredentialsType>(kind.clone()).ok())
-        .ok_or_else(|| ApiError::invalid_body("`type` must be one of `api_key`, `user_password`, `host_scoped`"))?;
-    let accepted = provider.credential_types();
-    if kind == CredentialsType::OAuth2 {
-        return Err(ApiError::invalid_body("OAuth 2 credentials are connected through the provider's OAuth flow"));
-    }
-    if !accepted.contains(&kind) {
-        let names: Vec<&str> = accepted.iter().map(|kind| kind.as_str()).collect();
-        return Err(ApiError::invalid_body(format!(
-            "`{}` does not take {kind} credentials; it takes {}",
-            provider.name,
-            if names.is_empty() { "none".to_owned() } else { names.join(", ") }
-        )));
-    }
-    let id = uuid_v4().ok_or_else(|| ApiError::internal("the random source failed", "uuid"))?;
-    let title = match fields.get("title") {
-        Some(Value::String(title)) if !title.trim().is_empty() => title.clone(),
-        _ => format!("{} {}", provider.display_name, kind.as_str().replace('_', " ")),
-    };
-    fields.insert("id".into(), Value::String(id));
-    fields.insert("provider".into(), Value::String(provider.name.to_owned()));
-    fields.insert("title".into(), Value::String(title));
-    let mut redactor = Redactor::default();
-    redactor.add_json(&Value::Object(fields.clone()));
-    let stored = StoredCredentials::from_secret_json(Value::Object(fields))
-        .map_err(|error| ApiError::invalid_body(redactor.apply(&error.to_string())))?;
-    let meta = stored.meta().clone();
-    state.credentials.put(&caller.user.id, stored).await.map_err(store_error)?;
-    Ok((StatusCode::CREATED, Json(meta)).into_response())
+    let fields: Map<String, Value> = fields;
+    let CredentialsMeta { id, provider, kind, title } =
+        credentials::create(&state, &caller.user.id, provider, fields).await?;
+    Ok((StatusCode::CREATED, Json(CredentialsMetaBody { id, provider, kind, title })))
 }
 
 /// Deletes the caller's credentials; platform defaults cannot be deleted.
+#[utoipa::path(delete, path = "/external-api/v1/integrations/{provider}/credentials/{cred_id}",
+    tag = "integrations", operation_id = "delete_credentials", summary = "Delete stored credentials",
+    params(("provider" = String, Path, description = "The provider's slug"),
+        ("cred_id" = String, Path, description = "The credentials' id")),
+    security(("OAuth2" = ["DELETE_INTEGRATIONS"])),
+    responses((status = 200, description = "Deleted", body = CredentialsDeleted),
+        (status = 403, description = "Platform default credentials cannot be deleted", body = ErrorBody),
+        (status = 404, description = "No such credentials or provider", body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
-    Extension(caller): Extension<Arc<Caller>>,
+    Authed(caller): Authed,
     Path((provider, id)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    let provider = find_provider(&state, &provider)?;
-    if state.credentials.is_platform(&id) {
-        return Err(platform_error(&id));
-    }
-    let user = &caller.user.id;
-    let not_found =
-        || ApiError::not_found("credentials_not_found", format!("no `{}` credentials `{id}`", provider.name));
-    let existing = state.credentials.get(user, &id).await.map_err(store_error)?.ok_or_else(not_found)?;
-    if existing.meta().provider != provider.name {
-        return Err(not_found());
-    }
-    // Webhooks registered with these credentials go first, while the credentials
-    // can still deregister them at the provider.
-    let mut webhooks_removed = 0;
-    for webhook in state.storage.webhooks_of(user).await? {
-        if webhook.credentials_id.as_deref() == Some(id.as_str()) {
-            super::webhooks::remove_webhook(&state, user, &webhook.id).await?;
-            webhooks_removed += 1;
-        }
-    }
-    // Revocation at the provider is best effort: the answer says how it went, and
-    // the credentials are deleted here whatever the provider said.
-    let revoked = match (&existing, state.oauth.get(provider.name)) {
-        (StoredCredentials::OAuth2(tokens), Some(handler)) => match handler.revoke(&state.http, tokens).await {
-            Ok(revoked) => json!(revoked),
-            Err(error) => {
-                tracing::warn!(%error, provider = provider.name, "revoking credentials at the provider failed");
-                json!(false)
-            }
-        },
-        _ => Value::Null,
-    };
-    state.credentials.delete(user, &id).await.map_err(store_error)?;
-    Ok(Json(json!({"deleted": true, "revoked": revoked, "webhooks_removed": webhooks_removed})))
-}
-
-fn find_provider(state: &AppState, name: &str) -> Result<&'static ProviderDescriptor, ApiError> {
-    state
-        .registry
-        .provider(name)
-        .ok_or_else(|| ApiError::not_found("provider_not_found", format!("no provider is named `{name}`")))
-}
-
-fn platform_error(id: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "platform_credentials",
-        format!("credentials `{id}` are platform defaults: they can be used but not changed or deleted"),
-    )
-}
-
-/// A credential store failure as an answer.
-pub fn store_error(error: StoreError) -> ApiError {
-    match error {
-        StoreError::PlatformCredentials(id) => platform_error(&id),
-        StoreError::NotFound(id) => ApiError::not_found("credentials_not_found", format!("no credentials `{id}`")),
-        other => ApiError::internal("the credential store failed", other),
-    }
+) -> Result<Json<CredentialsDeleted>, ApiError> {
+    let provider = credentials::provider(&state, &provider)?;
+    let deleted = credentials::delete(&state, &caller.user.id, provider, &id).await?;
+    Ok(Json(CredentialsDeleted {
+        deleted: true,
+        credentials_id: id,
+        revoked: deleted.revoked,
+        webhooks_removed: deleted.webhooks_removed,
+    }))
 }

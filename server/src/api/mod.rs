@@ -1,105 +1,122 @@
-//! The HTTP API: the External API v1 under `/external-api/v1`, webhook ingress
-//! under `/api/integrations`, the OpenAPI document and Swagger UI, `/healthz`.
+//! The HTTP API, and nothing but HTTP: the External API v1 under
+//! `/external-api/v1`, webhook ingress under `/api/integrations`, the OAuth 2
+//! authorization server under `/oauth`, the OpenAPI document and Swagger UI,
+//! `/healthz`. Handlers are leaves: they read the request, call a service, and
+//! shape its answer; the work is in [`crate::services`].
+//!
+//! Every route is declared once, on its handler (`#[utoipa::path]`: method,
+//! path, scopes, request and response types); the router ([`routes`]), the scope
+//! table of the access layer ([`access`]), the OpenAPI document ([`openapi`]) and
+//! the scope-matrix test are all read from those declarations.
 
+pub mod access;
 mod blocks;
-mod body;
 mod error;
 mod execute;
+pub mod extract;
+mod health;
 mod identity;
 mod integrations;
+mod oauth;
+pub mod openapi;
 mod provider_oauth;
-mod routes;
-mod run_record;
+pub mod routes;
 mod webhooks;
 
-use std::time::Instant;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
-use serde_json::json;
+use axum::response::Response;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 
-pub use error::ApiError;
-pub use routes::{Access, ROUTES, RouteSpec, Verb, route_spec};
+pub use error::{ApiError, ErrorBody};
+pub use routes::{Access, RouteSpec, routes};
 
-use crate::auth::authorize;
-use crate::state::AppState;
+use crate::services::AppState;
 
-/// The whole server as an axum router, ready to serve or to mount in another app.
+/// The header carrying each request's id (made here unless the client sent one;
+/// echoed in the answer and in every log line of the request).
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The largest webhook delivery any provider sends (GitHub: 25 MB); the
+/// dispatcher holds each provider to its own limit.
+const INGRESS_BODY_LIMIT: usize = 32 << 20;
+
+/// The whole API as an axum router, ready to serve or to mount in another app.
 pub fn router(state: AppState) -> Router {
-    let authenticated = Router::new()
-        .route("/external-api/v1/me", get(identity::me))
-        .route("/external-api/v1/credits", get(identity::credits))
-        .route("/external-api/v1/blocks", get(blocks::list))
-        .route("/external-api/v1/blocks/{id}", get(blocks::show))
-        .route("/external-api/v1/blocks/{id}/execute", post(execute::execute))
-        .route("/external-api/v1/blocks/{id}/execute/stream", post(execute::execute_stream))
-        .route("/external-api/v1/integrations/providers", get(integrations::providers))
-        .route("/external-api/v1/integrations/credentials", get(integrations::list_all))
-        .route(
-            "/external-api/v1/integrations/{provider}/credentials",
-            get(integrations::list_for_provider).post(integrations::create),
-        )
-        .route("/external-api/v1/integrations/{provider}/credentials/{cred_id}", delete(integrations::delete))
-        .route("/external-api/v1/integrations/{provider}/oauth/initiate", post(provider_oauth::initiate))
-        .route("/external-api/v1/integrations/{provider}/oauth/complete", post(provider_oauth::complete))
-        .route("/external-api/v1/webhooks", get(webhooks::list_webhooks))
-        .route("/external-api/v1/webhooks/{webhook_id}", delete(webhooks::delete_webhook))
-        .route("/external-api/v1/triggers", get(webhooks::list_triggers).post(webhooks::create_trigger))
-        .route("/external-api/v1/triggers/{subscription_id}", delete(webhooks::delete_trigger))
-        .route_layer(middleware::from_fn_with_state(state.clone(), authorize));
-    let public = Router::new()
-        .route("/healthz", get(health))
-        .route("/api/integrations/{provider}/webhooks/{webhook_id}/ingress", post(webhooks::ingress));
+    let authenticated = routes::authenticated();
+    let table: HashMap<_, _> = routes::specs_of(authenticated.get_openapi(), &Access::Scopes(Vec::new()))
+        .into_iter()
+        .map(|spec| ((spec.method.clone(), spec.path.clone()), spec.scopes().to_vec()))
+        .collect();
+    let public = routes::public();
+    let ingress = routes::ingress();
+    let oauth = routes::oauth_protocol();
+    let document = openapi::document(routes::declared(), state.registry(), &state.settings().public_url);
+    let access = access::Access { state: state.clone(), table: Arc::new(table) };
+    let (authenticated, _) = authenticated.split_for_parts();
+    let (public, _) = public.split_for_parts();
+    let (oauth, _) = oauth.split_for_parts();
+    let (ingress, _) = ingress.split_for_parts();
+    let ingress = ingress.layer(DefaultBodyLimit::max(INGRESS_BODY_LIMIT));
+    let settings = state.settings().clone();
     authenticated
-        .merge(public)
-        .merge(crate::oauth::router())
-        .merge(crate::openapi::docs_router(&state))
+        .route_layer(middleware::from_fn_with_state(access, access::authorize))
+        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .merge(public.layer(DefaultBodyLimit::max(settings.max_body_bytes)))
+        .merge(ingress)
+        .merge(oauth.layer(DefaultBodyLimit::max(settings.max_body_bytes)))
+        .merge(openapi::docs_router(document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
-        .layer(middleware::from_fn(trace))
         .with_state(state)
-}
-
-async fn health(State(state): State<AppState>) -> Response {
-    match state.storage.ping().await {
-        Ok(()) => Json(json!({"status": "ok"})).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "health check: the storage does not answer");
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "the storage does not answer")
-                .into_response()
-        }
-    }
+        .layer(middleware::from_fn(trace))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            settings.execution_timeout + Duration::from_secs(30),
+        ))
+        .layer(GlobalConcurrencyLimitLayer::new(settings.max_concurrent_requests.max(1)))
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(REQUEST_ID_HEADER)))
+        .layer(SetRequestIdLayer::new(HeaderName::from_static(REQUEST_ID_HEADER), MakeRequestUuid))
 }
 
 async fn not_found() -> ApiError {
-    ApiError::not_found("route_not_found", "no such route; see /external-api/docs")
+    ApiError::no_route()
 }
 
 async fn method_not_allowed() -> ApiError {
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method")
 }
 
-/// Logs each request: method, route template (never the raw path or query, which
-/// may carry ids or secrets), status and duration. Headers and bodies are never
-/// logged.
+/// Logs each request: its id, method, route template (never the raw path or
+/// query, which may carry ids or secrets), status and duration. Headers and
+/// bodies are never logged.
 async fn trace(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().cloned();
+    let id = request
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_default();
     let response = next.run(request).await;
     let (route, status) = (route.as_ref().map_or("<unmatched>", MatchedPath::as_str), response.status().as_u16());
     let elapsed_ms = started.elapsed().as_millis() as u64;
     // Answered requests are the bulk (a line each would cost a busy server a write
     // per request); refused and failed ones are what an operator looks for.
     if response.status().is_client_error() || response.status().is_server_error() {
-        tracing::info!(%method, route, status, elapsed_ms, "request");
+        tracing::info!(request_id = %id, %method, route, status, elapsed_ms, "request");
     } else {
-        tracing::debug!(%method, route, status, elapsed_ms, "request");
+        tracing::debug!(request_id = %id, %method, route, status, elapsed_ms, "request");
     }
     response
 }

@@ -1,161 +1,205 @@
-//! The route table: every route the server answers, with the scopes it requires.
-//!
-//! The authorisation middleware, the OpenAPI document and the scope-matrix test all
-//! read this one table, so a route cannot be served without scopes, documented
-//! without being served, or left out of the test.
+//! Every route the API serves, as its handlers declare it (`#[utoipa::path]`):
+//! the router, the scope table the access layer checks, the OpenAPI document and
+//! the scope-matrix test all come from these declarations, so a route cannot be
+//! served without scopes, documented without being served, or left out of the
+//! test.
 
 use axum::http::Method;
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::path::HttpMethod;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::auth::Scope;
+use super::{blocks, execute, health, identity, integrations, oauth, provider_oauth, webhooks};
+use crate::domain::Scope;
+use crate::services::AppState;
 
-/// An HTTP method of a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verb {
-    /// GET
-    Get,
-    /// POST
-    Post,
-    /// DELETE
-    Delete,
-}
+/// Where the OpenAPI document is served.
+pub const OPENAPI_PATH: &str = "/external-api/openapi.json";
 
-impl Verb {
-    /// The method.
-    pub fn method(self) -> Method {
-        match self {
-            Verb::Get => Method::GET,
-            Verb::Post => Method::POST,
-            Verb::Delete => Method::DELETE,
-        }
-    }
-
-    /// Lowercase, as OpenAPI spells it.
-    pub const fn as_lower(self) -> &'static str {
-        match self {
-            Verb::Get => "get",
-            Verb::Post => "post",
-            Verb::Delete => "delete",
-        }
-    }
-}
+/// The security scheme whose scopes a route requires.
+pub const OAUTH_SCHEME: &str = "OAuth2";
 
 /// Who may call a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
     /// Anyone: health checks, docs, webhook deliveries (which carry their own
     /// signatures).
     Public,
     /// An authenticated caller holding every one of these scopes (an API key or
     /// an OAuth access token).
-    Scopes(&'static [Scope]),
+    Scopes(Vec<Scope>),
     /// An endpoint of the OAuth authorization server: it authenticates the client
-    /// (HTTP Basic or form fields) or the signed-in user itself, with OAuth's own
-    /// error answers.
+    /// or the signed-in user itself, with OAuth's own error answers.
     OAuthProtocol,
 }
 
 /// One route.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RouteSpec {
     /// The method.
-    pub verb: Verb,
+    pub method: Method,
     /// The path template, as axum matches it (`{param}`).
-    pub path: &'static str,
+    pub path: String,
     /// Who may call it.
     pub access: Access,
-    /// A unique name (OpenAPI `operationId`).
-    pub operation: &'static str,
-    /// One line saying what it does.
-    pub summary: &'static str,
-    /// Its group in the docs.
-    pub tag: &'static str,
+    /// Its `operationId`.
+    pub operation: String,
 }
 
 impl RouteSpec {
-    /// The scopes it requires (none for a public route).
-    pub fn scopes(&self) -> &'static [Scope] {
-        match self.access {
-            Access::Public | Access::OAuthProtocol => &[],
+    /// The scopes it requires (none for a route that is not authenticated).
+    pub fn scopes(&self) -> &[Scope] {
+        match &self.access {
             Access::Scopes(scopes) => scopes,
+            Access::Public | Access::OAuthProtocol => &[],
         }
+    }
+
+    /// The method in lowercase, as OpenAPI spells it.
+    pub fn verb(&self) -> String {
+        self.method.as_str().to_ascii_lowercase()
     }
 }
 
-macro_rules! route {
-    ($verb:ident $path:literal, $access:expr, $operation:literal, $tag:literal, $summary:literal) => {
-        RouteSpec {
-            verb: Verb::$verb,
-            path: $path,
-            access: $access,
-            operation: $operation,
-            summary: $summary,
-            tag: $tag,
-        }
-    };
+/// The routes that need an authenticated caller.
+pub(super) fn authenticated() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(identity::me))
+        .routes(routes!(identity::credits))
+        .routes(routes!(blocks::list))
+        .routes(routes!(blocks::show))
+        .routes(routes!(execute::execute))
+        .routes(routes!(execute::execute_stream))
+        .routes(routes!(integrations::providers))
+        .routes(routes!(integrations::list_all))
+        .routes(routes!(integrations::list_for_provider, integrations::create))
+        .routes(routes!(integrations::delete))
+        .routes(routes!(provider_oauth::initiate))
+        .routes(routes!(provider_oauth::complete))
+        .routes(routes!(webhooks::list_webhooks))
+        .routes(routes!(webhooks::delete_webhook))
+        .routes(routes!(webhooks::list_triggers, webhooks::create_trigger))
+        .routes(routes!(webhooks::delete_trigger))
 }
 
-use Scope::*;
+/// The routes anyone may call.
+pub(super) fn public() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(health::health)).routes(routes!(oauth::token::metadata))
+}
 
-/// Every route.
-pub const ROUTES: &[RouteSpec] = &[
-    route!(Get "/healthz", Access::Public, "health", "operations", "Whether the server and its storage answer"),
-    route!(Get "/external-api/openapi.json", Access::Public, "openapi", "operations", "This OpenAPI document"),
-    route!(Get "/external-api/v1/me", Access::Scopes(&[Identity]), "get_me", "identity",
-        "The user the credentials act for"),
-    route!(Get "/external-api/v1/credits", Access::Scopes(&[Identity]), "get_credits", "identity",
-        "The credit balance and the latest ledger rows"),
-    route!(Get "/external-api/v1/blocks", Access::Scopes(&[ReadBlock]), "list_blocks", "blocks",
-        "Every enabled block with its schemas and costs"),
-    route!(Get "/external-api/v1/blocks/{id}", Access::Scopes(&[ReadBlock]), "get_block", "blocks",
-        "One block, by id or name"),
-    route!(Post "/external-api/v1/blocks/{id}/execute", Access::Scopes(&[ExecuteBlock]), "execute_block", "blocks",
-        "Run a block and return its outputs as {pin: [values]} (Server-Sent Events with Accept: text/event-stream)"),
-    route!(Post "/external-api/v1/blocks/{id}/execute/stream", Access::Scopes(&[ExecuteBlock]),
-        "execute_block_stream", "blocks", "Run a block, streaming one Server-Sent Event per output"),
-    route!(Get "/external-api/v1/integrations/providers", Access::Scopes(&[ReadIntegrations]), "list_providers",
-        "integrations", "Every provider: name, display name, icon, auth types"),
-    route!(Get "/external-api/v1/integrations/credentials", Access::Scopes(&[ReadIntegrations]),
-        "list_credentials", "integrations", "The caller's credentials (meta only) and the platform defaults"),
-    route!(Get "/external-api/v1/integrations/{provider}/credentials", Access::Scopes(&[ReadIntegrations]),
-        "list_provider_credentials", "integrations", "The caller's credentials of one provider"),
-    route!(Post "/external-api/v1/integrations/{provider}/credentials", Access::Scopes(&[ManageIntegrations]),
-        "create_credentials", "integrations", "Store credentials (API key, user+password or host-scoped)"),
-    route!(Delete "/external-api/v1/integrations/{provider}/credentials/{cred_id}",
-        Access::Scopes(&[DeleteIntegrations]), "delete_credentials", "integrations", "Delete stored credentials"),
-    route!(Post "/external-api/v1/integrations/{provider}/oauth/initiate", Access::Scopes(&[ManageIntegrations]),
-        "initiate_oauth", "integrations", "Start connecting an account at a provider: {login_url, state_token}"),
-    route!(Post "/external-api/v1/integrations/{provider}/oauth/complete", Access::Scopes(&[ManageIntegrations]),
-        "complete_oauth", "integrations",
-        "Finish connecting an account: exchange the provider's code, store the OAuth credentials"),
-    route!(Get "/external-api/v1/webhooks", Access::Scopes(&[ReadIntegrations]), "list_webhooks", "webhooks",
-        "The caller's webhooks with their ingress URLs"),
-    route!(Delete "/external-api/v1/webhooks/{webhook_id}", Access::Scopes(&[DeleteIntegrations]),
-        "delete_webhook", "webhooks", "Remove a webhook and every trigger subscribed to it"),
-    route!(Get "/external-api/v1/triggers", Access::Scopes(&[ReadIntegrations]), "list_triggers", "webhooks",
-        "The caller's trigger subscriptions"),
-    route!(Post "/external-api/v1/triggers", Access::Scopes(&[ManageIntegrations, ExecuteBlock]),
-        "create_trigger", "webhooks", "Subscribe a trigger block to a webhook (created or reused)"),
-    route!(Delete "/external-api/v1/triggers/{subscription_id}", Access::Scopes(&[DeleteIntegrations]),
-        "delete_trigger", "webhooks", "Unsubscribe a trigger; the last one removes its webhook"),
-    route!(Post "/api/integrations/{provider}/webhooks/{webhook_id}/ingress", Access::Public, "webhook_ingress",
-        "webhooks", "Receive a provider's webhook delivery (verified by its signature)"),
-    route!(Get "/.well-known/oauth-authorization-server", Access::Public, "oauth_metadata", "oauth",
-        "The OAuth 2 authorization server's metadata (RFC 8414)"),
-    route!(Get "/oauth/authorize", Access::OAuthProtocol, "oauth_authorize", "oauth",
-        "Start an authorization code + PKCE (S256) flow: the consent page of a signed-in user"),
-    route!(Post "/oauth/authorize", Access::OAuthProtocol, "oauth_authorize_decision", "oauth",
-        "The consent page's decision; redirects to the client with a code or an error"),
-    route!(Get "/oauth/login", Access::OAuthProtocol, "oauth_login", "oauth",
-        "Spend a one-time sign-in link (`block-server login-link`) and set the session cookie"),
-    route!(Post "/oauth/token", Access::OAuthProtocol, "oauth_token", "oauth",
-        "Exchange a code or a refresh token for tokens (the client authenticates itself)"),
-    route!(Post "/oauth/revoke", Access::OAuthProtocol, "oauth_revoke", "oauth",
-        "Revoke an access or refresh token (RFC 7009; always 200)"),
-    route!(Post "/oauth/introspect", Access::OAuthProtocol, "oauth_introspect", "oauth",
-        "Whether a token is active, and its scopes (RFC 7662; confidential clients)"),
-];
+/// Webhook ingress: public, its deliveries verified by their signatures, with a
+/// body limit of its own.
+pub(super) fn ingress() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(webhooks::ingress))
+}
 
-/// The entry of `method` on the path template `path`.
-pub fn route_spec(method: &Method, path: &str) -> Option<&'static RouteSpec> {
-    ROUTES.iter().find(|spec| spec.path == path && spec.verb.method() == method)
+/// The authorization server's routes.
+pub(super) fn oauth_protocol() -> OpenApiRouter<AppState> {
+    oauth::routes()
+}
+
+fn method_of(method: &HttpMethod) -> Method {
+    match method {
+        HttpMethod::Get => Method::GET,
+        HttpMethod::Post => Method::POST,
+        HttpMethod::Put => Method::PUT,
+        HttpMethod::Delete => Method::DELETE,
+        HttpMethod::Options => Method::OPTIONS,
+        HttpMethod::Head => Method::HEAD,
+        HttpMethod::Patch => Method::PATCH,
+        HttpMethod::Trace => Method::TRACE,
+    }
+}
+
+/// The scopes an operation's OAuth 2 security requirement names; an unknown
+/// name is an error naming it.
+fn declared_scopes(operation: &utoipa::openapi::path::Operation) -> Result<Vec<Scope>, String> {
+    let requirements = serde_json::to_value(&operation.security).map_err(|error| error.to_string())?;
+    let mut scopes = Vec::new();
+    for requirement in requirements.as_array().into_iter().flatten() {
+        for name in requirement[OAUTH_SCHEME].as_array().into_iter().flatten() {
+            let name = name.as_str().unwrap_or_default();
+            scopes.push(Scope::parse(name).ok_or_else(|| format!("unknown scope `{name}`"))?);
+        }
+    }
+    Ok(scopes)
+}
+
+/// The routes `document` declares, each with `access` (for authenticated routes,
+/// the scopes come from the declaration).
+pub(super) fn specs_of(document: &OpenApi, access: &Access) -> Vec<RouteSpec> {
+    let mut specs = Vec::new();
+    for (path, item) in &document.paths.paths {
+        let operations = [
+            (HttpMethod::Get, &item.get),
+            (HttpMethod::Post, &item.post),
+            (HttpMethod::Put, &item.put),
+            (HttpMethod::Delete, &item.delete),
+            (HttpMethod::Patch, &item.patch),
+        ];
+        for (method, operation) in operations {
+            let Some(operation) = operation else { continue };
+            let access = match access {
+                Access::Scopes(_) => match declared_scopes(operation) {
+                    Ok(scopes) if !scopes.is_empty() => Access::Scopes(scopes),
+                    // A route of the authenticated group that names no scope (or a
+                    // wrong one) gets none in the table: the access layer refuses it.
+                    _ => continue,
+                },
+                other => other.clone(),
+            };
+            specs.push(RouteSpec {
+                method: method_of(&method),
+                path: path.clone(),
+                access,
+                operation: operation.operation_id.clone().unwrap_or_default(),
+            });
+        }
+    }
+    specs
+}
+
+/// The declarations of every route, as one document.
+pub(super) fn declared() -> OpenApi {
+    let mut declared = authenticated().into_openapi();
+    for other in [public(), ingress(), oauth_protocol()] {
+        declared.merge(other.into_openapi());
+    }
+    declared
+}
+
+/// Every route the API serves.
+pub fn routes() -> Vec<RouteSpec> {
+    let mut specs = specs_of(authenticated().get_openapi(), &Access::Scopes(Vec::new()));
+    specs.extend(specs_of(public().get_openapi(), &Access::Public));
+    specs.extend(specs_of(ingress().get_openapi(), &Access::Public));
+    specs.extend(specs_of(oauth_protocol().get_openapi(), &Access::OAuthProtocol));
+    specs.push(RouteSpec {
+        method: Method::GET,
+        path: OPENAPI_PATH.to_owned(),
+        access: Access::Public,
+        operation: "openapi".to_owned(),
+    });
+    specs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_authenticated_route_declares_known_scopes() {
+        let document = authenticated().into_openapi();
+        let mut operations = 0;
+        for item in document.paths.paths.values() {
+            for operation in [&item.get, &item.post, &item.put, &item.delete, &item.patch].into_iter().flatten() {
+                operations += 1;
+                let id = operation.operation_id.clone().unwrap_or_default();
+                let scopes = declared_scopes(operation).unwrap_or_else(|error| panic!("{id}: {error}"));
+                assert!(!scopes.is_empty(), "{id} names no scope");
+            }
+        }
+        assert_eq!(routes().iter().filter(|route| matches!(route.access, Access::Scopes(_))).count(), operations);
+    }
 }

@@ -1,364 +1,265 @@
 //! Webhook ingress, and the caller's webhooks and trigger subscriptions.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
-use block_core::credentials::{CredentialStore, StoredCredentials};
-use block_core::webhooks::{
-    DispatchError, Dispatcher, Subscription, TriggerGate, TriggerRun, Webhook, WebhookError, WebhookKind, WebhookStore,
-};
-use block_core::{RegisteredBlock, Usage};
+use block_core::webhooks::{Subscription, Webhook, WebhookKind};
 use secrecy::ExposeSecret;
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
-use super::blocks::unknown_block;
-use super::execute::names_platform_credentials;
-use super::integrations::store_error;
-use super::run_record::{self, Opened, Tally};
-use super::{ApiError, body};
-use crate::auth::Caller;
-use crate::ids::uuid_v7;
-use crate::state::AppState;
-use crate::storage::model::now_unix;
-use crate::storage::{ExecutionRecord, ExecutionSource, ExecutionStatus};
+use super::extract::{Authed, JsonBody, RawBody};
+use super::{ApiError, ErrorBody};
+use crate::services::triggers;
+use crate::services::{AppState, ServiceError};
 
-/// Takes a delivery through the core dispatcher: verify, parse, run the owner's
-/// subscribed triggers. Answers how many ran, never their outputs (the sender is
-/// the provider, not the user). Each run is charged its per-run and per-byte costs
-/// before it starts, as an execution through the API is ([`ChargeGate`]; a run
-/// the owner cannot pay for does not start), and is recorded as an execution.
-/// Per-second costs are not charged for trigger runs.
+/// A webhook as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookItem {
+    /// Its id; part of the ingress URL.
+    pub id: String,
+    /// The provider.
+    pub provider: String,
+    /// `manual` or `auto`.
+    pub kind: &'static str,
+    /// What it watches.
+    pub resource: String,
+    /// The events subscribed at the provider.
+    pub events: Vec<String>,
+    /// The credentials it was registered with.
+    pub credentials_id: Option<String>,
+    /// Where the provider delivers.
+    #[schema(format = "uri")]
+    pub ingress_url: String,
+    /// How many triggers listen on it.
+    pub subscriptions: usize,
+    /// The signing secret: only in the answer that created a manual webhook's
+    /// trigger (the provider's settings need it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+/// A trigger subscription as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TriggerItem {
+    /// Its id.
+    pub id: String,
+    /// The trigger block.
+    pub block_id: String,
+    /// The events it runs on.
+    pub events: Vec<String>,
+    /// The block's input apart from `payload`.
+    #[schema(value_type = Object)]
+    pub input: Value,
+    /// The webhook it listens on.
+    pub webhook_id: String,
+    /// Where the provider delivers.
+    pub ingress_url: Option<String>,
+    /// The webhook.
+    pub webhook: Option<WebhookItem>,
+}
+
+/// What `POST /triggers` takes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTrigger {
+    /// A trigger block's id or name.
+    pub block_id: String,
+    /// The block's input without `payload`.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub input: Option<Map<String, Value>>,
+    /// What the webhook watches, e.g. `owner/repo`; empty for manual webhooks.
+    #[serde(default)]
+    pub resource: String,
+    /// Credentials to register the webhook with, when the input names none.
+    #[serde(default)]
+    pub credentials_id: Option<String>,
+}
+
+/// What deleting a webhook or a trigger did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Removed {
+    /// Always `true`.
+    pub deleted: bool,
+    /// Trigger subscriptions removed with a webhook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscriptions_removed: Option<usize>,
+}
+
+/// What the ingress answers the provider.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryReceipt {
+    /// Always `true`: the delivery was verified and taken.
+    pub received: bool,
+    /// Trigger runs that started.
+    pub triggered: usize,
+}
+
+fn webhook_item(state: &AppState, webhook: &Webhook, subscriptions: usize) -> WebhookItem {
+    WebhookItem {
+        id: webhook.id.clone(),
+        provider: webhook.provider.clone(),
+        kind: match webhook.kind {
+            WebhookKind::Manual => "manual",
+            WebhookKind::Auto => "auto",
+        },
+        resource: webhook.resource.clone(),
+        events: webhook.events.clone(),
+        credentials_id: webhook.credentials_id.clone(),
+        ingress_url: state.webhooks().ingress_url(webhook),
+        subscriptions,
+        secret: None,
+    }
+}
+
+fn trigger_item(state: &AppState, subscription: &Subscription, webhook: Option<&Webhook>) -> TriggerItem {
+    TriggerItem {
+        id: subscription.id.clone(),
+        block_id: subscription.block_id.clone(),
+        events: subscription.events.clone(),
+        input: subscription.input.clone(),
+        webhook_id: subscription.webhook_id.clone(),
+        ingress_url: webhook.map(|webhook| state.webhooks().ingress_url(webhook)),
+        webhook: webhook.map(|webhook| webhook_item(state, webhook, 1)),
+    }
+}
+
+/// Takes a provider's delivery: verified by its signature before anything is
+/// parsed, then the owner's subscribed triggers run.
+#[utoipa::path(post, path = "/api/integrations/{provider}/webhooks/{webhook_id}/ingress", tag = "webhooks",
+    operation_id = "webhook_ingress", summary = "Receive a provider's webhook delivery (verified by its signature)",
+    params(("provider" = String, Path, description = "The provider's slug"),
+        ("webhook_id" = String, Path, description = "The webhook's id")),
+    request_body(content = Option<Object>, description = "The provider's payload, as it signed it"),
+    responses((status = 200, description = "Taken", body = DeliveryReceipt),
+        (status = 400, description = "The verified delivery could not be parsed", body = ErrorBody),
+        (status = 403, description = "The signature is missing or wrong", body = ErrorBody),
+        (status = 404, description = "No such webhook for this provider", body = ErrorBody),
+        (status = 413, description = "The delivery is too large", body = ErrorBody)))]
 pub async fn ingress(
     State(state): State<AppState>,
     Path((provider, webhook_id)): Path<(String, String)>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let body = body::raw(body)?;
-    let store: Arc<dyn WebhookStore> = state.webhook_store.clone();
-    let gate = ChargeGate { state: &state, opened: Mutex::new(HashMap::new()) };
-    let dispatcher = Dispatcher::new(&state.registry, store, state.executor.clone())
-        .with_max_body_bytes(state.settings.max_body_bytes)
-        .with_gate(&gate);
-    let runs = dispatcher.dispatch(&provider, &webhook_id, &headers, &body).await.map_err(dispatch_error)?;
-    for run in &runs {
-        record_trigger_run(&state, &gate, &webhook_id, run).await;
-    }
-    let triggered = runs.iter().filter(|run| run.started).count();
-    Ok(Json(json!({"received": true, "triggered": triggered})))
-}
-
-/// Opens the record of each trigger run before it starts ([`run_record::open`]):
-/// a paid run is charged and stored as running, one its owner cannot pay for does
-/// not start.
-struct ChargeGate<'s> {
-    state: &'s AppState,
-    /// The record of each run let through, by execution id.
-    opened: Mutex<HashMap<String, ExecutionRecord>>,
-}
-
-#[block_core::async_trait]
-impl TriggerGate for ChargeGate<'_> {
-    async fn admit(&self, owner: &str, block: &RegisteredBlock, input: &Value) -> Result<Option<String>, String> {
-        let usage = Usage {
-            platform_credentials: names_platform_credentials(self.state, block, input),
-            input_bytes: serde_json::to_vec(input).map_or(0, |bytes| u64::try_from(bytes.len()).unwrap_or(u64::MAX)),
-            seconds: 0,
-        };
-        let id = uuid_v7().ok_or_else(|| "not run: the random source failed".to_owned())?;
-        match run_record::open(self.state, id, owner, block, &usage, ExecutionSource::Webhook).await {
-            Ok(Opened::Ready(record)) => {
-                let id = record.id.clone();
-                self.opened.lock().unwrap_or_else(PoisonError::into_inner).insert(id.clone(), record);
-                Ok(Some(id))
-            }
-            Ok(Opened::Insufficient { price, balance }) => {
-                Err(format!("not run: {}", run_record::insufficient(block, price, balance)))
-            }
-            Err(error) => {
-                tracing::error!(%error, block = block.name(), "charging a trigger run failed");
-                Err("not run: the run could not be charged".to_owned())
-            }
-        }
-    }
-}
-
-fn dispatch_error(error: DispatchError) -> ApiError {
-    match error {
-        DispatchError::NotFound => ApiError::not_found("webhook_not_found", "webhook not found"),
-        DispatchError::BadSignature(message) => ApiError::new(StatusCode::FORBIDDEN, "bad_signature", message),
-        DispatchError::BadPayload(message) => ApiError::bad_request("bad_payload", message),
-        DispatchError::TooLarge { limit } => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("the delivery is larger than {limit} bytes"),
-        ),
-        other => ApiError::internal("a webhook delivery failed", other),
-    }
-}
-
-async fn record_trigger_run(state: &AppState, gate: &ChargeGate<'_>, webhook_id: &str, run: &TriggerRun) {
-    let Some(block) = state.registry.by_name(run.block) else { return };
-    let opened =
-        run.admission.as_ref().and_then(|id| gate.opened.lock().unwrap_or_else(PoisonError::into_inner).remove(id));
-    let mut tally = Tally::default();
-    run.events.iter().for_each(|event| tally.observe(event));
-    let record = match opened {
-        Some(mut record) if !run.started => {
-            let why = run.events.first().and_then(|event| event.value.as_str()).unwrap_or("the run did not start");
-            if let Err(error) = run_record::did_not_start(state, &mut record, block, why.to_owned()).await {
-                tracing::error!(%error, execution = %record.id, "refunding a trigger run failed");
-            }
-            record
-        }
-        Some(mut record) => {
-            tally.close(&mut record, ExecutionStatus::Completed);
-            record
-        }
-        // Refused by the gate: a record of a run that never started, saying why.
-        None => {
-            let Ok(Some(webhook)) = state.webhook_store.webhook(webhook_id).await else { return };
-            let now = now_unix();
-            let mut record = ExecutionRecord {
-                id: uuid_v7().unwrap_or_else(|| run.subscription_id.clone()),
-                user_id: webhook.owner,
-                block_id: block.id().to_owned(),
-                source: ExecutionSource::Webhook,
-                status: ExecutionStatus::Failed,
-                charged: 0,
-                pins: None,
-                error: None,
-                started_at: now,
-                finished_at: None,
-            };
-            tally.close(&mut record, ExecutionStatus::Failed);
-            record
-        }
-    };
-    if let Err(error) = state.storage.record_execution(record).await {
-        tracing::error!(%error, "recording a trigger run failed");
-    }
-}
-
-/// What `POST /triggers` takes.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewTrigger {
-    /// The trigger block, by id or name.
-    block_id: String,
-    /// Its input, without `payload`.
-    #[serde(default)]
-    input: Option<Map<String, Value>>,
-    /// What the webhook watches (e.g. `owner/repo`); empty for manual webhooks.
-    #[serde(default)]
-    resource: String,
-    /// Credentials to register the webhook with, when the input names none.
-    #[serde(default)]
-    credentials_id: Option<String>,
+    RawBody(body): RawBody,
+) -> Result<Json<DeliveryReceipt>, ApiError> {
+    // Its own task: a provider that disconnects drops this handler, and a charged
+    // trigger run must still end recorded (and refunded if it did not start).
+    let delivery =
+        tokio::spawn(async move { triggers::deliver(&state, &provider, &webhook_id, &headers, &body).await });
+    let delivered = delivery.await.map_err(|error| ServiceError::internal("a webhook delivery failed", error))??;
+    Ok(Json(DeliveryReceipt { received: true, triggered: delivered.triggered }))
 }
 
 /// Subscribes a trigger block to a webhook, created (and registered at the
 /// provider, for auto-setup ones) or reused; 201.
+#[utoipa::path(post, path = "/external-api/v1/triggers", tag = "webhooks", operation_id = "create_trigger",
+    summary = "Subscribe a trigger block to a webhook (created or reused)",
+    request_body = NewTrigger,
+    security(("OAuth2" = ["MANAGE_INTEGRATIONS", "EXECUTE_BLOCK"])),
+    responses((status = 201, description = "Subscribed", body = TriggerItem),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 403, description = "The block is disabled", body = ErrorBody),
+        (status = 404, description = "No such block", body = ErrorBody),
+        (status = 422, description = "Not a trigger block, or its input or credentials do not fit", body = ErrorBody),
+        (status = 502, description = "The provider refused to register the webhook", body = ErrorBody)))]
 pub async fn create_trigger(
     State(state): State<AppState>,
-    Extension(caller): Extension<Arc<Caller>>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let request: NewTrigger = body::json(body)?;
-    let block = state.registry.find(&request.block_id).ok_or_else(|| unknown_block(&request.block_id))?;
-    if block.descriptor().trigger.is_none() {
-        return Err(ApiError::invalid_body(format!("{} is not a trigger block", block.name())));
-    }
-    if block.descriptor().disabled {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "block_disabled",
-            format!("block {} is disabled", block.name()),
-        ));
-    }
-    let input = request.input.unwrap_or_default();
-    check_trigger_input(block, &input)?;
+    Authed(caller): Authed,
+    JsonBody(request): JsonBody<NewTrigger>,
+) -> Result<(StatusCode, Json<TriggerItem>), ApiError> {
     let owner = &caller.user.id;
-    let credentials = trigger_credentials(&state, block, &input, request.credentials_id.as_deref(), owner).await?;
-    let (subscription, webhook) = state
-        .webhooks
-        .subscribe(&state.registry, block, owner, Value::Object(input), &request.resource, credentials.as_ref())
-        .await
-        .map_err(webhook_error)?;
-    let mut answer = subscription_json(&subscription, Some(&webhook), &state);
+    let input = request.input.unwrap_or_default();
+    let subscribed = triggers::subscribe(
+        &state,
+        owner,
+        &request.block_id,
+        input,
+        &request.resource,
+        request.credentials_id.as_deref(),
+    )
+    .await?;
+    let mut answer = trigger_item(&state, &subscribed.subscription, Some(&subscribed.webhook));
     // A manual webhook is configured by hand at the provider, which needs its
     // signing secret; the one who created the subscription may see it.
-    if webhook.kind == WebhookKind::Manual {
-        answer["webhook"]["secret"] = Value::String(webhook.secret.expose_secret().to_owned());
+    if subscribed.webhook.kind == WebhookKind::Manual
+        && let Some(webhook) = answer.webhook.as_mut()
+    {
+        webhook.secret = Some(subscribed.webhook.secret.expose_secret().to_owned());
     }
-    Ok((StatusCode::CREATED, Json(answer)).into_response())
-}
-
-/// The input must fit the schema once the delivery's payload is added.
-fn check_trigger_input(block: &RegisteredBlock, input: &Map<String, Value>) -> Result<(), ApiError> {
-    let mut with_payload = input.clone();
-    with_payload.insert("payload".into(), json!({}));
-    match block.validate(&Value::Object(with_payload)) {
-        Ok(()) => Ok(()),
-        Err(block_core::ExecuteError::InvalidInput { block, problems }) => {
-            let problems: Vec<_> = problems.into_iter().filter(|p| !p.path.starts_with("/payload")).collect();
-            if problems.is_empty() { Ok(()) } else { Err(ApiError::invalid_input(block, &problems)) }
-        }
-        Err(other) => Err(ApiError::internal("checking a trigger's input failed", other)),
-    }
-}
-
-async fn trigger_credentials(
-    state: &AppState,
-    block: &RegisteredBlock,
-    input: &Map<String, Value>,
-    given: Option<&str>,
-    owner: &str,
-) -> Result<Option<StoredCredentials>, ApiError> {
-    let named = block
-        .credential_fields()
-        .iter()
-        .find_map(|field| input.get(&field.name).and_then(|meta| meta["id"].as_str()).map(str::to_owned));
-    let Some(id) = named.or_else(|| given.map(str::to_owned)) else { return Ok(None) };
-    let stored = state.credentials.get(owner, &id).await.map_err(store_error)?;
-    stored.map(Some).ok_or_else(|| ApiError::invalid_body(format!("no credentials with id `{id}` for this user")))
-}
-
-fn webhook_error(error: WebhookError) -> ApiError {
-    match error {
-        WebhookError::Invalid(message) | WebhookError::Unsupported(message) => ApiError::invalid_body(message),
-        WebhookError::Http(error) => ApiError::new(
-            StatusCode::BAD_GATEWAY,
-            "provider_unreachable",
-            format!("the provider could not register the webhook: {error}"),
-        ),
-        other => ApiError::internal("the webhook store failed", other),
-    }
-}
-
-fn webhook_json(webhook: &Webhook, subscriptions: usize, state: &AppState) -> Value {
-    json!({
-        "id": webhook.id,
-        "provider": webhook.provider,
-        "kind": match webhook.kind { WebhookKind::Manual => "manual", WebhookKind::Auto => "auto" },
-        "resource": webhook.resource,
-        "events": webhook.events,
-        "credentials_id": webhook.credentials_id,
-        "ingress_url": state.webhooks.ingress_url(webhook),
-        "subscriptions": subscriptions,
-    })
-}
-
-fn subscription_json(subscription: &Subscription, webhook: Option<&Webhook>, state: &AppState) -> Value {
-    json!({
-        "id": subscription.id,
-        "block_id": subscription.block_id,
-        "events": subscription.events,
-        "input": subscription.input,
-        "webhook_id": subscription.webhook_id,
-        "ingress_url": webhook.map(|webhook| state.webhooks.ingress_url(webhook)),
-        "webhook": webhook.map(|webhook| webhook_json(webhook, 1, state)),
-    })
+    Ok((StatusCode::CREATED, Json(answer)))
 }
 
 /// The caller's trigger subscriptions.
+#[utoipa::path(get, path = "/external-api/v1/triggers", tag = "webhooks", operation_id = "list_triggers",
+    summary = "The caller's trigger subscriptions",
+    security(("OAuth2" = ["READ_INTEGRATIONS"])),
+    responses((status = 200, description = "The subscriptions", body = Vec<TriggerItem>)))]
 pub async fn list_triggers(
     State(state): State<AppState>,
-    Extension(caller): Extension<Arc<Caller>>,
-) -> Result<Json<Vec<Value>>, ApiError> {
+    Authed(caller): Authed,
+) -> Result<Json<Vec<TriggerItem>>, ApiError> {
     let owner = &caller.user.id;
-    let webhooks: HashMap<String, Webhook> = state
-        .webhook_store
-        .webhooks_of(owner)
-        .await
-        .map_err(webhook_error)?
-        .into_iter()
-        .map(|webhook| (webhook.id.clone(), webhook))
-        .collect();
-    let subscriptions = state.webhook_store.subscriptions_of(owner).await.map_err(webhook_error)?;
-    Ok(Json(subscriptions.iter().map(|s| subscription_json(s, webhooks.get(&s.webhook_id), &state)).collect()))
+    let webhooks: HashMap<String, Webhook> =
+        triggers::webhooks_of(&state, owner).await?.into_iter().map(|webhook| (webhook.id.clone(), webhook)).collect();
+    let subscriptions = triggers::subscriptions_of(&state, owner).await?;
+    Ok(Json(subscriptions.iter().map(|s| trigger_item(&state, s, webhooks.get(&s.webhook_id))).collect()))
 }
 
 /// Unsubscribes a trigger; the webhook's last subscription removes it.
+#[utoipa::path(delete, path = "/external-api/v1/triggers/{subscription_id}", tag = "webhooks",
+    operation_id = "delete_trigger", summary = "Unsubscribe a trigger; the last one removes its webhook",
+    params(("subscription_id" = String, Path, description = "The subscription's id")),
+    security(("OAuth2" = ["DELETE_INTEGRATIONS"])),
+    responses((status = 200, description = "Removed", body = Removed),
+        (status = 404, description = "No such trigger subscription", body = ErrorBody)))]
 pub async fn delete_trigger(
     State(state): State<AppState>,
-    Extension(caller): Extension<Arc<Caller>>,
+    Authed(caller): Authed,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let owner = &caller.user.id;
-    let subscriptions = state.webhook_store.subscriptions_of(owner).await.map_err(webhook_error)?;
-    let subscription = subscriptions
-        .into_iter()
-        .find(|subscription| subscription.id == id)
-        .ok_or_else(|| ApiError::not_found("trigger_not_found", format!("no trigger subscription `{id}`")))?;
-    unsubscribe(&state, owner, &subscription).await?;
-    Ok(Json(json!({"deleted": true})))
-}
-
-async fn unsubscribe(state: &AppState, owner: &str, subscription: &Subscription) -> Result<(), ApiError> {
-    let webhook = state.webhook_store.webhook(&subscription.webhook_id).await.map_err(webhook_error)?;
-    let credentials = match webhook.as_ref().and_then(|webhook| webhook.credentials_id.as_deref()) {
-        Some(id) => state.credentials.get(owner, id).await.map_err(store_error)?,
-        None => None,
-    };
-    state
-        .webhooks
-        .unsubscribe(&state.registry, owner, &subscription.id, credentials.as_ref())
-        .await
-        .map_err(webhook_error)
+) -> Result<Json<Removed>, ApiError> {
+    triggers::unsubscribe_by_id(&state, &caller.user.id, &id).await?;
+    Ok(Json(Removed { deleted: true, subscriptions_removed: None }))
 }
 
 /// The caller's webhooks.
+#[utoipa::path(get, path = "/external-api/v1/webhooks", tag = "webhooks", operation_id = "list_webhooks",
+    summary = "The caller's webhooks with their ingress URLs",
+    security(("OAuth2" = ["READ_INTEGRATIONS"])),
+    responses((status = 200, description = "The webhooks", body = Vec<WebhookItem>)))]
 pub async fn list_webhooks(
     State(state): State<AppState>,
-    Extension(caller): Extension<Arc<Caller>>,
-) -> Result<Json<Vec<Value>>, ApiError> {
+    Authed(caller): Authed,
+) -> Result<Json<Vec<WebhookItem>>, ApiError> {
     let owner = &caller.user.id;
-    let subscriptions = state.webhook_store.subscriptions_of(owner).await.map_err(webhook_error)?;
-    let webhooks = state.webhook_store.webhooks_of(owner).await.map_err(webhook_error)?;
+    let subscriptions = triggers::subscriptions_of(&state, owner).await?;
+    let webhooks = triggers::webhooks_of(&state, owner).await?;
     Ok(Json(
         webhooks
             .iter()
             .map(|webhook| {
                 let count = subscriptions.iter().filter(|s| s.webhook_id == webhook.id).count();
-                webhook_json(webhook, count, &state)
+                webhook_item(&state, webhook, count)
             })
             .collect(),
     ))
 }
 
 /// Removes a webhook with every trigger subscribed to it.
+#[utoipa::path(delete, path = "/external-api/v1/webhooks/{webhook_id}", tag = "webhooks",
+    operation_id = "delete_webhook", summary = "Remove a webhook and every trigger subscribed to it",
+    params(("webhook_id" = String, Path, description = "The webhook's id")),
+    security(("OAuth2" = ["DELETE_INTEGRATIONS"])),
+    responses((status = 200, description = "Removed", body = Removed),
+        (status = 404, description = "No such webhook", body = ErrorBody)))]
 pub async fn delete_webhook(
     State(state): State<AppState>,
-    Extension(caller): Extension<Arc<Caller>>,
+    Authed(caller): Authed,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let owner = &caller.user.id;
-    let webhook = state.webhook_store.webhook(&id).await.map_err(webhook_error)?;
-    let Some(webhook) = webhook.filter(|webhook| webhook.owner == *owner) else {
-        return Err(ApiError::not_found("webhook_not_found", format!("no webhook `{id}`")));
-    };
-    let removed = remove_webhook(&state, owner, &webhook.id).await?;
-    Ok(Json(json!({"deleted": true, "subscriptions_removed": removed})))
-}
-
-/// Unsubscribes every trigger of `owner`'s webhook `id` (deregistering it at the
-/// provider with the last one) and deletes it; returns how many subscriptions went.
-pub(super) async fn remove_webhook(state: &AppState, owner: &str, id: &str) -> Result<usize, ApiError> {
-    let subscriptions = state.webhook_store.subscriptions(id).await.map_err(webhook_error)?;
-    for subscription in &subscriptions {
-        unsubscribe(state, owner, subscription).await?;
-    }
-    // A webhook nobody subscribes to any more is removed by its last unsubscribe;
-    // one that had none is removed here (an auto-setup hook left at the provider is
-    // pruned by reconciliation).
-    state.webhook_store.delete_webhook(id).await.map_err(webhook_error)?;
-    Ok(subscriptions.len())
+) -> Result<Json<Removed>, ApiError> {
+    let removed = triggers::delete_webhook(&state, &caller.user.id, &id).await?;
+    Ok(Json(Removed { deleted: true, subscriptions_removed: Some(removed) }))
 }

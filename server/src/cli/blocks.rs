@@ -9,11 +9,12 @@ use block_core::provider::platform_credentials;
 use block_core::{ExecuteError, Executor, InMemoryCredentialStore, RegisteredBlock, Registry, RunOptions, Value};
 use clap::Subcommand;
 
-use super::credentials::{CLI_USER, CredentialsFile, Redactor};
+use super::credentials::{CLI_USER, CredentialsFile};
 use super::dotenv::Environment;
 use super::input::InputSource;
 use super::table::Table;
 use super::{CliError, lookup};
+use crate::domain::Redactor;
 
 /// The `blocks` subcommands.
 #[derive(Debug, Subcommand)]

@@ -7,8 +7,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use super::{CliError, Environment};
-use crate::serve::ServeConfig;
-use crate::state::Settings;
+use crate::app::ServeConfig;
+use crate::services::Settings;
 
 /// `BLOCKS_ADDR`: where `serve` listens.
 pub const ADDR_ENV: &str = "BLOCKS_ADDR";

@@ -95,17 +95,17 @@ pub enum CliError {
     },
     /// The server could not start or failed.
     #[error("{0}")]
-    Serve(crate::serve::ServeError),
+    Serve(crate::app::ServeError),
     /// The storage failed.
     #[error("{0}")]
     Storage(crate::storage::StorageError),
     /// The local user or a key could not be created.
     #[error("{0}")]
-    Bootstrap(crate::bootstrap::BootstrapError),
+    Bootstrap(crate::services::accounts::BootstrapError),
     /// `--scopes` names no scope or an unknown one.
     #[error(
         "unknown scope `{unknown}`; scopes are {} (or `all`)",
-        crate::auth::Scope::ALL.map(|scope| scope.as_str()).join(", ")
+        crate::domain::Scope::ALL.map(|scope| scope.as_str()).join(", ")
     )]
     UnknownScope {
         /// The unknown name (empty when none was given).
@@ -139,7 +139,7 @@ pub enum CliError {
     },
     /// A sign-in link could not be made.
     #[error("{0}")]
-    LoginLink(crate::oauth::LoginLinkError),
+    LoginLink(crate::services::accounts::BootstrapError),
     /// The async runtime could not start.
     #[error("could not start the async runtime: {0}")]
     Runtime(io::Error),

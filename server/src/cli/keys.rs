@@ -9,10 +9,10 @@ use clap::Subcommand;
 
 use super::table::Table;
 use super::{CliError, Environment, config};
-use crate::auth::Scope;
-use crate::bootstrap;
-use crate::serve::open_storage;
-use crate::storage::{KeyStatus, Storage};
+use crate::app::open_storage;
+use crate::domain::{KeyStatus, Scope};
+use crate::services::accounts as bootstrap;
+use crate::storage::AccountStore;
 
 /// The `keys` subcommands.
 #[derive(Debug, Subcommand)]
@@ -98,7 +98,7 @@ impl KeysCommand {
     }
 }
 
-async fn list(storage: &dyn Storage, user_id: &str, out: &mut dyn Write) -> Result<(), CliError> {
+async fn list(storage: &dyn AccountStore, user_id: &str, out: &mut dyn Write) -> Result<(), CliError> {
     let keys = storage.api_keys(user_id).await.map_err(CliError::Storage)?;
     let mut table = Table::new(vec!["ID", "NAME", "KEY", "STATUS", "SCOPES", "LAST USED"]);
     for key in &keys {
@@ -119,7 +119,7 @@ async fn list(storage: &dyn Storage, user_id: &str, out: &mut dyn Write) -> Resu
 }
 
 async fn set_status(
-    storage: &dyn Storage,
+    storage: &dyn AccountStore,
     user_id: &str,
     id: &str,
     status: KeyStatus,

@@ -23,7 +23,7 @@
 //!
 //! `--credentials` gives a run credentials of its own (see [`CredentialsFile`]).
 //! Runs are for the user [`CLI_USER`]; nothing printed ever contains a secret the
-//! command holds (see [`Redactor`]).
+//! command holds (see [`crate::domain::Redactor`]).
 //!
 //! Exit codes: 0 on success, 1 when a block cannot be found, its input is not JSON or
 //! does not fit its schema, the credentials file or `.env` cannot be used, the
@@ -50,7 +50,7 @@ use block_core::provider::env_example;
 use clap::{Parser, Subcommand};
 
 pub use blocks::BlocksCommand;
-pub use credentials::{CLI_USER, CredentialsFile, Redactor};
+pub use credentials::{CLI_USER, CredentialsFile};
 pub use dotenv::Environment;
 pub use error::CliError;
 pub use input::InputSource;
@@ -154,7 +154,7 @@ pub fn run(cli: Cli, env: &Environment, out: &mut dyn Write) -> Result<(), CliEr
             write!(out, "{}", env_example(registry.providers().iter().copied())).map_err(CliError::Output)
         }
         Command::Serve { addr, data_dir, public_url } => {
-            serve(config::serve_config(addr, data_dir, public_url, env)?, env, out)
+            serve(config::serve_config(addr, data_dir, public_url, env)?, registry, env, out)
         }
         Command::Keys(command) => command.run(env, out),
         Command::OauthClients(command) => command.run(env, out),
@@ -162,19 +162,24 @@ pub fn run(cli: Cli, env: &Environment, out: &mut dyn Write) -> Result<(), CliEr
         Command::Openapi { public_url } => {
             let config = config::serve_config(None, None, public_url, env)?;
             let url = config.public_url.unwrap_or_else(|| format!("http://{}", config.addr));
-            let document = crate::openapi::document(registry, &url);
+            let document = crate::api::openapi::document_for(registry, &url);
             let text = serde_json::to_string_pretty(&document).map_err(|error| CliError::Output(error.into()))?;
             writeln!(out, "{text}").map_err(CliError::Output)
         }
     }
 }
 
-fn serve(config: crate::serve::ServeConfig, env: &Environment, out: &mut dyn Write) -> Result<(), CliError> {
+fn serve(
+    config: crate::app::ServeConfig,
+    registry: &'static Registry,
+    env: &Environment,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     let filter = env.var(config::LOG_ENV).or_else(|| env.var("RUST_LOG")).unwrap_or_else(|| "info".to_owned());
     let filter = tracing_subscriber::EnvFilter::try_new(&filter)
         .map_err(|error| CliError::Config { variable: config::LOG_ENV, problem: error.to_string() })?;
     // Logs go to stderr; stdout carries only what the command prints on purpose.
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr).with_ansi(false).try_init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CliError::Runtime)?;
-    runtime.block_on(crate::serve::serve(config, |name| env.var(name), out)).map_err(CliError::Serve)
+    runtime.block_on(crate::app::serve(config, registry, |name| env.var(name), out)).map_err(CliError::Serve)
 }

@@ -9,13 +9,11 @@ use clap::Subcommand;
 
 use super::table::Table;
 use super::{CliError, Environment, config};
-use crate::auth::Scope;
-use crate::bootstrap;
-use crate::ids::uuid_v4;
-use crate::oauth::secrets::{self, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
-use crate::serve::open_storage;
-use crate::storage::model::now_unix;
-use crate::storage::{OAuthClient, SqliteStorage, Storage};
+use crate::app::open_storage;
+use crate::domain::secrets::{self, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
+use crate::domain::{OAuthClient, Scope, now_unix};
+use crate::services::accounts as bootstrap;
+use crate::storage::{OAuthStore, SqliteStorage};
 
 /// The `oauth-clients` subcommands.
 #[derive(Debug, Subcommand)]
@@ -84,7 +82,7 @@ impl OAuthClientsCommand {
                 }
                 let storage = storage(data_dir, env)?;
                 let random = || CliError::Bootstrap(bootstrap::BootstrapError::Random);
-                let id = format!("{CLIENT_ID_PREFIX}{}", uuid_v4().ok_or_else(random)?.replace('-', ""));
+                let id = format!("{CLIENT_ID_PREFIX}{}", crate::domain::new_id().replace('-', ""));
                 let secret =
                     if public { None } else { Some(secrets::new_secret(CLIENT_SECRET_PREFIX).ok_or_else(random)?) };
                 let client = OAuthClient {
@@ -159,7 +157,7 @@ pub fn login_link(
     runtime()?.block_on(async {
         let (user, _) =
             bootstrap::local_user(&storage, config.settings.starting_credits).await.map_err(CliError::Bootstrap)?;
-        let link = crate::oauth::create_login_link(&storage, &user.id, &url, config.settings.oauth.login_link)
+        let link = bootstrap::create_login_link(&storage, &user.id, &url, config.settings.oauth.login_link)
             .await
             .map_err(CliError::LoginLink)?;
         writeln!(out, "{link}").map_err(CliError::Output)

@@ -1,8 +1,8 @@
 //! Authentication: API keys, their statuses, bearer tokens, the rate limit.
 
 use block_server::Settings;
-use block_server::auth::Scope;
-use block_server::storage::KeyStatus;
+use block_server::domain::KeyStatus;
+use block_server::domain::Scope;
 
 use crate::support::{Options, TestServer};
 

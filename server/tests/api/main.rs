@@ -1,5 +1,9 @@
 //! The HTTP API over real connections on 127.0.0.1.
 
+// The blocks the tests call: linking the crates registers them.
+use block_examples as _;
+use block_providers as _;
+
 mod support;
 mod test_blocks;
 

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use block_server::auth::Scope;
-use block_server::oauth::secrets::{self, s256};
-use block_server::storage::OAuthClient;
+use block_server::domain::OAuthClient;
+use block_server::domain::Scope;
+use block_server::domain::secrets::{self, s256};
 use block_server::{OAuthLifetimes, Settings};
 use serde_json::Value;
 
@@ -78,7 +78,7 @@ impl App {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http =
             reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        let link = block_server::oauth::create_login_link(
+        let link = block_server::services::accounts::create_login_link(
             server.storage().as_ref(),
             &server.user_id,
             &server.url,

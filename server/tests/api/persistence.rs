@@ -42,10 +42,10 @@ async fn keys_credentials_balances_and_webhooks_survive_a_restart() {
 async fn a_data_directory_refuses_another_encryption_key() {
     let server = TestServer::start("wrong-key").await;
     let dir = server.stop().await;
-    std::fs::write(dir.join(block_server::crypto::KEY_FILE), "ab".repeat(32)).expect("the key file is replaced");
+    std::fs::write(dir.join(block_server::domain::KEY_FILE), "ab".repeat(32)).expect("the key file is replaced");
     let storage = std::sync::Arc::new(block_server::storage::SqliteStorage::open(&dir).expect("opens"));
-    let (cipher, _) = block_server::crypto::Cipher::load(None, &dir).expect("the new key loads");
+    let (cipher, _) = block_server::domain::Cipher::load(None, &dir).expect("the new key loads");
     let registry = block_core::Registry::global().expect("valid");
     let built = block_server::AppState::builder(registry, storage, cipher).build().await;
-    assert!(matches!(built, Err(block_server::state::StateError::WrongKey)));
+    assert!(matches!(built, Err(block_server::services::StateError::WrongKey)));
 }

@@ -1,7 +1,7 @@
 //! Every route x every scope: a route answers only keys holding all of its scopes.
 
-use block_server::api::{Access, ROUTES, RouteSpec};
-use block_server::auth::Scope;
+use block_server::api::{Access, RouteSpec, routes};
+use block_server::domain::Scope;
 use serde_json::json;
 
 use crate::support::{Client, TestServer};
@@ -21,8 +21,8 @@ fn concrete(route: &RouteSpec) -> String {
 
 async fn call(client: &Client, route: &RouteSpec) -> crate::support::Answer {
     let body = json!({});
-    let body = (route.verb.method() == reqwest::Method::POST).then_some(&body);
-    client.send(route.verb.method().as_str(), &concrete(route), body, &[]).await
+    let body = (route.method == reqwest::Method::POST).then_some(&body);
+    client.send(route.method.as_str(), &concrete(route), body, &[]).await
 }
 
 /// API keys or OAuth access tokens, holding exactly the given scopes.
@@ -57,7 +57,7 @@ async fn scope_matrix(kind: Credential, name: &str) {
     }
     let anonymous = server.client().with_key(None);
     let mut checked = 0;
-    for route in ROUTES {
+    for route in &routes() {
         if route.access == Access::OAuthProtocol {
             // These authenticate clients and users themselves (tests/api/oauth.rs),
             // and never accept an API key or a bearer token in their place.
@@ -65,12 +65,12 @@ async fn scope_matrix(kind: Credential, name: &str) {
             assert!(answer.status != 200 && answer.status != 302, "{}: {}", route.path, answer.text);
             continue;
         }
-        let Access::Scopes(required) = route.access else {
+        let Access::Scopes(required) = &route.access else {
             let answer = call(&anonymous, route).await;
             assert!(
                 answer.status != 401 && answer.status != 403,
                 "{} {} is public: {}",
-                route.verb.as_lower(),
+                route.verb(),
                 route.path,
                 answer.text
             );
@@ -86,7 +86,7 @@ async fn scope_matrix(kind: Credential, name: &str) {
                 assert!(
                     answer.status != 401 && answer.status != 403,
                     "{} {} with {scope}: {}",
-                    route.verb.as_lower(),
+                    route.verb(),
                     route.path,
                     answer.text
                 );
@@ -116,17 +116,11 @@ async fn scope_matrix(kind: Credential, name: &str) {
 async fn routes_answered_are_exactly_the_route_table() {
     let server = TestServer::start("route-table").await;
     let client = server.client();
-    for route in ROUTES {
+    for route in &routes() {
         let answer = call(&client, route).await;
-        assert_ne!(
-            answer.code(),
-            "route_not_found",
-            "{} {} is in the table but not served",
-            route.verb.as_lower(),
-            route.path
-        );
-        assert_ne!(answer.status, 405, "{} {}", route.verb.as_lower(), route.path);
-        assert_ne!(answer.status, 500, "{} {}: {}", route.verb.as_lower(), route.path, answer.text);
+        assert_ne!(answer.code(), "route_not_found", "{} {} is in the table but not served", route.verb(), route.path);
+        assert_ne!(answer.status, 405, "{} {}", route.verb(), route.path);
+        assert_ne!(answer.status, 500, "{} {}: {}", route.verb(), route.path, answer.text);
     }
     assert_eq!(client.get("/external-api/v1/nothing-here").await.expect(404).code(), "route_not_found");
     assert_eq!(client.delete("/external-api/v1/me").await.expect(405).code(), "method_not_allowed");

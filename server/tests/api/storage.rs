@@ -2,11 +2,12 @@
 //! starts in one transaction, refunds of runs a crash interrupted, and changes
 //! made by another process seen at once.
 
-use block_server::auth::Scope;
-use block_server::storage::{
-    ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, KeyStatus, OAuthToken, Recovered, SqliteStorage,
-    Storage, TokenKind, User,
+use block_server::domain::Scope;
+use block_server::domain::{
+    ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, KeyStatus, OAuthToken, Recovered, TokenKind, User,
 };
+use block_server::storage::SqliteStorage;
+use block_server::storage::prelude::*;
 use serde_json::json;
 
 use crate::support::{TestServer, fresh_dir};

@@ -9,10 +9,10 @@ use std::time::Duration;
 use block_core::credentials::StoredCredentials;
 use block_core::http::MockTransport;
 use block_core::{ExposeSecret, Registry};
-use block_server::auth::Scope;
-use block_server::crypto::Cipher;
+use block_server::domain::{Cipher, Scope};
+use block_server::services::accounts as bootstrap;
 use block_server::storage::{SqliteStorage, Storage};
-use block_server::{AppState, Settings, bootstrap};
+use block_server::{AppState, Settings};
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -96,7 +96,7 @@ impl TestServer {
         let (key, _) =
             bootstrap::create_api_key(storage.as_ref(), &user.id, "tests", Scope::ALL.to_vec()).await.expect("key");
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(block_server::serve::run_until(
+        let task = tokio::spawn(block_server::app::run_until(
             listener,
             state.clone(),
             async move {
@@ -127,8 +127,8 @@ impl TestServer {
     /// An OAuth access token of the local user with exactly `scopes`, issued to a
     /// test client (registered on first use).
     pub async fn bearer_with(&self, scopes: &[Scope]) -> String {
-        use block_server::oauth::secrets;
-        use block_server::storage::{OAuthClient, OAuthToken, TokenKind};
+        use block_server::domain::secrets;
+        use block_server::domain::{OAuthClient, OAuthToken, TokenKind};
         let storage = self.state.storage();
         if storage.oauth_client("bci_tests").await.expect("storage").is_none() {
             let client = OAuthClient {
@@ -255,7 +255,7 @@ impl Client {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         match &self.key {
             // OAuth access tokens go where a third-party application sends them.
-            Some(token) if token.starts_with(block_server::oauth::secrets::ACCESS_TOKEN_PREFIX) => {
+            Some(token) if token.starts_with(block_server::domain::secrets::ACCESS_TOKEN_PREFIX) => {
                 request = request.header("authorization", format!("Bearer {token}"));
             }
             Some(key) => request = request.header("x-api-key", key),

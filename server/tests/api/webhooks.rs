@@ -3,8 +3,8 @@
 use block_core::Block;
 use block_core::webhooks::{Webhook, WebhookKind, WebhookManager};
 use block_examples::example::{ExampleTriggerBlock, ExampleWebhookManager};
-use block_server::state::Settings;
-use block_server::storage::{ExecutionSource, ExecutionStatus};
+use block_server::Settings;
+use block_server::domain::{ExecutionSource, ExecutionStatus};
 use serde_json::{Value, json};
 
 use crate::support::{Options, TestServer};

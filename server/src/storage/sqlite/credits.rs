@@ -5,11 +5,11 @@
 //! concurrent charges can never spend the same credit twice, on SQLite or on any
 //! database with the same statement.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::Cached;
-use crate::storage::model::now_unix;
-use crate::storage::{ChargeOutcome, LedgerEntry};
+use super::{Cached, SqliteStorage};
+use crate::domain::{ChargeOutcome, LedgerEntry, now_unix};
+use crate::storage::{CreditLedger, StorageError};
 
 fn credits(amount: u64) -> i64 {
     i64::try_from(amount).unwrap_or(i64::MAX)
@@ -43,14 +43,14 @@ fn ledger_row(
     Ok(balance)
 }
 
-pub(super) fn charge(
+fn charge(
     conn: &mut Connection,
     user_id: &str,
     amount: u64,
     reason: &str,
     execution_id: Option<&str>,
 ) -> rusqlite::Result<ChargeOutcome> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let outcome = take(&tx, user_id, amount, reason, execution_id)?;
     if matches!(outcome, ChargeOutcome::Charged { .. }) {
         tx.commit()?;
@@ -80,14 +80,14 @@ pub(super) fn take(
     Ok(ChargeOutcome::Charged { balance: to_u64(balance) })
 }
 
-pub(super) fn charge_up_to(
+fn charge_up_to(
     conn: &mut Connection,
     user_id: &str,
     amount: u64,
     reason: &str,
     execution_id: Option<&str>,
 ) -> rusqlite::Result<u64> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let taken = balance(&tx, user_id)?.min(amount);
     if taken == 0 {
         return Ok(0);
@@ -101,14 +101,14 @@ pub(super) fn charge_up_to(
     Ok(taken)
 }
 
-pub(super) fn grant(
+fn grant(
     conn: &mut Connection,
     user_id: &str,
     amount: u64,
     reason: &str,
     execution_id: Option<&str>,
 ) -> rusqlite::Result<u64> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let balance = give(&tx, user_id, amount, reason, execution_id)?;
     tx.commit()?;
     Ok(balance)
@@ -131,7 +131,7 @@ pub(super) fn give(
     Ok(to_u64(ledger_row(conn, user_id, amount, reason, execution_id)?))
 }
 
-pub(super) fn ledger(conn: &Connection, user_id: &str, limit: u32) -> rusqlite::Result<Vec<LedgerEntry>> {
+fn ledger(conn: &Connection, user_id: &str, limit: u32) -> rusqlite::Result<Vec<LedgerEntry>> {
     let mut statement = conn.prepare_cached(
         "SELECT id, amount, balance_after, reason, execution_id, created_at FROM credit_ledger
          WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2",
@@ -148,4 +148,50 @@ pub(super) fn ledger(conn: &Connection, user_id: &str, limit: u32) -> rusqlite::
             })
         })?
         .collect()
+}
+
+#[async_trait::async_trait]
+impl CreditLedger for SqliteStorage {
+    async fn balance(&self, user_id: &str) -> Result<u64, StorageError> {
+        let user_id = user_id.to_owned();
+        self.read(move |conn| balance(conn, &user_id)).await
+    }
+
+    async fn charge(
+        &self,
+        user_id: &str,
+        amount: u64,
+        reason: &str,
+        execution_id: Option<&str>,
+    ) -> Result<ChargeOutcome, StorageError> {
+        let (user_id, reason, execution_id) = (user_id.to_owned(), reason.to_owned(), execution_id.map(str::to_owned));
+        self.write(move |conn| charge(conn, &user_id, amount, &reason, execution_id.as_deref())).await
+    }
+
+    async fn charge_up_to(
+        &self,
+        user_id: &str,
+        amount: u64,
+        reason: &str,
+        execution_id: Option<&str>,
+    ) -> Result<u64, StorageError> {
+        let (user_id, reason, execution_id) = (user_id.to_owned(), reason.to_owned(), execution_id.map(str::to_owned));
+        self.write(move |conn| charge_up_to(conn, &user_id, amount, &reason, execution_id.as_deref())).await
+    }
+
+    async fn grant(
+        &self,
+        user_id: &str,
+        amount: u64,
+        reason: &str,
+        execution_id: Option<&str>,
+    ) -> Result<u64, StorageError> {
+        let (user_id, reason, execution_id) = (user_id.to_owned(), reason.to_owned(), execution_id.map(str::to_owned));
+        self.write(move |conn| grant(conn, &user_id, amount, &reason, execution_id.as_deref())).await
+    }
+
+    async fn ledger(&self, user_id: &str, limit: u32) -> Result<Vec<LedgerEntry>, StorageError> {
+        let user_id = user_id.to_owned();
+        self.read(move |conn| ledger(conn, &user_id, limit)).await
+    }
 }

@@ -1,10 +1,10 @@
 //! Execution records.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, Row, TransactionBehavior, params};
 
-use super::{Cached, corrupt, credits};
-use crate::storage::model::now_unix;
-use crate::storage::{ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, Recovered};
+use super::{Cached, SqliteStorage, corrupt, credits};
+use crate::domain::{ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, Recovered, now_unix};
+use crate::storage::{RunStore, StorageError};
 
 /// The error recorded on runs the server stopped in the middle of.
 const INTERRUPTED: &str = "the server stopped during the run; what it was charged was refunded";
@@ -73,7 +73,7 @@ fn execution_row(row: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
     })
 }
 
-pub(super) fn list(conn: &Connection, user_id: &str, limit: u32) -> rusqlite::Result<Vec<ExecutionRecord>> {
+fn list(conn: &Connection, user_id: &str, limit: u32) -> rusqlite::Result<Vec<ExecutionRecord>> {
     let mut statement = conn.prepare_cached(
         "SELECT id, user_id, block_id, source, status, charged, pins, error, started_at, finished_at
          FROM executions WHERE user_id = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2",
@@ -81,12 +81,8 @@ pub(super) fn list(conn: &Connection, user_id: &str, limit: u32) -> rusqlite::Re
     statement.query_map(params![user_id, limit], execution_row)?.collect()
 }
 
-pub(super) fn start_paid(
-    conn: &mut Connection,
-    record: &ExecutionRecord,
-    reason: &str,
-) -> rusqlite::Result<ChargeOutcome> {
-    let tx = conn.transaction()?;
+fn start_paid(conn: &mut Connection, record: &ExecutionRecord, reason: &str) -> rusqlite::Result<ChargeOutcome> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let outcome = credits::take(&tx, &record.user_id, record.charged, reason, Some(&record.id))?;
     if matches!(outcome, ChargeOutcome::Charged { .. }) {
         self::record(&tx, record)?;
@@ -95,8 +91,8 @@ pub(super) fn start_paid(
     Ok(outcome)
 }
 
-pub(super) fn recover_interrupted(conn: &mut Connection) -> rusqlite::Result<Recovered> {
-    let tx = conn.transaction()?;
+fn recover_interrupted(conn: &mut Connection) -> rusqlite::Result<Recovered> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let running: Vec<(String, String)> = tx
         .prepare_cached("SELECT id, user_id FROM executions WHERE status = 'running' ORDER BY started_at, id")?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
@@ -125,4 +121,43 @@ pub(super) fn recover_interrupted(conn: &mut Connection) -> rusqlite::Result<Rec
     }
     tx.commit()?;
     Ok(recovered)
+}
+
+#[async_trait::async_trait]
+impl RunStore for SqliteStorage {
+    fn record_execution(
+        &self,
+        record: ExecutionRecord,
+    ) -> futures_util::future::BoxFuture<'static, Result<(), StorageError>> {
+        Box::pin(self.inner.records.push(record))
+    }
+
+    fn queue_execution(&self, record: ExecutionRecord) {
+        self.inner.records.push_detached(record);
+    }
+
+    async fn start_paid_execution(
+        &self,
+        record: &ExecutionRecord,
+        reason: &str,
+    ) -> Result<ChargeOutcome, StorageError> {
+        let (record, reason) = (record.clone(), reason.to_owned());
+        self.write(move |conn| start_paid(conn, &record, &reason)).await
+    }
+
+    async fn recover_interrupted(&self) -> Result<Recovered, StorageError> {
+        // Queued records first: a run that ended is not interrupted.
+        self.flush_records().await?;
+        self.write(recover_interrupted).await
+    }
+
+    async fn flush(&self) -> Result<(), StorageError> {
+        self.flush_records().await
+    }
+
+    async fn executions(&self, user_id: &str, limit: u32) -> Result<Vec<ExecutionRecord>, StorageError> {
+        self.flush_records().await?;
+        let user_id = user_id.to_owned();
+        self.read(move |conn| list(conn, &user_id, limit)).await
+    }
 }

@@ -1,11 +1,10 @@
 //! OAuth clients and the authorization server's hashed tokens.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
-use super::{Cached, corrupt};
-use crate::auth::Scope;
-use crate::storage::model::now_unix;
-use crate::storage::{OAuthClient, OAuthToken, ProviderLogin, TokenKind};
+use super::{Cached, SqliteStorage, corrupt};
+use crate::domain::{OAuthClient, OAuthToken, ProviderLogin, Scope, TokenKind, now_unix};
+use crate::storage::{OAuthStore, StorageError};
 
 fn scopes_text(scopes: &[Scope]) -> String {
     scopes.iter().map(|scope| scope.as_str()).collect::<Vec<_>>().join(",")
@@ -26,7 +25,12 @@ fn hash_of(column: usize, bytes: Option<Vec<u8>>) -> rusqlite::Result<Option<[u8
         .transpose()
 }
 
-const CLIENT_COLUMNS: &str = "id, name, secret_hash, redirect_uris, scopes, disabled, created_at";
+/// The columns [`client_row`] reads, in its order.
+macro_rules! client_columns {
+    () => {
+        "id, name, secret_hash, redirect_uris, scopes, disabled, created_at"
+    };
+}
 
 fn client_row(row: &Row<'_>) -> rusqlite::Result<OAuthClient> {
     let uris: String = row.get(3)?;
@@ -42,7 +46,7 @@ fn client_row(row: &Row<'_>) -> rusqlite::Result<OAuthClient> {
     })
 }
 
-pub(super) fn create_client(conn: &Connection, client: &OAuthClient) -> rusqlite::Result<()> {
+fn create_client(conn: &Connection, client: &OAuthClient) -> rusqlite::Result<()> {
     conn.execute_cached(
         "INSERT INTO oauth_clients (id, name, secret_hash, redirect_uris, scopes, disabled, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -59,23 +63,27 @@ pub(super) fn create_client(conn: &Connection, client: &OAuthClient) -> rusqlite
     Ok(())
 }
 
-pub(super) fn client(conn: &Connection, id: &str) -> rusqlite::Result<Option<OAuthClient>> {
-    conn.query_row_cached(&format!("SELECT {CLIENT_COLUMNS} FROM oauth_clients WHERE id = ?1"), [id], client_row)
+fn client(conn: &Connection, id: &str) -> rusqlite::Result<Option<OAuthClient>> {
+    conn.query_row_cached(concat!("SELECT ", client_columns!(), " FROM oauth_clients WHERE id = ?1"), [id], client_row)
         .optional()
 }
 
-pub(super) fn clients(conn: &Connection) -> rusqlite::Result<Vec<OAuthClient>> {
+fn clients(conn: &Connection) -> rusqlite::Result<Vec<OAuthClient>> {
     let mut statement =
-        conn.prepare_cached(&format!("SELECT {CLIENT_COLUMNS} FROM oauth_clients ORDER BY created_at, rowid"))?;
+        conn.prepare_cached(concat!("SELECT ", client_columns!(), " FROM oauth_clients ORDER BY created_at, rowid"))?;
     statement.query_map([], client_row)?.collect()
 }
 
-pub(super) fn disable_client(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+fn disable_client(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
     Ok(conn.execute_cached("UPDATE oauth_clients SET disabled = 1 WHERE id = ?1", [id])? == 1)
 }
 
-const TOKEN_COLUMNS: &str =
-    "hash, kind, client_id, user_id, scopes, family, redirect_uri, code_challenge, expires_at, used_at, revoked_at";
+/// The columns [`token_row`] reads, in its order.
+macro_rules! token_columns {
+    () => {
+        "hash, kind, client_id, user_id, scopes, family, redirect_uri, code_challenge, expires_at, used_at, revoked_at"
+    };
+}
 
 fn token_row(row: &Row<'_>) -> rusqlite::Result<OAuthToken> {
     let kind: String = row.get(1)?;
@@ -98,7 +106,7 @@ fn token_row(row: &Row<'_>) -> rusqlite::Result<OAuthToken> {
 /// How long expired tokens are kept (a day).
 const EXPIRED_KEPT_SECS: i64 = 24 * 3600;
 
-pub(super) fn put_token(conn: &Connection, token: &OAuthToken) -> rusqlite::Result<()> {
+fn put_token(conn: &Connection, token: &OAuthToken) -> rusqlite::Result<()> {
     conn.execute_cached(
         "INSERT INTO oauth_tokens (hash, kind, client_id, user_id, scopes, family, redirect_uri, code_challenge,
                                    expires_at, used_at, revoked_at, created_at)
@@ -126,17 +134,25 @@ pub(super) fn put_token(conn: &Connection, token: &OAuthToken) -> rusqlite::Resu
     Ok(())
 }
 
-pub(super) fn token(conn: &Connection, hash: &[u8; 32]) -> rusqlite::Result<Option<OAuthToken>> {
-    conn.query_row_cached(&format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE hash = ?1"), [&hash[..]], token_row)
-        .optional()
+fn token(conn: &Connection, hash: &[u8; 32]) -> rusqlite::Result<Option<OAuthToken>> {
+    conn.query_row_cached(
+        concat!("SELECT ", token_columns!(), " FROM oauth_tokens WHERE hash = ?1"),
+        [&hash[..]],
+        token_row,
+    )
+    .optional()
 }
 
 /// Marks a single-use token used, in one transaction with reading it, so that two
 /// concurrent uses cannot both see it fresh. Returns the token as it was before.
-pub(super) fn consume_token(conn: &mut Connection, hash: &[u8; 32]) -> rusqlite::Result<Option<OAuthToken>> {
-    let tx = conn.transaction()?;
+fn consume_token(conn: &mut Connection, hash: &[u8; 32]) -> rusqlite::Result<Option<OAuthToken>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found = tx
-        .query_row_cached(&format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE hash = ?1"), [&hash[..]], token_row)
+        .query_row_cached(
+            concat!("SELECT ", token_columns!(), " FROM oauth_tokens WHERE hash = ?1"),
+            [&hash[..]],
+            token_row,
+        )
         .optional()?;
     if found.as_ref().is_some_and(|token| token.used_at.is_none()) {
         tx.execute_cached("UPDATE oauth_tokens SET used_at = ?2 WHERE hash = ?1", params![&hash[..], now_unix()])?;
@@ -145,7 +161,7 @@ pub(super) fn consume_token(conn: &mut Connection, hash: &[u8; 32]) -> rusqlite:
     Ok(found)
 }
 
-pub(super) fn revoke_token(conn: &Connection, hash: &[u8; 32]) -> rusqlite::Result<()> {
+fn revoke_token(conn: &Connection, hash: &[u8; 32]) -> rusqlite::Result<()> {
     conn.execute_cached(
         "UPDATE oauth_tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
         params![&hash[..], now_unix()],
@@ -153,14 +169,14 @@ pub(super) fn revoke_token(conn: &Connection, hash: &[u8; 32]) -> rusqlite::Resu
     Ok(())
 }
 
-pub(super) fn revoke_family(conn: &Connection, family: &str) -> rusqlite::Result<usize> {
+fn revoke_family(conn: &Connection, family: &str) -> rusqlite::Result<usize> {
     conn.execute_cached(
         "UPDATE oauth_tokens SET revoked_at = ?2 WHERE family = ?1 AND revoked_at IS NULL",
         params![family, now_unix()],
     )
 }
 
-pub(super) fn put_provider_login(conn: &Connection, login: &ProviderLogin) -> rusqlite::Result<()> {
+fn put_provider_login(conn: &Connection, login: &ProviderLogin) -> rusqlite::Result<()> {
     let scopes = serde_json::to_string(&login.scopes).map_err(|e| corrupt(4, e.to_string()))?;
     conn.execute_cached(
         "INSERT INTO provider_logins (state_hash, user_id, provider, callback_url, scopes, sealed, expires_at)
@@ -181,11 +197,7 @@ pub(super) fn put_provider_login(conn: &Connection, login: &ProviderLogin) -> ru
 }
 
 /// Reads and deletes a pending login in one statement: a state token works once.
-pub(super) fn take_provider_login(
-    conn: &Connection,
-    hash: &[u8; 32],
-    user_id: &str,
-) -> rusqlite::Result<Option<ProviderLogin>> {
+fn take_provider_login(conn: &Connection, hash: &[u8; 32], user_id: &str) -> rusqlite::Result<Option<ProviderLogin>> {
     conn.query_row_cached(
         "DELETE FROM provider_logins WHERE state_hash = ?1 AND user_id = ?2
          RETURNING state_hash, user_id, provider, callback_url, scopes, sealed, expires_at",
@@ -204,4 +216,62 @@ pub(super) fn take_provider_login(
         },
     )
     .optional()
+}
+
+#[async_trait::async_trait]
+impl OAuthStore for SqliteStorage {
+    async fn create_oauth_client(&self, client: OAuthClient) -> Result<(), StorageError> {
+        self.write(move |conn| create_client(conn, &client)).await
+    }
+
+    async fn oauth_client(&self, id: &str) -> Result<Option<OAuthClient>, StorageError> {
+        let id = id.to_owned();
+        self.read(move |conn| client(conn, &id)).await
+    }
+
+    async fn oauth_clients(&self) -> Result<Vec<OAuthClient>, StorageError> {
+        self.read(|conn| clients(conn)).await
+    }
+
+    async fn disable_oauth_client(&self, id: &str) -> Result<bool, StorageError> {
+        let id = id.to_owned();
+        self.write(move |conn| disable_client(conn, &id)).await
+    }
+
+    async fn put_oauth_token(&self, token: OAuthToken) -> Result<(), StorageError> {
+        self.write(move |conn| put_token(conn, &token)).await
+    }
+
+    async fn oauth_token(&self, hash: &[u8; 32]) -> Result<Option<OAuthToken>, StorageError> {
+        let hash = *hash;
+        self.read(move |conn| token(conn, &hash)).await
+    }
+
+    async fn consume_oauth_token(&self, hash: &[u8; 32]) -> Result<Option<OAuthToken>, StorageError> {
+        let hash = *hash;
+        self.write(move |conn| consume_token(conn, &hash)).await
+    }
+
+    async fn revoke_oauth_token(&self, hash: &[u8; 32]) -> Result<(), StorageError> {
+        let hash = *hash;
+        self.write(move |conn| revoke_token(conn, &hash)).await
+    }
+
+    async fn revoke_oauth_family(&self, family: &str) -> Result<usize, StorageError> {
+        let family = family.to_owned();
+        self.write(move |conn| revoke_family(conn, &family)).await
+    }
+
+    async fn put_provider_login(&self, login: ProviderLogin) -> Result<(), StorageError> {
+        self.write(move |conn| put_provider_login(conn, &login)).await
+    }
+
+    async fn take_provider_login(
+        &self,
+        state_hash: &[u8; 32],
+        user_id: &str,
+    ) -> Result<Option<ProviderLogin>, StorageError> {
+        let (hash, user_id) = (*state_hash, user_id.to_owned());
+        self.write(move |conn| take_provider_login(conn, &hash, &user_id)).await
+    }
 }

@@ -24,7 +24,8 @@ use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use super::{database, executions};
-use crate::storage::{ExecutionRecord, StorageError};
+use crate::domain::ExecutionRecord;
+use crate::storage::StorageError;
 
 /// Most records committed in one transaction.
 const MAX_GROUP: usize = 1024;
@@ -53,9 +54,9 @@ impl Future for Written {
     type Output = Result<(), StorageError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.0).poll(cx).map(|answer| {
-            answer.unwrap_or_else(|_| Err(StorageError::Database("the record writer stopped".to_owned())))
-        })
+        Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|answer| answer.unwrap_or_else(|_| Err(StorageError::unavailable("the record writer stopped"))))
     }
 }
 
@@ -142,7 +143,7 @@ fn write(writer: &Mutex<Connection>, records: &[&ExecutionRecord]) -> Result<(),
     }
     let mut conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
     let together = (|| {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         executions::record_all(&tx, records.iter().copied())?;
         tx.commit()
     })();

@@ -2,13 +2,25 @@
 
 use block_core::Value;
 use block_core::webhooks::{Subscription, WebhookKind};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
-use super::{Cached, corrupt};
-use crate::storage::WebhookRow;
-use crate::storage::model::now_unix;
+use super::{Cached, SqliteStorage, corrupt};
+use crate::domain::{WebhookRow, now_unix};
+use crate::storage::{StorageError, WebhookRows};
 
-const WEBHOOK_COLUMNS: &str = "id, provider, owner, kind, resource, events, credentials_id, remote_id, sealed_secret";
+/// The columns [`webhook_row`] reads, in its order.
+macro_rules! webhook_columns {
+    () => {
+        "id, provider, owner, kind, resource, events, credentials_id, remote_id, sealed_secret"
+    };
+}
+
+/// The columns [`subscription_row`] reads, in its order.
+macro_rules! subscription_columns {
+    () => {
+        "id, webhook_id, owner, block_id, events, input"
+    };
+}
 
 /// Events sorted and deduplicated, so equal sets are stored equally.
 fn events_json(events: &[String]) -> String {
@@ -49,15 +61,17 @@ fn webhook_row(row: &Row<'_>) -> rusqlite::Result<WebhookRow> {
     })
 }
 
-pub(super) fn webhook(conn: &Connection, id: &str) -> rusqlite::Result<Option<WebhookRow>> {
-    conn.query_row_cached(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = ?1"), [id], webhook_row)
+fn webhook(conn: &Connection, id: &str) -> rusqlite::Result<Option<WebhookRow>> {
+    conn.query_row_cached(concat!("SELECT ", webhook_columns!(), " FROM webhooks WHERE id = ?1"), [id], webhook_row)
         .optional()
 }
 
-pub(super) fn find_reusable(conn: &Connection, like: &WebhookRow) -> rusqlite::Result<Option<WebhookRow>> {
+fn find_reusable(conn: &Connection, like: &WebhookRow) -> rusqlite::Result<Option<WebhookRow>> {
     conn.query_row_cached(
-        &format!(
-            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE provider = ?1 AND owner = ?2 AND resource = ?3
+        concat!(
+            "SELECT ",
+            webhook_columns!(),
+            " FROM webhooks WHERE provider = ?1 AND owner = ?2 AND resource = ?3
              AND credentials_id IS ?4 AND kind = ?5 AND events = ?6 ORDER BY created_at LIMIT 1"
         ),
         params![
@@ -73,13 +87,25 @@ pub(super) fn find_reusable(conn: &Connection, like: &WebhookRow) -> rusqlite::R
     .optional()
 }
 
-pub(super) fn webhooks_where(conn: &Connection, filter: &str, args: &[&str]) -> rusqlite::Result<Vec<WebhookRow>> {
-    let mut statement =
-        conn.prepare_cached(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE {filter} ORDER BY created_at, id"))?;
-    statement.query_map(rusqlite::params_from_iter(args), webhook_row)?.collect()
+fn webhooks_on(conn: &Connection, provider: &str, resource: &str) -> rusqlite::Result<Vec<WebhookRow>> {
+    let mut statement = conn.prepare_cached(concat!(
+        "SELECT ",
+        webhook_columns!(),
+        " FROM webhooks WHERE provider = ?1 AND resource = ?2 ORDER BY created_at, id"
+    ))?;
+    statement.query_map([provider, resource], webhook_row)?.collect()
 }
 
-pub(super) fn put_webhook(conn: &Connection, webhook: &WebhookRow) -> rusqlite::Result<()> {
+fn webhooks_of(conn: &Connection, owner: &str) -> rusqlite::Result<Vec<WebhookRow>> {
+    let mut statement = conn.prepare_cached(concat!(
+        "SELECT ",
+        webhook_columns!(),
+        " FROM webhooks WHERE owner = ?1 ORDER BY created_at, id"
+    ))?;
+    statement.query_map([owner], webhook_row)?.collect()
+}
+
+fn put_webhook(conn: &Connection, webhook: &WebhookRow) -> rusqlite::Result<()> {
     conn.execute_cached(
         "INSERT INTO webhooks (id, provider, owner, kind, resource, events, credentials_id, remote_id, sealed_secret,
                                created_at)
@@ -103,8 +129,8 @@ pub(super) fn put_webhook(conn: &Connection, webhook: &WebhookRow) -> rusqlite::
     Ok(())
 }
 
-pub(super) fn delete_webhook(conn: &mut Connection, id: &str) -> rusqlite::Result<()> {
-    let tx = conn.transaction()?;
+fn delete_webhook(conn: &mut Connection, id: &str) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.execute_cached("DELETE FROM webhook_subscriptions WHERE webhook_id = ?1", [id])?;
     tx.execute_cached("DELETE FROM webhooks WHERE id = ?1", [id])?;
     tx.commit()
@@ -124,14 +150,25 @@ fn subscription_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     })
 }
 
-pub(super) fn subscriptions_where(conn: &Connection, filter: &str, arg: &str) -> rusqlite::Result<Vec<Subscription>> {
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT id, webhook_id, owner, block_id, events, input FROM webhook_subscriptions WHERE {filter} ORDER BY id"
+fn subscriptions_on(conn: &Connection, webhook_id: &str) -> rusqlite::Result<Vec<Subscription>> {
+    let mut statement = conn.prepare_cached(concat!(
+        "SELECT ",
+        subscription_columns!(),
+        " FROM webhook_subscriptions WHERE webhook_id = ?1 ORDER BY id"
     ))?;
-    statement.query_map([arg], subscription_row)?.collect()
+    statement.query_map([webhook_id], subscription_row)?.collect()
 }
 
-pub(super) fn put_subscription(conn: &Connection, subscription: &Subscription) -> rusqlite::Result<()> {
+fn subscriptions_of(conn: &Connection, owner: &str) -> rusqlite::Result<Vec<Subscription>> {
+    let mut statement = conn.prepare_cached(concat!(
+        "SELECT ",
+        subscription_columns!(),
+        " FROM webhook_subscriptions WHERE owner = ?1 ORDER BY id"
+    ))?;
+    statement.query_map([owner], subscription_row)?.collect()
+}
+
+fn put_subscription(conn: &Connection, subscription: &Subscription) -> rusqlite::Result<()> {
     conn.execute_cached(
         "INSERT INTO webhook_subscriptions (id, webhook_id, owner, block_id, events, input, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -150,16 +187,11 @@ pub(super) fn put_subscription(conn: &Connection, subscription: &Subscription) -
     Ok(())
 }
 
-pub(super) fn delete_subscription(
-    conn: &mut Connection,
-    owner: &str,
-    id: &str,
-) -> rusqlite::Result<Option<Subscription>> {
-    let tx = conn.transaction()?;
+fn delete_subscription(conn: &mut Connection, owner: &str, id: &str) -> rusqlite::Result<Option<Subscription>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found = tx
         .query_row_cached(
-            "SELECT id, webhook_id, owner, block_id, events, input FROM webhook_subscriptions
-             WHERE id = ?1 AND owner = ?2",
+            concat!("SELECT ", subscription_columns!(), " FROM webhook_subscriptions WHERE id = ?1 AND owner = ?2"),
             params![id, owner],
             subscription_row,
         )
@@ -169,4 +201,55 @@ pub(super) fn delete_subscription(
     }
     tx.commit()?;
     Ok(found)
+}
+
+#[async_trait::async_trait]
+impl WebhookRows for SqliteStorage {
+    async fn webhook(&self, id: &str) -> Result<Option<WebhookRow>, StorageError> {
+        let id = id.to_owned();
+        self.read(move |conn| webhook(conn, &id)).await
+    }
+
+    async fn find_reusable_webhook(&self, like: &WebhookRow) -> Result<Option<WebhookRow>, StorageError> {
+        let like = like.clone();
+        self.read(move |conn| find_reusable(conn, &like)).await
+    }
+
+    async fn webhooks_on(&self, provider: &str, resource: &str) -> Result<Vec<WebhookRow>, StorageError> {
+        let (provider, resource) = (provider.to_owned(), resource.to_owned());
+        self.read(move |conn| webhooks_on(conn, &provider, &resource)).await
+    }
+
+    async fn webhooks_of(&self, owner: &str) -> Result<Vec<WebhookRow>, StorageError> {
+        let owner = owner.to_owned();
+        self.read(move |conn| webhooks_of(conn, &owner)).await
+    }
+
+    async fn put_webhook(&self, webhook: WebhookRow) -> Result<(), StorageError> {
+        self.write(move |conn| put_webhook(conn, &webhook)).await
+    }
+
+    async fn delete_webhook(&self, id: &str) -> Result<(), StorageError> {
+        let id = id.to_owned();
+        self.write(move |conn| delete_webhook(conn, &id)).await
+    }
+
+    async fn subscriptions(&self, webhook_id: &str) -> Result<Vec<Subscription>, StorageError> {
+        let webhook_id = webhook_id.to_owned();
+        self.read(move |conn| subscriptions_on(conn, &webhook_id)).await
+    }
+
+    async fn subscriptions_of(&self, owner: &str) -> Result<Vec<Subscription>, StorageError> {
+        let owner = owner.to_owned();
+        self.read(move |conn| subscriptions_of(conn, &owner)).await
+    }
+
+    async fn put_subscription(&self, subscription: Subscription) -> Result<(), StorageError> {
+        self.write(move |conn| put_subscription(conn, &subscription)).await
+    }
+
+    async fn delete_subscription(&self, owner: &str, id: &str) -> Result<Option<Subscription>, StorageError> {
+        let (owner, id) = (owner.to_owned(), id.to_owned());
+        self.write(move |conn| delete_subscription(conn, &owner, &id)).await
+    }
 }

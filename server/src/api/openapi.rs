@@ -1,0 +1,200 @@
+//! The OpenAPI 3.1 document, from the handlers' declarations (`#[utoipa::path]`
+//! and the bodies' schema derives) plus what only the running server knows:
+//! every block's input and output schemas, the public URL, and the parts every
+//! authenticated operation shares. Swagger UI is served from files compiled into
+//! the binary (no network needed).
+
+use axum::Router;
+use block_core::Registry;
+use serde_json::{Map, Value, json};
+use utoipa::openapi::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::routes::OAUTH_SCHEME;
+use crate::domain::Scope;
+use crate::services::AppState;
+
+pub use super::routes::OPENAPI_PATH;
+
+/// Where Swagger UI is served.
+pub const DOCS_PATH: &str = "/external-api/docs";
+
+/// The API-key security scheme's name.
+const API_KEY_SCHEME: &str = "APIKeyHeader";
+
+/// Swagger UI and the document.
+pub(super) fn docs_router(document: Value) -> Router<AppState> {
+    SwaggerUi::new(DOCS_PATH).external_url_unchecked(OPENAPI_PATH, document).into()
+}
+
+/// The whole document of a server over `registry` reached at `public_url` (what
+/// `block-server openapi` prints).
+pub fn document_for(registry: &Registry, public_url: &str) -> Value {
+    document(super::routes::declared(), registry, public_url)
+}
+
+/// The document of the operations in `declared`, for a server over `registry`
+/// reached at `public_url`.
+pub(super) fn document(declared: OpenApi, registry: &Registry, public_url: &str) -> Value {
+    let mut document = serde_json::to_value(&declared).unwrap_or_else(|_| json!({"paths": {}}));
+    document["openapi"] = json!("3.1.0");
+    document["info"] = json!({
+        "title": "Blocks External API",
+        "version": env!("CARGO_PKG_VERSION"),
+        "description": "Every registered block, listed and executable, compatible with the reference platform's \
+            External API v1. Authenticate with an API key in the `X-API-Key` header or an OAuth access token in \
+            `Authorization: Bearer`; each operation lists the scopes it requires. Errors share one shape: \
+            `{\"detail\": message, \"error\": {code, message, details}}`.",
+    });
+    document["servers"] = json!([{"url": public_url}]);
+    document["tags"] = json!([
+        {"name": "identity"}, {"name": "blocks"}, {"name": "integrations"},
+        {"name": "webhooks"}, {"name": "operations"}, {"name": "oauth"}
+    ]);
+    document["paths"][OPENAPI_PATH] = json!({"get": {
+        "operationId": "openapi", "summary": "This OpenAPI document", "tags": ["operations"], "security": [],
+        "responses": {"200": {"description": "The document", "content": {"application/json": {"schema": {"type": "object"}}}}}
+    }});
+    if let Some(paths) = document["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            for operation in item.as_object_mut().into_iter().flat_map(|item| item.values_mut()) {
+                shared_parts(operation);
+            }
+        }
+    }
+    let schemas = &mut document["components"]["schemas"];
+    if !schemas.is_object() {
+        *schemas = json!({});
+    }
+    add_block_schemas(schemas, registry);
+    document["components"]["securitySchemes"] = json!({
+        API_KEY_SCHEME: {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        OAUTH_SCHEME: {"type": "oauth2", "flows": {"authorizationCode": {
+            "authorizationUrl": format!("{public_url}/oauth/authorize"),
+            "tokenUrl": format!("{public_url}/oauth/token"),
+            "refreshUrl": format!("{public_url}/oauth/token"),
+            "scopes": Scope::ALL
+                .iter()
+                .map(|scope| (scope.as_str().to_owned(), Value::from(scope.description())))
+                .collect::<Map<String, Value>>(),
+        }}},
+    });
+    document
+}
+
+/// What every operation shares: an authenticated one takes an API key or an
+/// OAuth token holding its scopes and may answer 401, 403 and 429; every other
+/// one says it needs no credentials. Headers documented on a response are sent.
+fn shared_parts(operation: &mut Value) {
+    if let Some(body) = operation.get_mut("requestBody")
+        && body.get("required").is_none()
+    {
+        body["required"] = json!(false);
+    }
+    let scopes: Vec<Value> = operation["security"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|requirement| requirement[OAUTH_SCHEME].as_array().cloned().unwrap_or_default())
+        .collect();
+    for response in operation["responses"].as_object_mut().into_iter().flat_map(|responses| responses.values_mut()) {
+        for header in response["headers"].as_object_mut().into_iter().flat_map(|headers| headers.values_mut()) {
+            header["required"] = json!(true);
+        }
+    }
+    if scopes.is_empty() {
+        operation["security"] = json!([]);
+        return;
+    }
+    let names: Vec<&str> = scopes.iter().filter_map(Value::as_str).collect();
+    operation["security"] = json!([{API_KEY_SCHEME: []}, {OAUTH_SCHEME: names}]);
+    operation["x-required-scopes"] = json!(names);
+    operation["description"] = json!(format!("Requires the scopes: {}.", names.join(", ")));
+    let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let responses = &mut operation["responses"];
+    for (status, description) in [
+        ("401", "No usable credentials"),
+        ("403", "A required scope is missing"),
+        ("429", "Rate limited; see `Retry-After`"),
+    ] {
+        if responses.get(status).is_none() {
+            responses[status] = error(description);
+        }
+    }
+}
+
+/// Adds every enabled block's input and output schemas as components
+/// (`<Name>Input`, `<Name>Output`), and `BlockInput` as any one of the inputs.
+fn add_block_schemas(schemas: &mut Value, registry: &Registry) {
+    let mut inputs = Vec::new();
+    for block in registry.blocks().filter(|block| !block.descriptor().disabled) {
+        let input = format!("{}Input", block.name());
+        let output = format!("{}Output", block.name());
+        add_block_schema(schemas, &input, block.input_schema());
+        add_block_schema(schemas, &output, block.output_schema());
+        inputs.push(json!({"$ref": format!("#/components/schemas/{input}")}));
+    }
+    schemas["BlockInput"] = json!({
+        "description": "The input object of the block named in the path: one of the `*Input` schemas.",
+        "anyOf": inputs,
+    });
+}
+
+/// Adds a block's schema as component `name`; its `$defs` become components of
+/// their own (`<name>.<def>`) so that references resolve inside the document.
+fn add_block_schema(schemas: &mut Value, name: &str, schema: &Value) {
+    let mut schema = schema.clone();
+    let prefix = format!("#/components/schemas/{name}.");
+    if let Value::Object(fields) = &mut schema {
+        fields.remove("$schema");
+        if let Some(Value::Object(definitions)) = fields.remove("$defs") {
+            for (definition, mut body) in definitions {
+                rewrite_refs(&mut body, &prefix);
+                schemas[format!("{name}.{definition}")] = body;
+            }
+        }
+    }
+    rewrite_refs(&mut schema, &prefix);
+    schemas[name] = schema;
+}
+
+fn rewrite_refs(value: &mut Value, prefix: &str) {
+    match value {
+        Value::Object(fields) => {
+            for (key, item) in fields.iter_mut() {
+                match (key.as_str(), &mut *item) {
+                    ("$ref", Value::String(target)) => {
+                        if let Some(definition) = target.strip_prefix("#/$defs/") {
+                            *target = format!("{prefix}{definition}");
+                        }
+                    }
+                    _ => rewrite_refs(item, prefix),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| rewrite_refs(item, prefix)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_definitions_become_components_and_references_follow() {
+        let mut schemas = json!({});
+        let schema = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "properties": {"op": {"$ref": "#/$defs/Operation"}},
+            "$defs": {"Operation": {"enum": ["add"]}}
+        });
+        add_block_schema(&mut schemas, "CalculatorBlockInput", &schema);
+        assert_eq!(
+            schemas["CalculatorBlockInput"]["properties"]["op"]["$ref"],
+            "#/components/schemas/CalculatorBlockInput.Operation"
+        );
+        assert_eq!(schemas["CalculatorBlockInput.Operation"], json!({"enum": ["add"]}));
+        assert!(schemas["CalculatorBlockInput"].get("$schema").is_none());
+    }
+}

@@ -1,0 +1,17 @@
+//! The composition root: the server assembled from its doors ([`router`]) and
+//! run ([`serve`]). Nothing below imports this module; the command line and the
+//! binary sit above it.
+
+mod serve;
+
+use axum::Router;
+
+pub use serve::{ServeConfig, ServeError, open_storage, open_storage_async, run_until, serve, shutdown_signal};
+
+use crate::services::AppState;
+
+/// The whole server as an axum router, ready to serve or to mount in another
+/// app: the HTTP API (see [`crate::api`]).
+pub fn router(state: AppState) -> Router {
+    crate::api::router(state)
+}

@@ -1,0 +1,264 @@
+//! Serving: open the data directory, build the state, greet a first start with an
+//! API key, serve until a shutdown signal, then let running requests finish (for
+//! a bounded time). [`serve`] does all of it for any [`Registry`]: what
+//! `block-server serve` runs, and the one call a service embedding the server
+//! makes with its own blocks.
+
+use std::future::{Future, IntoFuture};
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use block_core::oauth::{OAuthError, OAuthHandlers};
+use block_core::provider::platform_credentials;
+use block_core::{ExposeSecret, RegistryError};
+
+use crate::services::SharedRegistry;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+use crate::domain::{Cipher, CryptoError, KEY_ENV, KeySource, Scope};
+use crate::services::accounts::{self, BootstrapError};
+use crate::services::{AppState, Settings, StateError};
+use crate::storage::{RunStore, SqliteStorage, StorageError};
+
+/// Where and how to serve.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// The address to listen on.
+    pub addr: SocketAddr,
+    /// The data directory (database, key file).
+    pub data_dir: PathBuf,
+    /// The URL the server is reached at; `http://<addr>` when unset.
+    pub public_url: Option<String>,
+    /// Limits and the starting balance.
+    pub settings: Settings,
+    /// How long running requests may take to finish after a shutdown signal.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            data_dir: PathBuf::from("data"),
+            public_url: None,
+            settings: Settings::default(),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The linked blocks do not form a valid registry.
+    #[error("{0}")]
+    Registry(RegistryError),
+    /// The data directory could not be created.
+    #[error("could not create the data directory {}: {error}", .path.display())]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        error: io::Error,
+    },
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The encryption key could not be loaded.
+    #[error(transparent)]
+    Key(#[from] CryptoError),
+    /// The state could not be built.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// The local user or its key could not be created.
+    #[error(transparent)]
+    Bootstrap(#[from] BootstrapError),
+    /// The address could not be bound, or serving failed.
+    #[error("{what}: {error}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// Why it failed.
+        error: io::Error,
+    },
+}
+
+/// Creates the data directory (owner-only where the platform allows) and opens
+/// its storage. Blocking (files): call it before the runtime, or through
+/// [`open_storage_async`].
+pub fn open_storage(data_dir: &Path) -> Result<SqliteStorage, ServeError> {
+    let failed = |error| ServeError::DataDir { path: data_dir.to_owned(), error };
+    if !data_dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(data_dir).map_err(failed)?;
+    }
+    Ok(SqliteStorage::open(data_dir)?)
+}
+
+/// [`open_storage`] on the blocking pool.
+pub async fn open_storage_async(data_dir: &Path) -> Result<SqliteStorage, ServeError> {
+    let data_dir = data_dir.to_owned();
+    tokio::task::spawn_blocking(move || open_storage(&data_dir))
+        .await
+        .map_err(|error| ServeError::Io { what: "opening the storage".into(), error: io::Error::other(error) })?
+}
+
+/// Serves the blocks of `registry` until Ctrl-C or SIGTERM: the data directory
+/// (database, key file) is created on first start, with the local user and an
+/// API key holding every scope, printed once to `out` with a `curl` line to try.
+/// `env` reads configuration variables (the providers' platform credentials and
+/// OAuth apps, the encryption key).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), block_server::ServeError> {
+/// let registry = block_core::Registry::builder().build().expect("a valid registry");
+/// let config = block_server::ServeConfig::default();
+/// block_server::serve(config, registry, |name| std::env::var(name).ok(), &mut std::io::stdout()).await
+/// # }
+/// ```
+pub async fn serve(
+    config: ServeConfig,
+    registry: impl Into<SharedRegistry>,
+    env: impl Fn(&str) -> Option<String>,
+    out: &mut dyn Write,
+) -> Result<(), ServeError> {
+    let registry: SharedRegistry = registry.into();
+    let storage = Arc::new(open_storage_async(&config.data_dir).await?);
+    let recovered = storage.recover_interrupted().await?;
+    if recovered.executions > 0 {
+        tracing::warn!(
+            executions = recovered.executions,
+            refunded = recovered.refunded,
+            "the last run of the server stopped during executions; they are marked interrupted and refunded"
+        );
+    }
+    let (key, data_dir) = (env(KEY_ENV), config.data_dir.clone());
+    let (cipher, source) = tokio::task::spawn_blocking(move || Cipher::load(key.as_deref(), &data_dir))
+        .await
+        .map_err(|error| ServeError::Io { what: "loading the key".into(), error: io::Error::other(error) })??;
+    if let KeySource::CreatedFile(path) = &source {
+        tracing::warn!(
+            path = %path.display(),
+            "created a new encryption key file (mode 0600); back it up, or set {KEY_ENV}: without it the stored \
+             credentials cannot be read"
+        );
+    }
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|error| ServeError::Io { what: format!("could not listen on {}", config.addr), error })?;
+    let local = listener
+        .local_addr()
+        .map_err(|error| ServeError::Io { what: "could not read the bound address".into(), error })?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+    let platform = platform_credentials(registry.providers().iter().copied(), &env);
+    let (oauth, problems) = OAuthHandlers::from_env(registry.providers().iter().copied(), &env);
+    for problem in problems {
+        match problem {
+            OAuthError::NotConfigured { .. } => tracing::info!(%problem, "OAuth sign-in is off for a provider"),
+            other => tracing::warn!(problem = %other, "an OAuth app is not usable"),
+        }
+    }
+    let settings = Settings { public_url: public_url.clone(), ..config.settings };
+    let starting_credits = settings.starting_credits;
+    let blocks = registry.blocks().len();
+    let state = AppState::builder(registry, storage.clone(), cipher)
+        .platform_credentials(platform)
+        .oauth(oauth)
+        .settings(settings)
+        .build()
+        .await?;
+    let (user, created) = accounts::local_user(storage.as_ref(), starting_credits).await?;
+    if created {
+        let (key, _) = accounts::create_api_key(storage.as_ref(), &user.id, "first start", Scope::ALL.to_vec()).await?;
+        greet(out, starting_credits, key.key.expose_secret(), &public_url)
+            .map_err(|error| ServeError::Io { what: "could not print the API key".into(), error })?;
+    }
+    tracing::info!(address = %local, data_dir = %config.data_dir.display(), blocks, "serving");
+    run_until(listener, state, shutdown_signal(), config.shutdown_grace)
+        .await
+        .map_err(|error| ServeError::Io { what: "serving failed".into(), error })
+}
+
+fn greet(out: &mut dyn Write, credits: u64, key: &str, public_url: &str) -> io::Result<()> {
+    writeln!(out, "First start: created the local user with {credits} credits and an API key holding every scope.")?;
+    writeln!(out, "The key is shown only now; keep it somewhere safe:\n\n    {key}\n")?;
+    writeln!(out, "Try it:\n\n    curl -H \"X-API-Key: {key}\" {public_url}/external-api/v1/blocks\n")?;
+    writeln!(out, "API docs: {public_url}/external-api/docs")?;
+    out.flush()
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then stops accepting
+/// and waits up to `grace` for running requests (streams included) to finish.
+pub async fn run_until(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send,
+    grace: Duration,
+) -> io::Result<()> {
+    let storage = state.storage().clone();
+    let served = serve_then_drain(listener, state, shutdown, grace).await;
+    // Records of the last runs may still be queued.
+    if let Err(error) = storage.flush().await {
+        tracing::error!(%error, "writing the last execution records failed");
+    }
+    served
+}
+
+async fn serve_then_drain(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send,
+    grace: Duration,
+) -> io::Result<()> {
+    let stop = Arc::new(Notify::new());
+    let stopping = stop.clone();
+    let app = super::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let serving =
+        axum::serve(listener, app).with_graceful_shutdown(async move { stopping.notified().await }).into_future();
+    tokio::pin!(serving);
+    tokio::select! {
+        result = &mut serving => return result,
+        () = shutdown => {}
+    }
+    tracing::info!(grace_secs = grace.as_secs(), "shutting down: no new connections; waiting for running requests");
+    stop.notify_one();
+    match tokio::time::timeout(grace, serving).await {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::warn!("running requests did not finish in time; stopping anyway");
+            Ok(())
+        }
+    }
+}
+
+/// Resolves on Ctrl-C, or SIGTERM on Unix.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,27 @@
+//! The nouns of the server, and the pure rules about them: ids, users and the
+//! caller of a request, scopes, the server's own secrets (random tokens, their
+//! hashes, PKCE, sealing at rest, redaction), time, and the records the storage
+//! keeps.
+//!
+//! This layer imports nothing else of the server: storage, services and every
+//! door (HTTP, command line) build on it.
+
+mod cipher;
+mod clock;
+mod ids;
+mod records;
+mod redact;
+mod scope;
+pub mod secrets;
+mod user;
+
+pub use cipher::{Cipher, CryptoError, KEY_ENV, KEY_FILE, KeySource};
+pub use clock::{now_unix, seconds};
+pub use ids::{new_id, new_run_id};
+pub use records::{
+    ApiKeyRecord, ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, KeyStatus, LedgerEntry, NewApiKey,
+    OAuthClient, OAuthToken, ProviderLogin, Recovered, SealedCredentials, TokenKind, WebhookRow,
+};
+pub use redact::Redactor;
+pub use scope::Scope;
+pub use user::{Caller, User};

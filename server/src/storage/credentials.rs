@@ -1,0 +1,23 @@
+//! Users' credentials, sealed: the storage never sees a secret in the clear.
+
+use block_core::credentials::CredentialsMeta;
+
+use crate::domain::SealedCredentials;
+
+use super::StorageError;
+
+/// Sealed credentials per user.
+#[async_trait::async_trait]
+pub trait CredentialRows: Send + Sync + 'static {
+    /// Creates or replaces `user_id`'s sealed credentials.
+    async fn put_credentials(&self, user_id: &str, credentials: SealedCredentials) -> Result<(), StorageError>;
+
+    /// `user_id`'s sealed credentials `id`.
+    async fn credentials(&self, user_id: &str, id: &str) -> Result<Option<SealedCredentials>, StorageError>;
+
+    /// The meta of every credentials of `user_id`.
+    async fn list_credentials(&self, user_id: &str) -> Result<Vec<CredentialsMeta>, StorageError>;
+
+    /// Deletes `user_id`'s credentials `id`; `false` when there were none.
+    async fn delete_credentials(&self, user_id: &str, id: &str) -> Result<bool, StorageError>;
+}
