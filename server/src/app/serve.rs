@@ -124,11 +124,11 @@ pub async fn open_storage_async(data_dir: &Path) -> Result<SqliteStorage, ServeE
 /// block_server::serve(config, registry, |name| std::env::var(name).ok(), &mut std::io::stdout()).await
 /// # }
 /// ```
-pub async fn serve(
+pub async fn serve<W: Write + ?Sized>(
     config: ServeConfig,
     registry: impl Into<SharedRegistry>,
     env: impl Fn(&str) -> Option<String>,
-    out: &mut dyn Write,
+    out: &mut W,
 ) -> Result<(), ServeError> {
     let registry: SharedRegistry = registry.into();
     let storage = Arc::new(open_storage_async(&config.data_dir).await?);
@@ -187,7 +187,7 @@ pub async fn serve(
         .map_err(|error| ServeError::Io { what: "serving failed".into(), error })
 }
 
-fn greet(out: &mut dyn Write, credits: u64, key: &str, public_url: &str) -> io::Result<()> {
+fn greet<W: Write + ?Sized>(out: &mut W, credits: u64, key: &str, public_url: &str) -> io::Result<()> {
     writeln!(out, "First start: created the local user with {credits} credits and an API key holding every scope.")?;
     writeln!(out, "The key is shown only now; keep it somewhere safe:\n\n    {key}\n")?;
     writeln!(out, "Try it:\n\n    curl -H \"X-API-Key: {key}\" {public_url}/external-api/v1/blocks\n")?;
