@@ -2,26 +2,25 @@
 //! per output.
 
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use block_core::{Execution, Outputs};
-use futures_util::Stream;
+use block_core::Outputs;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::extract::{Authed, RawBody, json_value};
 use super::{ApiError, ErrorBody};
-use crate::domain::{Caller, ExecutionSource};
+use crate::domain::{Caller, RunSource};
 use crate::services::AppState;
-use crate::services::runs::{self, RunRecord, StartedRun};
+use crate::services::runs::{self, NewRun, RunDriver};
+
+/// The header naming the run an execution was recorded as.
+pub const RUN_ID_HEADER: &str = "x-run-id";
 
 /// The input object of the block named in the path: one of the `*Input` schemas
 /// (the document lists every block's).
@@ -71,14 +70,18 @@ pub async fn execute(
     if accepts_event_stream(&headers) {
         return stream_response(&state, &caller, &id, &body).await;
     }
-    let StartedRun { mut execution, mut record } = start(&state, &caller, &id, &body, ExecutionSource::Api).await?;
+    let mut driver = start(&state, &caller, &id, &body, RunSource::Api).await?;
+    let run_id = driver.id().to_owned();
     let mut outputs = Vec::new();
-    while let Some(event) = execution.next_event().await {
-        record.observe(&event);
+    while let Some((_, event)) = driver.next().await {
         outputs.push(event);
     }
-    record.finish().await;
-    Ok(Json(Outputs::from_events(outputs).to_json()).into_response())
+    driver.finish().await;
+    let mut response = Json(Outputs::from_events(outputs).to_json()).into_response();
+    if let Ok(value) = HeaderValue::from_str(&run_id) {
+        response.headers_mut().insert(RUN_ID_HEADER, value);
+    }
+    Ok(response)
 }
 
 /// Runs the block, always streaming.
@@ -119,52 +122,37 @@ async fn start(
     caller: &Caller,
     id: &str,
     body: &[u8],
-    source: ExecutionSource,
-) -> Result<StartedRun, ApiError> {
+    source: RunSource,
+) -> Result<RunDriver, ApiError> {
     let block = runs::runnable_block(state, id)?;
     let input = json_value(body)?;
-    let bytes = u64::try_from(body.len()).unwrap_or(u64::MAX);
-    Ok(runs::start(state, &caller.user.id, block, input, bytes, source).await?)
+    Ok(runs::start_inline(state, NewRun::block(&caller.user.id, source), block, input).await?)
 }
 
 async fn stream_response(state: &AppState, caller: &Caller, id: &str, body: &[u8]) -> Result<Response, ApiError> {
-    let StartedRun { execution, record } = start(state, caller, id, body, ExecutionSource::Stream).await?;
-    let events = EventStream { execution, record: Some(record), finishing: None };
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
-}
-
-/// One SSE event per output, named by its pin; ends with the run, once its record
-/// is written (see [`RunRecord::finish`]).
-struct EventStream {
-    execution: Execution,
-    record: Option<RunRecord>,
-    finishing: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
-}
-
-impl Stream for EventStream {
-    type Item = Result<Event, Infallible>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        if let Some(finishing) = this.finishing.as_mut() {
-            return finishing.as_mut().poll(cx).map(|()| None);
-        }
-        match Pin::new(&mut this.execution).poll_next(cx) {
-            Poll::Ready(Some(event)) => {
-                if let Some(record) = this.record.as_mut() {
-                    record.observe(&event);
-                }
-                // Compact JSON has no raw newlines, so each value is one `data:` line.
-                Poll::Ready(Some(Ok(Event::default().event(event.name).data(event.value.to_string()))))
+    let driver = start(state, caller, id, body, RunSource::Stream).await?;
+    let run_id = driver.id().to_owned();
+    // One event per output, named by its pin, with the run's event number as its
+    // id (`GET /runs/{id}/events` resumes from it); the stream ends with the run,
+    // once its end is recorded. Dropped early (the client went away), the driver
+    // stops the run.
+    let events = futures_util::stream::unfold(Some(driver), |driver| async move {
+        let mut driver = driver?;
+        match driver.next().await {
+            // Compact JSON has no raw newlines, so each value is one `data:` line.
+            Some((seq, event)) => {
+                let sse = Event::default().id(seq.to_string()).event(event.name).data(event.value.to_string());
+                Some((Ok::<_, Infallible>(sse), Some(driver)))
             }
-            Poll::Ready(None) => match this.record.take() {
-                Some(record) => {
-                    let finishing = this.finishing.insert(Box::pin(record.finish()));
-                    finishing.as_mut().poll(cx).map(|()| None)
-                }
-                None => Poll::Ready(None),
-            },
-            Poll::Pending => Poll::Pending,
+            None => {
+                driver.finish().await;
+                None
+            }
         }
+    });
+    let mut response = Sse::new(events).keep_alive(KeepAlive::default()).into_response();
+    if let Ok(value) = HeaderValue::from_str(&run_id) {
+        response.headers_mut().insert(RUN_ID_HEADER, value);
     }
+    Ok(response)
 }

@@ -13,9 +13,10 @@ use block_core::{RegisteredBlock, Usage};
 use http::HeaderMap;
 use serde_json::{Map, Value, json};
 
-use super::runs::{self, Opened, Tally};
+use super::runs::{self, Tally};
 use super::{AppState, Refusal, ServiceError};
-use crate::domain::{ExecutionRecord, ExecutionSource, ExecutionStatus, new_run_id, now_unix};
+use crate::domain::{Run, RunEvent, RunKind, RunSource, RunStatus, new_run_id, now_millis};
+use crate::storage::{Admission, RunEnd};
 
 /// What a delivery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,8 +28,8 @@ pub struct Delivered {
 /// Takes a delivery through the core dispatcher: verify, parse, run the owner's
 /// subscribed triggers. Each run is charged its per-run and per-byte costs before
 /// it starts, as an execution through the API is ([`ChargeGate`]; a run the owner
-/// cannot pay for does not start), and is recorded as an execution. Per-second
-/// costs are not charged for trigger runs.
+/// cannot pay for does not start and is recorded failed), and is recorded as a
+/// run with its outputs.
 pub async fn deliver(
     state: &AppState,
     provider: &str,
@@ -43,37 +44,67 @@ pub async fn deliver(
         .with_gate(&gate);
     let runs = dispatcher.dispatch(provider, webhook_id, headers, body).await.map_err(dispatch_error)?;
     for run in &runs {
-        record_trigger_run(state, &gate, webhook_id, run).await;
+        record_trigger_run(state, &gate, run).await;
     }
     Ok(Delivered { triggered: runs.iter().filter(|run| run.started).count() })
 }
 
-/// Opens the record of each trigger run before it starts ([`runs::open`]): a paid
-/// run is charged and stored as running, one its owner cannot pay for does not
-/// start.
+/// Opens the run of each trigger run before it starts: a paid run is charged and
+/// stored running in one transaction; one its owner cannot pay for does not
+/// start, and is stored failed, saying why.
 struct ChargeGate<'s> {
     state: &'s AppState,
-    /// The record of each run let through, by execution id.
-    opened: Mutex<HashMap<String, ExecutionRecord>>,
+    /// Each run let through, by id.
+    opened: Mutex<HashMap<String, Run>>,
 }
 
 #[block_core::async_trait]
 impl TriggerGate for ChargeGate<'_> {
     async fn admit(&self, owner: &str, block: &RegisteredBlock, input: &Value) -> Result<Option<String>, String> {
-        let usage = Usage {
+        let price = block.price(&Usage {
             platform_credentials: runs::names_platform_credentials(self.state, block, input),
             input_bytes: serde_json::to_vec(input).map_or(0, |bytes| u64::try_from(bytes.len()).unwrap_or(u64::MAX)),
             seconds: 0,
+        });
+        let now = now_millis();
+        let mut run = Run {
+            id: new_run_id().to_string(),
+            kind: RunKind::Trigger,
+            user_id: owner.to_owned(),
+            block_id: block.id().to_owned(),
+            parent_id: None,
+            source: RunSource::Webhook,
+            source_ref: None,
+            status: RunStatus::Running,
+            input: input.clone(),
+            outputs: Map::new(),
+            truncated: Vec::new(),
+            error: None,
+            charged: price,
+            created_at: now,
+            started_at: Some(now),
+            finished_at: None,
+            callback_url: None,
         };
-        let id = new_run_id().to_string();
-        match runs::open(self.state, id, owner, block, &usage, ExecutionSource::Webhook).await {
-            Ok(Opened::Ready(record)) => {
-                let id = record.id.clone();
-                self.opened.lock().unwrap_or_else(PoisonError::into_inner).insert(id.clone(), record);
+        let storage = self.state.storage();
+        let reason = format!("trigger {}", block.name());
+        let lease = self.state.settings().run_lease;
+        match storage.begin_inline(run.clone(), self.state.run_hub().worker(), lease, price, &reason).await {
+            Ok(Admission::Started) => {
+                let id = run.id.clone();
+                self.opened.lock().unwrap_or_else(PoisonError::into_inner).insert(id.clone(), run);
                 Ok(Some(id))
             }
-            Ok(Opened::Insufficient { price, balance }) => {
-                Err(format!("not run: {}", runs::insufficient(block, price, balance)))
+            Ok(Admission::Insufficient { balance }) => {
+                let why = format!("not run: {}", runs::insufficient(block, price, balance));
+                run.status = RunStatus::Failed;
+                run.charged = 0;
+                run.error = Some(why.clone());
+                run.finished_at = Some(now);
+                if let Err(error) = storage.create_runs(vec![run]).await {
+                    tracing::error!(%error, "recording a trigger run that could not be paid failed");
+                }
+                Err(why)
             }
             Err(error) => {
                 tracing::error!(%error, block = block.name(), "charging a trigger run failed");
@@ -97,44 +128,51 @@ fn dispatch_error(error: DispatchError) -> ServiceError {
     }
 }
 
-async fn record_trigger_run(state: &AppState, gate: &ChargeGate<'_>, webhook_id: &str, run: &TriggerRun) {
-    let Some(block) = state.registry().by_name(run.block) else { return };
-    let opened =
-        run.admission.as_ref().and_then(|id| gate.opened.lock().unwrap_or_else(PoisonError::into_inner).remove(id));
-    let mut tally = Tally::default();
-    run.events.iter().for_each(|event| tally.observe(event));
-    let record = match opened {
-        Some(mut record) if !run.started => {
-            let why = run.events.first().and_then(|event| event.value.as_str()).unwrap_or("the run did not start");
-            if let Err(error) = runs::did_not_start(state, &mut record, block, why.to_owned()).await {
-                tracing::error!(%error, execution = %record.id, "refunding a trigger run failed");
-            }
-            record
+/// Records how a trigger run the gate let through ended: its events, outputs and
+/// status (a run that did not start is refunded).
+async fn record_trigger_run(state: &AppState, gate: &ChargeGate<'_>, trigger: &TriggerRun) {
+    let Some(id) = trigger.admission.as_ref() else { return };
+    let Some(mut run) = gate.opened.lock().unwrap_or_else(PoisonError::into_inner).remove(id) else { return };
+    let storage = state.storage();
+    if !trigger.started && run.charged > 0 {
+        let reason = format!("refund: {} did not start", trigger.block);
+        match storage.grant(&run.user_id, run.charged, &reason, Some(&run.id)).await {
+            Ok(_) => run.charged = 0,
+            Err(error) => tracing::error!(%error, run = %run.id, "refunding a trigger run failed"),
         }
-        Some(mut record) => {
-            tally.close(&mut record, ExecutionStatus::Completed);
-            record
-        }
-        // Refused by the gate: a record of a run that never started, saying why.
-        None => {
-            let Ok(Some(webhook)) = state.webhook_store().webhook(webhook_id).await else { return };
-            let mut record = ExecutionRecord {
-                id: new_run_id().to_string(),
-                user_id: webhook.owner,
-                block_id: block.id().to_owned(),
-                source: ExecutionSource::Webhook,
-                status: ExecutionStatus::Failed,
-                charged: 0,
-                pins: None,
-                error: None,
-                started_at: now_unix(),
-                finished_at: None,
-            };
-            tally.close(&mut record, ExecutionStatus::Failed);
-            record
-        }
+    }
+    let mut tally = Tally::new(state.settings().run_output_cap_bytes);
+    let mut events = Vec::new();
+    for (index, event) in trigger.events.iter().enumerate() {
+        let kept = tally.observe(event);
+        events.push(RunEvent {
+            run_id: run.id.clone(),
+            seq: index as u64 + 1,
+            name: event.name.to_owned(),
+            data: if kept { event.value.clone() } else { json!({"truncated": true}) },
+            at: now_millis(),
+        });
+    }
+    let status = if tally.error().is_some() { RunStatus::Failed } else { RunStatus::Completed };
+    let (outputs, truncated, error) = tally.into_parts();
+    events.push(RunEvent {
+        run_id: run.id.clone(),
+        seq: events.len() as u64 + 1,
+        name: RunEvent::END.to_owned(),
+        data: json!({"status": status, "error": error, "charged": run.charged}),
+        at: now_millis(),
+    });
+    drop(storage.append_events(events));
+    let end = RunEnd {
+        id: run.id.clone(),
+        status,
+        outputs,
+        truncated,
+        error,
+        charged: run.charged,
+        finished_at: now_millis(),
     };
-    if let Err(error) = state.storage().record_execution(record).await {
+    if let Err(error) = storage.finish_run(end).await {
         tracing::error!(%error, "recording a trigger run failed");
     }
 }

@@ -27,7 +27,7 @@ pub use credentials::CredentialRows;
 pub use credits::CreditLedger;
 pub use error::{StorageError, StorageErrorKind};
 pub use oauth::OAuthStore;
-pub use runs::RunStore;
+pub use runs::{Admission, Recovered, RunEnd, RunFilter, RunPage, RunQueue, RunStore, StopOutcome};
 pub use settings::SettingStore;
 pub use sqlite::{DATABASE_FILE, SqliteStorage};
 pub use webhooks::WebhookRows;
@@ -35,17 +35,19 @@ pub use webhooks::WebhookRows;
 /// Every aggregate's trait at once: what a storage backend implements, and what
 /// the services hold (each service uses the aggregates it needs).
 pub trait Storage:
-    AccountStore + CredentialRows + CreditLedger + WebhookRows + RunStore + OAuthStore + SettingStore
+    AccountStore + CredentialRows + CreditLedger + WebhookRows + RunStore + RunQueue + OAuthStore + SettingStore
 {
 }
 
 impl<T> Storage for T where
-    T: AccountStore + CredentialRows + CreditLedger + WebhookRows + RunStore + OAuthStore + SettingStore
+    T: AccountStore + CredentialRows + CreditLedger + WebhookRows + RunStore + RunQueue + OAuthStore + SettingStore
 {
 }
 
 /// Every aggregate's trait, for `use block_server::storage::prelude::*;` where a
 /// concrete backend's methods are called (tests, tools).
 pub mod prelude {
-    pub use super::{AccountStore, CredentialRows, CreditLedger, OAuthStore, RunStore, SettingStore, WebhookRows};
+    pub use super::{
+        AccountStore, CredentialRows, CreditLedger, OAuthStore, RunQueue, RunStore, SettingStore, WebhookRows,
+    };
 }

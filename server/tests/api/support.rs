@@ -311,3 +311,24 @@ pub fn sse_events(text: &str) -> Vec<(String, Value)> {
 fn line_is_comment_only(block: &str) -> bool {
     block.lines().all(|line| line.starts_with(':'))
 }
+
+/// `user`'s latest `limit` runs, newest first.
+pub async fn runs_of<S: block_server::storage::RunStore + ?Sized>(
+    storage: &S,
+    user: &str,
+    limit: u32,
+) -> Vec<block_server::domain::Run> {
+    let filter = block_server::storage::RunFilter::default();
+    storage.runs(user, &filter, None, limit.min(10_000)).await.expect("the runs").items
+}
+
+/// How many values each pin of a finished run emitted (`None` while it runs).
+pub fn pin_counts(run: &block_server::domain::Run) -> Option<Value> {
+    run.finished_at?;
+    Some(Value::Object(
+        run.outputs
+            .iter()
+            .map(|(pin, values)| (pin.clone(), Value::from(values.as_array().map_or(0, Vec::len))))
+            .collect(),
+    ))
+}

@@ -4,10 +4,10 @@ use block_core::Block;
 use block_core::webhooks::{Webhook, WebhookKind, WebhookManager};
 use block_examples::example::{ExampleTriggerBlock, ExampleWebhookManager};
 use block_server::Settings;
-use block_server::domain::{ExecutionSource, ExecutionStatus};
+use block_server::domain::{RunSource, RunStatus};
 use serde_json::{Value, json};
 
-use crate::support::{Options, TestServer};
+use crate::support::{Options, TestServer, pin_counts, runs_of};
 
 /// The webhook a subscription answer describes, as the provider knows it (URL and
 /// secret pasted into its settings).
@@ -50,10 +50,10 @@ async fn a_signed_delivery_runs_the_subscribed_trigger_and_a_tampered_one_is_ref
     let delivered = deliver(body.clone(), ingress.clone()).await.expect("answered");
     assert_eq!(delivered.status().as_u16(), 200);
     assert_eq!(json_of(delivered).await, json!({"received": true, "triggered": 1}));
-    let records = server.storage().executions(&server.user_id, 10).await.expect("records");
+    let records = runs_of(server.storage().as_ref(), &server.user_id, 10).await;
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0].source, ExecutionSource::Webhook);
-    assert_eq!(records[0].pins, Some(json!({"event_data": 1})));
+    assert_eq!(records[0].source, RunSource::Webhook);
+    assert_eq!(pin_counts(&records[0]), Some(json!({"event_data": 1})));
 
     let tampered = body.replace("Hello", "Goodbye");
     let refused = deliver(tampered, ingress.clone()).await.expect("answered");
@@ -64,7 +64,7 @@ async fn a_signed_delivery_runs_the_subscribed_trigger_and_a_tampered_one_is_ref
     assert_eq!(unknown.status().as_u16(), 404);
     let other_provider = deliver(body.clone(), format!("/api/integrations/github/webhooks/{}/ingress", webhook.id));
     assert_eq!(other_provider.await.expect("answered").status().as_u16(), 404, "the same 404 as an unknown id");
-    assert_eq!(server.storage().executions(&server.user_id, 10).await.expect("records").len(), 1, "nothing else ran");
+    assert_eq!(runs_of(server.storage().as_ref(), &server.user_id, 10).await.len(), 1, "nothing else ran");
 
     let listed = client.get("/external-api/v1/triggers").await;
     assert_eq!(listed.expect(200).json()[0]["id"], subscription["id"]);
@@ -130,11 +130,11 @@ async fn a_paid_trigger_is_charged_before_it_runs_and_does_not_run_unpaid() {
     assert_eq!(json_of(unpaid).await, json!({"received": true, "triggered": 0}), "a balance of 1 does not cover 2");
     assert_eq!(client.get("/external-api/v1/credits").await.expect(200).json()["balance"], 1, "nothing taken");
 
-    let records = server.storage().executions(&server.user_id, 10).await.expect("records");
+    let records = runs_of(server.storage().as_ref(), &server.user_id, 10).await;
     assert_eq!(records.len(), 2, "{records:?}");
-    let ran = records.iter().find(|record| record.status == ExecutionStatus::Completed).expect("the paid run");
-    assert_eq!((ran.charged, ran.pins.clone()), (2, Some(json!({"event": 1}))));
-    let refused = records.iter().find(|record| record.status == ExecutionStatus::Failed).expect("the refused run");
+    let ran = records.iter().find(|record| record.status == RunStatus::Completed).expect("the paid run");
+    assert_eq!((ran.charged, pin_counts(ran)), (2, Some(json!({"event": 1}))));
+    let refused = records.iter().find(|record| record.status == RunStatus::Failed).expect("the refused run");
     assert_eq!(refused.charged, 0);
     assert!(refused.error.as_deref().is_some_and(|error| error.contains("costs 2 credits")), "{refused:?}");
     let ledger = server.storage().ledger(&server.user_id, 10).await.expect("the ledger");
