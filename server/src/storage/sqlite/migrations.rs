@@ -219,6 +219,50 @@ const MIGRATIONS: &[&str] = &[
         FROM executions;
     DROP TABLE executions;
     ",
+    // 8: what the run engine keeps beside runs: idempotency keys of requests that
+    // start work (24 h), each user's sealed callback secret, the completion
+    // callbacks of runs and their attempts, and the webhook deliveries already
+    // taken (so a redelivery runs nothing).
+    "
+    CREATE TABLE idempotency_keys (
+        user_id       TEXT NOT NULL,
+        key           TEXT NOT NULL,
+        request_hash  BLOB NOT NULL,
+        state         TEXT NOT NULL CHECK (state IN ('in_progress', 'done')),
+        status        INTEGER,
+        content_type  TEXT,
+        body          BLOB,
+        run_id        TEXT,
+        created_at    INTEGER NOT NULL,
+        PRIMARY KEY (user_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+    CREATE TABLE callback_secrets (
+        user_id     TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        sealed      BLOB NOT NULL,
+        created_at  INTEGER NOT NULL
+    );
+    CREATE TABLE run_callbacks (
+        run_id           TEXT PRIMARY KEY,
+        user_id          TEXT NOT NULL,
+        url              TEXT NOT NULL,
+        created_at       INTEGER NOT NULL,
+        next_attempt_at  INTEGER,
+        delivered_at     INTEGER,
+        gave_up_at       INTEGER,
+        attempts         TEXT NOT NULL DEFAULT '[]'
+    ) WITHOUT ROWID;
+    CREATE INDEX run_callbacks_due ON run_callbacks(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+    CREATE TABLE webhook_deliveries (
+        webhook_id   TEXT NOT NULL,
+        delivery_id  TEXT NOT NULL,
+        event        TEXT NOT NULL,
+        runs         INTEGER NOT NULL,
+        received_at  INTEGER NOT NULL,
+        PRIMARY KEY (webhook_id, delivery_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX webhook_deliveries_by_age ON webhook_deliveries(received_at);
+    ",
 ];
 
 /// Why migrating failed.
