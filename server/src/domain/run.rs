@@ -89,7 +89,7 @@ impl RunStatus {
 }
 
 /// One run, as stored and as the API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Run {
     /// A UUID v7: the id the block sees as its execution id.
     pub id: String,
@@ -108,8 +108,10 @@ pub struct Run {
     /// Where it is.
     pub status: RunStatus,
     /// The input, credentials as their meta only (never a secret).
+    #[schema(value_type = Object)]
     pub input: Value,
     /// Every value each pin emitted, in order, up to the run's output budget.
+    #[schema(value_type = Object)]
     pub outputs: Map<String, Value>,
     /// Pins whose later values were not kept (the budget was spent).
     pub truncated: Vec<String>,
@@ -127,25 +129,23 @@ pub struct Run {
     pub callback_url: Option<String>,
 }
 
-/// A run's events, in order: outputs, and the status changes, the last of which
-/// says how it ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A run's events, in order: its outputs, then `run.end` saying how it ended.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RunEvent {
     /// The run.
     pub run_id: String,
     /// 1, 2, 3, ... within the run: the Server-Sent Event id, for resuming.
     pub seq: u64,
-    /// An output pin's name, or `run.status` / `run.end`.
+    /// An output pin's name, or `run.end`.
     pub name: String,
-    /// The output's value, or the status.
+    /// The output's value, or the end's `{status, error, charged}`.
+    #[schema(value_type = Object)]
     pub data: Value,
     /// Unix milliseconds.
     pub at: i64,
 }
 
 impl RunEvent {
-    /// The name of a status change event.
-    pub const STATUS: &'static str = "run.status";
     /// The name of the last event of a run: `{status, error, charged}`.
     pub const END: &'static str = "run.end";
 }

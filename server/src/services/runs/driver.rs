@@ -241,6 +241,7 @@ impl RunDriver {
         }
         let _ = self.live.send(end);
         state.run_hub().release(&self.run.id);
+        super::callbacks::schedule(&state, &self.run).await;
     }
 }
 

@@ -12,7 +12,9 @@
 //! a crash ends it interrupted, and refunded.
 
 mod billing;
+pub mod callbacks;
 mod driver;
+mod follow;
 mod hub;
 mod tally;
 mod workers;
@@ -21,6 +23,7 @@ use block_core::{ExecuteError, RegisteredBlock, Value};
 
 pub use billing::{insufficient, names_platform_credentials};
 pub use driver::{Ended, RunDriver, Start};
+pub use follow::follow;
 pub use hub::{RunHub, StopSignal};
 pub use tally::Tally;
 pub use workers::Workers;

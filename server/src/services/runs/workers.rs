@@ -51,6 +51,7 @@ async fn run_workers(state: AppState, mut stopping: watch::Receiver<bool>) {
     let slots = Arc::new(Semaphore::new(settings.max_running_runs.max(1)));
     let mut running = JoinSet::new();
     let heartbeat = tokio::spawn(heartbeat(state.clone(), stopping.clone()));
+    let callbacks = tokio::spawn(callbacks(state.clone(), stopping.clone()));
     let mut last_recovery = tokio::time::Instant::now();
     while !*stopping.borrow() {
         while running.try_join_next().is_some() {}
@@ -101,6 +102,21 @@ async fn run_workers(state: AppState, mut stopping: watch::Receiver<bool>) {
     }
     while running.join_next().await.is_some() {}
     heartbeat.abort();
+    callbacks.abort();
+}
+
+/// Sends due completion callbacks, once a second (more often while there are
+/// many).
+async fn callbacks(state: AppState, mut stopping: watch::Receiver<bool>) {
+    while !*stopping.borrow() {
+        if super::callbacks::deliver_due(&state).await > 0 {
+            continue;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stopping.changed() => {}
+        }
+    }
 }
 
 /// Runs one claimed run to its end.

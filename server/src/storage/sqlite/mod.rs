@@ -24,6 +24,7 @@ mod key_marker;
 mod migrations;
 mod oauth;
 mod record_queue;
+mod requests;
 mod runs;
 mod settings;
 mod webhooks;

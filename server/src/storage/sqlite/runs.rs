@@ -452,6 +452,7 @@ impl RunStore for SqliteStorage {
     }
 
     async fn events(&self, run_id: &str, after: u64, limit: u32) -> Result<Vec<RunEvent>, StorageError> {
+        self.flush_records().await?;
         let run_id = run_id.to_owned();
         self.read(move |conn| list_events(conn, &run_id, after, limit)).await
     }
