@@ -5,6 +5,9 @@
 //! regular expressions, iteration and conditions. [`github`] is the GitHub
 //! integration: a personal access token or OAuth login, webhooks, and blocks for
 //! issues, comments and pull requests.
+//! [`slack`] posts messages, lists channels and looks up members with a bot
+//! token or OAuth, and triggers on Events API deliveries signed with the app's
+//! signing secret.
 //!
 //! Every block registers itself when this crate is linked into a binary; a binary
 //! that names nothing from it must still write `use block_providers as _;`.
@@ -14,3 +17,4 @@
 
 pub mod basic;
 pub mod github;
+pub mod slack;
