@@ -8,6 +8,8 @@
 //! [`slack`] posts messages, lists channels and looks up members with a bot
 //! token or OAuth, and triggers on Events API deliveries signed with the app's
 //! signing secret.
+//! [`linear`] creates and searches issues through Linear's GraphQL API with an
+//! API key or OAuth, and triggers on issue events of its signed webhooks.
 //!
 //! Every block registers itself when this crate is linked into a binary; a binary
 //! that names nothing from it must still write `use block_providers as _;`.
@@ -17,4 +19,5 @@
 
 pub mod basic;
 pub mod github;
+pub mod linear;
 pub mod slack;
