@@ -10,6 +10,8 @@
 //! signing secret.
 //! [`linear`] creates and searches issues through Linear's GraphQL API with an
 //! API key or OAuth, and triggers on issue events of its signed webhooks.
+//! [`stripe`] creates customers and payment links with a secret key, and
+//! triggers on Checkout Session and PaymentIntent events signed by Stripe.
 //!
 //! Every block registers itself when this crate is linked into a binary; a binary
 //! that names nothing from it must still write `use block_providers as _;`.
@@ -21,3 +23,4 @@ pub mod basic;
 pub mod github;
 pub mod linear;
 pub mod slack;
+pub mod stripe;
