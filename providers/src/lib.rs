@@ -12,6 +12,8 @@
 //! API key or OAuth, and triggers on issue events of its signed webhooks.
 //! [`stripe`] creates customers and payment links with a secret key, and
 //! triggers on Checkout Session and PaymentIntent events signed by Stripe.
+//! [`telegram`] sends messages as a bot and triggers on the messages it receives,
+//! through a webhook registered with `setWebhook` and a secret token.
 //!
 //! Every block registers itself when this crate is linked into a binary; a binary
 //! that names nothing from it must still write `use block_providers as _;`.
@@ -24,3 +26,4 @@ pub mod github;
 pub mod linear;
 pub mod slack;
 pub mod stripe;
+pub mod telegram;
