@@ -14,6 +14,8 @@
 //! triggers on Checkout Session and PaymentIntent events signed by Stripe.
 //! [`telegram`] sends messages as a bot and triggers on the messages it receives,
 //! through a webhook registered with `setWebhook` and a secret token.
+//! [`twilio`] sends SMS with an account SID and auth token, and triggers on
+//! incoming messages signed over the webhook's public URL.
 //!
 //! Every block registers itself when this crate is linked into a binary; a binary
 //! that names nothing from it must still write `use block_providers as _;`.
@@ -27,3 +29,4 @@ pub mod linear;
 pub mod slack;
 pub mod stripe;
 pub mod telegram;
+pub mod twilio;

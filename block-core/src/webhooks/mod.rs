@@ -37,7 +37,9 @@ pub use model::{Subscription, Webhook};
 pub use reply::{Answer, WebhookReply};
 pub use request::{DeliveryDraft, IngressRequest, SignedDelivery};
 pub use secret::{MAX_SECRET_LEN, SecretSource};
-pub use signature::{check_signed_time, hmac_sha256_hex, unix_seconds, verify_hmac_sha256_hex};
+pub use signature::{
+    check_signed_time, hmac_sha1_base64, hmac_sha256_hex, unix_seconds, verify_hmac_sha1_base64, verify_hmac_sha256_hex,
+};
 pub use store::{InMemoryWebhookStore, WebhookStore};
 
 /// Why a webhook operation failed.

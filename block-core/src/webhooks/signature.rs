@@ -3,6 +3,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use ring::hmac;
 
 /// Lowercase hex of HMAC-SHA256(`secret`, `body`).
@@ -17,6 +19,22 @@ pub fn verify_hmac_sha256_hex(secret: &[u8], body: &[u8], provided_hex: &str) ->
     let Some(provided) = decode_hex(provided_hex.trim()) else { return false };
     let key = hmac::Key::new(hmac::HMAC_SHA256, secret);
     hmac::verify(&key, body, &provided).is_ok()
+}
+
+/// Standard base64 of HMAC-SHA1(`secret`, `data`), the scheme of older providers
+/// (Twilio's `X-Twilio-Signature`). SHA-1 is still sound as an HMAC, which is the
+/// only use made of it here.
+pub fn hmac_sha1_base64(secret: &[u8], data: &[u8]) -> String {
+    let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret);
+    BASE64.encode(hmac::sign(&key, data).as_ref())
+}
+
+/// Whether `provided_base64` is HMAC-SHA1(`secret`, `data`), compared in constant
+/// time. Malformed base64 is simply not a match.
+pub fn verify_hmac_sha1_base64(secret: &[u8], data: &[u8], provided_base64: &str) -> bool {
+    let Ok(provided) = BASE64.decode(provided_base64.trim()) else { return false };
+    let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret);
+    hmac::verify(&key, data, &provided).is_ok()
 }
 
 /// Seconds since the Unix epoch at `time` (0 before it).
@@ -65,6 +83,16 @@ mod tests {
         let signature = hmac_sha256_hex(b"It's a Secret to Everybody", b"Hello, World!");
         assert_eq!(signature, "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17");
         assert!(verify_hmac_sha256_hex(b"It's a Secret to Everybody", b"Hello, World!", &signature));
+    }
+
+    #[test]
+    fn sha1_signatures_round_trip_and_refuse_other_data_or_bad_base64() {
+        // RFC 2202, test case 2: HMAC-SHA1("Jefe", "what do ya want for nothing?").
+        let signature = hmac_sha1_base64(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(signature, "7/zfauXrL6LSdBbV8YTfnCWafHk=");
+        assert!(verify_hmac_sha1_base64(b"Jefe", b"what do ya want for nothing?", &signature));
+        assert!(!verify_hmac_sha1_base64(b"Jefe", b"what do ya want for something?", &signature));
+        assert!(!verify_hmac_sha1_base64(b"Jefe", b"what do ya want for nothing?", "not base64!"));
     }
 
     #[test]
