@@ -101,14 +101,14 @@ fn list_channels_cases() -> Vec<TestCase<SlackListChannelsBlock>> {
         TestCase::new("follows the cursor to the last page", input(false, 1000))
             .http(
                 get("conversations.list", "types=public_channel&exclude_archived=true&limit=200")
-                    .respond_json(200, page(&[general.clone()], "dGVhbTpDMDYxRkE1UEI=")),
+                    .respond_json(200, page(vec![general.clone()], "dGVhbTpDMDYxRkE1UEI=")),
             )
             .http(
                 get(
                     "conversations.list",
                     "types=public_channel&exclude_archived=true&limit=200&cursor=dGVhbTpDMDYxRkE1UEI%3D",
                 )
-                .respond_json(200, page(&[random.clone()], "")),
+                .respond_json(200, page(vec![random.clone()], "")),
             )
             .outputs([
                 SlackListChannelsOutput::Channel(summary(&general)),
@@ -118,7 +118,7 @@ fn list_channels_cases() -> Vec<TestCase<SlackListChannelsBlock>> {
         TestCase::new("includes private channels and stops at the maximum", input(true, 1))
             .http(
                 get("conversations.list", "types=public_channel%2Cprivate_channel&exclude_archived=true&limit=200")
-                    .respond_json(200, page(&[secret.clone(), general], "bmV4dA==")),
+                    .respond_json(200, page(vec![secret.clone(), general], "bmV4dA==")),
             )
             .outputs([
                 SlackListChannelsOutput::Channel(summary(&secret)),
@@ -165,6 +165,6 @@ fn channel(id: &str, name: &str, private: bool) -> Value {
     })
 }
 
-fn page(channels: &[Value], next_cursor: &str) -> Value {
+fn page(channels: Vec<Value>, next_cursor: &str) -> Value {
     json!({"ok": true, "channels": channels, "response_metadata": {"next_cursor": next_cursor}})
 }
