@@ -109,7 +109,8 @@ impl WebhookManager for TelegramWebhookManager {
 
     fn sign_delivery(&self, webhook: &Webhook, _event: &str, _body: &[u8]) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        if let Ok(value) = HeaderValue::from_str(webhook.secret.expose_secret()) {
+        if let Ok(mut value) = HeaderValue::from_str(webhook.secret.expose_secret()) {
+            value.set_sensitive(true);
             headers.insert(SECRET_HEADER, value);
         }
         headers.insert("content-type", HeaderValue::from_static("application/json"));
