@@ -12,8 +12,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use block_core::prelude::*;
 use block_core::Registry;
+use block_core::prelude::*;
 use block_server::domain::{Cipher, RunSource, RunStatus, User};
 use block_server::services::AppState;
 use block_server::services::runs::{self, NewRun, Workers};
@@ -150,7 +150,8 @@ fn main() {
         let mut latencies = Vec::with_capacity(count as usize);
         let mut cursor: Option<String> = None;
         loop {
-            let page = state.storage().runs(&user.id, &RunFilter::default(), cursor.as_deref(), 100).await.expect("runs");
+            let page =
+                state.storage().runs(&user.id, &RunFilter::default(), cursor.as_deref(), 100).await.expect("runs");
             latencies.extend(page.items.iter().filter_map(|run| Some(run.started_at? - run.created_at)));
             match page.next_cursor {
                 Some(next) => cursor = Some(next),

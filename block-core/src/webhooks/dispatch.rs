@@ -1,5 +1,7 @@
-//! A delivery's way in: find the webhook, verify, parse, run the subscribed
-//! triggers of its owner.
+//! A delivery's way in: find the webhook, verify, parse, then either hand back
+//! the trigger runs it asks for ([`Dispatcher::accept`], for a server that queues
+//! them) or run them at once ([`Dispatcher::receive`], for an embedding service
+//! or a test).
 
 use std::sync::Arc;
 
@@ -82,6 +84,39 @@ pub struct Received {
     pub reply: Option<WebhookReply>,
 }
 
+/// A delivery the dispatcher verified and parsed, and the trigger runs it asks
+/// for (not run yet).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Accepted {
+    /// The webhook's owner: every planned run is theirs.
+    pub owner: String,
+    /// The delivery's event type.
+    pub event: String,
+    /// The provider's id of the delivery, or `sha256:<hex>` of its body: the same
+    /// on a redelivery, so a server can run nothing twice.
+    pub delivery_id: String,
+    /// The runs of the owner's subscribed triggers, in subscription order (none
+    /// when the manager answers with a reply instead).
+    pub triggers: Vec<PlannedTrigger>,
+    /// The answer the manager asks the ingress to send in place of the usual one.
+    pub reply: Option<WebhookReply>,
+}
+
+/// One trigger run a delivery asks for.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PlannedTrigger {
+    /// The subscription.
+    pub subscription_id: String,
+    /// The trigger block's id.
+    pub block_id: &'static str,
+    /// The trigger block's name.
+    pub block: &'static str,
+    /// The run's whole input: the subscription's, with the delivery's `payload`.
+    pub input: Value,
+}
+
 impl TriggerRun {
     /// The outputs grouped by pin: `{pin: [values]}`.
     pub fn outputs(&self) -> Outputs {
@@ -94,7 +129,7 @@ pub struct Dispatcher<'a> {
     registry: &'a Registry,
     store: Arc<dyn WebhookStore>,
     executor: Executor,
-    max_body_bytes: usize,
+    max_body_bytes: Option<usize>,
     gate: Option<&'a dyn TriggerGate>,
     public_url: Option<String>,
 }
@@ -104,7 +139,7 @@ impl<'a> Dispatcher<'a> {
     /// capped at 1 MiB unless [`with_max_body_bytes`](Self::with_max_body_bytes) says
     /// otherwise (GitHub caps its payloads at 25 MB; set that for GitHub).
     pub fn new(registry: &'a Registry, store: Arc<dyn WebhookStore>, executor: Executor) -> Self {
-        Dispatcher { registry, store, executor, max_body_bytes: 1 << 20, gate: None, public_url: None }
+        Dispatcher { registry, store, executor, max_body_bytes: None, gate: None, public_url: None }
     }
 
     /// Tells managers the public URL deliveries are sent to: `base_url` (the
@@ -122,9 +157,10 @@ impl<'a> Dispatcher<'a> {
         self
     }
 
-    /// Sets the body size limit.
+    /// Sets the body size limit for every provider (by default each manager's
+    /// [`max_body_bytes`](super::WebhookManager::max_body_bytes)).
     pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
-        self.max_body_bytes = limit;
+        self.max_body_bytes = Some(limit);
         self
     }
 
@@ -141,10 +177,9 @@ impl<'a> Dispatcher<'a> {
         self.receive(provider, webhook_id, headers, body).await.map(|received| received.runs)
     }
 
-    /// Handles one delivery to `provider`'s webhook `webhook_id`: verify (with the
-    /// public URL, when known), parse, ask the manager how to answer, run the
-    /// owner's subscribed triggers unless the answer is a reply instead. A webhook
-    /// still waiting for the secret its provider issues refuses every delivery.
+    /// Handles one delivery to `provider`'s webhook `webhook_id` and runs the
+    /// triggers it asks for at once ([`accept`](Self::accept), then each run,
+    /// once the gate lets it).
     pub async fn receive(
         &self,
         provider: &str,
@@ -152,12 +187,43 @@ impl<'a> Dispatcher<'a> {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Received, DispatchError> {
-        if body.len() > self.max_body_bytes {
-            return Err(DispatchError::TooLarge { limit: self.max_body_bytes });
+        let accepted = self.accept(provider, webhook_id, headers, body).await?;
+        let mut runs = Vec::with_capacity(accepted.triggers.len());
+        for planned in accepted.triggers {
+            let Some(block) = self.registry.by_id(planned.block_id) else { continue };
+            let run = TriggerRun {
+                subscription_id: planned.subscription_id,
+                block: planned.block,
+                event: accepted.event.clone(),
+                events: Vec::new(),
+                started: false,
+                admission: None,
+            };
+            runs.push(self.run(&accepted.owner, block, planned.input, run).await);
         }
+        Ok(Received { event: accepted.event, runs, reply: accepted.reply })
+    }
+
+    /// Takes one delivery to `provider`'s webhook `webhook_id`: refuse it unread
+    /// past the provider's size limit, verify it (with the public URL, when known)
+    /// BEFORE anything is parsed, parse it, ask the manager how to answer, and
+    /// plan the runs of the owner's triggers subscribed to its event. Nothing runs.
+    /// A webhook still waiting for the secret its provider issues refuses every
+    /// delivery.
+    pub async fn accept(
+        &self,
+        provider: &str,
+        webhook_id: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Accepted, DispatchError> {
         // The provider comes from the URL; a webhook of another provider is "not found",
         // never verified with the wrong manager.
         let manager = manager_of(self.registry, provider).map_err(|_| DispatchError::NotFound)?;
+        let limit = self.max_body_bytes.unwrap_or_else(|| manager.max_body_bytes());
+        if body.len() > limit {
+            return Err(DispatchError::TooLarge { limit });
+        }
         let webhook = self.store.webhook(webhook_id).await.map_err(store_error)?;
         let webhook = webhook.filter(|w| w.provider == provider).ok_or(DispatchError::NotFound)?;
         // An empty key would let anyone compute a valid HMAC.
@@ -171,8 +237,9 @@ impl<'a> Dispatcher<'a> {
         let request = IngressRequest::new(url.as_deref(), headers, body);
         manager.verify_request(&webhook, &request).map_err(|e| DispatchError::BadSignature(e.to_string()))?;
         let delivery = manager.parse(&webhook, headers, body).map_err(|e| DispatchError::BadPayload(e.to_string()))?;
+        let delivery_id = manager.delivery_id(headers, &delivery).unwrap_or_else(|| body_hash(body));
         let answer = manager.answer(&webhook, &delivery);
-        let mut runs = Vec::new();
+        let mut triggers = Vec::new();
         if answer.runs_triggers() {
             for subscription in self.store.subscriptions(&webhook.id).await.map_err(store_error)? {
                 // Defence in depth: a subscription can only run for the webhook's owner.
@@ -188,18 +255,15 @@ impl<'a> Dispatcher<'a> {
                     _ => serde_json::Map::new(),
                 };
                 input.insert("payload".into(), delivery.payload.clone());
-                let run = TriggerRun {
+                triggers.push(PlannedTrigger {
                     subscription_id: subscription.id,
+                    block_id: block.id(),
                     block: block.name(),
-                    event: delivery.event.clone(),
-                    events: Vec::new(),
-                    started: false,
-                    admission: None,
-                };
-                runs.push(self.run(&webhook.owner, block, Value::Object(input), run).await);
+                    input: Value::Object(input),
+                });
             }
         }
-        Ok(Received { event: delivery.event, runs, reply: answer.into_reply() })
+        Ok(Accepted { owner: webhook.owner, event: delivery.event, delivery_id, triggers, reply: answer.into_reply() })
     }
 
     /// Runs one trigger, once the gate lets it.
@@ -224,6 +288,13 @@ impl<'a> Dispatcher<'a> {
         }
         run
     }
+}
+
+/// `sha256:<hex>` of a delivery's body: its name when the provider gives none.
+fn body_hash(body: &[u8]) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, body);
+    let hex: String = digest.as_ref().iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("sha256:{hex}")
 }
 
 fn store_error(error: WebhookError) -> DispatchError {

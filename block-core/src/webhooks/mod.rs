@@ -30,7 +30,7 @@ mod secret;
 mod signature;
 mod store;
 
-pub use dispatch::{DispatchError, Dispatcher, Received, TriggerGate, TriggerRun};
+pub use dispatch::{Accepted, DispatchError, Dispatcher, PlannedTrigger, Received, TriggerGate, TriggerRun};
 pub use lifecycle::{Webhooks, ingress_path, manager_of};
 pub use manager::{Delivery, RemoteHook, Verified, WebhookKind, WebhookManager, WebhookSpec};
 pub use model::{Subscription, Webhook};

@@ -71,6 +71,11 @@ impl WebhookManager for LinearWebhookManager {
         Ok(Verified::signature_checked())
     }
 
+    /// Linear's `Linear-Delivery` header, the same on a retry.
+    fn delivery_id(&self, headers: &HeaderMap, _delivery: &Delivery) -> Option<String> {
+        headers.get("linear-delivery").and_then(|value| value.to_str().ok()).map(|id| format!("linear:{id}"))
+    }
+
     fn parse(&self, _webhook: &Webhook, _headers: &HeaderMap, body: &[u8]) -> Result<Delivery, WebhookError> {
         let bad = |reason: &str| WebhookError::BadPayload(reason.to_owned());
         let payload: Value = serde_json::from_slice(body).map_err(|_| bad("the Linear delivery is not JSON"))?;

@@ -92,6 +92,11 @@ impl WebhookManager for SlackWebhookManager {
         }
     }
 
+    /// The Events API's `event_id`, the same on Slack's retries.
+    fn delivery_id(&self, _headers: &HeaderMap, delivery: &Delivery) -> Option<String> {
+        delivery.payload["event_id"].as_str().map(|id| format!("slack:{id}"))
+    }
+
     fn parse(&self, _webhook: &Webhook, _headers: &HeaderMap, body: &[u8]) -> Result<Delivery, WebhookError> {
         let bad = |reason: String| WebhookError::BadPayload(reason);
         let payload: Value =

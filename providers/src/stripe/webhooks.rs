@@ -89,6 +89,11 @@ impl WebhookManager for StripeWebhookManager {
         }
     }
 
+    /// The event's `id` (`evt_...`), the same on Stripe's retries.
+    fn delivery_id(&self, _headers: &HeaderMap, delivery: &Delivery) -> Option<String> {
+        delivery.payload["id"].as_str().map(|id| format!("stripe:{id}"))
+    }
+
     fn parse(&self, _webhook: &Webhook, _headers: &HeaderMap, body: &[u8]) -> Result<Delivery, WebhookError> {
         let bad = |reason: &str| WebhookError::BadPayload(reason.to_owned());
         let payload: Value = serde_json::from_slice(body).map_err(|_| bad("the Stripe delivery is not JSON"))?;

@@ -87,6 +87,11 @@ impl WebhookManager for TelegramWebhookManager {
         }
     }
 
+    /// The update's `update_id`, the same when Telegram sends it again.
+    fn delivery_id(&self, _headers: &HeaderMap, delivery: &Delivery) -> Option<String> {
+        delivery.payload["update_id"].as_i64().map(|id| format!("telegram:{id}"))
+    }
+
     fn parse(&self, _webhook: &Webhook, _headers: &HeaderMap, body: &[u8]) -> Result<Delivery, WebhookError> {
         let bad = |reason: &str| WebhookError::BadPayload(reason.to_owned());
         let payload: Value = serde_json::from_slice(body).map_err(|_| bad("the Telegram update is not JSON"))?;

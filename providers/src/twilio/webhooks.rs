@@ -95,6 +95,11 @@ impl WebhookManager for TwilioWebhookManager {
         }
     }
 
+    /// The message's `MessageSid`, the same when Twilio retries.
+    fn delivery_id(&self, _headers: &HeaderMap, delivery: &Delivery) -> Option<String> {
+        delivery.payload["MessageSid"].as_str().map(|id| format!("twilio:{id}"))
+    }
+
     fn parse(&self, _webhook: &Webhook, _headers: &HeaderMap, body: &[u8]) -> Result<Delivery, WebhookError> {
         let params = form_params(body);
         let has = |name: &str| params.iter().any(|(key, _)| key == name);

@@ -79,6 +79,7 @@ pub(super) fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(provider_oauth::complete))
         .routes(routes!(webhooks::list_webhooks))
         .routes(routes!(webhooks::delete_webhook))
+        .routes(routes!(webhooks::set_webhook_secret))
         .routes(routes!(webhooks::list_triggers, webhooks::create_trigger))
         .routes(routes!(webhooks::delete_trigger))
         .routes(routes!(runs::list))

@@ -2,34 +2,37 @@
 //! parse, charge and run the owner's subscribed triggers), subscribing and
 //! unsubscribing triggers, and the caller's webhooks.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
+use block_core::RegisteredBlock;
+use block_core::SecretString;
 use block_core::credentials::{CredentialStore, StoredCredentials};
 use block_core::webhooks::{
-    DispatchError, Dispatcher, Subscription, TriggerGate, TriggerRun, Webhook, WebhookError, WebhookStore,
+    DispatchError, Dispatcher, SecretSource, Subscription, Webhook, WebhookError, WebhookReply, WebhookStore,
 };
-use block_core::{RegisteredBlock, Usage};
 use http::HeaderMap;
 use serde_json::{Map, Value, json};
 
-use super::runs::{self, Tally};
 use super::{AppState, Refusal, ServiceError};
-use crate::domain::{Run, RunEvent, RunKind, RunSource, RunStatus, new_run_id, now_millis};
-use crate::storage::{Admission, RunEnd};
+use crate::domain::{Run, RunKind, RunSource, RunStatus, new_run_id, now_millis};
 
 /// What a delivery did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Delivered {
-    /// Trigger runs that started.
-    pub triggered: usize,
+    /// Trigger runs queued (none for a redelivery).
+    pub queued: usize,
+    /// A redelivery of one taken before: nothing was queued.
+    pub duplicate: bool,
+    /// The answer the provider expects instead of the usual one (Slack's
+    /// `url_verification` challenge, Twilio's TwiML).
+    pub reply: Option<WebhookReply>,
 }
 
-/// Takes a delivery through the core dispatcher: verify, parse, run the owner's
-/// subscribed triggers. Each run is charged its per-run and per-byte costs before
-/// it starts, as an execution through the API is ([`ChargeGate`]; a run the owner
-/// cannot pay for does not start and is recorded failed), and is recorded as a
-/// run with its outputs.
+/// Takes a delivery: verify it before anything is parsed, parse it, then in one
+/// transaction keep it (by the provider's delivery id, so a redelivery runs
+/// nothing) and queue a run of each of the owner's subscribed triggers. Nothing
+/// runs here: the answer goes back at once, and each run is charged when a
+/// worker starts it.
 pub async fn deliver(
     state: &AppState,
     provider: &str,
@@ -38,80 +41,39 @@ pub async fn deliver(
     body: &[u8],
 ) -> Result<Delivered, ServiceError> {
     let store: Arc<dyn WebhookStore> = state.webhook_store().clone();
-    let gate = ChargeGate { state, opened: Mutex::new(HashMap::new()) };
-    let dispatcher = Dispatcher::new(state.registry(), store, state.executor().clone())
-        .with_max_body_bytes(state.settings().max_body_bytes)
-        .with_gate(&gate);
-    let runs = dispatcher.dispatch(provider, webhook_id, headers, body).await.map_err(dispatch_error)?;
-    for run in &runs {
-        record_trigger_run(state, &gate, run).await;
-    }
-    Ok(Delivered { triggered: runs.iter().filter(|run| run.started).count() })
-}
-
-/// Opens the run of each trigger run before it starts: a paid run is charged and
-/// stored running in one transaction; one its owner cannot pay for does not
-/// start, and is stored failed, saying why.
-struct ChargeGate<'s> {
-    state: &'s AppState,
-    /// Each run let through, by id.
-    opened: Mutex<HashMap<String, Run>>,
-}
-
-#[block_core::async_trait]
-impl TriggerGate for ChargeGate<'_> {
-    async fn admit(&self, owner: &str, block: &RegisteredBlock, input: &Value) -> Result<Option<String>, String> {
-        let price = block.price(&Usage {
-            platform_credentials: runs::names_platform_credentials(self.state, block, input),
-            input_bytes: serde_json::to_vec(input).map_or(0, |bytes| u64::try_from(bytes.len()).unwrap_or(u64::MAX)),
-            seconds: 0,
-        });
-        let now = now_millis();
-        let mut run = Run {
+    let dispatcher =
+        Dispatcher::new(state.registry(), store, state.executor().clone()).with_public_url(state.webhooks().base_url());
+    let accepted = dispatcher.accept(provider, webhook_id, headers, body).await.map_err(dispatch_error)?;
+    let now = now_millis();
+    let runs: Vec<Run> = accepted
+        .triggers
+        .into_iter()
+        .map(|planned| Run {
             id: new_run_id().to_string(),
             kind: RunKind::Trigger,
-            user_id: owner.to_owned(),
-            block_id: block.id().to_owned(),
+            user_id: accepted.owner.clone(),
+            block_id: planned.block_id.to_owned(),
             parent_id: None,
             source: RunSource::Webhook,
-            source_ref: None,
-            status: RunStatus::Running,
-            input: input.clone(),
+            source_ref: Some(accepted.delivery_id.clone()),
+            status: RunStatus::Queued,
+            input: planned.input,
             outputs: Map::new(),
             truncated: Vec::new(),
             error: None,
-            charged: price,
+            charged: 0,
             created_at: now,
-            started_at: Some(now),
+            started_at: None,
             finished_at: None,
             callback_url: None,
-        };
-        let storage = self.state.storage();
-        let reason = format!("trigger {}", block.name());
-        let lease = self.state.settings().run_lease;
-        match storage.begin_inline(run.clone(), self.state.run_hub().worker(), lease, price, &reason).await {
-            Ok(Admission::Started) => {
-                let id = run.id.clone();
-                self.opened.lock().unwrap_or_else(PoisonError::into_inner).insert(id.clone(), run);
-                Ok(Some(id))
-            }
-            Ok(Admission::Insufficient { balance }) => {
-                let why = format!("not run: {}", runs::insufficient(block, price, balance));
-                run.status = RunStatus::Failed;
-                run.charged = 0;
-                run.error = Some(why.clone());
-                run.finished_at = Some(now);
-                if let Err(error) = storage.create_runs(vec![run]).await {
-                    tracing::error!(%error, "recording a trigger run that could not be paid failed");
-                }
-                Err(why)
-            }
-            Err(error) => {
-                tracing::error!(%error, block = block.name(), "charging a trigger run failed");
-                Err("not run: the run could not be charged".to_owned())
-            }
-        }
+        })
+        .collect();
+    let queued = runs.len();
+    let new = state.storage().record_delivery(webhook_id, &accepted.delivery_id, &accepted.event, runs, now).await?;
+    if new && queued > 0 {
+        state.run_hub().wake();
     }
+    Ok(Delivered { queued: if new { queued } else { 0 }, duplicate: !new, reply: accepted.reply })
 }
 
 fn dispatch_error(error: DispatchError) -> ServiceError {
@@ -128,55 +90,6 @@ fn dispatch_error(error: DispatchError) -> ServiceError {
     }
 }
 
-/// Records how a trigger run the gate let through ended: its events, outputs and
-/// status (a run that did not start is refunded).
-async fn record_trigger_run(state: &AppState, gate: &ChargeGate<'_>, trigger: &TriggerRun) {
-    let Some(id) = trigger.admission.as_ref() else { return };
-    let Some(mut run) = gate.opened.lock().unwrap_or_else(PoisonError::into_inner).remove(id) else { return };
-    let storage = state.storage();
-    if !trigger.started && run.charged > 0 {
-        let reason = format!("refund: {} did not start", trigger.block);
-        match storage.grant(&run.user_id, run.charged, &reason, Some(&run.id)).await {
-            Ok(_) => run.charged = 0,
-            Err(error) => tracing::error!(%error, run = %run.id, "refunding a trigger run failed"),
-        }
-    }
-    let mut tally = Tally::new(state.settings().run_output_cap_bytes);
-    let mut events = Vec::new();
-    for (index, event) in trigger.events.iter().enumerate() {
-        let kept = tally.observe(event);
-        events.push(RunEvent {
-            run_id: run.id.clone(),
-            seq: index as u64 + 1,
-            name: event.name.to_owned(),
-            data: if kept { event.value.clone() } else { json!({"truncated": true}) },
-            at: now_millis(),
-        });
-    }
-    let status = if tally.error().is_some() { RunStatus::Failed } else { RunStatus::Completed };
-    let (outputs, truncated, error) = tally.into_parts();
-    events.push(RunEvent {
-        run_id: run.id.clone(),
-        seq: events.len() as u64 + 1,
-        name: RunEvent::END.to_owned(),
-        data: json!({"status": status, "error": error, "charged": run.charged}),
-        at: now_millis(),
-    });
-    drop(storage.append_events(events));
-    let end = RunEnd {
-        id: run.id.clone(),
-        status,
-        outputs,
-        truncated,
-        error,
-        charged: run.charged,
-        finished_at: now_millis(),
-    };
-    if let Err(error) = storage.finish_run(end).await {
-        tracing::error!(%error, "recording a trigger run failed");
-    }
-}
-
 /// A trigger block subscribed to a webhook, as [`subscribe`] made it.
 #[derive(Debug, Clone)]
 pub struct Subscribed {
@@ -186,17 +99,28 @@ pub struct Subscribed {
     pub webhook: Webhook,
 }
 
+/// How a trigger is subscribed.
+#[derive(Debug, Clone, Default)]
+pub struct TriggerOptions {
+    /// What the webhook watches (e.g. `owner/repo`); empty for manual webhooks.
+    pub resource: String,
+    /// Credentials to register the webhook with, when the input names none.
+    pub credentials_id: Option<String>,
+    /// The secret deliveries are signed with, for providers that issue their own
+    /// (Stripe's `whsec_...`, a Slack app's signing secret, a Twilio auth token).
+    pub webhook_secret: Option<SecretString>,
+}
+
 /// Subscribes `owner`'s trigger block `block_id` with `input` (without
-/// `payload`) to a webhook on `resource`, created (and registered at the
-/// provider, for auto-setup ones) or reused. Credentials to register it are the
-/// ones the input names, else `credentials_id`.
+/// `payload`) to a webhook, created (and registered at the provider, for
+/// auto-setup ones) or reused. Credentials to register it are the ones the input
+/// names, else `how.credentials_id`.
 pub async fn subscribe(
     state: &AppState,
     owner: &str,
     block_id: &str,
     input: Map<String, Value>,
-    resource: &str,
-    credentials_id: Option<&str>,
+    how: TriggerOptions,
 ) -> Result<Subscribed, ServiceError> {
     let block = state.registry().find(block_id).ok_or_else(|| ServiceError::unknown_block(block_id))?;
     if block.descriptor().trigger.is_none() {
@@ -206,12 +130,17 @@ pub async fn subscribe(
         return Err(ServiceError::block_disabled(block.name()));
     }
     check_trigger_input(block, &input)?;
-    let credentials = trigger_credentials(state, block, &input, credentials_id, owner).await?;
-    let (subscription, webhook) = state
-        .webhooks()
-        .subscribe(state.registry(), block, owner, Value::Object(input), resource, credentials.as_ref())
-        .await
-        .map_err(webhook_error)?;
+    let credentials = trigger_credentials(state, block, &input, how.credentials_id.as_deref(), owner).await?;
+    let (registry, webhooks, input) = (state.registry(), state.webhooks(), Value::Object(input));
+    let subscribed = match &how.webhook_secret {
+        Some(secret) => {
+            webhooks
+                .subscribe_with_secret(registry, block, owner, input, &how.resource, credentials.as_ref(), secret)
+                .await
+        }
+        None => webhooks.subscribe(registry, block, owner, input, &how.resource, credentials.as_ref()).await,
+    };
+    let (subscription, webhook) = subscribed.map_err(webhook_error)?;
     Ok(Subscribed { subscription, webhook })
 }
 
@@ -243,6 +172,26 @@ async fn trigger_credentials(
     let Some(id) = named.or_else(|| given.map(str::to_owned)) else { return Ok(None) };
     let stored = state.credentials().get(owner, &id).await.map_err(ServiceError::from)?;
     stored.map(Some).ok_or_else(|| ServiceError::invalid_body(format!("no credentials with id `{id}` for this user")))
+}
+
+/// Gives `owner`'s manual webhook `id` the secret its deliveries are signed with
+/// (one its provider issued, or a rotated one).
+pub async fn set_secret(
+    state: &AppState,
+    owner: &str,
+    id: &str,
+    secret: &SecretString,
+) -> Result<Webhook, ServiceError> {
+    let known = state.webhook_store().webhook(id).await.map_err(webhook_error)?;
+    if known.is_none_or(|webhook| webhook.owner != owner) {
+        return Err(ServiceError::not_found("webhook_not_found", format!("no webhook `{id}`")));
+    }
+    state.webhooks().set_secret(owner, id, secret).await.map_err(webhook_error)
+}
+
+/// Where a webhook's secret comes from: this server, or the provider.
+pub fn secret_source(state: &AppState, webhook: &Webhook) -> Option<SecretSource> {
+    block_core::webhooks::manager_of(state.registry(), &webhook.provider).ok().map(|manager| manager.secret_source())
 }
 
 /// A webhook failure as a refusal.

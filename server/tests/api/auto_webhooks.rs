@@ -173,7 +173,7 @@ async fn an_auto_webhook_is_registered_reused_delivered_to_and_deregistered() {
         request = request.header(name, value);
     }
     let delivered = request.body(body).send().await.expect("answered");
-    assert_eq!(delivered.text().await.expect("body"), json!({"received": true, "triggered": 2}).to_string());
+    assert_eq!(delivered.text().await.expect("body"), json!({"received": true, "queued": 2}).to_string());
 
     server.mock.push(Exchange::delete(&format!("{HOOKS_API}/ada/site/hooks/remote-7")).respond(204));
     for subscription in [&first["id"], &second.json()["id"]] {

@@ -312,6 +312,20 @@ fn line_is_comment_only(block: &str) -> bool {
     block.lines().all(|line| line.starts_with(':'))
 }
 
+/// Waits until `user` has `count` runs, none of them queued or running; returns
+/// them, newest first.
+pub async fn settled_runs(server: &TestServer, count: usize) -> Vec<block_server::domain::Run> {
+    let started = std::time::Instant::now();
+    loop {
+        let runs = runs_of(server.storage().as_ref(), &server.user_id, 100).await;
+        if runs.len() >= count && runs.iter().all(|run| run.status.is_final()) {
+            return runs;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the runs did not end: {runs:?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 /// `user`'s latest `limit` runs, newest first.
 pub async fn runs_of<S: block_server::storage::RunStore + ?Sized>(
     storage: &S,

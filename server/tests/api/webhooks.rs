@@ -7,7 +7,7 @@ use block_server::Settings;
 use block_server::domain::{RunSource, RunStatus};
 use serde_json::{Value, json};
 
-use crate::support::{Options, TestServer, pin_counts, runs_of};
+use crate::support::{Options, TestServer, pin_counts, runs_of, settled_runs};
 
 /// The webhook a subscription answer describes, as the provider knows it (URL and
 /// secret pasted into its settings).
@@ -49,8 +49,8 @@ async fn a_signed_delivery_runs_the_subscribed_trigger_and_a_tampered_one_is_ref
     };
     let delivered = deliver(body.clone(), ingress.clone()).await.expect("answered");
     assert_eq!(delivered.status().as_u16(), 200);
-    assert_eq!(json_of(delivered).await, json!({"received": true, "triggered": 1}));
-    let records = runs_of(server.storage().as_ref(), &server.user_id, 10).await;
+    assert_eq!(json_of(delivered).await, json!({"received": true, "queued": 1}), "answered at once, run queued");
+    let records = settled_runs(&server, 1).await;
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].source, RunSource::Webhook);
     assert_eq!(pin_counts(&records[0]), Some(json!({"event_data": 1})));
@@ -64,6 +64,8 @@ async fn a_signed_delivery_runs_the_subscribed_trigger_and_a_tampered_one_is_ref
     assert_eq!(unknown.status().as_u16(), 404);
     let other_provider = deliver(body.clone(), format!("/api/integrations/github/webhooks/{}/ingress", webhook.id));
     assert_eq!(other_provider.await.expect("answered").status().as_u16(), 404, "the same 404 as an unknown id");
+    let again = deliver(body.clone(), ingress.clone()).await.expect("answered");
+    assert_eq!(json_of(again).await, json!({"received": true, "duplicate": true}), "a redelivery runs nothing");
     assert_eq!(runs_of(server.storage().as_ref(), &server.user_id, 10).await.len(), 1, "nothing else ran");
 
     let listed = client.get("/external-api/v1/triggers").await;
@@ -114,8 +116,8 @@ async fn a_paid_trigger_is_charged_before_it_runs_and_does_not_run_unpaid() {
     let created = client.post("/external-api/v1/triggers", &json!({"block_id": "PaidTriggerBlock"})).await;
     let webhook = webhook_of(&created.expect(201).json(), &server.user_id);
     let ingress = format!("{}/api/integrations/example/webhooks/{}/ingress", server.url, webhook.id);
-    let body = json!({"webhook_type": "example_event", "id": "evt_1", "data": {"greeting": "Hello"}}).to_string();
-    let deliver = || {
+    let deliver = |id: &str| {
+        let body = json!({"webhook_type": "example_event", "id": id, "data": {"greeting": "Hello"}}).to_string();
         let mut request = client.http.post(&ingress).body(body.clone());
         for (name, value) in &ExampleWebhookManager.sign_delivery(&webhook, "example_event", body.as_bytes()) {
             request = request.header(name, value);
@@ -123,14 +125,15 @@ async fn a_paid_trigger_is_charged_before_it_runs_and_does_not_run_unpaid() {
         request.send()
     };
 
-    let paid = deliver().await.expect("answered");
-    assert_eq!(json_of(paid).await, json!({"received": true, "triggered": 1}));
+    let paid = deliver("evt_1").await.expect("answered");
+    assert_eq!(json_of(paid).await, json!({"received": true, "queued": 1}));
+    settled_runs(&server, 1).await;
     assert_eq!(client.get("/external-api/v1/credits").await.expect(200).json()["balance"], 1, "3 - 2");
-    let unpaid = deliver().await.expect("answered");
-    assert_eq!(json_of(unpaid).await, json!({"received": true, "triggered": 0}), "a balance of 1 does not cover 2");
+    let unpaid = deliver("evt_2").await.expect("answered");
+    assert_eq!(json_of(unpaid).await, json!({"received": true, "queued": 1}), "queued; charged when it starts");
+    let records = settled_runs(&server, 2).await;
     assert_eq!(client.get("/external-api/v1/credits").await.expect(200).json()["balance"], 1, "nothing taken");
 
-    let records = runs_of(server.storage().as_ref(), &server.user_id, 10).await;
     assert_eq!(records.len(), 2, "{records:?}");
     let ran = records.iter().find(|record| record.status == RunStatus::Completed).expect("the paid run");
     assert_eq!((ran.charged, pin_counts(ran)), (2, Some(json!({"event": 1}))));

@@ -59,7 +59,7 @@ fn run_row(row: &Row<'_>) -> rusqlite::Result<Run> {
 }
 
 /// Inserts a queued run.
-fn insert(conn: &Connection, run: &Run) -> rusqlite::Result<()> {
+pub(super) fn insert_queued(conn: &Connection, run: &Run) -> rusqlite::Result<()> {
     insert_leased(conn, run, None, None)
 }
 
@@ -391,7 +391,7 @@ impl RunStore for SqliteStorage {
         self.write(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             for run in &runs {
-                insert(&tx, run)?;
+                insert_queued(&tx, run)?;
             }
             tx.commit()
         })
