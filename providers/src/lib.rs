@@ -1,8 +1,10 @@
 //! # block-providers
 //!
 //! Ready-made blocks, one module per integration. [`basic`] holds the blocks that
-//! need no third party: storing values, text templates, JSON paths, arithmetic,
-//! regular expressions, iteration and conditions. [`github`] is the GitHub
+//! need no third party: storing values, text (templates, split, join, replace,
+//! extract), JSON (paths, parse, serialize, merge), lists, dictionaries, dates and
+//! times in any time zone, random numbers and UUIDs, hashes and HMACs, base64,
+//! CSV, arithmetic, regular expressions, iteration, conditions and a delay. [`github`] is the GitHub
 //! integration: a personal access token or OAuth login, webhooks, and blocks for
 //! issues, comments and pull requests.
 //!
