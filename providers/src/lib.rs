@@ -16,3 +16,6 @@
 
 pub mod basic;
 pub mod github;
+pub mod openai;
+
+mod retry_after;
