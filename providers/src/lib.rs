@@ -16,6 +16,7 @@
 
 pub mod anthropic;
 pub mod basic;
+pub mod discord;
 pub mod github;
 pub mod openai;
 
