@@ -18,6 +18,7 @@ pub mod anthropic;
 pub mod basic;
 pub mod discord;
 pub mod github;
+pub mod google;
 pub mod notion;
 pub mod openai;
 
