@@ -14,6 +14,7 @@
 //! Blocks here must never panic on their input, reach the network except through
 //! `ctx.http()`, or read configuration from anywhere but their input and context.
 
+pub mod airtable;
 pub mod anthropic;
 pub mod basic;
 pub mod discord;
