@@ -22,5 +22,6 @@ pub mod github;
 pub mod google;
 pub mod notion;
 pub mod openai;
+pub mod rss;
 
 mod retry_after;
