@@ -4,9 +4,19 @@
 //! need no third party: storing values, text (templates, split, join, replace,
 //! extract), JSON (paths, parse, serialize, merge), lists, dictionaries, dates and
 //! times in any time zone, random numbers and UUIDs, hashes and HMACs, base64,
-//! CSV, arithmetic, regular expressions, iteration, conditions and a delay. [`github`] is the GitHub
-//! integration: a personal access token or OAuth login, webhooks, and blocks for
-//! issues, comments and pull requests.
+//! CSV, arithmetic, regular expressions, iteration, conditions and a delay.
+//! [`github`] is the GitHub integration: a personal access token or OAuth login,
+//! webhooks, and blocks for issues, comments and pull requests.
+//!
+//! - [`openai`]: chat completions (text, or JSON that follows a schema) and
+//!   embeddings, with a `base_url` for OpenAI-compatible servers; token usage on
+//!   a pin.
+//! - [`anthropic`]: Claude through the Messages API; token usage on a pin.
+//! - [`discord`]: messages as a bot, or through a channel's webhook URL.
+//! - [`notion`]: create pages, query databases, append blocks; a token or OAuth.
+//! - [`google`]: Gmail send and list, Sheets read and append; OAuth with refresh.
+//! - [`airtable`]: list, create and update records.
+//! - [`rss`]: RSS and Atom feeds, parsed into typed entries.
 //!
 //! Every block registers itself when this crate is linked into a binary; a binary
 //! that names nothing from it must still write `use block_providers as _;`.

@@ -51,8 +51,11 @@ pub type OpenAiCredentials = Credentials<OpenAi, ApiKey>;
 
 #[cfg(test)]
 mod tests {
-    use block_core::provider::env_example;
-    use block_core::{Provider, Registry, json};
+    use std::sync::Arc;
+
+    use block_core::http::{Exchange, MockTransport};
+    use block_core::provider::{env_example, platform_credentials};
+    use block_core::{Executor, InMemoryCredentialStore, Provider, Registry, RunOptions, json};
 
     use super::*;
 
@@ -62,6 +65,42 @@ mod tests {
         assert_eq!(descriptor.name, "openai");
         assert_eq!(descriptor.trusted_origins, ["https://api.openai.com"]);
         assert!(env_example([descriptor]).contains("\nOPENAI_API_KEY=\n"));
+    }
+
+    /// Runs `OpenAiChatBlock` with the platform's default key, as a user who
+    /// names it in the input would.
+    async fn run_with_platform_key(base_url: Option<&str>, exchanges: Vec<Exchange>) -> block_core::Outputs {
+        let env = |name: &str| (name == "OPENAI_API_KEY").then(|| "sk-platform-canary".to_owned());
+        let platform = platform_credentials([OpenAi::DESCRIPTOR], env);
+        let meta = json!(platform[0].meta());
+        let registry = Registry::builder().block::<OpenAiChatBlock>().build().expect("valid");
+        let block = registry.by_name("OpenAiChatBlock").expect("registered");
+        let executor = Executor::new()
+            .with_credentials(Arc::new(InMemoryCredentialStore::new().with_platform(platform)))
+            .with_transport(Arc::new(MockTransport::new(exchanges)));
+        let mut input = json!({"prompt": "Hi", "credentials": meta});
+        if let Some(base_url) = base_url {
+            input["base_url"] = json!(base_url);
+        }
+        executor.execute(block, input, RunOptions::for_user("u")).await.expect("starts").collect().await
+    }
+
+    #[tokio::test]
+    async fn the_platform_key_goes_to_openai_but_never_to_a_custom_base_url() {
+        let to_openai = Exchange::post("https://api.openai.com/v1/chat/completions")
+            .header("authorization", "Bearer sk-platform-canary")
+            .respond_json(
+                200,
+                json!({"choices": [{"message": {"content": "Hello"}, "finish_reason": "stop"}],
+                                      "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}),
+            );
+        let outputs = run_with_platform_key(None, vec![to_openai]).await;
+        assert_eq!(outputs.get("response"), Some(&[json!("Hello")][..]), "{:?}", outputs.error());
+
+        let outputs = run_with_platform_key(Some("https://collector.example/v1"), vec![]).await;
+        let error = outputs.error().expect("refused");
+        assert!(error.contains("the platform's OpenAI key is only sent to https://api.openai.com"), "{error}");
+        assert!(!error.contains("sk-platform-canary"));
     }
 
     #[test]
@@ -78,6 +117,10 @@ mod tests {
             assert_eq!(credentials["credentials_provider"], json!(["openai"]), "{name}");
             assert_eq!(credentials["credentials_types"], json!(["api_key"]), "{name}");
             assert!(block.output_schema()["properties"].get("usage").is_some(), "{name} reports usage");
+            let own_key = block_core::Usage::default();
+            let platform_key = block_core::Usage { platform_credentials: true, ..block_core::Usage::default() };
+            assert_eq!(block.price(&own_key), 0, "{name} is free with the user's own key");
+            assert!(block.price(&platform_key) > 0, "{name} charges on the platform key");
         }
     }
 }
