@@ -52,7 +52,7 @@ fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|value| value.parse().ok()).unwrap_or(default)
 }
 
-async fn state(dir: &std::path::Path) -> (AppState, User) {
+async fn bench_state(dir: &std::path::Path) -> (AppState, User) {
     let registry: SharedRegistry = Registry::builder().block::<NoopBlock>().build().expect("a registry").into();
     let storage = Arc::new(SqliteStorage::open_async(dir).await.expect("the storage opens"));
     let settings = Settings { rate_limit_per_minute: 0, ..Settings::default() };
@@ -101,7 +101,7 @@ fn main() {
         // 1. Throughput.
         let dir = scratch.join("throughput");
         std::fs::create_dir_all(&dir).expect("a directory");
-        let (state, user) = state(&dir).await;
+        let (state, user) = bench_state(&dir).await;
         let started = Instant::now();
         let mut queued = tokio::task::JoinSet::new();
         for chunk in 0..16u64 {
@@ -130,7 +130,7 @@ fn main() {
         // 2. Queue latency at a steady rate, workers running.
         let dir = scratch.join("latency");
         std::fs::create_dir_all(&dir).expect("a directory");
-        let (state, user) = state(&dir).await;
+        let (state, user) = bench_state(&dir).await;
         let workers = Workers::start(state.clone());
         let count = rate * seconds;
         let every = Duration::from_secs_f64(1.0 / rate as f64);
