@@ -64,7 +64,12 @@ impl Run for RegexMatchBlock {
         _ctx: &RunContext,
         out: &Emit<RegexMatchOutput>,
     ) -> Result<(), BlockError> {
-        let regex = compile(&input)?;
+        // Compiling a caller's pattern can take a while (the compiled-size limit
+        // bounds it, not its time): off the runtime's worker, like any blocking work.
+        let options = (input.pattern.clone(), input.case_sensitive, input.dot_all, input.multi_line);
+        let regex = tokio::task::spawn_blocking(move || compile(&options))
+            .await
+            .map_err(|error| BlockError::new(format!("compiling the pattern failed: {error}")))??;
         let has_groups = regex.captures_len() > 1;
         let mut matched = false;
         for captures in regex.captures_iter(&input.text) {
@@ -85,11 +90,14 @@ impl Run for RegexMatchBlock {
     }
 }
 
-fn compile(input: &RegexMatchInput) -> Result<Regex, BlockError> {
-    RegexBuilder::new(&input.pattern)
-        .case_insensitive(!input.case_sensitive)
-        .dot_matches_new_line(input.dot_all)
-        .multi_line(input.multi_line)
+/// The pattern, case sensitivity, `.` matching newlines, `^`/`$` per line.
+type PatternOptions = (String, bool, bool, bool);
+
+fn compile((pattern, case_sensitive, dot_all, multi_line): &PatternOptions) -> Result<Regex, BlockError> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(!case_sensitive)
+        .dot_matches_new_line(*dot_all)
+        .multi_line(*multi_line)
         .size_limit(COMPILED_SIZE_LIMIT)
         .dfa_size_limit(DFA_SIZE_LIMIT)
         .nest_limit(NEST_LIMIT)
