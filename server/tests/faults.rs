@@ -5,7 +5,11 @@
 //! and every answered run stays charged. And blocks that hang or panic under load do not slow other executions
 //! beyond the execution timeout.
 //!
-//! Ignored by default (about 10 s); run them with
+//! And runs queued through the API survive kills too: each one runs at most
+//! once, every queued run runs once the server is back, every run whose block had
+//! started ends interrupted and refunded, none is lost.
+//!
+//! Ignored by default (about 20 s); run them with
 //! `cargo test --release -p block-server --test faults -- --ignored --nocapture --test-threads=1`.
 //!
 //! The server runs in a child process: this test binary re-executed with
@@ -58,6 +62,41 @@ impl Run for PaidSlowBlock {
     type Input = PaidInput;
     type Output = PaidOutput;
     async fn run(&self, input: PaidInput, _ctx: &RunContext, out: &Emit<PaidOutput>) -> Result<(), BlockError> {
+        tokio::time::sleep(Duration::from_millis(input.millis)).await;
+        out.emit(PaidOutput::Done(true)).await
+    }
+}
+
+/// Input of the marked block.
+#[derive(BlockInput)]
+pub struct MarkedInput {
+    /// Written to the start log when the block starts.
+    pub token: String,
+    /// How long the run takes, in milliseconds.
+    #[input(default = 50, max = 1000)]
+    pub millis: u64,
+}
+
+/// Costs one credit a run, and writes its token to `started.log` in the data
+/// directory as it starts: a token there twice is a run run twice.
+#[block(id = "6e2a1c9b-3d5f-4a70-8b19-2c4d6e8f0a13", categories(Basic), cost(run = 1), untested = "fault test fixture")]
+pub struct MarkedSlowBlock;
+
+impl Run for MarkedSlowBlock {
+    type Input = MarkedInput;
+    type Output = PaidOutput;
+    async fn run(&self, input: MarkedInput, _ctx: &RunContext, out: &Emit<PaidOutput>) -> Result<(), BlockError> {
+        let log = PathBuf::from(std::env::var(CHILD_DATA_DIR).unwrap_or_default()).join("started.log");
+        let token = input.token.clone();
+        tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+            file.write_all(format!("{token}\n").as_bytes())?;
+            file.sync_data()
+        })
+        .await
+        .map_err(|error| BlockError::new(error.to_string()))?
+        .map_err(|error| BlockError::new(error.to_string()))?;
         tokio::time::sleep(Duration::from_millis(input.millis)).await;
         out.emit(PaidOutput::Done(true)).await
     }
@@ -404,4 +443,126 @@ async fn hanging_and_panicking_blocks_do_not_slow_others_beyond_the_timeout() {
         "a hanging run ends at its timeout"
     );
     assert!(beside_p99 < alone_p99 + EXECUTION_TIMEOUT, "good calls are not slowed beyond the timeout");
+}
+
+/// Reads every run of the local user from the storage.
+async fn all_runs(storage: &SqliteStorage, user_id: &str) -> Vec<block_server::domain::Run> {
+    let filter = block_server::storage::RunFilter::default();
+    let mut records = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = storage.runs(user_id, &filter, cursor.as_deref(), 100).await.expect("the runs");
+        records.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return records,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "kills and restarts a server process several times; run with --ignored"]
+async fn queued_runs_survive_sigkill_each_running_at_most_once() {
+    const RUNS: usize = 600;
+    const QUEUE_KILLS: usize = 3;
+    let data_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("faults-queued");
+    let _ = std::fs::remove_dir_all(&data_dir);
+    std::fs::create_dir_all(&data_dir).expect("the data directory is created");
+    let addr = free_address();
+    let base = format!("http://{addr}");
+    let url = format!("{base}/external-api/v1/blocks/MarkedSlowBlock/execute");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().expect("a client");
+
+    let mut child = spawn_server(&data_dir, addr);
+    let key = read_key(&mut child);
+    wait_ready(&client, &base).await;
+    let mut accepted: Vec<(String, String)> = Vec::new();
+    let mut next = 0;
+    for kill in 0..=QUEUE_KILLS {
+        // Queue a share of the runs, let the workers get into them, then kill.
+        let share = RUNS / (QUEUE_KILLS + 1);
+        for _ in 0..share {
+            let token = format!("token-{next}");
+            next += 1;
+            let answer = client
+                .post(&url)
+                .header("X-API-Key", &key)
+                .header("Prefer", "respond-async")
+                .header("Content-Type", "application/json")
+                .body(json!({"token": token, "millis": 300}).to_string())
+                .send()
+                .await;
+            if let Ok(answer) = answer
+                && answer.status().as_u16() == 202
+            {
+                let body: serde_json::Value =
+                    serde_json::from_slice(&answer.bytes().await.unwrap_or_default()).unwrap_or_default();
+                if let Some(id) = body["id"].as_str() {
+                    accepted.push((id.to_owned(), token));
+                }
+            }
+        }
+        if kill < QUEUE_KILLS {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            child.kill().expect("SIGKILL");
+            child.wait().expect("the killed server is reaped");
+            child = spawn_server(&data_dir, addr);
+            wait_ready(&client, &base).await;
+        }
+    }
+    // The last server runs everything still queued.
+    let storage = SqliteStorage::open(&data_dir).expect("the database opens");
+    let user = storage.first_user().await.expect("readable").expect("the local user exists");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let records = loop {
+        let records = all_runs(&storage, &user.id).await;
+        if records.iter().all(|run| run.status.is_final()) {
+            break records;
+        }
+        assert!(Instant::now() < deadline, "runs stayed queued or running after the restart");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    child.kill().expect("SIGKILL");
+    child.wait().expect("the killed server is reaped");
+
+    let log = std::fs::read_to_string(data_dir.join("started.log")).unwrap_or_default();
+    let mut starts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for token in log.lines() {
+        *starts.entry(token).or_default() += 1;
+    }
+    let balance = storage.balance(&user.id).await.expect("a balance");
+    let ledger = storage.ledger(&user.id, u32::MAX).await.expect("the ledger");
+    let ledger_sum: i64 = ledger.iter().map(|row| row.amount).sum();
+    let by_id: std::collections::HashMap<&str, &block_server::domain::Run> =
+        records.iter().map(|run| (run.id.as_str(), run)).collect();
+    let (mut completed, mut interrupted) = (0, 0);
+    for (id, token) in &accepted {
+        let run = by_id.get(id.as_str()).unwrap_or_else(|| panic!("the queued run {id} was lost"));
+        let started = starts.get(token.as_str()).copied().unwrap_or(0);
+        assert!(started <= 1, "run {id} ran {started} times");
+        let net: i64 =
+            ledger.iter().filter(|row| row.execution_id.as_deref() == Some(id.as_str())).map(|row| row.amount).sum();
+        match run.status {
+            RunStatus::Completed => {
+                completed += 1;
+                assert_eq!(started, 1, "a completed run ran once");
+                assert_eq!(net, -1, "a completed run stays charged");
+            }
+            RunStatus::Interrupted => {
+                interrupted += 1;
+                assert_eq!(started, 1, "only a started run is interrupted");
+                assert_eq!(net, 0, "an interrupted run is refunded");
+            }
+            other => panic!("run {id} ended {other:?}: {run:?}"),
+        }
+    }
+    println!(
+        "{QUEUE_KILLS} kills; {} runs queued, {completed} completed once, {interrupted} interrupted and refunded, \
+         none run twice; balance {balance}",
+        accepted.len()
+    );
+    assert_eq!(ledger_sum, balance as i64, "the balance is the sum of the ledger");
+    assert!(accepted.len() >= RUNS / 2, "most runs were queued");
+    assert!(interrupted > 0, "the kills landed in the middle of runs");
 }
