@@ -334,6 +334,7 @@ async fn introspection_tells_live_from_expired_and_revoked_tokens() {
     assert_eq!(live["scope"], "IDENTITY READ_BLOCK");
     assert_eq!(live["client_id"], app.client_id.as_str());
     assert_eq!(live["sub"], app.server.user_id.as_str());
+    assert_eq!(live["token_type"], "Bearer", "an access token is a bearer token (RFC 7662, 2.2)");
     assert_eq!(app.introspect(&refresh).await["token_type"], "refresh_token");
     app.revoke(&access).await;
     assert_eq!(app.introspect(&access).await, serde_json::json!({"active": false}));

@@ -5,8 +5,10 @@
 
 mod client;
 pub mod contract;
+mod counting_storage;
 
-pub use client::{Answer, Client, SharedContract, header_pairs, http_client, sse_events};
+pub use client::{Answer, Client, REQUEST_ID, SharedContract, header_pairs, http_client, sse_events};
+pub use counting_storage::CountingStorage;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -12,19 +12,19 @@ use super::contract::{Contract, Observed};
 /// The header every answer carries (echoed when the request sent one).
 pub const REQUEST_ID: &str = "x-request-id";
 
-/// The served document, fetched at the first answer a server gives.
+/// The served document, fetched before the first request to a server.
 pub type SharedContract = Arc<OnceCell<Contract>>;
 
 /// A plain HTTP client that never follows redirects (a redirect is an answer to
 /// check, not a step to take).
 pub fn http_client() -> reqwest::Client {
+    http_builder().build().expect("the client builds")
+}
+
+fn http_builder() -> reqwest::ClientBuilder {
     // Plain HTTP only; the TLS provider is never used but must exist to build a client.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("the client builds")
+    reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none())
 }
 
 /// Requests with (or without) an API key or an OAuth access token.
@@ -89,6 +89,13 @@ impl Client {
 
     pub fn with_key(&self, key: Option<&str>) -> Client {
         Client { key: key.map(str::to_owned), ..self.clone() }
+    }
+
+    /// The same client, connecting from `address` (any of 127.0.0.0/8 reaches
+    /// the server), so the server sees another caller.
+    pub fn connecting_from(&self, address: std::net::IpAddr) -> Client {
+        let http = http_builder().local_address(address).build().expect("the client builds");
+        Client { http, ..self.clone() }
     }
 
     /// The served document, fetched once per server.
