@@ -21,3 +21,4 @@ mod provider_oauth;
 mod scopes;
 mod storage;
 mod webhooks;
+mod wire;
