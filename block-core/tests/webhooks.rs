@@ -1,5 +1,6 @@
 //! Webhooks: the dispatcher's refusals and the auto-setup lifecycle, with a test
-//! provider whose remote API is mocked at the transport.
+//! provider whose remote API is mocked at the transport; provider-issued secrets,
+//! replies, the public URL and the harness's trigger cases in the modules below.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,6 +14,15 @@ use block_core::webhooks::{
     verify_hmac_sha256_hex,
 };
 use block_core::{BlockType, Executor, RegisteredBlock, Registry};
+
+#[path = "webhooks/harness_cases.rs"]
+mod harness_cases;
+#[path = "webhooks/provider_secrets.rs"]
+mod provider_secrets;
+#[path = "webhooks/replies.rs"]
+mod replies;
+#[path = "webhooks/stamp.rs"]
+mod stamp;
 
 /// Signs with `x-hooky-signature: <hex>`; registers hooks at `https://api.hooky.test`.
 #[derive(Default)]

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use block_core::prelude::*;
-use block_server::domain::ExecutionStatus;
+use block_server::domain::RunStatus;
 use block_server::storage::SqliteStorage;
 use block_server::storage::prelude::*;
 use block_server::{ServeConfig, serve};
@@ -247,11 +247,21 @@ async fn survives_sigkill_during_paid_executions() {
 
     let storage = SqliteStorage::open(&data_dir).expect("the database opens cleanly after the kills");
     // What the next start does: runs the last kill interrupted are refunded.
-    storage.recover_interrupted().await.expect("the recovery a start runs");
+    storage.recover(true).await.expect("the recovery a start runs");
     let user = storage.first_user().await.expect("readable").expect("the local user exists");
     let balance = storage.balance(&user.id).await.expect("a balance");
     let ledger = storage.ledger(&user.id, u32::MAX).await.expect("the ledger");
-    let records = storage.executions(&user.id, u32::MAX).await.expect("the execution records");
+    let filter = block_server::storage::RunFilter::default();
+    let mut records = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = storage.runs(&user.id, &filter, cursor.as_deref(), 100).await.expect("the runs");
+        records.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
     let sent = tally.sent.load(Ordering::SeqCst);
     let succeeded = tally.succeeded.load(Ordering::SeqCst);
 
@@ -259,8 +269,8 @@ async fn survives_sigkill_during_paid_executions() {
     let charged: i64 = charges.iter().map(|row| row.amount).sum();
     let refunded: i64 = ledger.iter().filter(|row| row.reason.starts_with("refund")).map(|row| row.amount).sum();
     let ledger_sum: i64 = ledger.iter().map(|row| row.amount).sum();
-    let interrupted = records.iter().filter(|record| record.status == ExecutionStatus::Interrupted).count();
-    let completed = records.iter().filter(|record| record.status == ExecutionStatus::Completed).count();
+    let interrupted = records.iter().filter(|record| record.status == RunStatus::Interrupted).count();
+    let completed = records.iter().filter(|record| record.status == RunStatus::Completed).count();
     println!(
         "{KILLS} kills; {sent} requests sent, {succeeded} answered with the output, {} charge rows, {completed} runs \
          completed, {interrupted} interrupted and refunded ({refunded} credits); balance {balance} of \
@@ -284,13 +294,13 @@ async fn survives_sigkill_during_paid_executions() {
     assert!(interrupted > 0, "the kills landed in the middle of runs");
     assert!(completed as u64 >= succeeded, "every answered run is recorded as completed, so never refunded");
     for record in &records {
-        assert_ne!(record.status, ExecutionStatus::Running, "no run is left running after the recovery");
+        assert_ne!(record.status, RunStatus::Running, "no run is left running after the recovery");
         let net: i64 = ledger
             .iter()
             .filter(|row| row.execution_id.as_deref() == Some(record.id.as_str()))
             .map(|row| row.amount)
             .sum();
-        let owed = if record.status == ExecutionStatus::Interrupted { 0 } else { -1 };
+        let owed = if record.status == RunStatus::Interrupted { 0 } else { -1 };
         assert_eq!(net, owed, "execution {} ({:?}) is charged exactly what it owes", record.id, record.status);
     }
     assert_eq!(records.len(), charges.len(), "every charge has its execution record");

@@ -2,39 +2,111 @@
 //! it, through the real verify -> parse -> dispatch path.
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
 use super::TEST_USER;
 use super::case::TestCase;
 use super::report::CaseFailure;
-use crate::webhooks::{DispatchError, Dispatcher, InMemoryWebhookStore, Subscription, Webhook, WebhookStore};
+use crate::oauth::random_token;
+use crate::webhooks::{
+    DeliveryDraft, DispatchError, Dispatcher, InMemoryWebhookStore, Subscription, Webhook, WebhookReply, WebhookStore,
+    ingress_path,
+};
 use crate::{Block, Executor, Registry};
+
+/// The public base URL trigger cases deliver to; managers that sign the URL
+/// (Twilio) sign `https://blocks.test/api/integrations/<provider>/webhooks/<id>/ingress`.
+pub const TEST_PUBLIC_URL: &str = "https://blocks.test";
+
+/// How far outside its manager's tolerance a replayed case is signed.
+const REPLAY_MARGIN: Duration = Duration::from_secs(60);
 
 /// What a trigger case delivers.
 pub(crate) struct DeliveryCase {
     event: String,
     payload: Value,
-    tampered: bool,
+    refusal: Option<Refusal>,
+    reply: Option<WebhookReply>,
+}
+
+/// How a refusal case spoils its delivery; each must be refused as badly signed.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    /// The body changed after signing.
+    Tampered,
+    /// No signature at all.
+    Unsigned,
+    /// Signed longer ago than the manager's tolerance.
+    Replayed,
+    /// Signed with a secret other than the webhook's.
+    WrongSecret,
+}
+
+impl Refusal {
+    fn describe(self) -> &'static str {
+        match self {
+            Refusal::Tampered => "the tampered delivery",
+            Refusal::Unsigned => "the unsigned delivery",
+            Refusal::Replayed => "the replayed delivery",
+            Refusal::WrongSecret => "the delivery signed with another secret",
+        }
+    }
 }
 
 impl<B: Block> TestCase<B> {
     /// A trigger case: subscribes the block, configured by `input` (its `payload`
     /// field is ignored), to a test webhook, then delivers `payload` as event `event`,
-    /// signed with the webhook's secret by the provider's own manager, through the
-    /// dispatcher. Expect the triggered run's outputs as usual; expect none when the
+    /// made and signed with the webhook's secret by the provider's own manager
+    /// ([`WebhookManager::sign_request`](crate::webhooks::WebhookManager::sign_request)),
+    /// to the webhook's URL below [`TEST_PUBLIC_URL`], through the dispatcher.
+    /// Expect the triggered run's outputs as usual; expect none when the
     /// configuration does not subscribe to `event`.
     pub fn delivery(name: impl Into<String>, input: B::Input, event: &str, payload: Value) -> Self {
         let mut case = TestCase::new(name, input);
-        case.delivery = Some(DeliveryCase { event: event.to_owned(), payload, tampered: false });
+        case.delivery = Some(DeliveryCase { event: event.to_owned(), payload, refusal: None, reply: None });
         case
     }
 
     /// Alters the delivered body after it was signed: the case then expects the
     /// delivery to be refused as badly signed, with nothing run.
-    pub fn tampered(mut self) -> Self {
+    pub fn tampered(self) -> Self {
+        self.refused(Refusal::Tampered)
+    }
+
+    /// Delivers without the signature (only the content type is kept): the case
+    /// expects the delivery to be refused, with nothing run.
+    pub fn unsigned(self) -> Self {
+        self.refused(Refusal::Unsigned)
+    }
+
+    /// Signs the delivery a minute longer ago than the manager's
+    /// [`tolerance`](crate::webhooks::WebhookManager::tolerance): the case expects
+    /// it to be refused as a replay. A manager whose scheme signs no time cannot
+    /// tell a replay, so such a case fails.
+    pub fn replayed(self) -> Self {
+        self.refused(Refusal::Replayed)
+    }
+
+    /// Signs the delivery with a secret other than the webhook's: the case expects
+    /// it to be refused, with nothing run.
+    pub fn signed_with_another_secret(self) -> Self {
+        self.refused(Refusal::WrongSecret)
+    }
+
+    /// Expects the manager to answer the provider with `reply` (Slack's challenge,
+    /// Twilio's TwiML) in place of the server's own answer.
+    pub fn replies(mut self, reply: WebhookReply) -> Self {
         if let Some(delivery) = &mut self.delivery {
-            delivery.tampered = true;
+            delivery.reply = Some(reply);
+        }
+        self
+    }
+
+    fn refused(mut self, refusal: Refusal) -> Self {
+        if let Some(delivery) = &mut self.delivery {
+            delivery.refusal = Some(refusal);
         }
         self
     }
@@ -79,21 +151,66 @@ pub(super) async fn run<B: Block>(
     };
     stored.await.map_err(|error| fail(error.to_string()))?;
 
-    let mut body = serde_json::to_vec(&delivery.payload).map_err(|error| fail(error.to_string()))?;
-    let headers = manager.sign_delivery(&webhook, &delivery.event, &body);
-    if delivery.tampered {
-        body.extend_from_slice(b" ");
+    let signed_at = match delivery.refusal {
+        Some(Refusal::Replayed) => {
+            let tolerance = manager.tolerance().ok_or_else(|| {
+                fail(format!(
+                    "`{}` deliveries carry no signed time, so a replay cannot be told from a fresh delivery; \
+                     drop this case",
+                    trigger.provider
+                ))
+            })?;
+            SystemTime::now() - tolerance - REPLAY_MARGIN
+        }
+        _ => SystemTime::now(),
+    };
+    let mut signer = webhook.clone();
+    if let Some(Refusal::WrongSecret) = delivery.refusal {
+        signer.secret = random_token(32).into();
     }
-    let dispatched = Dispatcher::new(registry, Arc::new(store), executor)
+    let url = format!("{TEST_PUBLIC_URL}{}", ingress_path(trigger.provider, &webhook.id));
+    let draft = DeliveryDraft::new(&url, &delivery.event, &delivery.payload, signed_at);
+    let mut signed = manager
+        .sign_request(&signer, &draft)
+        .map_err(|error| fail(format!("the manager could not make the delivery: {error}")))?;
+    match delivery.refusal {
+        Some(Refusal::Tampered) => signed.body.extend_from_slice(b" "),
+        Some(Refusal::Unsigned) => {
+            let content_type = signed.headers.remove(http::header::CONTENT_TYPE);
+            signed.headers.clear();
+            if let Some(content_type) = content_type {
+                signed.headers.insert(http::header::CONTENT_TYPE, content_type);
+            }
+        }
+        _ => {}
+    }
+    let received = Dispatcher::new(registry, Arc::new(store), executor)
         .with_max_body_bytes(25 << 20)
-        .dispatch(trigger.provider, &webhook.id, &headers, &body)
+        .with_public_url(TEST_PUBLIC_URL)
+        .receive(trigger.provider, &webhook.id, &signed.headers, &signed.body)
         .await;
-    match (delivery.tampered, dispatched) {
-        (true, Err(DispatchError::BadSignature(_))) => Ok(()),
-        (true, Ok(runs)) => Err(fail(format!("the tampered delivery was accepted and ran {} trigger(s)", runs.len()))),
+    match (delivery.refusal, received) {
+        (Some(_), Err(DispatchError::BadSignature(_))) => Ok(()),
+        (Some(refusal), Ok(received)) => {
+            Err(fail(format!("{} was accepted and ran {} trigger(s)", refusal.describe(), received.runs.len())))
+        }
         (_, Err(error)) => Err(fail(format!("the delivery was refused: {error}"))),
-        (false, Ok(runs)) => {
-            let events: Vec<_> = runs.into_iter().flat_map(|run| run.events).collect();
+        (None, Ok(received)) => {
+            if let Some(expected) = &delivery.reply
+                && received.reply.as_ref() != Some(expected)
+            {
+                return Err(fail(format!(
+                    "expected the reply {} {:?}: {:?}\n  got {}",
+                    expected.status,
+                    expected.content_type,
+                    expected.body_text(),
+                    received.reply.map_or_else(
+                        || "no reply".to_owned(),
+                        |r| format!("{} {:?}: {:?}", r.status, r.content_type, r.body_text())
+                    )
+                )));
+            }
+            let events: Vec<_> = received.runs.into_iter().flat_map(|run| run.events).collect();
             case.check_events(&events)
         }
     }

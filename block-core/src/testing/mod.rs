@@ -12,6 +12,7 @@ mod report;
 use std::time::Duration;
 
 pub use case::{Expect, TestCase};
+pub use delivery::TEST_PUBLIC_URL;
 pub use report::TestFailure;
 
 use std::sync::Arc;

@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
+use super::secret::{same_secret, supplied_secret};
 use super::{Subscription, Webhook, WebhookError, WebhookKind, WebhookManager, WebhookStore};
 use crate::credentials::StoredCredentials;
 use crate::http::HttpClient;
@@ -37,6 +39,14 @@ impl Webhooks {
         Webhooks { store, http, base_url: base_url.trim_end_matches('/').to_owned() }
     }
 
+    /// The server's public base URL, without a trailing `/`: give it to the
+    /// [`Dispatcher`](super::Dispatcher) too
+    /// ([`with_public_url`](super::Dispatcher::with_public_url)), so that managers
+    /// of providers that sign the URL can check it.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     /// The store.
     pub fn store(&self) -> &Arc<dyn WebhookStore> {
         &self.store
@@ -50,7 +60,10 @@ impl Webhooks {
     /// Attaches trigger `block` of `owner`, configured by `input` (without its
     /// payload), to a webhook on `resource`: an existing one with the same
     /// credentials, resource and events, or a new one (registered at the provider
-    /// when it is auto-setup).
+    /// when it is auto-setup). A new manual webhook of a provider that issues its
+    /// own secret ([`SecretSource::Provider`](super::SecretSource::Provider)) waits
+    /// for it, refusing deliveries, until [`set_secret`](Self::set_secret) gives it;
+    /// [`subscribe_with_secret`](Self::subscribe_with_secret) gives it at once.
     pub async fn subscribe(
         &self,
         registry: &Registry,
@@ -60,12 +73,48 @@ impl Webhooks {
         resource: &str,
         credentials: Option<&StoredCredentials>,
     ) -> Result<(Subscription, Webhook), WebhookError> {
+        self.attach(registry, block, owner, input, resource, credentials, None).await
+    }
+
+    /// Like [`subscribe`](Self::subscribe), for a manual webhook signed with
+    /// `secret`, one the user gives: the value the provider issued (Stripe's
+    /// `whsec_...`, the Slack app's signing secret, the Twilio auth token), or one
+    /// of their choosing for providers that take any. A webhook with the same
+    /// configuration is reused when it has this secret or is still waiting for
+    /// one; otherwise a new one is made. Refused for auto-setup webhooks, whose
+    /// secret is registered by us.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn subscribe_with_secret(
+        &self,
+        registry: &Registry,
+        block: &RegisteredBlock,
+        owner: &str,
+        input: Value,
+        resource: &str,
+        credentials: Option<&StoredCredentials>,
+        secret: &SecretString,
+    ) -> Result<(Subscription, Webhook), WebhookError> {
+        let secret = supplied_secret(secret)?;
+        self.attach(registry, block, owner, input, resource, credentials, Some(secret)).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn attach(
+        &self,
+        registry: &Registry,
+        block: &RegisteredBlock,
+        owner: &str,
+        input: Value,
+        resource: &str,
+        credentials: Option<&StoredCredentials>,
+        supplied: Option<SecretString>,
+    ) -> Result<(Subscription, Webhook), WebhookError> {
         let descriptor = block.descriptor();
         let trigger = descriptor
             .trigger
             .as_ref()
             .ok_or_else(|| WebhookError::Invalid(format!("{} is not a trigger block", descriptor.name)))?;
-        let manager = manager(registry, trigger.provider)?;
+        let manager = manager_of(registry, trigger.provider)?;
         let events = block.trigger_events(&input);
         if events.is_empty() {
             return Err(WebhookError::Invalid(format!("{}: choose at least one event to trigger on", descriptor.name)));
@@ -76,7 +125,13 @@ impl Webhooks {
             return Err(WebhookError::Invalid(format!("the credentials are not `{}` credentials", trigger.provider)));
         }
         let kind = manager.kind();
-        let candidate = Webhook::new(
+        if supplied.is_some() && kind == WebhookKind::Auto {
+            return Err(WebhookError::Invalid(format!(
+                "`{}` webhooks are registered with a secret of this server's own; none can be given",
+                trigger.provider
+            )));
+        }
+        let mut candidate = Webhook::new(
             trigger.provider,
             owner,
             kind,
@@ -84,8 +139,25 @@ impl Webhooks {
             events.clone(),
             credentials.map(|c| c.meta().id.clone()),
         );
-        let webhook = match self.store.find_reusable(&candidate).await? {
-            Some(existing) => existing,
+        match &supplied {
+            Some(secret) => candidate.secret = secret.clone(),
+            None if manager.secret_source().is_provider_issued() => candidate.secret = SecretString::from(""),
+            None => {}
+        }
+        let reusable = self.store.find_reusable(&candidate).await?.filter(|existing| match &supplied {
+            Some(secret) => existing.secret.expose_secret().is_empty() || same_secret(&existing.secret, secret),
+            None => true,
+        });
+        let webhook = match reusable {
+            Some(mut existing) => {
+                if let Some(secret) = supplied
+                    && existing.secret.expose_secret().is_empty()
+                {
+                    existing.secret = secret;
+                    self.store.put_webhook(existing.clone()).await?;
+                }
+                existing
+            }
             None => {
                 let mut webhook = candidate;
                 if kind == WebhookKind::Auto {
@@ -114,6 +186,31 @@ impl Webhooks {
         Ok((subscription, webhook))
     }
 
+    /// Gives manual webhook `webhook_id` of `owner` the secret its deliveries are
+    /// signed with: the one the provider issued once it knew the webhook's URL
+    /// (Stripe, Linear), or a new one after the user rotated it at the provider.
+    /// Refused for auto-setup webhooks (their secret is registered by us) and for
+    /// webhooks of other users, which are reported as unknown.
+    pub async fn set_secret(
+        &self,
+        owner: &str,
+        webhook_id: &str,
+        secret: &SecretString,
+    ) -> Result<Webhook, WebhookError> {
+        let secret = supplied_secret(secret)?;
+        let unknown = || WebhookError::Invalid(format!("no webhook with id `{webhook_id}` for this user"));
+        let mut webhook = self.store.webhook(webhook_id).await?.filter(|w| w.owner == owner).ok_or_else(unknown)?;
+        if webhook.kind == WebhookKind::Auto {
+            return Err(WebhookError::Invalid(format!(
+                "`{}` webhooks are registered with a secret of this server's own; it cannot be replaced",
+                webhook.provider
+            )));
+        }
+        webhook.secret = secret;
+        self.store.put_webhook(webhook.clone()).await?;
+        Ok(webhook)
+    }
+
     /// Detaches subscription `id` of `owner`; when it was the webhook's last, the
     /// webhook is removed, at the provider too (with `credentials`).
     pub async fn unsubscribe(
@@ -134,7 +231,7 @@ impl Webhooks {
                     "removing the last subscription deregisters the hook: give its credentials".into(),
                 )
             })?;
-            manager(registry, &webhook.provider)?
+            manager_of(registry, &webhook.provider)?
                 .deregister(&self.http, credentials, &webhook.resource, remote_id)
                 .await?;
         }
@@ -151,7 +248,7 @@ impl Webhooks {
         credentials: &StoredCredentials,
         resource: &str,
     ) -> Result<Vec<String>, WebhookError> {
-        let manager = manager(registry, provider)?;
+        let manager = manager_of(registry, provider)?;
         let known: Vec<String> =
             self.store.webhooks_on(provider, resource).await?.into_iter().filter_map(|w| w.remote_id).collect();
         let ours = format!("{}/api/integrations/{provider}/webhooks/", self.base_url);
@@ -166,8 +263,9 @@ impl Webhooks {
     }
 }
 
-/// The webhook manager of `provider`.
-pub(crate) fn manager(registry: &Registry, provider: &str) -> Result<Arc<dyn WebhookManager>, WebhookError> {
+/// The webhook manager of `provider`, for what its declaration does not say
+/// (e.g. [`WebhookManager::secret_source`]).
+pub fn manager_of(registry: &Registry, provider: &str) -> Result<Arc<dyn WebhookManager>, WebhookError> {
     let spec = registry
         .provider(provider)
         .and_then(|p| p.webhooks)

@@ -9,6 +9,13 @@
 //! delivery through verify -> parse -> run every subscribed trigger block of the
 //! webhook's owner.
 //!
+//! Beyond a signature over headers and body, a manager can say where the secret
+//! comes from ([`SecretSource`]: ours, or one the provider issues and the user
+//! gives), verify with the public URL a delivery was sent to
+//! ([`WebhookManager::verify_request`]), answer the provider with a reply of its
+//! own ([`WebhookManager::answer`], surfaced as [`Received::reply`]), and sign
+//! deliveries at a chosen time for tests ([`WebhookManager::sign_request`]).
+//!
 //! This module must never parse a delivery before verifying it, run a trigger of
 //! another owner, or reveal whether a webhook id exists to a caller who names the
 //! wrong provider.
@@ -17,14 +24,22 @@ mod dispatch;
 mod lifecycle;
 mod manager;
 mod model;
+mod reply;
+mod request;
+mod secret;
 mod signature;
 mod store;
 
-pub use dispatch::{DispatchError, Dispatcher, TriggerGate, TriggerRun};
-pub use lifecycle::{Webhooks, ingress_path};
+pub use dispatch::{Accepted, DispatchError, Dispatcher, PlannedTrigger, Received, TriggerGate, TriggerRun};
+pub use lifecycle::{Webhooks, ingress_path, manager_of};
 pub use manager::{Delivery, RemoteHook, Verified, WebhookKind, WebhookManager, WebhookSpec};
 pub use model::{Subscription, Webhook};
-pub use signature::{hmac_sha256_hex, verify_hmac_sha256_hex};
+pub use reply::{Answer, WebhookReply};
+pub use request::{DeliveryDraft, IngressRequest, SignedDelivery};
+pub use secret::{MAX_SECRET_LEN, SecretSource};
+pub use signature::{
+    check_signed_time, hmac_sha1_base64, hmac_sha256_hex, unix_seconds, verify_hmac_sha1_base64, verify_hmac_sha256_hex,
+};
 pub use store::{InMemoryWebhookStore, WebhookStore};
 
 /// Why a webhook operation failed.

@@ -60,6 +60,8 @@ fn example_trigger_cases() -> Vec<TestCase<ExampleTriggerBlock>> {
             "another_example_event",
             json!({"webhook_type": "another_example_event"}),
         ),
-        TestCase::delivery("refuses a body changed after signing", config(), "example_event", event).tampered(),
+        TestCase::delivery("refuses a body changed after signing", config(), "example_event", event.clone()).tampered(),
+        TestCase::delivery("refuses an event signed over five minutes ago", config(), "example_event", event)
+            .replayed(),
     ]
 }

@@ -1,9 +1,12 @@
 //! The Example API's webhooks: set up by hand (the user pastes our URL into the
 //! Example dashboard) and signed with a timestamped HMAC.
 
+use std::time::{Duration, SystemTime};
+
 use block_core::http::{HeaderMap, HeaderValue};
 use block_core::webhooks::{
-    Delivery, Verified, Webhook, WebhookError, WebhookKind, WebhookManager, hmac_sha256_hex, verify_hmac_sha256_hex,
+    Delivery, DeliveryDraft, SignedDelivery, Verified, Webhook, WebhookError, WebhookKind, WebhookManager,
+    hmac_sha256_hex, unix_seconds, verify_hmac_sha256_hex,
 };
 use block_core::{ExposeSecret, Value, serde_json};
 
@@ -21,9 +24,7 @@ pub const EVENT_TYPES: &[&str] = &["example_event", "another_example_event"];
 pub struct ExampleWebhookManager;
 
 fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
+    unix_seconds(SystemTime::now())
 }
 
 fn signed_payload(timestamp: &str, body: &[u8]) -> Vec<u8> {
@@ -36,6 +37,10 @@ fn signed_payload(timestamp: &str, body: &[u8]) -> Vec<u8> {
 impl WebhookManager for ExampleWebhookManager {
     fn kind(&self) -> WebhookKind {
         WebhookKind::Manual
+    }
+
+    fn tolerance(&self) -> Option<Duration> {
+        Some(Duration::from_secs(TOLERANCE_SECS.unsigned_abs()))
     }
 
     fn verify(&self, webhook: &Webhook, headers: &HeaderMap, body: &[u8]) -> Result<Verified, WebhookError> {
@@ -81,13 +86,24 @@ impl WebhookManager for ExampleWebhookManager {
     }
 
     fn sign_delivery(&self, webhook: &Webhook, _event: &str, body: &[u8]) -> HeaderMap {
-        let timestamp = now().to_string();
-        let signature = hmac_sha256_hex(webhook.secret.expose_secret().as_bytes(), &signed_payload(&timestamp, body));
-        let mut headers = HeaderMap::new();
-        if let Ok(value) = HeaderValue::from_str(&format!("t={timestamp},v1={signature}")) {
-            headers.insert(SIGNATURE_HEADER, value);
-        }
-        headers.insert("content-type", HeaderValue::from_static("application/json"));
-        headers
+        signed_headers(webhook, body, SystemTime::now())
     }
+
+    fn sign_request(&self, webhook: &Webhook, draft: &DeliveryDraft<'_>) -> Result<SignedDelivery, WebhookError> {
+        let body = serde_json::to_vec(draft.payload)
+            .map_err(|error| WebhookError::BadPayload(format!("the payload is not JSON: {error}")))?;
+        Ok(SignedDelivery { headers: signed_headers(webhook, &body, draft.signed_at), body })
+    }
+}
+
+/// The headers the Example API sends with `body`, signed at `at`.
+fn signed_headers(webhook: &Webhook, body: &[u8], at: SystemTime) -> HeaderMap {
+    let timestamp = unix_seconds(at).to_string();
+    let signature = hmac_sha256_hex(webhook.secret.expose_secret().as_bytes(), &signed_payload(&timestamp, body));
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&format!("t={timestamp},v1={signature}")) {
+        headers.insert(SIGNATURE_HEADER, value);
+    }
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    headers
 }

@@ -2,26 +2,26 @@
 //! per output.
 
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use block_core::{Execution, Outputs};
-use futures_util::Stream;
-use serde::Serialize;
+use block_core::Outputs;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Authed, RawBody, json_value};
 use super::{ApiError, ErrorBody};
-use crate::domain::{Caller, ExecutionSource};
+use crate::domain::{Caller, RunSource, RunStatus};
 use crate::services::AppState;
-use crate::services::runs::{self, RunRecord, StartedRun};
+use crate::services::runs::{self, NewRun, RunDriver, callbacks};
+
+/// The header naming the run an execution was recorded as.
+pub const RUN_ID_HEADER: &str = "x-run-id";
 
 /// The input object of the block named in the path: one of the `*Input` schemas
 /// (the document lists every block's).
@@ -45,15 +45,38 @@ pub struct StreamEvent {
     pub data: String,
 }
 
-/// Runs the block; streams when the caller accepts `text/event-stream`.
+/// What `execute` takes besides the input.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExecuteQuery {
+    /// Where the run record is posted, signed, when the run ends (see `POST
+    /// /callbacks/secret`).
+    callback_url: Option<String>,
+}
+
+/// The answer to a run queued with `Prefer: respond-async`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Queued {
+    /// The run's id (`GET /runs/{id}`, `GET /runs/{id}/events`).
+    pub id: String,
+    /// `queued`.
+    pub status: RunStatus,
+}
+
+/// Runs the block; streams when the caller accepts `text/event-stream`; queues it
+/// and answers at once with `Prefer: respond-async`.
 #[utoipa::path(post, path = "/external-api/v1/blocks/{id}/execute", tag = "blocks", operation_id = "execute_block",
-    summary = "Run a block and return its outputs as {pin: [values]} (Server-Sent Events with Accept: text/event-stream)",
-    params(("id" = String, Path, description = "The block's id or name")),
+    summary = "Run a block and return its outputs as {pin: [values]} (Server-Sent Events with Accept: text/event-stream; queued, answered 202 at once, with Prefer: respond-async)",
+    params(("id" = String, Path, description = "The block's id or name"), ExecuteQuery,
+        ("Prefer" = Option<String>, Header, description = "`respond-async` queues the run and answers at once"),
+        ("Idempotency-Key" = Option<String>, Header, description = "The same key and body within 24 h answer as the first time")),
     request_body = Option<BlockInput>,
     security(("OAuth2" = ["EXECUTE_BLOCK"])),
     responses(
         (status = 200, description = "The outputs", content(
             (BlockOutputs = "application/json"), (inline(StreamEvent) = "text/event-stream"))),
+        (status = 202, description = "Queued (`Prefer: respond-async`)", body = Queued),
+        (status = 409, description = "A request with this Idempotency-Key is still being answered", body = ErrorBody),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
         (status = 402, description = "The credit balance does not cover the run", body = ErrorBody),
         (status = 403, description = "The block is disabled, or a scope is missing", body = ErrorBody),
@@ -67,25 +90,48 @@ pub async fn execute(
     Authed(caller): Authed,
     Path(id): Path<String>,
     headers: HeaderMap,
+    query: Result<Query<ExecuteQuery>, QueryRejection>,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
-    if accepts_event_stream(&headers) {
-        return stream_response(&state, &caller, &id, &body).await;
+    let callback_url = callback_url(&state, &caller, query).await?;
+    if prefers_async(&headers) {
+        let block = runs::runnable_block(&state, &id)?;
+        let input = json_value(&body)?;
+        let new = NewRun { callback_url, ..NewRun::block(&caller.user.id, RunSource::Api) };
+        let run = runs::enqueue(&state, new, block, input).await?;
+        let mut response =
+            (StatusCode::ACCEPTED, Json(Queued { id: run.id.clone(), status: run.status })).into_response();
+        let headers = response.headers_mut();
+        headers.insert("preference-applied", HeaderValue::from_static("respond-async"));
+        if let Ok(location) = HeaderValue::from_str(&format!("/external-api/v1/runs/{}", run.id)) {
+            headers.insert(header::LOCATION, location);
+        }
+        if let Ok(value) = HeaderValue::from_str(&run.id) {
+            headers.insert(RUN_ID_HEADER, value);
+        }
+        return Ok(response);
     }
-    let StartedRun { mut execution, mut record } = start(&state, &caller, &id, &body, ExecutionSource::Api).await?;
+    if accepts_event_stream(&headers) {
+        return stream_response(&state, &caller, &id, &body, callback_url).await;
+    }
+    let mut driver = start(&state, &caller, &id, &body, RunSource::Api, callback_url).await?;
+    let run_id = driver.id().to_owned();
     let mut outputs = Vec::new();
-    while let Some(event) = execution.next_event().await {
-        record.observe(&event);
+    while let Some((_, event)) = driver.next().await {
         outputs.push(event);
     }
-    record.finish().await;
-    Ok(Json(Outputs::from_events(outputs).to_json()).into_response())
+    driver.finish().await;
+    let mut response = Json(Outputs::from_events(outputs).to_json()).into_response();
+    if let Ok(value) = HeaderValue::from_str(&run_id) {
+        response.headers_mut().insert(RUN_ID_HEADER, value);
+    }
+    Ok(response)
 }
 
 /// Runs the block, always streaming.
 #[utoipa::path(post, path = "/external-api/v1/blocks/{id}/execute/stream", tag = "blocks",
     operation_id = "execute_block_stream", summary = "Run a block, streaming one Server-Sent Event per output",
-    params(("id" = String, Path, description = "The block's id or name")),
+    params(("id" = String, Path, description = "The block's id or name"), ExecuteQuery),
     request_body = Option<BlockInput>,
     security(("OAuth2" = ["EXECUTE_BLOCK"])),
     responses(
@@ -101,9 +147,33 @@ pub async fn execute_stream(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
+    query: Result<Query<ExecuteQuery>, QueryRejection>,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
-    stream_response(&state, &caller, &id, &body).await
+    let callback_url = callback_url(&state, &caller, query).await?;
+    stream_response(&state, &caller, &id, &body, callback_url).await
+}
+
+/// The `callback_url` asked for, checked.
+async fn callback_url(
+    state: &AppState,
+    caller: &Caller,
+    query: Result<Query<ExecuteQuery>, QueryRejection>,
+) -> Result<Option<String>, ApiError> {
+    let Query(query) = query
+        .map_err(|rejection| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_query", rejection.body_text()))?;
+    if let Some(url) = &query.callback_url {
+        callbacks::check_url(state, &caller.user.id, url).await?;
+    }
+    Ok(query.callback_url)
+}
+
+/// Whether the caller asked for the run to be queued (RFC 7240 `Prefer:
+/// respond-async`).
+fn prefers_async(headers: &HeaderMap) -> bool {
+    headers.get_all("prefer").iter().filter_map(|value| value.to_str().ok()).flat_map(|value| value.split(',')).any(
+        |preference| preference.split(';').next().is_some_and(|name| name.trim().eq_ignore_ascii_case("respond-async")),
+    )
 }
 
 fn accepts_event_stream(headers: &HeaderMap) -> bool {
@@ -120,52 +190,45 @@ async fn start(
     caller: &Caller,
     id: &str,
     body: &[u8],
-    source: ExecutionSource,
-) -> Result<StartedRun, ApiError> {
+    source: RunSource,
+    callback_url: Option<String>,
+) -> Result<RunDriver, ApiError> {
     let block = runs::runnable_block(state, id)?;
     let input = json_value(body)?;
-    let bytes = u64::try_from(body.len()).unwrap_or(u64::MAX);
-    Ok(runs::start(state, &caller.user.id, block, input, bytes, source).await?)
+    let new = NewRun { callback_url, ..NewRun::block(&caller.user.id, source) };
+    Ok(runs::start_inline(state, new, block, input).await?)
 }
 
-async fn stream_response(state: &AppState, caller: &Caller, id: &str, body: &[u8]) -> Result<Response, ApiError> {
-    let StartedRun { execution, record } = start(state, caller, id, body, ExecutionSource::Stream).await?;
-    let events = EventStream { execution, record: Some(record), finishing: None };
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
-}
-
-/// One SSE event per output, named by its pin; ends with the run, once its record
-/// is written (see [`RunRecord::finish`]).
-struct EventStream {
-    execution: Execution,
-    record: Option<RunRecord>,
-    finishing: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
-}
-
-impl Stream for EventStream {
-    type Item = Result<Event, Infallible>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        if let Some(finishing) = this.finishing.as_mut() {
-            return finishing.as_mut().poll(cx).map(|()| None);
-        }
-        match Pin::new(&mut this.execution).poll_next(cx) {
-            Poll::Ready(Some(event)) => {
-                if let Some(record) = this.record.as_mut() {
-                    record.observe(&event);
-                }
-                // Compact JSON has no raw newlines, so each value is one `data:` line.
-                Poll::Ready(Some(Ok(Event::default().event(event.name).data(event.value.to_string()))))
+async fn stream_response(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    body: &[u8],
+    callback_url: Option<String>,
+) -> Result<Response, ApiError> {
+    let driver = start(state, caller, id, body, RunSource::Stream, callback_url).await?;
+    let run_id = driver.id().to_owned();
+    // One event per output, named by its pin, with the run's event number as its
+    // id (`GET /runs/{id}/events` resumes from it); the stream ends with the run,
+    // once its end is recorded. Dropped early (the client went away), the driver
+    // stops the run.
+    let events = futures_util::stream::unfold(Some(driver), |driver| async move {
+        let mut driver = driver?;
+        match driver.next().await {
+            // Compact JSON has no raw newlines, so each value is one `data:` line.
+            Some((seq, event)) => {
+                let sse = Event::default().id(seq.to_string()).event(event.name).data(event.value.to_string());
+                Some((Ok::<_, Infallible>(sse), Some(driver)))
             }
-            Poll::Ready(None) => match this.record.take() {
-                Some(record) => {
-                    let finishing = this.finishing.insert(Box::pin(record.finish()));
-                    finishing.as_mut().poll(cx).map(|()| None)
-                }
-                None => Poll::Ready(None),
-            },
-            Poll::Pending => Poll::Pending,
+            None => {
+                driver.finish().await;
+                None
+            }
         }
+    });
+    let mut response = Sse::new(events).keep_alive(KeepAlive::default()).into_response();
+    if let Ok(value) = HeaderValue::from_str(&run_id) {
+        response.headers_mut().insert(RUN_ID_HEADER, value);
     }
+    Ok(response)
 }

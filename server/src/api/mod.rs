@@ -15,12 +15,14 @@ mod error;
 mod execute;
 pub mod extract;
 mod health;
+mod idempotency;
 mod identity;
 mod integrations;
 mod oauth;
 pub mod openapi;
 mod provider_oauth;
 pub mod routes;
+mod runs;
 mod webhooks;
 
 use std::collections::HashMap;
@@ -68,6 +70,7 @@ pub fn router(state: AppState) -> Router {
     let ingress = ingress.layer(DefaultBodyLimit::max(INGRESS_BODY_LIMIT));
     let settings = state.settings().clone();
     authenticated
+        .route_layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
         .route_layer(middleware::from_fn_with_state(access, access::authorize))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .merge(public.layer(DefaultBodyLimit::max(settings.max_body_bytes)))

@@ -10,7 +10,7 @@ use utoipa::openapi::path::HttpMethod;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{blocks, execute, health, identity, integrations, oauth, provider_oauth, webhooks};
+use super::{blocks, execute, health, identity, integrations, oauth, provider_oauth, runs, webhooks};
 use crate::domain::Scope;
 use crate::services::AppState;
 
@@ -79,8 +79,14 @@ pub(super) fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(provider_oauth::complete))
         .routes(routes!(webhooks::list_webhooks))
         .routes(routes!(webhooks::delete_webhook))
+        .routes(routes!(webhooks::set_webhook_secret))
         .routes(routes!(webhooks::list_triggers, webhooks::create_trigger))
         .routes(routes!(webhooks::delete_trigger))
+        .routes(routes!(runs::list))
+        .routes(routes!(runs::show))
+        .routes(routes!(runs::stop))
+        .routes(routes!(runs::events))
+        .routes(routes!(runs::new_callback_secret))
 }
 
 /// The routes anyone may call.

@@ -4,8 +4,10 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use block_core::webhooks::{Subscription, Webhook, WebhookKind};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use block_core::SecretString;
+use block_core::webhooks::{SecretSource, Subscription, Webhook, WebhookKind};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -13,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::extract::{Authed, JsonBody, RawBody};
 use super::{ApiError, ErrorBody};
-use crate::services::triggers;
+use crate::services::triggers::{self, TriggerOptions};
 use crate::services::{AppState, ServiceError};
 
 /// How a webhook was set up.
@@ -47,8 +49,16 @@ pub struct WebhookItem {
     pub ingress_url: String,
     /// How many triggers listen on it.
     pub subscriptions: usize,
+    /// Who makes the signing secret: `server` (this one), or `provider` (it
+    /// issues one the user gives: `PUT /webhooks/{id}/secret`).
+    pub secret_source: &'static str,
+    /// For a provider-issued secret: which value to give.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_wanted: Option<&'static str>,
+    /// Whether the webhook has its secret (without one, every delivery is refused).
+    pub secret_set: bool,
     /// The signing secret: only in the answer that created a manual webhook's
-    /// trigger (the provider's settings need it).
+    /// trigger whose secret this server made (the provider's settings need it).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub secret: Option<String>,
@@ -92,6 +102,21 @@ pub struct NewTrigger {
     /// Credentials to register the webhook with, when the input names none.
     #[serde(default)]
     pub credentials_id: Option<String>,
+    /// For a provider that issues its own signing secret (Stripe's `whsec_...`, a
+    /// Slack app's signing secret, a Twilio auth token): that secret. It can also
+    /// be given later (`PUT /webhooks/{id}/secret`).
+    #[serde(default)]
+    #[schema(write_only)]
+    pub webhook_secret: Option<String>,
+}
+
+/// What `PUT /webhooks/{id}/secret` takes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSecret {
+    /// The secret the provider signs deliveries with.
+    #[schema(write_only)]
+    pub secret: String,
 }
 
 /// What deleting a webhook or a trigger did.
@@ -105,17 +130,27 @@ pub struct Removed {
     pub subscriptions_removed: Option<usize>,
 }
 
-/// What the ingress answers the provider.
+/// What the ingress answers the provider (unless its manager answers in the
+/// provider's own way: Slack's challenge, Twilio's TwiML).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryReceipt {
     /// Always `true`: the delivery was verified and taken.
     pub received: bool,
-    /// Trigger runs that started.
-    pub triggered: usize,
+    /// Trigger runs queued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queued: Option<usize>,
+    /// `true` for a redelivery of one taken before: nothing was queued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate: Option<bool>,
 }
 
 fn webhook_item(state: &AppState, webhook: &Webhook, subscriptions: usize) -> WebhookItem {
+    let source = triggers::secret_source(state, webhook);
+    let provider_issued = source.as_ref().is_some_and(SecretSource::is_provider_issued);
     WebhookItem {
+        secret_source: if provider_issued { "provider" } else { "server" },
+        secret_wanted: source.filter(SecretSource::is_provider_issued).map(|source| source.describe()),
+        secret_set: !webhook.secret.expose_secret().is_empty(),
         id: webhook.id.clone(),
         provider: webhook.provider.clone(),
         kind: match webhook.kind {
@@ -150,7 +185,9 @@ fn trigger_item(state: &AppState, subscription: &Subscription, webhook: Option<&
     params(("provider" = String, Path, description = "The provider's slug"),
         ("webhook_id" = String, Path, description = "The webhook's id")),
     request_body(content = Option<Object>, description = "The provider's payload, as it signed it"),
-    responses((status = 200, description = "Taken", body = DeliveryReceipt),
+    responses((status = 200, description = "Taken: its trigger runs are queued (or, for some providers, the \
+            answer they expect: text/plain for Slack's challenge, text/xml for Twilio)", content(
+            (DeliveryReceipt = "application/json"), (String = "text/plain"), (String = "text/xml"))),
         (status = 400, description = "The verified delivery could not be parsed", body = ErrorBody),
         (status = 403, description = "The signature is missing or wrong", body = ErrorBody),
         (status = 404, description = "No such webhook for this provider", body = ErrorBody),
@@ -162,13 +199,25 @@ pub async fn ingress(
     Path((provider, webhook_id)): Path<(String, String)>,
     headers: HeaderMap,
     RawBody(body): RawBody,
-) -> Result<Json<DeliveryReceipt>, ApiError> {
-    // Its own task: a provider that disconnects drops this handler, and a charged
-    // trigger run must still end recorded (and refunded if it did not start).
+) -> Result<Response, ApiError> {
+    // Its own task: a provider that disconnects drops this handler, and a delivery
+    // being stored must still be stored whole.
     let delivery =
         tokio::spawn(async move { triggers::deliver(&state, &provider, &webhook_id, &headers, &body).await });
     let delivered = delivery.await.map_err(|error| ServiceError::internal("a webhook delivery failed", error))??;
-    Ok(Json(DeliveryReceipt { received: true, triggered: delivered.triggered }))
+    if let Some(reply) = delivered.reply {
+        let mut response = (reply.status, reply.body).into_response();
+        if let Ok(kind) = HeaderValue::from_str(&reply.content_type) {
+            response.headers_mut().insert(header::CONTENT_TYPE, kind);
+        }
+        return Ok(response);
+    }
+    let receipt = if delivered.duplicate {
+        DeliveryReceipt { received: true, queued: None, duplicate: Some(true) }
+    } else {
+        DeliveryReceipt { received: true, queued: Some(delivered.queued), duplicate: None }
+    };
+    Ok(Json(receipt).into_response())
 }
 
 /// Subscribes a trigger block to a webhook, created (and registered at the
@@ -190,20 +239,19 @@ pub async fn create_trigger(
 ) -> Result<(StatusCode, Json<TriggerItem>), ApiError> {
     let owner = &caller.user.id;
     let input = request.input.unwrap_or_default();
-    let subscribed = triggers::subscribe(
-        &state,
-        owner,
-        &request.block_id,
-        input,
-        &request.resource,
-        request.credentials_id.as_deref(),
-    )
-    .await?;
+    let how = TriggerOptions {
+        resource: request.resource,
+        credentials_id: request.credentials_id,
+        webhook_secret: request.webhook_secret.map(SecretString::from),
+    };
+    let subscribed = triggers::subscribe(&state, owner, &request.block_id, input, how).await?;
     let mut answer = trigger_item(&state, &subscribed.subscription, Some(&subscribed.webhook));
-    // A manual webhook is configured by hand at the provider, which needs its
-    // signing secret; the one who created the subscription may see it.
+    // A manual webhook whose secret this server made is configured by hand at the
+    // provider, which needs it; the one who created the subscription may see it.
+    // A secret the provider issued is never echoed.
     if subscribed.webhook.kind == WebhookKind::Manual
         && let Some(webhook) = answer.webhook.as_mut()
+        && webhook.secret_source == "server"
     {
         webhook.secret = Some(subscribed.webhook.secret.expose_secret().to_owned());
     }
@@ -263,6 +311,28 @@ pub async fn list_webhooks(
             })
             .collect(),
     ))
+}
+
+/// Gives a manual webhook the secret its provider signs deliveries with.
+#[utoipa::path(put, path = "/external-api/v1/webhooks/{webhook_id}/secret", tag = "webhooks",
+    operation_id = "set_webhook_secret",
+    summary = "Give a manual webhook the secret its provider issued (Stripe, Slack, Linear, Twilio)",
+    params(("webhook_id" = String, Path, description = "The webhook's id")),
+    request_body = WebhookSecret,
+    security(("OAuth2" = ["MANAGE_INTEGRATIONS"])),
+    responses((status = 200, description = "The webhook, its secret set", body = WebhookItem),
+        (status = 404, description = "No such webhook", body = ErrorBody),
+        (status = 422, description = "An auto-setup webhook, or an empty or oversized secret", body = ErrorBody)))]
+pub async fn set_webhook_secret(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<WebhookSecret>,
+) -> Result<Json<WebhookItem>, ApiError> {
+    let webhook = triggers::set_secret(&state, &caller.user.id, &id, &SecretString::from(body.secret)).await?;
+    let subscriptions = triggers::subscriptions_of(&state, &caller.user.id).await?;
+    let count = subscriptions.iter().filter(|s| s.webhook_id == webhook.id).count();
+    Ok(Json(webhook_item(&state, &webhook, count)))
 }
 
 /// Removes a webhook with every trigger subscribed to it.

@@ -21,8 +21,9 @@ use tokio::sync::Notify;
 
 use crate::domain::{Cipher, CryptoError, KEY_ENV, KeySource, Scope};
 use crate::services::accounts::{self, BootstrapError};
+use crate::services::runs::Workers;
 use crate::services::{AppState, Settings, StateError};
-use crate::storage::{RunStore, SqliteStorage, StorageError};
+use crate::storage::{RunQueue, SqliteStorage, StorageError};
 
 /// Where and how to serve.
 #[derive(Debug, Clone)]
@@ -124,20 +125,24 @@ pub async fn open_storage_async(data_dir: &Path) -> Result<SqliteStorage, ServeE
 /// block_server::serve(config, registry, |name| std::env::var(name).ok(), &mut std::io::stdout()).await
 /// # }
 /// ```
-pub async fn serve(
+pub async fn serve<W: Write + ?Sized>(
     config: ServeConfig,
     registry: impl Into<SharedRegistry>,
     env: impl Fn(&str) -> Option<String>,
-    out: &mut dyn Write,
+    out: &mut W,
 ) -> Result<(), ServeError> {
     let registry: SharedRegistry = registry.into();
     let storage = Arc::new(open_storage_async(&config.data_dir).await?);
-    let recovered = storage.recover_interrupted().await?;
-    if recovered.executions > 0 {
+    // One server per data directory: every run still marked running was held by
+    // its last run, which is gone.
+    let recovered = storage.recover(true).await?;
+    if recovered.interrupted + recovered.requeued > 0 {
         tracing::warn!(
-            executions = recovered.executions,
+            interrupted = recovered.interrupted,
             refunded = recovered.refunded,
-            "the last run of the server stopped during executions; they are marked interrupted and refunded"
+            requeued = recovered.requeued,
+            "the last run of the server stopped during runs: those whose block had started are marked interrupted \
+             and refunded, the others are queued again"
         );
     }
     let (key, data_dir) = (env(KEY_ENV), config.data_dir.clone());
@@ -187,7 +192,7 @@ pub async fn serve(
         .map_err(|error| ServeError::Io { what: "serving failed".into(), error })
 }
 
-fn greet(out: &mut dyn Write, credits: u64, key: &str, public_url: &str) -> io::Result<()> {
+fn greet<W: Write + ?Sized>(out: &mut W, credits: u64, key: &str, public_url: &str) -> io::Result<()> {
     writeln!(out, "First start: created the local user with {credits} credits and an API key holding every scope.")?;
     writeln!(out, "The key is shown only now; keep it somewhere safe:\n\n    {key}\n")?;
     writeln!(out, "Try it:\n\n    curl -H \"X-API-Key: {key}\" {public_url}/external-api/v1/blocks\n")?;
@@ -195,8 +200,9 @@ fn greet(out: &mut dyn Write, credits: u64, key: &str, public_url: &str) -> io::
     out.flush()
 }
 
-/// Serves `state` on `listener` until `shutdown` resolves, then stops accepting
-/// and waits up to `grace` for running requests (streams included) to finish.
+/// Serves `state` on `listener`, with the workers running queued runs, until
+/// `shutdown` resolves; then stops accepting and claiming, and waits up to
+/// `grace` for running requests (streams included) and runs to finish.
 pub async fn run_until(
     listener: TcpListener,
     state: AppState,
@@ -204,10 +210,12 @@ pub async fn run_until(
     grace: Duration,
 ) -> io::Result<()> {
     let storage = state.storage().clone();
+    let workers = Workers::start(state.clone());
     let served = serve_then_drain(listener, state, shutdown, grace).await;
-    // Records of the last runs may still be queued.
+    workers.shutdown(grace).await;
+    // The writes of the last runs may still be queued.
     if let Err(error) = storage.flush().await {
-        tracing::error!(%error, "writing the last execution records failed");
+        tracing::error!(%error, "writing the last run records failed");
     }
     served
 }

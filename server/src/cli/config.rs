@@ -1,94 +1,110 @@
-//! Settings from flags, then the environment (the process's, then `.env`), then
-//! defaults that work with no set-up.
+//! Settings from flags, then the environment (the process's, completed by `.env`
+//! at start), then defaults that work with no set-up: clap reads each flag's
+//! variable itself (`env = ...`), so every setting is declared once, here.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::time::Duration;
 
-use super::{CliError, Environment};
+use clap::Args;
+
 use crate::app::ServeConfig;
 use crate::services::Settings;
 
-/// `BLOCKS_ADDR`: where `serve` listens.
-pub const ADDR_ENV: &str = "BLOCKS_ADDR";
-/// `BLOCKS_DATA_DIR`: the data directory.
-pub const DATA_DIR_ENV: &str = "BLOCKS_DATA_DIR";
-/// `BLOCKS_PUBLIC_URL`: the URL the server is reached at (webhook ingress URLs).
-pub const PUBLIC_URL_ENV: &str = "BLOCKS_PUBLIC_URL";
-/// `BLOCKS_STARTING_CREDITS`: credits of a new user.
-pub const STARTING_CREDITS_ENV: &str = "BLOCKS_STARTING_CREDITS";
-/// `BLOCKS_RATE_LIMIT_PER_MINUTE`: requests per minute per API key (0: no limit).
-pub const RATE_LIMIT_ENV: &str = "BLOCKS_RATE_LIMIT_PER_MINUTE";
-/// `BLOCKS_MAX_BODY_BYTES`: the largest request body.
-pub const MAX_BODY_ENV: &str = "BLOCKS_MAX_BODY_BYTES";
-/// `BLOCKS_EXECUTION_TIMEOUT_SECS`: the longest a block may run.
-pub const EXECUTION_TIMEOUT_ENV: &str = "BLOCKS_EXECUTION_TIMEOUT_SECS";
-/// `BLOCKS_SHUTDOWN_GRACE_SECS`: how long running requests may finish after a
-/// shutdown signal.
-pub const SHUTDOWN_GRACE_ENV: &str = "BLOCKS_SHUTDOWN_GRACE_SECS";
 /// `BLOCKS_LOG`: the log filter (`RUST_LOG` syntax), `info` by default.
 pub const LOG_ENV: &str = "BLOCKS_LOG";
-/// Comma-separated origins (`https://app.example.com`) that provider logins may
-/// send the user back to, besides the server's own public URL.
-pub const OAUTH_CALLBACK_ORIGINS_ENV: &str = "BLOCKS_OAUTH_CALLBACK_ORIGINS";
 
-/// `flag`, else the variable `name` parsed, else `default`.
-fn pick<T: FromStr>(flag: Option<T>, env: &Environment, name: &'static str, default: T) -> Result<T, CliError>
-where
-    T::Err: std::fmt::Display,
-{
-    if let Some(value) = flag {
-        return Ok(value);
+/// The data directory, and what a first use of it creates.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Where the database and the key file live.
+    #[arg(long, value_name = "DIR", env = "BLOCKS_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Credits the local user starts with, when a command creates it.
+    #[arg(long, value_name = "N", env = "BLOCKS_STARTING_CREDITS", default_value_t = Settings::default().starting_credits)]
+    pub starting_credits: u64,
+}
+
+/// The URL the server is reached at.
+#[derive(Debug, Clone, Args)]
+pub struct UrlArgs {
+    /// The URL the server is reached at, for webhook URLs and links [default:
+    /// http://<addr>].
+    #[arg(long, value_name = "URL", env = "BLOCKS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl UrlArgs {
+    /// The public URL, or the one of a server on `addr`.
+    pub fn or_addr(&self, addr: SocketAddr) -> String {
+        self.public_url.clone().filter(|url| !url.trim().is_empty()).unwrap_or_else(|| format!("http://{addr}"))
     }
-    match env.var(name).filter(|value| !value.trim().is_empty()) {
-        Some(text) => {
-            text.trim().parse().map_err(|error: T::Err| CliError::Config { variable: name, problem: error.to_string() })
+}
+
+/// Everything `serve` takes.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "HOST:PORT", env = "BLOCKS_ADDR", default_value = "127.0.0.1:8000")]
+    pub addr: SocketAddr,
+    /// The data directory.
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The server\'s public URL.
+    #[command(flatten)]
+    pub url: UrlArgs,
+    /// Requests per minute per API key (0: no limit).
+    #[arg(long, value_name = "N", env = "BLOCKS_RATE_LIMIT_PER_MINUTE", default_value_t = Settings::default().rate_limit_per_minute)]
+    pub rate_limit_per_minute: u32,
+    /// Failed authentications per minute per client address before it is refused
+    /// for a while (0: no limit).
+    #[arg(long, value_name = "N", env = "BLOCKS_AUTH_FAILURES_PER_MINUTE", default_value_t = Settings::default().auth_failures_per_minute)]
+    pub auth_failures_per_minute: u32,
+    /// The largest request body, in bytes.
+    #[arg(long, value_name = "BYTES", env = "BLOCKS_MAX_BODY_BYTES", default_value_t = Settings::default().max_body_bytes)]
+    pub max_body_bytes: usize,
+    /// Requests served at once; more wait their turn.
+    #[arg(long, value_name = "N", env = "BLOCKS_MAX_CONCURRENT_REQUESTS", default_value_t = Settings::default().max_concurrent_requests)]
+    pub max_concurrent_requests: usize,
+    /// The longest a block may run, in seconds.
+    #[arg(long, value_name = "SECS", env = "BLOCKS_EXECUTION_TIMEOUT_SECS", default_value_t = Settings::default().execution_timeout.as_secs())]
+    pub execution_timeout_secs: u64,
+    /// How long running requests may finish after a shutdown signal, in seconds.
+    #[arg(long, value_name = "SECS", env = "BLOCKS_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+    pub shutdown_grace_secs: u64,
+    /// Origins (`https://app.example.com`) that provider logins may send the user
+    /// back to, besides the server's own public URL; comma-separated.
+    #[arg(long, value_name = "ORIGINS", env = "BLOCKS_OAUTH_CALLBACK_ORIGINS", value_delimiter = ',')]
+    pub oauth_callback_origins: Vec<String>,
+    /// The log filter (`RUST_LOG` syntax).
+    #[arg(long, value_name = "FILTER", env = LOG_ENV, default_value = "info")]
+    pub log: String,
+}
+
+impl ServeArgs {
+    /// The serving configuration.
+    pub fn config(&self) -> ServeConfig {
+        let defaults = Settings::default();
+        ServeConfig {
+            addr: self.addr,
+            data_dir: self.data.data_dir.clone(),
+            public_url: self.url.public_url.clone().filter(|url| !url.trim().is_empty()),
+            settings: Settings {
+                starting_credits: self.data.starting_credits,
+                rate_limit_per_minute: self.rate_limit_per_minute,
+                auth_failures_per_minute: self.auth_failures_per_minute,
+                max_body_bytes: self.max_body_bytes,
+                max_concurrent_requests: self.max_concurrent_requests,
+                execution_timeout: Duration::from_secs(self.execution_timeout_secs),
+                oauth_callback_origins: self
+                    .oauth_callback_origins
+                    .iter()
+                    .map(|origin| origin.trim().trim_end_matches('/').to_owned())
+                    .filter(|origin| !origin.is_empty())
+                    .collect(),
+                ..defaults
+            },
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
         }
-        None => Ok(default),
     }
-}
-
-/// The data directory: `--data-dir`, `BLOCKS_DATA_DIR`, or `./data`.
-pub fn data_dir(flag: Option<PathBuf>, env: &Environment) -> Result<PathBuf, CliError> {
-    pick(flag, env, DATA_DIR_ENV, ServeConfig::default().data_dir)
-}
-
-/// The whole serving configuration.
-pub fn serve_config(
-    addr: Option<SocketAddr>,
-    data_dir_flag: Option<PathBuf>,
-    public_url: Option<String>,
-    env: &Environment,
-) -> Result<ServeConfig, CliError> {
-    let defaults = ServeConfig::default();
-    let settings = Settings::default();
-    let public_url = public_url.or_else(|| env.var(PUBLIC_URL_ENV)).filter(|url| !url.trim().is_empty());
-    Ok(ServeConfig {
-        addr: pick(addr, env, ADDR_ENV, defaults.addr)?,
-        data_dir: data_dir(data_dir_flag, env)?,
-        public_url,
-        settings: Settings {
-            starting_credits: pick(None, env, STARTING_CREDITS_ENV, settings.starting_credits)?,
-            rate_limit_per_minute: pick(None, env, RATE_LIMIT_ENV, settings.rate_limit_per_minute)?,
-            max_body_bytes: pick(None, env, MAX_BODY_ENV, settings.max_body_bytes)?,
-            execution_timeout: Duration::from_secs(pick(
-                None,
-                env,
-                EXECUTION_TIMEOUT_ENV,
-                settings.execution_timeout.as_secs(),
-            )?),
-            oauth_callback_origins: env
-                .var(OAUTH_CALLBACK_ORIGINS_ENV)
-                .map(|list| {
-                    list.split(',')
-                        .map(|origin| origin.trim().trim_end_matches('/').to_owned())
-                        .filter(|o| !o.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            ..settings
-        },
-        shutdown_grace: Duration::from_secs(pick(None, env, SHUTDOWN_GRACE_ENV, defaults.shutdown_grace.as_secs())?),
-    })
 }

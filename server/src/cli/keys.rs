@@ -2,13 +2,12 @@
 //! the local user, straight in the data directory (the server may be running).
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use block_core::ExposeSecret;
 use clap::Subcommand;
 
 use super::table::Table;
-use super::{CliError, Environment, config};
+use super::{CliError, DataArgs};
 use crate::app::open_storage;
 use crate::domain::{KeyStatus, Scope};
 use crate::services::accounts as bootstrap;
@@ -26,60 +25,59 @@ pub enum KeysCommand {
         /// Comma-separated scopes (e.g. `READ_BLOCK,EXECUTE_BLOCK`), or `all`.
         #[arg(long, value_name = "A,B")]
         scopes: String,
-        /// The data directory [env: BLOCKS_DATA_DIR] [default: data].
-        #[arg(long, value_name = "DIR")]
-        data_dir: Option<PathBuf>,
+        /// The data directory.
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// List the keys: id, name, hint, status, scopes, last use.
     List {
-        /// The data directory [env: BLOCKS_DATA_DIR] [default: data].
-        #[arg(long, value_name = "DIR")]
-        data_dir: Option<PathBuf>,
+        /// The data directory.
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Revoke a key for good; it stops working at once.
     Revoke {
         /// The key's id (from `keys list`).
         id: String,
-        /// The data directory [env: BLOCKS_DATA_DIR] [default: data].
-        #[arg(long, value_name = "DIR")]
-        data_dir: Option<PathBuf>,
+        /// The data directory.
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Suspend a key until it is resumed.
     Suspend {
         /// The key's id.
         id: String,
-        /// The data directory [env: BLOCKS_DATA_DIR] [default: data].
-        #[arg(long, value_name = "DIR")]
-        data_dir: Option<PathBuf>,
+        /// The data directory.
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Resume a suspended key.
     Resume {
         /// The key's id.
         id: String,
-        /// The data directory [env: BLOCKS_DATA_DIR] [default: data].
-        #[arg(long, value_name = "DIR")]
-        data_dir: Option<PathBuf>,
+        /// The data directory.
+        #[command(flatten)]
+        data: DataArgs,
     },
 }
 
 impl KeysCommand {
     /// Runs the subcommand, writing results to `out`.
-    pub fn run(self, env: &Environment, out: &mut dyn Write) -> Result<(), CliError> {
+    pub fn run(self, out: &mut dyn Write) -> Result<(), CliError> {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(CliError::Runtime)?;
-        runtime.block_on(self.run_async(env, out))
+        runtime.block_on(self.run_async(out))
     }
 
-    async fn run_async(self, env: &Environment, out: &mut dyn Write) -> Result<(), CliError> {
-        let data_dir = match &self {
-            KeysCommand::Create { data_dir, .. }
-            | KeysCommand::List { data_dir }
-            | KeysCommand::Revoke { data_dir, .. }
-            | KeysCommand::Suspend { data_dir, .. }
-            | KeysCommand::Resume { data_dir, .. } => config::data_dir(data_dir.clone(), env)?,
+    async fn run_async(self, out: &mut dyn Write) -> Result<(), CliError> {
+        let data = match &self {
+            KeysCommand::Create { data, .. }
+            | KeysCommand::List { data }
+            | KeysCommand::Revoke { data, .. }
+            | KeysCommand::Suspend { data, .. }
+            | KeysCommand::Resume { data, .. } => data.clone(),
         };
-        let storage = open_storage(&data_dir).map_err(CliError::Serve)?;
-        let starting_credits = config::serve_config(None, None, None, env)?.settings.starting_credits;
-        let (user, _) = bootstrap::local_user(&storage, starting_credits).await.map_err(CliError::Bootstrap)?;
+        let storage = open_storage(&data.data_dir).map_err(CliError::Serve)?;
+        let (user, _) = bootstrap::local_user(&storage, data.starting_credits).await.map_err(CliError::Bootstrap)?;
         match self {
             KeysCommand::Create { name, scopes, .. } => {
                 let scopes = Scope::parse_list(&scopes).map_err(|unknown| CliError::UnknownScope { unknown })?;

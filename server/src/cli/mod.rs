@@ -41,8 +41,6 @@ mod oauth;
 mod table;
 
 use std::io::{self, Write};
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use block_core::Registry;
@@ -50,6 +48,7 @@ use block_core::provider::env_example;
 use clap::{Parser, Subcommand};
 
 pub use blocks::BlocksCommand;
+pub use config::{DataArgs, ServeArgs, UrlArgs};
 pub use credentials::{CLI_USER, CredentialsFile};
 pub use dotenv::Environment;
 pub use error::CliError;
@@ -76,19 +75,7 @@ pub enum Command {
     EnvExample,
     /// Serve the External API. A first start on an empty data directory creates the
     /// local user and prints an API key holding every scope.
-    Serve {
-        /// Address to listen on [env: BLOCKS_ADDR] [default: 127.0.0.1:8000].
-        #[arg(long, value_name = "HOST:PORT")]
-        addr: Option<SocketAddr>,
-        /// Where the database and the key file live [env: BLOCKS_DATA_DIR]
-        /// [default: data].
-        #[arg(long, value_name = "DIR")]
-        data_dir: Option<PathBuf>,
-        /// The URL the server is reached at, for webhook URLs [env:
-        /// BLOCKS_PUBLIC_URL] [default: http://<addr>].
-        #[arg(long, value_name = "URL")]
-        public_url: Option<String>,
-    },
+    Serve(Box<ServeArgs>),
     /// Manage API keys of the local user.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -98,20 +85,18 @@ pub enum Command {
     /// Print a one-time link that signs a browser in as the local user, for the
     /// OAuth consent page (valid 10 minutes).
     LoginLink {
-        /// The data directory [env: BLOCKS_DATA_DIR] [default: data].
-        #[arg(long, value_name = "DIR")]
-        data_dir: Option<PathBuf>,
-        /// The URL the server is reached at [env: BLOCKS_PUBLIC_URL]
-        /// [default: http://127.0.0.1:8000].
-        #[arg(long, value_name = "URL")]
-        public_url: Option<String>,
+        /// The data directory.
+        #[command(flatten)]
+        data: DataArgs,
+        /// The server\'s public URL.
+        #[command(flatten)]
+        url: UrlArgs,
     },
     /// Print the OpenAPI document.
     Openapi {
-        /// The server URL the document names [env: BLOCKS_PUBLIC_URL]
-        /// [default: http://127.0.0.1:8000].
-        #[arg(long, value_name = "URL")]
-        public_url: Option<String>,
+        /// The server\'s public URL.
+        #[command(flatten)]
+        url: UrlArgs,
     },
 }
 
@@ -120,7 +105,9 @@ pub enum Command {
 /// A malformed command line exits with code 2 (clap prints the usage); every other
 /// failure prints `error: ...` on stderr and exits with code 1.
 pub fn main() -> ExitCode {
-    let env = match Environment::load(&Environment::default_dir()) {
+    // Before anything else (and before any thread exists): `.env` completes the
+    // process environment that clap's fallbacks and the providers read.
+    let env = match dotenv::load(&Environment::default_dir()) {
         Ok(env) => env,
         Err(error) => {
             let _ = writeln!(io::stderr().lock(), "error: {error}");
@@ -153,15 +140,12 @@ pub fn run(cli: Cli, env: &Environment, out: &mut dyn Write) -> Result<(), CliEr
         Command::EnvExample => {
             write!(out, "{}", env_example(registry.providers().iter().copied())).map_err(CliError::Output)
         }
-        Command::Serve { addr, data_dir, public_url } => {
-            serve(config::serve_config(addr, data_dir, public_url, env)?, registry, env, out)
-        }
-        Command::Keys(command) => command.run(env, out),
-        Command::OauthClients(command) => command.run(env, out),
-        Command::LoginLink { data_dir, public_url } => oauth::login_link(data_dir, public_url, env, out),
-        Command::Openapi { public_url } => {
-            let config = config::serve_config(None, None, public_url, env)?;
-            let url = config.public_url.unwrap_or_else(|| format!("http://{}", config.addr));
+        Command::Serve(args) => serve(&args, registry, env, out),
+        Command::Keys(command) => command.run(out),
+        Command::OauthClients(command) => command.run(out),
+        Command::LoginLink { data, url } => oauth::login_link(&data, &url, out),
+        Command::Openapi { url } => {
+            let url = url.or_addr(crate::app::ServeConfig::default().addr);
             let document = crate::api::openapi::document_for(registry, &url);
             let text = serde_json::to_string_pretty(&document).map_err(|error| CliError::Output(error.into()))?;
             writeln!(out, "{text}").map_err(CliError::Output)
@@ -170,13 +154,13 @@ pub fn run(cli: Cli, env: &Environment, out: &mut dyn Write) -> Result<(), CliEr
 }
 
 fn serve(
-    config: crate::app::ServeConfig,
+    args: &ServeArgs,
     registry: &'static Registry,
     env: &Environment,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let filter = env.var(config::LOG_ENV).or_else(|| env.var("RUST_LOG")).unwrap_or_else(|| "info".to_owned());
-    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+    let config = args.config();
+    let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
         .map_err(|error| CliError::Config { variable: config::LOG_ENV, problem: error.to_string() })?;
     // Logs go to stderr; stdout carries only what the command prints on purpose.
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr).with_ansi(false).try_init();

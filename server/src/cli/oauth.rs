@@ -3,12 +3,11 @@
 //! link signing a browser in for the consent page).
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use clap::Subcommand;
 
 use super::table::Table;
-use super::{CliError, Environment, config};
+use super::{CliError, DataArgs, UrlArgs};
 use crate::app::open_storage;
 use crate::domain::secrets::{self, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
 use crate::domain::{OAuthClient, Scope, now_unix};
@@ -33,23 +32,23 @@ pub enum OAuthClientsCommand {
         /// A public client (a browser or mobile app): no secret, PKCE only.
         #[arg(long)]
         public: bool,
-        /// The data directory [env: BLOCKS_DATA_DIR] [default: data].
-        #[arg(long, value_name = "DIR")]
-        data_dir: Option<PathBuf>,
+        /// The data directory.
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// List the applications.
     List {
-        /// The data directory [env: BLOCKS_DATA_DIR] [default: data].
-        #[arg(long, value_name = "DIR")]
-        data_dir: Option<PathBuf>,
+        /// The data directory.
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Disable an application: it can start no flow and its tokens stop working.
     Disable {
         /// The client id.
         id: String,
-        /// The data directory [env: BLOCKS_DATA_DIR] [default: data].
-        #[arg(long, value_name = "DIR")]
-        data_dir: Option<PathBuf>,
+        /// The data directory.
+        #[command(flatten)]
+        data: DataArgs,
     },
 }
 
@@ -57,19 +56,19 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(CliError::Runtime)
 }
 
-fn storage(data_dir: Option<PathBuf>, env: &Environment) -> Result<SqliteStorage, CliError> {
-    open_storage(&config::data_dir(data_dir, env)?).map_err(CliError::Serve)
+fn storage(data: &DataArgs) -> Result<SqliteStorage, CliError> {
+    open_storage(&data.data_dir).map_err(CliError::Serve)
 }
 
 impl OAuthClientsCommand {
     /// Runs the subcommand, writing results to `out`.
-    pub fn run(self, env: &Environment, out: &mut dyn Write) -> Result<(), CliError> {
-        runtime()?.block_on(self.run_async(env, out))
+    pub fn run(self, out: &mut dyn Write) -> Result<(), CliError> {
+        runtime()?.block_on(self.run_async(out))
     }
 
-    async fn run_async(self, env: &Environment, out: &mut dyn Write) -> Result<(), CliError> {
+    async fn run_async(self, out: &mut dyn Write) -> Result<(), CliError> {
         match self {
-            OAuthClientsCommand::Create { name, redirect_uris, scopes, public, data_dir } => {
+            OAuthClientsCommand::Create { name, redirect_uris, scopes, public, data } => {
                 let scopes = match scopes {
                     Some(list) => Scope::parse_list(&list).map_err(|unknown| CliError::UnknownScope { unknown })?,
                     None => Scope::ALL.to_vec(),
@@ -80,7 +79,7 @@ impl OAuthClientsCommand {
                 for uri in &redirect_uris {
                     check_redirect_uri(uri)?;
                 }
-                let storage = storage(data_dir, env)?;
+                let storage = storage(&data)?;
                 let random = || CliError::Bootstrap(bootstrap::BootstrapError::Random);
                 let id = format!("{CLIENT_ID_PREFIX}{}", crate::domain::new_id().replace('-', ""));
                 let secret =
@@ -102,8 +101,8 @@ impl OAuthClientsCommand {
                 }
                 .map_err(CliError::Output)
             }
-            OAuthClientsCommand::List { data_dir } => {
-                let clients = storage(data_dir, env)?.oauth_clients().await.map_err(CliError::Storage)?;
+            OAuthClientsCommand::List { data } => {
+                let clients = storage(&data)?.oauth_clients().await.map_err(CliError::Storage)?;
                 let mut table = Table::new(vec!["CLIENT ID", "NAME", "TYPE", "STATUS", "SCOPES", "REDIRECT URIS"]);
                 for client in &clients {
                     let scopes: Vec<&str> = client.scopes.iter().map(|scope| scope.as_str()).collect();
@@ -120,8 +119,8 @@ impl OAuthClientsCommand {
                 writeln!(out, "\n{} client{}", clients.len(), if clients.len() == 1 { "" } else { "s" })
                     .map_err(CliError::Output)
             }
-            OAuthClientsCommand::Disable { id, data_dir } => {
-                let storage = storage(data_dir, env)?;
+            OAuthClientsCommand::Disable { id, data } => {
+                let storage = storage(&data)?;
                 if !storage.disable_oauth_client(&id).await.map_err(CliError::Storage)? {
                     return Err(CliError::UnknownOAuthClient { id });
                 }
@@ -145,21 +144,14 @@ fn check_redirect_uri(uri: &str) -> Result<(), CliError> {
 
 /// `block-server login-link`: prints a one-time link signing a browser in as the
 /// local user (valid 10 minutes).
-pub fn login_link(
-    data_dir: Option<PathBuf>,
-    public_url: Option<String>,
-    env: &Environment,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
-    let config = config::serve_config(None, data_dir, public_url, env)?;
-    let url = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.addr));
-    let storage = open_storage(&config.data_dir).map_err(CliError::Serve)?;
+pub fn login_link(data: &DataArgs, url: &UrlArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let url = url.or_addr(crate::app::ServeConfig::default().addr);
+    let storage = open_storage(&data.data_dir).map_err(CliError::Serve)?;
+    let lifetime = crate::services::OAuthLifetimes::default().login_link;
     runtime()?.block_on(async {
-        let (user, _) =
-            bootstrap::local_user(&storage, config.settings.starting_credits).await.map_err(CliError::Bootstrap)?;
-        let link = bootstrap::create_login_link(&storage, &user.id, &url, config.settings.oauth.login_link)
-            .await
-            .map_err(CliError::LoginLink)?;
+        let (user, _) = bootstrap::local_user(&storage, data.starting_credits).await.map_err(CliError::Bootstrap)?;
+        let link =
+            bootstrap::create_login_link(&storage, &user.id, &url, lifetime).await.map_err(CliError::LoginLink)?;
         writeln!(out, "{link}").map_err(CliError::Output)
     })
 }

@@ -11,6 +11,7 @@ mod clock;
 mod ids;
 mod records;
 mod redact;
+mod run;
 mod scope;
 pub mod secrets;
 mod user;
@@ -19,9 +20,10 @@ pub use cipher::{Cipher, CryptoError, KEY_ENV, KEY_FILE, KeySource};
 pub use clock::{now_unix, seconds};
 pub use ids::{new_id, new_run_id};
 pub use records::{
-    ApiKeyRecord, ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, KeyStatus, LedgerEntry, NewApiKey,
-    OAuthClient, OAuthToken, ProviderLogin, Recovered, SealedCredentials, TokenKind, WebhookRow,
+    ApiKeyRecord, ChargeOutcome, KeyStatus, LedgerEntry, NewApiKey, OAuthClient, OAuthToken, ProviderLogin,
+    SealedCredentials, TokenKind, WebhookRow,
 };
 pub use redact::Redactor;
+pub use run::{Run, RunEvent, RunKind, RunSource, RunStatus, now_millis};
 pub use scope::Scope;
 pub use user::{Caller, User};

@@ -3,7 +3,6 @@
 use block_core::credentials::CredentialsMeta;
 use block_core::webhooks::WebhookKind;
 use serde::Serialize;
-use serde_json::Value;
 
 use super::Scope;
 
@@ -83,11 +82,11 @@ pub struct ApiKeyRecord {
 pub struct SealedCredentials {
     /// Id, provider, kind and title (not secret).
     pub meta: CredentialsMeta,
-    /// The whole credentials JSON, sealed (see [`Cipher`](crate::crypto::Cipher)).
+    /// The whole credentials JSON, sealed (see [`Cipher`](super::Cipher)).
     pub sealed: Vec<u8>,
 }
 
-/// The outcome of [`Storage::charge`](super::Storage::charge).
+/// The outcome of a charge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChargeOutcome {
     /// The credits were taken; the balance left.
@@ -140,94 +139,6 @@ pub struct WebhookRow {
     pub remote_id: Option<String>,
     /// The signing secret, sealed.
     pub sealed_secret: Vec<u8>,
-}
-
-/// What started an execution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExecutionSource {
-    /// `POST /blocks/{id}/execute`, answered as JSON.
-    Api,
-    /// The same, streamed as Server-Sent Events.
-    Stream,
-    /// A webhook delivery running a trigger.
-    Webhook,
-}
-
-/// Where an execution is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExecutionStatus {
-    /// Started, not finished.
-    Running,
-    /// Finished without an `error` output.
-    Completed,
-    /// Finished with an `error` output.
-    Failed,
-    /// The caller went away before the end.
-    Cancelled,
-    /// The server stopped (crashed, or was stopped past its grace period) during
-    /// the run; what it was charged was refunded at the next start.
-    Interrupted,
-}
-
-impl ExecutionSource {
-    /// The stored name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ExecutionSource::Api => "api",
-            ExecutionSource::Stream => "stream",
-            ExecutionSource::Webhook => "webhook",
-        }
-    }
-}
-
-impl ExecutionStatus {
-    /// The stored name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ExecutionStatus::Running => "running",
-            ExecutionStatus::Completed => "completed",
-            ExecutionStatus::Failed => "failed",
-            ExecutionStatus::Cancelled => "cancelled",
-            ExecutionStatus::Interrupted => "interrupted",
-        }
-    }
-}
-
-/// What [`Storage::recover_interrupted`](super::Storage::recover_interrupted) did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Recovered {
-    /// Executions found running and marked interrupted.
-    pub executions: u64,
-    /// Credits given back for them.
-    pub refunded: u64,
-}
-
-/// One block execution. Output values are not kept (they may be large or
-/// personal); only how many each pin emitted.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ExecutionRecord {
-    /// A UUID.
-    pub id: String,
-    /// Who it ran for.
-    pub user_id: String,
-    /// The block's id.
-    pub block_id: String,
-    /// What started it.
-    pub source: ExecutionSource,
-    /// Where it is.
-    pub status: ExecutionStatus,
-    /// Credits charged for it.
-    pub charged: u64,
-    /// `{pin: count}` once finished.
-    pub pins: Option<Value>,
-    /// The `error` output, if any.
-    pub error: Option<String>,
-    /// Unix seconds.
-    pub started_at: i64,
-    /// Unix seconds.
-    pub finished_at: Option<i64>,
 }
 
 /// A third-party application registered to sign users in through OAuth 2.

@@ -30,11 +30,15 @@ pub enum Scope {
     ReadIntegrations,
     /// Remove integrations.
     DeleteIntegrations,
+    /// Read runs, their outputs and events (the reference v2's name).
+    ReadRun,
+    /// Stop runs, and manage what they call back (the reference v2's name).
+    WriteRun,
 }
 
 impl Scope {
     /// Every scope, in the reference's order.
-    pub const ALL: [Scope; 12] = [
+    pub const ALL: [Scope; 14] = [
         Scope::Identity,
         Scope::ExecuteGraph,
         Scope::ReadGraph,
@@ -47,6 +51,8 @@ impl Scope {
         Scope::ManageIntegrations,
         Scope::ReadIntegrations,
         Scope::DeleteIntegrations,
+        Scope::ReadRun,
+        Scope::WriteRun,
     ];
 
     /// The wire name, e.g. `EXECUTE_BLOCK`.
@@ -64,6 +70,8 @@ impl Scope {
             Scope::ManageIntegrations => "MANAGE_INTEGRATIONS",
             Scope::ReadIntegrations => "READ_INTEGRATIONS",
             Scope::DeleteIntegrations => "DELETE_INTEGRATIONS",
+            Scope::ReadRun => "READ_RUN",
+            Scope::WriteRun => "WRITE_RUN",
         }
     }
 
@@ -82,6 +90,8 @@ impl Scope {
             Scope::ManageIntegrations => "Create and update user integrations",
             Scope::ReadIntegrations => "Read user integration status",
             Scope::DeleteIntegrations => "Remove user integrations",
+            Scope::ReadRun => "Read runs and their results",
+            Scope::WriteRun => "Stop runs and manage their callbacks",
         }
     }
 
@@ -125,7 +135,7 @@ mod tests {
             assert_eq!(serde_json::to_value(scope).ok(), Some(serde_json::Value::from(scope.as_str())));
         }
         assert_eq!(Scope::parse_list("read_block, EXECUTE-BLOCK"), Ok(vec![Scope::ExecuteBlock, Scope::ReadBlock]));
-        assert_eq!(Scope::parse_list("all").map(|s| s.len()), Ok(12));
+        assert_eq!(Scope::parse_list("all").map(|s| s.len()), Ok(14));
         assert_eq!(Scope::parse_list("READ_BLOCK,FLY"), Err("FLY".to_owned()));
     }
 }

@@ -33,6 +33,8 @@ pub const ACCESS_TOKEN_PREFIX: &str = "bat_";
 pub const REFRESH_TOKEN_PREFIX: &str = "brt_";
 /// One-time sign-in links carry this.
 pub const LOGIN_PREFIX: &str = "bll_";
+/// Secrets signing completion callbacks start with this.
+pub const CALLBACK_SECRET_PREFIX: &str = "bcb_";
 /// Browser sessions (the consent page's cookie) start with this.
 pub const SESSION_PREFIX: &str = "bss_";
 

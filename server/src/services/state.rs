@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::auth::Authenticator;
 use super::credentials::SealedCredentialStore;
+use super::runs::RunHub;
 use super::webhook_store::SealedWebhookStore;
 use crate::domain::Cipher;
 use crate::storage::{Storage, StorageError};
@@ -69,6 +70,15 @@ pub struct Settings {
     pub execution_timeout: Duration,
     /// Requests served at once; more wait their turn.
     pub max_concurrent_requests: usize,
+    /// Queued runs this process runs at once.
+    pub max_running_runs: usize,
+    /// Runs of one user running at once, across the server (the reference's 25).
+    pub runs_per_user: u32,
+    /// How long a worker's claim on a run lasts without being renewed.
+    pub run_lease: Duration,
+    /// Bytes of output values kept per run (as JSON); later values are dropped
+    /// and their pin marked truncated.
+    pub run_output_cap_bytes: usize,
     /// Lifetimes of what the OAuth authorization server issues.
     pub oauth: OAuthLifetimes,
     /// Origins (`scheme://host[:port]`) a provider login may send the user back
@@ -118,6 +128,10 @@ impl Default for Settings {
             starting_credits: 1000,
             execution_timeout: Duration::from_secs(300),
             max_concurrent_requests: 1024,
+            max_running_runs: 64,
+            runs_per_user: 25,
+            run_lease: Duration::from_secs(30),
+            run_output_cap_bytes: 1 << 20,
             oauth: OAuthLifetimes::default(),
             oauth_callback_origins: Vec::new(),
         }
@@ -139,6 +153,7 @@ pub(super) struct Inner {
     pub(super) executor: Executor,
     pub(super) webhooks: Webhooks,
     pub(super) auth: Authenticator,
+    pub(super) runs: RunHub,
     /// The providers' OAuth handlers, to connect accounts and revoke them.
     pub(super) oauth: OAuthHandlers,
     /// Outbound HTTP of the server itself (token exchanges, revocations).
@@ -257,6 +272,11 @@ impl AppState {
         &self.inner.auth
     }
 
+    /// The runs this process holds.
+    pub fn run_hub(&self) -> &RunHub {
+        &self.inner.runs
+    }
+
     /// The `GET /blocks` body, rendered once at start.
     pub fn listing(&self) -> &bytes::Bytes {
         &self.inner.listing
@@ -333,6 +353,7 @@ impl AppStateBuilder {
                 executor,
                 webhooks,
                 auth,
+                runs: RunHub::default(),
                 oauth: self.oauth,
                 http,
                 cipher: self.cipher,

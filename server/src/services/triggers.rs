@@ -2,33 +2,37 @@
 //! parse, charge and run the owner's subscribed triggers), subscribing and
 //! unsubscribing triggers, and the caller's webhooks.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
+use block_core::RegisteredBlock;
+use block_core::SecretString;
 use block_core::credentials::{CredentialStore, StoredCredentials};
 use block_core::webhooks::{
-    DispatchError, Dispatcher, Subscription, TriggerGate, TriggerRun, Webhook, WebhookError, WebhookStore,
+    DispatchError, Dispatcher, SecretSource, Subscription, Webhook, WebhookError, WebhookReply, WebhookStore,
 };
-use block_core::{RegisteredBlock, Usage};
 use http::HeaderMap;
 use serde_json::{Map, Value, json};
 
-use super::runs::{self, Opened, Tally};
 use super::{AppState, Refusal, ServiceError};
-use crate::domain::{ExecutionRecord, ExecutionSource, ExecutionStatus, new_run_id, now_unix};
+use crate::domain::{Run, RunKind, RunSource, RunStatus, new_run_id, now_millis};
 
 /// What a delivery did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Delivered {
-    /// Trigger runs that started.
-    pub triggered: usize,
+    /// Trigger runs queued (none for a redelivery).
+    pub queued: usize,
+    /// A redelivery of one taken before: nothing was queued.
+    pub duplicate: bool,
+    /// The answer the provider expects instead of the usual one (Slack's
+    /// `url_verification` challenge, Twilio's TwiML).
+    pub reply: Option<WebhookReply>,
 }
 
-/// Takes a delivery through the core dispatcher: verify, parse, run the owner's
-/// subscribed triggers. Each run is charged its per-run and per-byte costs before
-/// it starts, as an execution through the API is ([`ChargeGate`]; a run the owner
-/// cannot pay for does not start), and is recorded as an execution. Per-second
-/// costs are not charged for trigger runs.
+/// Takes a delivery: verify it before anything is parsed, parse it, then in one
+/// transaction keep it (by the provider's delivery id, so a redelivery runs
+/// nothing) and queue a run of each of the owner's subscribed triggers. Nothing
+/// runs here: the answer goes back at once, and each run is charged when a
+/// worker starts it.
 pub async fn deliver(
     state: &AppState,
     provider: &str,
@@ -37,50 +41,39 @@ pub async fn deliver(
     body: &[u8],
 ) -> Result<Delivered, ServiceError> {
     let store: Arc<dyn WebhookStore> = state.webhook_store().clone();
-    let gate = ChargeGate { state, opened: Mutex::new(HashMap::new()) };
-    let dispatcher = Dispatcher::new(state.registry(), store, state.executor().clone())
-        .with_max_body_bytes(state.settings().max_body_bytes)
-        .with_gate(&gate);
-    let runs = dispatcher.dispatch(provider, webhook_id, headers, body).await.map_err(dispatch_error)?;
-    for run in &runs {
-        record_trigger_run(state, &gate, webhook_id, run).await;
+    let dispatcher =
+        Dispatcher::new(state.registry(), store, state.executor().clone()).with_public_url(state.webhooks().base_url());
+    let accepted = dispatcher.accept(provider, webhook_id, headers, body).await.map_err(dispatch_error)?;
+    let now = now_millis();
+    let runs: Vec<Run> = accepted
+        .triggers
+        .into_iter()
+        .map(|planned| Run {
+            id: new_run_id().to_string(),
+            kind: RunKind::Trigger,
+            user_id: accepted.owner.clone(),
+            block_id: planned.block_id.to_owned(),
+            parent_id: None,
+            source: RunSource::Webhook,
+            source_ref: Some(accepted.delivery_id.clone()),
+            status: RunStatus::Queued,
+            input: planned.input,
+            outputs: Map::new(),
+            truncated: Vec::new(),
+            error: None,
+            charged: 0,
+            created_at: now,
+            started_at: None,
+            finished_at: None,
+            callback_url: None,
+        })
+        .collect();
+    let queued = runs.len();
+    let new = state.storage().record_delivery(webhook_id, &accepted.delivery_id, &accepted.event, runs, now).await?;
+    if new && queued > 0 {
+        state.run_hub().wake();
     }
-    Ok(Delivered { triggered: runs.iter().filter(|run| run.started).count() })
-}
-
-/// Opens the record of each trigger run before it starts ([`runs::open`]): a paid
-/// run is charged and stored as running, one its owner cannot pay for does not
-/// start.
-struct ChargeGate<'s> {
-    state: &'s AppState,
-    /// The record of each run let through, by execution id.
-    opened: Mutex<HashMap<String, ExecutionRecord>>,
-}
-
-#[block_core::async_trait]
-impl TriggerGate for ChargeGate<'_> {
-    async fn admit(&self, owner: &str, block: &RegisteredBlock, input: &Value) -> Result<Option<String>, String> {
-        let usage = Usage {
-            platform_credentials: runs::names_platform_credentials(self.state, block, input),
-            input_bytes: serde_json::to_vec(input).map_or(0, |bytes| u64::try_from(bytes.len()).unwrap_or(u64::MAX)),
-            seconds: 0,
-        };
-        let id = new_run_id().to_string();
-        match runs::open(self.state, id, owner, block, &usage, ExecutionSource::Webhook).await {
-            Ok(Opened::Ready(record)) => {
-                let id = record.id.clone();
-                self.opened.lock().unwrap_or_else(PoisonError::into_inner).insert(id.clone(), record);
-                Ok(Some(id))
-            }
-            Ok(Opened::Insufficient { price, balance }) => {
-                Err(format!("not run: {}", runs::insufficient(block, price, balance)))
-            }
-            Err(error) => {
-                tracing::error!(%error, block = block.name(), "charging a trigger run failed");
-                Err("not run: the run could not be charged".to_owned())
-            }
-        }
-    }
+    Ok(Delivered { queued: if new { queued } else { 0 }, duplicate: !new, reply: accepted.reply })
 }
 
 fn dispatch_error(error: DispatchError) -> ServiceError {
@@ -97,48 +90,6 @@ fn dispatch_error(error: DispatchError) -> ServiceError {
     }
 }
 
-async fn record_trigger_run(state: &AppState, gate: &ChargeGate<'_>, webhook_id: &str, run: &TriggerRun) {
-    let Some(block) = state.registry().by_name(run.block) else { return };
-    let opened =
-        run.admission.as_ref().and_then(|id| gate.opened.lock().unwrap_or_else(PoisonError::into_inner).remove(id));
-    let mut tally = Tally::default();
-    run.events.iter().for_each(|event| tally.observe(event));
-    let record = match opened {
-        Some(mut record) if !run.started => {
-            let why = run.events.first().and_then(|event| event.value.as_str()).unwrap_or("the run did not start");
-            if let Err(error) = runs::did_not_start(state, &mut record, block, why.to_owned()).await {
-                tracing::error!(%error, execution = %record.id, "refunding a trigger run failed");
-            }
-            record
-        }
-        Some(mut record) => {
-            tally.close(&mut record, ExecutionStatus::Completed);
-            record
-        }
-        // Refused by the gate: a record of a run that never started, saying why.
-        None => {
-            let Ok(Some(webhook)) = state.webhook_store().webhook(webhook_id).await else { return };
-            let mut record = ExecutionRecord {
-                id: new_run_id().to_string(),
-                user_id: webhook.owner,
-                block_id: block.id().to_owned(),
-                source: ExecutionSource::Webhook,
-                status: ExecutionStatus::Failed,
-                charged: 0,
-                pins: None,
-                error: None,
-                started_at: now_unix(),
-                finished_at: None,
-            };
-            tally.close(&mut record, ExecutionStatus::Failed);
-            record
-        }
-    };
-    if let Err(error) = state.storage().record_execution(record).await {
-        tracing::error!(%error, "recording a trigger run failed");
-    }
-}
-
 /// A trigger block subscribed to a webhook, as [`subscribe`] made it.
 #[derive(Debug, Clone)]
 pub struct Subscribed {
@@ -148,17 +99,28 @@ pub struct Subscribed {
     pub webhook: Webhook,
 }
 
+/// How a trigger is subscribed.
+#[derive(Debug, Clone, Default)]
+pub struct TriggerOptions {
+    /// What the webhook watches (e.g. `owner/repo`); empty for manual webhooks.
+    pub resource: String,
+    /// Credentials to register the webhook with, when the input names none.
+    pub credentials_id: Option<String>,
+    /// The secret deliveries are signed with, for providers that issue their own
+    /// (Stripe's `whsec_...`, a Slack app's signing secret, a Twilio auth token).
+    pub webhook_secret: Option<SecretString>,
+}
+
 /// Subscribes `owner`'s trigger block `block_id` with `input` (without
-/// `payload`) to a webhook on `resource`, created (and registered at the
-/// provider, for auto-setup ones) or reused. Credentials to register it are the
-/// ones the input names, else `credentials_id`.
+/// `payload`) to a webhook, created (and registered at the provider, for
+/// auto-setup ones) or reused. Credentials to register it are the ones the input
+/// names, else `how.credentials_id`.
 pub async fn subscribe(
     state: &AppState,
     owner: &str,
     block_id: &str,
     input: Map<String, Value>,
-    resource: &str,
-    credentials_id: Option<&str>,
+    how: TriggerOptions,
 ) -> Result<Subscribed, ServiceError> {
     let block = state.registry().find(block_id).ok_or_else(|| ServiceError::unknown_block(block_id))?;
     if block.descriptor().trigger.is_none() {
@@ -168,12 +130,17 @@ pub async fn subscribe(
         return Err(ServiceError::block_disabled(block.name()));
     }
     check_trigger_input(block, &input)?;
-    let credentials = trigger_credentials(state, block, &input, credentials_id, owner).await?;
-    let (subscription, webhook) = state
-        .webhooks()
-        .subscribe(state.registry(), block, owner, Value::Object(input), resource, credentials.as_ref())
-        .await
-        .map_err(webhook_error)?;
+    let credentials = trigger_credentials(state, block, &input, how.credentials_id.as_deref(), owner).await?;
+    let (registry, webhooks, input) = (state.registry(), state.webhooks(), Value::Object(input));
+    let subscribed = match &how.webhook_secret {
+        Some(secret) => {
+            webhooks
+                .subscribe_with_secret(registry, block, owner, input, &how.resource, credentials.as_ref(), secret)
+                .await
+        }
+        None => webhooks.subscribe(registry, block, owner, input, &how.resource, credentials.as_ref()).await,
+    };
+    let (subscription, webhook) = subscribed.map_err(webhook_error)?;
     Ok(Subscribed { subscription, webhook })
 }
 
@@ -205,6 +172,26 @@ async fn trigger_credentials(
     let Some(id) = named.or_else(|| given.map(str::to_owned)) else { return Ok(None) };
     let stored = state.credentials().get(owner, &id).await.map_err(ServiceError::from)?;
     stored.map(Some).ok_or_else(|| ServiceError::invalid_body(format!("no credentials with id `{id}` for this user")))
+}
+
+/// Gives `owner`'s manual webhook `id` the secret its deliveries are signed with
+/// (one its provider issued, or a rotated one).
+pub async fn set_secret(
+    state: &AppState,
+    owner: &str,
+    id: &str,
+    secret: &SecretString,
+) -> Result<Webhook, ServiceError> {
+    let known = state.webhook_store().webhook(id).await.map_err(webhook_error)?;
+    if known.is_none_or(|webhook| webhook.owner != owner) {
+        return Err(ServiceError::not_found("webhook_not_found", format!("no webhook `{id}`")));
+    }
+    state.webhooks().set_secret(owner, id, secret).await.map_err(webhook_error)
+}
+
+/// Where a webhook's secret comes from: this server, or the provider.
+pub fn secret_source(state: &AppState, webhook: &Webhook) -> Option<SecretSource> {
+    block_core::webhooks::manager_of(state.registry(), &webhook.provider).ok().map(|manager| manager.secret_source())
 }
 
 /// A webhook failure as a refusal.

@@ -17,6 +17,7 @@ mod credentials;
 mod credits;
 mod error;
 mod oauth;
+mod requests;
 mod runs;
 mod settings;
 mod sqlite;
@@ -27,7 +28,10 @@ pub use credentials::CredentialRows;
 pub use credits::CreditLedger;
 pub use error::{StorageError, StorageErrorKind};
 pub use oauth::OAuthStore;
-pub use runs::RunStore;
+pub use requests::{
+    AttemptOutcome, Callback, CallbackAttempt, CallbackStore, IdempotencyStore, Idempotent, StoredAnswer,
+};
+pub use runs::{Admission, Recovered, RunEnd, RunFilter, RunPage, RunQueue, RunStore, StopOutcome};
 pub use settings::SettingStore;
 pub use sqlite::{DATABASE_FILE, SqliteStorage};
 pub use webhooks::WebhookRows;
@@ -35,17 +39,38 @@ pub use webhooks::WebhookRows;
 /// Every aggregate's trait at once: what a storage backend implements, and what
 /// the services hold (each service uses the aggregates it needs).
 pub trait Storage:
-    AccountStore + CredentialRows + CreditLedger + WebhookRows + RunStore + OAuthStore + SettingStore
+    AccountStore
+    + CredentialRows
+    + CreditLedger
+    + WebhookRows
+    + RunStore
+    + RunQueue
+    + IdempotencyStore
+    + CallbackStore
+    + OAuthStore
+    + SettingStore
 {
 }
 
 impl<T> Storage for T where
-    T: AccountStore + CredentialRows + CreditLedger + WebhookRows + RunStore + OAuthStore + SettingStore
+    T: AccountStore
+        + CredentialRows
+        + CreditLedger
+        + WebhookRows
+        + RunStore
+        + RunQueue
+        + IdempotencyStore
+        + CallbackStore
+        + OAuthStore
+        + SettingStore
 {
 }
 
 /// Every aggregate's trait, for `use block_server::storage::prelude::*;` where a
 /// concrete backend's methods are called (tests, tools).
 pub mod prelude {
-    pub use super::{AccountStore, CredentialRows, CreditLedger, OAuthStore, RunStore, SettingStore, WebhookRows};
+    pub use super::{
+        AccountStore, CallbackStore, CredentialRows, CreditLedger, IdempotencyStore, OAuthStore, RunQueue, RunStore,
+        SettingStore, WebhookRows,
+    };
 }

@@ -2,7 +2,7 @@
 
 use block_core::webhooks::Subscription;
 
-use crate::domain::WebhookRow;
+use crate::domain::{Run, WebhookRow};
 
 use super::StorageError;
 
@@ -39,4 +39,16 @@ pub trait WebhookRows: Send + Sync + 'static {
 
     /// Deletes `owner`'s subscription `id`, returning it.
     async fn delete_subscription(&self, owner: &str, id: &str) -> Result<Option<Subscription>, StorageError>;
+
+    /// Keeps delivery `delivery_id` of webhook `webhook_id` and queues its
+    /// trigger `runs`, in one transaction; `false` (and nothing queued) when that
+    /// delivery was taken before.
+    async fn record_delivery(
+        &self,
+        webhook_id: &str,
+        delivery_id: &str,
+        event: &str,
+        runs: Vec<Run>,
+        at: i64,
+    ) -> Result<bool, StorageError>;
 }

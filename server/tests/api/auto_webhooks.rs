@@ -170,7 +170,7 @@ async fn an_auto_webhook_is_registered_reused_delivered_to_and_deregistered() {
     let signed = AutoHooksManager.sign_delivery(&webhook, "push", body.as_bytes());
     let ingress = format!("/api/integrations/autohooks/webhooks/{webhook_id}/ingress");
     let delivered = client.with_key(None).send_raw("POST", &ingress, None, body, &header_pairs(&signed)).await;
-    assert_eq!(delivered.expect(200).json(), json!({"received": true, "triggered": 2}));
+    assert_eq!(delivered.expect(200).json(), json!({"received": true, "queued": 2}));
 
     server.mock.push(Exchange::delete(&format!("{HOOKS_API}/ada/site/hooks/remote-7")).respond(204));
     for subscription in [&first["id"], &second.json()["id"]] {

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, sse_events};
+use crate::support::{TestServer, pin_counts, runs_of, sse_events};
 
 const CALCULATOR: &str = "470bd006-adb0-48de-a0d9-b3a7de19568b";
 const LIST_ITERATOR: &str = "ebe2dd5c-79b9-4ba2-ab55-15d191464e98";
@@ -40,9 +40,9 @@ async fn executes_a_block_and_answers_pin_to_values() {
         .post(&format!("/external-api/v1/blocks/{CALCULATOR}/execute"), &json!({"operation": "divide", "a": 1, "b": 0}))
         .await;
     assert!(failed.expect(200).json()["error"][0].as_str().is_some_and(|e| !e.is_empty()), "{}", failed.text);
-    let records = server.storage().executions(&server.user_id, 10).await.expect("records");
+    let records = runs_of(server.storage().as_ref(), &server.user_id, 10).await;
     assert_eq!(records.len(), 2);
-    assert!(records.iter().any(|r| r.pins == Some(json!({"result": 1}))), "{records:?}");
+    assert!(records.iter().any(|r| pin_counts(r) == Some(json!({"result": 1}))), "{records:?}");
     assert!(records.iter().any(|r| r.error.is_some() && r.finished_at.is_some()));
 }
 
@@ -76,7 +76,7 @@ async fn the_error_paths_answer_404_403_400_and_422_with_every_problem() {
     for path in ["", "/operation", "/b"] {
         assert!(paths.contains(&path), "{path} in {paths:?}");
     }
-    assert!(server.storage().executions(&server.user_id, 10).await.expect("records").is_empty(), "nothing ran");
+    assert!(runs_of(server.storage().as_ref(), &server.user_id, 10).await.is_empty(), "nothing ran");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

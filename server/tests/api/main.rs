@@ -18,6 +18,7 @@ mod oauth;
 mod operations;
 mod persistence;
 mod provider_oauth;
+mod runs;
 mod scopes;
 mod storage;
 mod webhooks;

@@ -21,7 +21,12 @@ async fn bodies_over_the_limit_get_413_in_the_error_shape() {
     let big = json!({"items": vec!["x".repeat(100); 20]});
     let answer = server.client().post("/external-api/v1/blocks/ListIteratorBlock/execute", &big).await;
     assert_eq!(answer.expect(413).code(), "payload_too_large");
+    // Webhook deliveries are held to their provider's limit, not the API's: the
+    // Example provider sends at most 1 MiB (GitHub, 25 MB).
     let ingress = server.client().with_key(None).post("/api/integrations/example/webhooks/x/ingress", &big).await;
+    assert_eq!(ingress.expect(404).code(), "webhook_not_found", "under the provider's limit: looked up");
+    let huge = json!({"items": vec!["x".repeat(1000); 1100]});
+    let ingress = server.client().with_key(None).post("/api/integrations/example/webhooks/x/ingress", &huge).await;
     assert_eq!(ingress.expect(413).code(), "payload_too_large");
 }
 

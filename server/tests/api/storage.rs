@@ -1,16 +1,16 @@
-//! The SQLite storage under the API: execution records written in groups, paid
+//! The SQLite storage under the API: run writes committed in groups, paid
 //! starts in one transaction, refunds of runs a crash interrupted, and changes
 //! made by another process seen at once.
 
 use block_server::domain::Scope;
-use block_server::domain::{
-    ChargeOutcome, ExecutionRecord, ExecutionSource, ExecutionStatus, KeyStatus, OAuthToken, Recovered, TokenKind, User,
-};
-use block_server::storage::SqliteStorage;
+use std::time::Duration;
+
+use block_server::domain::{KeyStatus, OAuthToken, Run, RunKind, RunSource, RunStatus, TokenKind, User};
 use block_server::storage::prelude::*;
+use block_server::storage::{Admission, Recovered, RunEnd, SqliteStorage};
 use serde_json::json;
 
-use crate::support::{TestServer, fresh_dir};
+use crate::support::{TestServer, fresh_dir, runs_of};
 
 async fn storage_with_user(name: &str, credits: u64) -> (SqliteStorage, User) {
     let storage = SqliteStorage::open(&fresh_dir(name)).expect("the storage opens");
@@ -24,63 +24,80 @@ async fn storage_with_user(name: &str, credits: u64) -> (SqliteStorage, User) {
     (storage, user)
 }
 
-fn running(id: usize, user: &User, charged: u64) -> ExecutionRecord {
-    ExecutionRecord {
+fn running(id: usize, user: &User, charged: u64) -> Run {
+    Run {
         id: format!("00000000-0000-4000-8000-{id:012}"),
+        kind: RunKind::Block,
         user_id: user.id.clone(),
         block_id: "470bd006-adb0-48de-a0d9-b3a7de19568b".to_owned(),
-        source: ExecutionSource::Api,
-        status: ExecutionStatus::Running,
-        charged,
-        pins: None,
+        parent_id: None,
+        source: RunSource::Api,
+        source_ref: None,
+        status: RunStatus::Running,
+        input: json!({"operation": "add", "a": 1, "b": 0}),
+        outputs: serde_json::Map::new(),
+        truncated: Vec::new(),
         error: None,
-        started_at: 1_700_000_000 + i64::try_from(id).expect("small"),
+        charged,
+        created_at: 1_700_000_000_000 + i64::try_from(id).expect("small"),
+        started_at: Some(1_700_000_000_000 + i64::try_from(id).expect("small")),
         finished_at: None,
+        callback_url: None,
     }
 }
 
-fn completed(mut record: ExecutionRecord) -> ExecutionRecord {
-    record.status = ExecutionStatus::Completed;
-    record.pins = Some(json!({"result": 1}));
-    record.finished_at = Some(record.started_at + 1);
-    record
+fn completed(run: &Run) -> RunEnd {
+    let mut outputs = serde_json::Map::new();
+    outputs.insert("result".to_owned(), json!([1]));
+    RunEnd {
+        id: run.id.clone(),
+        status: RunStatus::Completed,
+        outputs,
+        truncated: Vec::new(),
+        error: None,
+        charged: run.charged,
+        finished_at: run.created_at + 1000,
+    }
 }
+
+const LEASE: Duration = Duration::from_secs(30);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_queued_without_waiting_are_all_stored_in_their_last_state() {
     let (storage, user) = storage_with_user("records-queue", 0).await;
     for id in 0..1000 {
-        let record = running(id, &user, 0);
-        // Not awaited: the record is taken at the call.
-        drop(storage.record_execution(record.clone()));
+        let run = running(id, &user, 0);
+        // A free run answered inline: written with the next group, not waited for.
+        storage.begin_inline(run.clone(), "worker", LEASE, 0, "execute").await.expect("begun");
         if id % 3 != 0 {
-            drop(storage.record_execution(completed(record)));
+            // Not awaited: the end is taken at the call.
+            drop(storage.finish_run(completed(&run)));
         }
     }
-    let records = storage.executions(&user.id, 5000).await.expect("the records");
-    assert_eq!(records.len(), 1000, "one row per execution");
-    let finished = records.iter().filter(|record| record.status == ExecutionStatus::Completed).count();
-    assert_eq!(finished, 666, "the later state of an execution wins");
-    let still_running = records.iter().filter(|record| record.status == ExecutionStatus::Running).count();
+    let records = runs_of(&storage, &user.id, 5000).await;
+    assert_eq!(records.len(), 1000, "one row per run");
+    let finished = records.iter().filter(|record| record.status == RunStatus::Completed).count();
+    assert_eq!(finished, 666, "the later state of a run wins");
+    let still_running = records.iter().filter(|record| record.status == RunStatus::Running).count();
     assert_eq!(still_running, 334);
-    assert!(records.iter().filter(|r| r.status == ExecutionStatus::Completed).all(|r| r.pins.is_some()));
+    assert!(records.iter().filter(|r| r.status == RunStatus::Completed).all(|r| r.outputs["result"] == json!([1])));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paid_start_charges_and_records_together_or_writes_nothing() {
     let (storage, user) = storage_with_user("paid-start", 5).await;
     let first = running(1, &user, 3);
-    let outcome = storage.start_paid_execution(&first, "execute PaidEchoBlock").await.expect("the start");
-    assert_eq!(outcome, ChargeOutcome::Charged { balance: 2 });
+    let outcome = storage.begin_inline(first.clone(), "worker", LEASE, 3, "execute PaidEchoBlock").await;
+    assert_eq!(outcome.expect("the start"), Admission::Started);
     let second = running(2, &user, 3);
-    let refused = storage.start_paid_execution(&second, "execute PaidEchoBlock").await.expect("the start");
-    assert_eq!(refused, ChargeOutcome::Insufficient { balance: 2 });
+    let refused = storage.begin_inline(second, "worker", LEASE, 3, "execute PaidEchoBlock").await;
+    assert_eq!(refused.expect("the start"), Admission::Insufficient { balance: 2 });
 
-    let records = storage.executions(&user.id, 10).await.expect("the records");
+    let records = runs_of(&storage, &user.id, 10).await;
     assert_eq!(records.len(), 1, "the refused start left no record: {records:?}");
     assert_eq!(
         (records[0].id.as_str(), records[0].status, records[0].charged),
-        (first.id.as_str(), ExecutionStatus::Running, 3)
+        (first.id.as_str(), RunStatus::Running, 3)
     );
     let ledger = storage.ledger(&user.id, 10).await.expect("the ledger");
     let charges: Vec<_> = ledger.iter().filter(|row| row.amount < 0).collect();
@@ -91,33 +108,34 @@ async fn a_paid_start_charges_and_records_together_or_writes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recovery_refunds_each_interrupted_run_once_and_leaves_finished_ones() {
     let (storage, user) = storage_with_user("recovery", 100).await;
+    let begin = |run: Run, charge: u64| storage.begin_inline(run, "worker", LEASE, charge, "execute PaidEchoBlock");
     // Interrupted mid-run: charged 4.
     let interrupted = running(1, &user, 4);
-    storage.start_paid_execution(&interrupted, "execute PaidEchoBlock").await.expect("started");
+    begin(interrupted.clone(), 4).await.expect("started");
     // Finished: charged 5, stays charged.
     let finished = running(2, &user, 5);
-    storage.start_paid_execution(&finished, "execute PaidEchoBlock").await.expect("started");
-    storage.record_execution(completed(finished.clone())).await.expect("recorded");
+    begin(finished.clone(), 5).await.expect("started");
+    storage.finish_run(completed(&finished)).await.expect("recorded");
     // Refunded already (did not start) but its end was never recorded: nothing more to give back.
     let refunded = running(3, &user, 6);
-    storage.start_paid_execution(&refunded, "execute PaidEchoBlock").await.expect("started");
+    begin(refunded.clone(), 6).await.expect("started");
     storage.grant(&user.id, 6, "refund: PaidEchoBlock did not start", Some(&refunded.id)).await.expect("refunded");
     // A free run interrupted: nothing to refund, still marked.
-    drop(storage.record_execution(running(4, &user, 0)));
+    begin(running(4, &user, 0), 0).await.expect("started");
     assert_eq!(storage.balance(&user.id).await.expect("balance"), 100 - 4 - 5);
 
-    let recovered = storage.recover_interrupted().await.expect("recovery");
-    assert_eq!(recovered, Recovered { executions: 3, refunded: 4 });
+    let recovered = storage.recover(true).await.expect("recovery");
+    assert_eq!(recovered, Recovered { requeued: 0, interrupted: 3, refunded: 4 });
     assert_eq!(storage.balance(&user.id).await.expect("balance"), 100 - 5, "only the finished run stays charged");
-    let again = storage.recover_interrupted().await.expect("a second recovery");
+    let again = storage.recover(true).await.expect("a second recovery");
     assert_eq!(again, Recovered::default(), "nothing is refunded twice");
     assert_eq!(storage.balance(&user.id).await.expect("balance"), 95);
 
-    let records = storage.executions(&user.id, 10).await.expect("the records");
+    let records = runs_of(&storage, &user.id, 10).await;
     let status = |id: &str| records.iter().find(|record| record.id == id).map(|record| (record.status, record.charged));
-    assert_eq!(status(&interrupted.id), Some((ExecutionStatus::Interrupted, 0)));
-    assert_eq!(status(&finished.id), Some((ExecutionStatus::Completed, 5)));
-    assert_eq!(status(&refunded.id), Some((ExecutionStatus::Interrupted, 6)));
+    assert_eq!(status(&interrupted.id), Some((RunStatus::Interrupted, 0)));
+    assert_eq!(status(&finished.id), Some((RunStatus::Completed, 5)));
+    assert_eq!(status(&refunded.id), Some((RunStatus::Interrupted, 6)));
     let ledger = storage.ledger(&user.id, 20).await.expect("the ledger");
     let refund = ledger.iter().find(|row| row.reason.starts_with("refund: the server stopped")).expect("a refund row");
     assert_eq!((refund.amount, refund.execution_id.as_deref()), (4, Some(interrupted.id.as_str())));
@@ -169,13 +187,13 @@ async fn every_execution_through_the_api_is_recorded_and_a_paid_one_before_its_a
     client.post("/external-api/v1/blocks/PaidEchoBlock/execute", &json!({"text": "x"})).await.expect(200);
     // A second process sees the paid run's final record as soon as the answer is in.
     let other = SqliteStorage::open(&server.dir).expect("opens");
-    let seen = other.executions(&server.user_id, 100).await.expect("records");
+    let seen = runs_of(&other, &server.user_id, 100).await;
     let paid: Vec<_> = seen.iter().filter(|record| record.charged > 0).collect();
     assert_eq!(paid.len(), 1, "{seen:?}");
-    assert_eq!(paid[0].status, ExecutionStatus::Completed, "{paid:?}");
-    let all = server.storage().executions(&server.user_id, 100).await.expect("records");
+    assert_eq!(paid[0].status, RunStatus::Completed, "{paid:?}");
+    let all = runs_of(server.storage().as_ref(), &server.user_id, 100).await;
     assert_eq!(all.len(), 26);
-    assert!(all.iter().all(|record| record.status == ExecutionStatus::Completed), "{all:?}");
+    assert!(all.iter().all(|record| record.status == RunStatus::Completed), "{all:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

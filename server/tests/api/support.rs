@@ -22,6 +22,7 @@ use block_server::domain::{Cipher, Scope};
 use block_server::services::accounts as bootstrap;
 use block_server::storage::{SqliteStorage, Storage};
 use block_server::{AppState, Settings};
+use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::OnceCell;
 use tokio::sync::oneshot;
@@ -220,4 +221,39 @@ impl Drop for TestServer {
             task.abort();
         }
     }
+}
+
+/// Waits until `user` has `count` runs, none of them queued or running; returns
+/// them, newest first.
+pub async fn settled_runs(server: &TestServer, count: usize) -> Vec<block_server::domain::Run> {
+    let started = std::time::Instant::now();
+    loop {
+        let runs = runs_of(server.storage().as_ref(), &server.user_id, 100).await;
+        if runs.len() >= count && runs.iter().all(|run| run.status.is_final()) {
+            return runs;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the runs did not end: {runs:?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// `user`'s latest `limit` runs, newest first.
+pub async fn runs_of<S: block_server::storage::RunStore + ?Sized>(
+    storage: &S,
+    user: &str,
+    limit: u32,
+) -> Vec<block_server::domain::Run> {
+    let filter = block_server::storage::RunFilter::default();
+    storage.runs(user, &filter, None, limit.min(10_000)).await.expect("the runs").items
+}
+
+/// How many values each pin of a finished run emitted (`None` while it runs).
+pub fn pin_counts(run: &block_server::domain::Run) -> Option<Value> {
+    run.finished_at?;
+    Some(Value::Object(
+        run.outputs
+            .iter()
+            .map(|(pin, values)| (pin.clone(), Value::from(values.as_array().map_or(0, Vec::len))))
+            .collect(),
+    ))
 }

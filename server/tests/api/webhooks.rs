@@ -4,10 +4,10 @@ use block_core::Block;
 use block_core::webhooks::{Webhook, WebhookKind, WebhookManager};
 use block_examples::example::{ExampleTriggerBlock, ExampleWebhookManager};
 use block_server::Settings;
-use block_server::domain::{ExecutionSource, ExecutionStatus};
+use block_server::domain::{RunSource, RunStatus};
 use serde_json::{Value, json};
 
-use crate::support::{Answer, Client, Options, TestServer, header_pairs};
+use crate::support::{Answer, Client, Options, TestServer, header_pairs, pin_counts, runs_of, settled_runs};
 
 /// The webhook a subscription answer describes, as the provider knows it (URL and
 /// secret pasted into its settings).
@@ -45,11 +45,11 @@ async fn a_signed_delivery_runs_the_subscribed_trigger_and_a_tampered_one_is_ref
         async move { deliver(&client, &path, &body, &signed).await }
     };
     let delivered = post(body.clone(), ingress.clone()).await;
-    assert_eq!(delivered.expect(200).json(), json!({"received": true, "triggered": 1}));
-    let records = server.storage().executions(&server.user_id, 10).await.expect("records");
+    assert_eq!(delivered.expect(200).json(), json!({"received": true, "queued": 1}), "answered at once, run queued");
+    let records = settled_runs(&server, 1).await;
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0].source, ExecutionSource::Webhook);
-    assert_eq!(records[0].pins, Some(json!({"event_data": 1})));
+    assert_eq!(records[0].source, RunSource::Webhook);
+    assert_eq!(pin_counts(&records[0]), Some(json!({"event_data": 1})));
 
     let tampered = body.replace("Hello", "Goodbye");
     let refused = post(tampered, ingress.clone()).await;
@@ -58,7 +58,9 @@ async fn a_signed_delivery_runs_the_subscribed_trigger_and_a_tampered_one_is_ref
     unknown.expect(404);
     let other_provider = post(body.clone(), format!("/api/integrations/github/webhooks/{}/ingress", webhook.id));
     assert_eq!(other_provider.await.expect(404).code(), unknown.code(), "the same 404 as an unknown id");
-    assert_eq!(server.storage().executions(&server.user_id, 10).await.expect("records").len(), 1, "nothing else ran");
+    let again = post(body.clone(), ingress.clone()).await;
+    assert_eq!(again.expect(200).json(), json!({"received": true, "duplicate": true}), "a redelivery runs nothing");
+    assert_eq!(runs_of(server.storage().as_ref(), &server.user_id, 10).await.len(), 1, "nothing else ran");
 
     let listed = client.get("/external-api/v1/triggers").await;
     assert_eq!(listed.expect(200).json()[0]["id"], subscription["id"]);
@@ -110,21 +112,26 @@ async fn a_paid_trigger_is_charged_before_it_runs_and_does_not_run_unpaid() {
     let created = client.post("/external-api/v1/triggers", &json!({"block_id": "PaidTriggerBlock"})).await;
     let webhook = webhook_of(&created.expect(201).json(), &server.user_id);
     let ingress = format!("/api/integrations/example/webhooks/{}/ingress", webhook.id);
-    let body = json!({"webhook_type": "example_event", "id": "evt_1", "data": {"greeting": "Hello"}}).to_string();
-    let signed = ExampleWebhookManager.sign_delivery(&webhook, "example_event", body.as_bytes());
-    let post = || deliver(&client, &ingress, &body, &signed);
+    let post = |id: &str| {
+        let body = json!({"webhook_type": "example_event", "id": id, "data": {"greeting": "Hello"}}).to_string();
+        let signed = ExampleWebhookManager.sign_delivery(&webhook, "example_event", body.as_bytes());
+        let (client, ingress) = (client.clone(), ingress.clone());
+        async move { deliver(&client, &ingress, &body, &signed).await }
+    };
 
-    assert_eq!(post().await.expect(200).json(), json!({"received": true, "triggered": 1}));
+    let paid = post("evt_1").await;
+    assert_eq!(paid.expect(200).json(), json!({"received": true, "queued": 1}));
+    settled_runs(&server, 1).await;
     assert_eq!(client.get("/external-api/v1/credits").await.expect(200).json()["balance"], 1, "3 - 2");
-    let unpaid = post().await;
-    assert_eq!(unpaid.expect(200).json(), json!({"received": true, "triggered": 0}), "a balance of 1 does not cover 2");
+    let unpaid = post("evt_2").await;
+    assert_eq!(unpaid.expect(200).json(), json!({"received": true, "queued": 1}), "queued; charged when it starts");
+    let records = settled_runs(&server, 2).await;
     assert_eq!(client.get("/external-api/v1/credits").await.expect(200).json()["balance"], 1, "nothing taken");
 
-    let records = server.storage().executions(&server.user_id, 10).await.expect("records");
     assert_eq!(records.len(), 2, "{records:?}");
-    let ran = records.iter().find(|record| record.status == ExecutionStatus::Completed).expect("the paid run");
-    assert_eq!((ran.charged, ran.pins.clone()), (2, Some(json!({"event": 1}))));
-    let refused = records.iter().find(|record| record.status == ExecutionStatus::Failed).expect("the refused run");
+    let ran = records.iter().find(|record| record.status == RunStatus::Completed).expect("the paid run");
+    assert_eq!((ran.charged, pin_counts(ran)), (2, Some(json!({"event": 1}))));
+    let refused = records.iter().find(|record| record.status == RunStatus::Failed).expect("the refused run");
     assert_eq!(refused.charged, 0);
     assert!(refused.error.as_deref().is_some_and(|error| error.contains("costs 2 credits")), "{refused:?}");
     let ledger = server.storage().ledger(&server.user_id, 10).await.expect("the ledger");

@@ -57,6 +57,16 @@ impl WebhookManager for GithubWebhookManager {
 
     /// `<X-GitHub-Event>.<action>`, or the bare event when the payload has no
     /// action; the payload is the JSON body, which must be an object.
+    /// GitHub's `X-GitHub-Delivery`, the same on a redelivery.
+    fn delivery_id(&self, headers: &HeaderMap, _delivery: &Delivery) -> Option<String> {
+        headers.get("x-github-delivery").and_then(|value| value.to_str().ok()).map(|id| format!("github:{id}"))
+    }
+
+    /// GitHub caps its payloads at 25 MB.
+    fn max_body_bytes(&self) -> usize {
+        25 << 20
+    }
+
     fn parse(&self, _webhook: &Webhook, headers: &HeaderMap, body: &[u8]) -> Result<Delivery, WebhookError> {
         let bad = |reason: String| WebhookError::BadPayload(reason);
         let event = headers

@@ -1,30 +1,36 @@
-//! Running blocks: find, validate, price, charge, start, record; and keeping the
-//! run's record (and its per-second charge) up to date however it ends.
+//! Runs: every execution is one. A request can run a block inline (answered
+//! when it ends, or streamed) or queue it (answered at once; a worker runs it);
+//! either way the run is recorded with its input, outputs, status, charge and
+//! ordered events, which a client can read, follow live and resume.
 //!
 //! Credits: the per-run and per-byte costs are known before the run and charged
-//! atomically before it starts (refused with [`Refusal::PaymentRequired`] when
-//! the balance does not cover them); a run that then fails to start is refunded.
-//! Per-second costs are known only at the end and are charged then, up to what the
-//! balance holds. A caller who goes away cancels the run; what was charged stays
-//! charged.
+//! atomically before its block starts (refused with [`Refusal::PaymentRequired`]
+//! when the balance does not cover them); a run that then fails to start is
+//! refunded. Per-second costs are known only at the end and are charged then, up
+//! to what the balance holds. A caller who goes away from an inline run stops it;
+//! what was charged stays charged. A run whose block started is never run again:
+//! a crash ends it interrupted, and refunded.
 
-mod record;
+mod billing;
+pub mod callbacks;
+mod driver;
+mod follow;
+mod hub;
+mod tally;
+mod workers;
 
-use block_core::{ExecuteError, Execution, RegisteredBlock, RunOptions, Usage, Value};
-use serde_json::json;
+use block_core::{ExecuteError, RegisteredBlock, Value};
 
-pub use record::{Opened, RunRecord, Tally, did_not_start, insufficient, open};
+pub use billing::{insufficient, names_platform_credentials};
+pub use driver::{Ended, RunDriver, Start};
+pub use follow::follow;
+pub use hub::{RunHub, StopSignal};
+pub use tally::Tally;
+pub use workers::Workers;
 
 use super::{AppState, Refusal, ServiceError};
-use crate::domain::{ExecutionSource, new_run_id};
-
-/// A run that started: its outputs as they come, and its record to keep.
-pub struct StartedRun {
-    /// The outputs; dropping it cancels the run.
-    pub execution: Execution,
-    /// Tally each output into it, then [`RunRecord::finish`] it.
-    pub record: RunRecord,
-}
+use crate::domain::{Run, RunEvent, RunKind, RunSource, RunStatus, new_run_id, now_millis};
+use crate::storage::{RunFilter, RunPage, StopOutcome};
 
 /// The block `id` (an id or a name), enabled.
 pub fn runnable_block<'s>(state: &'s AppState, id: &str) -> Result<&'s RegisteredBlock, ServiceError> {
@@ -35,58 +41,134 @@ pub fn runnable_block<'s>(state: &'s AppState, id: &str) -> Result<&'s Registere
     Ok(block)
 }
 
-/// Everything before a run of `block` for `user_id` on `input` (`input_bytes`
-/// long as sent): validate, price, charge, start, record.
-pub async fn start(
-    state: &AppState,
-    user_id: &str,
-    block: &RegisteredBlock,
-    input: Value,
-    input_bytes: u64,
-    source: ExecutionSource,
-) -> Result<StartedRun, ServiceError> {
-    block.validate(&input).map_err(|error| execute_error(block, error))?;
-    let usage =
-        Usage { platform_credentials: names_platform_credentials(state, block, &input), input_bytes, seconds: 0 };
-    let id = new_run_id().to_string();
-    let mut record = match open(state, id, user_id, block, &usage, source).await? {
-        Opened::Ready(record) => record,
-        Opened::Insufficient { price, balance } => {
-            return Err(ServiceError::new(
-                Refusal::PaymentRequired,
-                "insufficient_credits",
-                insufficient(block, price, balance),
-            )
-            .with_details(json!({"price": price, "balance": balance})));
-        }
-    };
-    let options = RunOptions::for_user(user_id.to_owned());
-    let execution = match state.executor().execute(block, input, options).await {
-        Ok(execution) => execution,
-        Err(error) => {
-            // A paid run's record is stored; it must end refunded. A free run was
-            // never stored and is answered with the error alone.
-            if record.charged > 0 {
-                did_not_start(state, &mut record, block, format!("did not start: {error}")).await?;
-                state.storage().record_execution(record).await?;
-            }
-            return Err(execute_error(block, error));
-        }
-    };
-    if record.charged == 0 {
-        // Queued, not awaited: nothing is owed on a free run if a crash loses it.
-        state.storage().queue_execution(record.clone());
-    }
-    Ok(StartedRun { execution, record: RunRecord::new(state.clone(), record, usage) })
+/// What a new run is.
+#[derive(Debug, Clone)]
+pub struct NewRun {
+    /// Who it runs for.
+    pub user_id: String,
+    /// What kind of run.
+    pub kind: RunKind,
+    /// What started it.
+    pub source: RunSource,
+    /// The delivery, schedule or request that started it.
+    pub source_ref: Option<String>,
+    /// The run it belongs to.
+    pub parent_id: Option<String>,
+    /// Where to post the run record when it ends.
+    pub callback_url: Option<String>,
 }
 
-/// Whether the input names platform default credentials (which platform-only costs
-/// are charged for).
-pub fn names_platform_credentials(state: &AppState, block: &RegisteredBlock, input: &Value) -> bool {
-    block
-        .credential_fields()
-        .iter()
-        .any(|field| input[field.name.as_str()]["id"].as_str().is_some_and(|id| state.credentials().is_platform(id)))
+impl NewRun {
+    /// A block run for `user_id` started by `source`.
+    pub fn block(user_id: &str, source: RunSource) -> Self {
+        NewRun {
+            user_id: user_id.to_owned(),
+            kind: RunKind::Block,
+            source,
+            source_ref: None,
+            parent_id: None,
+            callback_url: None,
+        }
+    }
+
+    fn record(self, block: &RegisteredBlock, input: Value, status: RunStatus) -> Run {
+        Run {
+            id: new_run_id().to_string(),
+            kind: self.kind,
+            user_id: self.user_id,
+            block_id: block.id().to_owned(),
+            parent_id: self.parent_id,
+            source: self.source,
+            source_ref: self.source_ref,
+            status,
+            input,
+            outputs: serde_json::Map::new(),
+            truncated: Vec::new(),
+            error: None,
+            charged: 0,
+            created_at: now_millis(),
+            started_at: None,
+            finished_at: None,
+            callback_url: self.callback_url,
+        }
+    }
+}
+
+/// Runs `block` on `input` inline, for a caller waiting on it: validated, priced,
+/// charged, recorded, started. Poll the driver for its outputs, then finish it.
+pub async fn start_inline(
+    state: &AppState,
+    new: NewRun,
+    block: &RegisteredBlock,
+    input: Value,
+) -> Result<RunDriver, ServiceError> {
+    block.validate(&input).map_err(|error| execute_error(block, error))?;
+    let run = new.record(block, input, RunStatus::Running);
+    RunDriver::start(state, run, block, Start::Inline).await
+}
+
+/// Queues a run of `block` on `input`: validated and stored at once, charged
+/// when a worker starts it.
+pub async fn enqueue(
+    state: &AppState,
+    new: NewRun,
+    block: &RegisteredBlock,
+    input: Value,
+) -> Result<Run, ServiceError> {
+    block.validate(&input).map_err(|error| execute_error(block, error))?;
+    let run = new.record(block, input, RunStatus::Queued);
+    state.storage().create_runs(vec![run.clone()]).await?;
+    state.run_hub().wake();
+    Ok(run)
+}
+
+/// `user_id`'s run `id`.
+pub async fn get(state: &AppState, user_id: &str, id: &str) -> Result<Run, ServiceError> {
+    state.storage().run(user_id, id).await?.ok_or_else(|| not_found(id))
+}
+
+fn not_found(id: &str) -> ServiceError {
+    ServiceError::not_found("run_not_found", format!("no run `{id}`"))
+}
+
+/// `user_id`'s runs, newest first.
+pub async fn list(
+    state: &AppState,
+    user_id: &str,
+    filter: &RunFilter,
+    cursor: Option<&str>,
+    limit: u32,
+) -> Result<RunPage, ServiceError> {
+    Ok(state.storage().runs(user_id, filter, cursor, limit).await?)
+}
+
+/// Stops `user_id`'s run `id`: a queued one at once (nothing charged), a running
+/// one as soon as its worker hears of it. Returns the run as it is now.
+pub async fn stop(state: &AppState, user_id: &str, id: &str) -> Result<Run, ServiceError> {
+    match state.storage().request_stop(user_id, id).await? {
+        StopOutcome::NotFound => return Err(not_found(id)),
+        StopOutcome::AlreadyOver(status) => {
+            return Err(ServiceError::new(
+                Refusal::Conflict,
+                "run_over",
+                format!("the run already ended: {}", status.as_str()),
+            ));
+        }
+        StopOutcome::Stopped => {
+            let end = RunEvent {
+                run_id: id.to_owned(),
+                seq: 1,
+                name: RunEvent::END.to_owned(),
+                data: serde_json::json!({"status": "stopped", "error": "stopped before it started", "charged": 0}),
+                at: now_millis(),
+            };
+            state.storage().append_events(vec![end]).await?;
+        }
+        StopOutcome::Requested => {
+            state.run_hub().stop(id);
+        }
+    }
+    get(state, user_id, id).await
 }
 
 /// Why a run did not start, as a refusal.

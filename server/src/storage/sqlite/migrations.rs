@@ -170,6 +170,99 @@ const MIGRATIONS: &[&str] = &[
     "
     CREATE INDEX oauth_tokens_by_expiry ON oauth_tokens(expires_at);
     ",
+    // 7: runs replace execution records: input and outputs kept (capped), a
+    // status from queued to how it ended, a lease for the worker holding it, and
+    // the events a client follows. Times in Unix milliseconds. Old records become
+    // runs; one still running is recovered (interrupted, refunded) at the next
+    // start, as before.
+    "
+    CREATE TABLE runs (
+        id              TEXT PRIMARY KEY,
+        kind            TEXT NOT NULL,
+        user_id         TEXT NOT NULL,
+        block_id        TEXT NOT NULL,
+        parent_id       TEXT,
+        source          TEXT NOT NULL,
+        source_ref      TEXT,
+        status          TEXT NOT NULL,
+        input           TEXT NOT NULL,
+        outputs         TEXT NOT NULL,
+        truncated       TEXT NOT NULL,
+        error           TEXT,
+        charged         INTEGER NOT NULL,
+        created_at      INTEGER NOT NULL,
+        started_at      INTEGER,
+        finished_at     INTEGER,
+        callback_url    TEXT,
+        block_started   INTEGER NOT NULL DEFAULT 0,
+        lease_owner     TEXT,
+        lease_until     INTEGER,
+        stop_requested  INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE INDEX runs_by_user ON runs(user_id, id);
+    CREATE INDEX runs_queued ON runs(created_at) WHERE status = 'queued';
+    CREATE INDEX runs_running ON runs(user_id) WHERE status = 'running';
+    CREATE INDEX runs_by_parent ON runs(parent_id) WHERE parent_id IS NOT NULL;
+    CREATE TABLE run_events (
+        run_id  TEXT NOT NULL,
+        seq     INTEGER NOT NULL,
+        name    TEXT NOT NULL,
+        data    TEXT NOT NULL,
+        at      INTEGER NOT NULL,
+        PRIMARY KEY (run_id, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO runs (id, kind, user_id, block_id, source, status, input, outputs, truncated, error, charged,
+                      created_at, started_at, finished_at, block_started)
+        SELECT id, CASE source WHEN 'webhook' THEN 'trigger' ELSE 'block' END, user_id, block_id, source,
+               CASE status WHEN 'cancelled' THEN 'stopped' ELSE status END, '{}', '{}', '[]', error, charged,
+               started_at * 1000, started_at * 1000, finished_at * 1000, 1
+        FROM executions;
+    DROP TABLE executions;
+    ",
+    // 8: what the run engine keeps beside runs: idempotency keys of requests that
+    // start work (24 h), each user's sealed callback secret, the completion
+    // callbacks of runs and their attempts, and the webhook deliveries already
+    // taken (so a redelivery runs nothing).
+    "
+    CREATE TABLE idempotency_keys (
+        user_id       TEXT NOT NULL,
+        key           TEXT NOT NULL,
+        request_hash  BLOB NOT NULL,
+        state         TEXT NOT NULL CHECK (state IN ('in_progress', 'done')),
+        status        INTEGER,
+        content_type  TEXT,
+        body          BLOB,
+        run_id        TEXT,
+        created_at    INTEGER NOT NULL,
+        PRIMARY KEY (user_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+    CREATE TABLE callback_secrets (
+        user_id     TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        sealed      BLOB NOT NULL,
+        created_at  INTEGER NOT NULL
+    );
+    CREATE TABLE run_callbacks (
+        run_id           TEXT PRIMARY KEY,
+        user_id          TEXT NOT NULL,
+        url              TEXT NOT NULL,
+        created_at       INTEGER NOT NULL,
+        next_attempt_at  INTEGER,
+        delivered_at     INTEGER,
+        gave_up_at       INTEGER,
+        attempts         TEXT NOT NULL DEFAULT '[]'
+    ) WITHOUT ROWID;
+    CREATE INDEX run_callbacks_due ON run_callbacks(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+    CREATE TABLE webhook_deliveries (
+        webhook_id   TEXT NOT NULL,
+        delivery_id  TEXT NOT NULL,
+        event        TEXT NOT NULL,
+        runs         INTEGER NOT NULL,
+        received_at  INTEGER NOT NULL,
+        PRIMARY KEY (webhook_id, delivery_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX webhook_deliveries_by_age ON webhook_deliveries(received_at);
+    ",
 ];
 
 /// Why migrating failed.
@@ -204,7 +297,7 @@ mod tests {
     use super::{MIGRATIONS, migrate};
 
     #[test]
-    fn execution_records_survive_the_move_to_a_table_without_rowid() {
+    fn execution_records_of_older_versions_become_runs() {
         let mut conn = Connection::open_in_memory().expect("an in-memory database");
         for (index, sql) in MIGRATIONS.iter().enumerate().take(4) {
             conn.execute_batch(sql).expect("an old migration applies");
@@ -213,35 +306,34 @@ mod tests {
         conn.execute_batch(
             "INSERT INTO executions (id, user_id, block_id, source, status, charged, pins, error, started_at, finished_at)
              VALUES ('b', 'u', 'k', 'api', 'completed', 2, '{\"result\":1}', NULL, 10, 11),
-                    ('a', 'u', 'k', 'stream', 'running', 0, NULL, NULL, 12, NULL);",
+                    ('a', 'u', 'k', 'webhook', 'running', 0, NULL, NULL, 12, NULL),
+                    ('c', 'u', 'k', 'stream', 'cancelled', 0, NULL, NULL, 13, 14);",
         )
         .expect("rows of the old table");
         migrate(&mut conn).expect("the new migrations apply");
-        let rows: Vec<(String, String, i64, Option<String>)> = conn
-            .prepare("SELECT id, status, charged, pins FROM executions ORDER BY id")
+        let rows: Vec<(String, String, String, i64, i64, bool)> = conn
+            .prepare("SELECT id, kind, status, charged, created_at, block_started FROM runs ORDER BY id")
             .expect("a query")
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))
             .expect("rows")
             .collect::<rusqlite::Result<_>>()
             .expect("readable");
         assert_eq!(
             rows,
             [
-                ("a".to_owned(), "running".to_owned(), 0, None),
-                ("b".to_owned(), "completed".to_owned(), 2, Some("{\"result\":1}".to_owned())),
-            ]
+                ("a".to_owned(), "trigger".to_owned(), "running".to_owned(), 0, 12_000, true),
+                ("b".to_owned(), "block".to_owned(), "completed".to_owned(), 2, 10_000, true),
+                ("c".to_owned(), "block".to_owned(), "stopped".to_owned(), 0, 13_000, true),
+            ],
+            "a running record stays running for the next start's recovery"
         );
         let without_rowid: i64 = conn
-            .query_row("SELECT wr FROM pragma_table_list WHERE name = 'executions'", [], |row| row.get(0))
+            .query_row("SELECT wr FROM pragma_table_list WHERE name = 'runs'", [], |row| row.get(0))
             .expect("the table list");
         assert_eq!(without_rowid, 1, "the primary key is the table's own order");
-        let running: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM executions INDEXED BY executions_running WHERE status = 'running'",
-                [],
-                |row| row.get(0),
-            )
-            .expect("the partial index exists");
-        assert_eq!(running, 1);
+        let old: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'executions'", [], |row| row.get(0))
+            .expect("the schema");
+        assert_eq!(old, 0, "the old table is gone");
     }
 }

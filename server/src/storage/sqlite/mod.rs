@@ -11,19 +11,21 @@
 //! task scheduled on it. Each call is a short transaction on a prepared statement
 //! kept in the connection's cache; a transaction that reads and then writes
 //! begins `IMMEDIATE`, taking the write lock first, so that two processes cannot
-//! both read a balance and both spend it. Execution records, the one write every
-//! run makes, go through [`record_queue`] and are committed in groups.
+//! both read a balance and both spend it. The writes every run makes (its
+//! events, its end, the row of a free run answered inline) go through
+//! [`record_queue`] and are committed in groups.
 //!
 //! SQL text here is constant: every value a caller sends is a bound parameter.
 
 mod accounts;
 mod credentials;
 mod credits;
-mod executions;
 mod key_marker;
 mod migrations;
 mod oauth;
 mod record_queue;
+mod requests;
+mod runs;
 mod settings;
 mod webhooks;
 

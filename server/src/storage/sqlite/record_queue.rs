@@ -1,18 +1,19 @@
-//! Execution records, written in groups by one thread.
+//! Run writes that every run makes, committed in groups by one thread: rows of
+//! runs answered inline, their events, and how runs ended.
 //!
-//! A busy server ends thousands of runs a second; one transaction per record would
-//! make the database the limit of every execution. [`RecordQueue::push`] queues a
-//! record and returns at once; the writer thread takes everything queued, keeps
-//! only the latest state of each execution (a run that started and ended between
-//! two commits is one row write), and commits the lot in one transaction on the
-//! storage's write connection. Whoever needs a record on disk awaits the
-//! returned [`Written`] (or [`RecordQueue::flush`]).
+//! A busy server ends thousands of runs a second; one transaction per write
+//! would make the database the limit of every execution. [`RecordQueue`] takes a
+//! write and returns at once; the writer thread takes everything queued and
+//! commits it in one transaction on the storage's write connection, in the order
+//! it was queued (so a run's row comes before its events, and its events before
+//! its end). Whoever needs a write on disk awaits the returned [`Written`] (or
+//! [`RecordQueue::flush`]).
 //!
-//! The channel is unbounded: the thread drains up to 1,024 rows a commit, far more
-//! than runs end, but a stalled disk lets it grow. A failed group is retried one
-//! record at a time, so one bad row loses only itself, and the failure is logged.
+//! The channel is unbounded: the thread drains up to 2,048 writes a commit, far
+//! more than runs make, but a stalled disk lets it grow. A failed group is
+//! retried one write at a time, so one bad row loses only itself, and the
+//! failure is logged.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -23,21 +24,39 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use super::{database, executions};
-use crate::domain::ExecutionRecord;
-use crate::storage::StorageError;
+use super::{database, runs};
+use crate::domain::{Run, RunEvent};
+use crate::storage::{RunEnd, StorageError};
 
-/// Most records committed in one transaction.
-const MAX_GROUP: usize = 1024;
+/// Most writes committed in one transaction.
+const MAX_GROUP: usize = 2048;
 
-/// Shortest time between two commits while records keep coming.
+/// Shortest time between two commits while writes keep coming.
 const MIN_INTERVAL: Duration = Duration::from_millis(2);
 
 type Reply = oneshot::Sender<Result<(), StorageError>>;
 
-/// A queued record (or none: a flush marker) and who waits for its commit.
+/// One queued write.
+pub(super) enum Write {
+    /// A run answered inline, stored running, held by `worker` until `lease_until`.
+    Run {
+        /// The run.
+        run: Box<Run>,
+        /// Its worker.
+        worker: String,
+        /// Unix milliseconds.
+        lease_until: i64,
+    },
+    /// Events of runs.
+    Events(Vec<RunEvent>),
+    /// How a run ended.
+    End(Box<RunEnd>),
+    /// Nothing: a flush marker.
+    Nothing,
+}
+
 struct Message {
-    record: Option<ExecutionRecord>,
+    write: Write,
     reply: Option<Reply>,
 }
 
@@ -46,8 +65,8 @@ pub(super) struct RecordQueue {
     sender: Sender<Message>,
 }
 
-/// Resolves when a queued record is committed (or failed to be). Dropping it
-/// leaves the record queued.
+/// Resolves when a queued write is committed (or failed to be). Dropping it
+/// leaves the write queued.
 pub(super) struct Written(oneshot::Receiver<Result<(), StorageError>>);
 
 impl Future for Written {
@@ -71,30 +90,22 @@ impl RecordQueue {
         Ok(RecordQueue { sender })
     }
 
-    /// Queues `record` (replacing a queued state of the same execution).
-    pub(super) fn push(&self, record: ExecutionRecord) -> Written {
-        self.send_waiting(Some(record))
+    /// Queues `write`; the answer resolves once it is committed.
+    pub(super) fn push(&self, write: Write) -> Written {
+        let (reply, written) = oneshot::channel();
+        // A send fails only when the thread is gone; `Written` then says so.
+        let _ = self.sender.send(Message { write, reply: Some(reply) });
+        Written(written)
     }
 
-    /// Queues `record` for a caller that does not wait (a failure is logged).
-    pub(super) fn push_detached(&self, record: ExecutionRecord) {
-        self.send(Message { record: Some(record), reply: None });
+    /// Queues `write` for a caller that does not wait (a failure is logged).
+    pub(super) fn push_detached(&self, write: Write) {
+        let _ = self.sender.send(Message { write, reply: None });
     }
 
     /// Resolves once everything queued before it is written.
     pub(super) fn flush(&self) -> Written {
-        self.send_waiting(None)
-    }
-
-    fn send_waiting(&self, record: Option<ExecutionRecord>) -> Written {
-        let (reply, written) = oneshot::channel();
-        // A send fails only when the thread is gone; `Written` then says so.
-        self.send(Message { record, reply: Some(reply) });
-        Written(written)
-    }
-
-    fn send(&self, message: Message) {
-        let _ = self.sender.send(message);
+        self.push(Write::Nothing)
     }
 }
 
@@ -102,7 +113,7 @@ fn write_groups(writer: &Mutex<Connection>, receiver: &Receiver<Message>) {
     let mut last_commit: Option<Instant> = None;
     while let Ok(first) = receiver.recv() {
         let mut group = vec![first];
-        // Busy (the last commit was just now): let records gather until the
+        // Busy (the last commit was just now): let writes gather until the
         // interval is over, so that one commit carries many. Sleeping, not waiting
         // on the channel, so that senders do not wake this thread one by one.
         // Idle: write at once.
@@ -111,24 +122,15 @@ fn write_groups(writer: &Mutex<Connection>, receiver: &Receiver<Message>) {
         }
         group.extend(receiver.try_iter().take(MAX_GROUP));
         last_commit = Some(Instant::now());
-        let mut records = Vec::with_capacity(group.len());
+        let mut writes = Vec::with_capacity(group.len());
         let mut replies = Vec::with_capacity(group.len());
-        for Message { record, reply } in group {
+        for Message { write, reply } in group {
             replies.extend(reply);
-            records.extend(record);
+            writes.push(write);
         }
-        // Only the latest state of each execution is written.
-        let latest: HashMap<&str, usize> =
-            records.iter().enumerate().map(|(index, record)| (record.id.as_str(), index)).collect();
-        let kept: Vec<&ExecutionRecord> = records
-            .iter()
-            .enumerate()
-            .filter(|(index, record)| latest[record.id.as_str()] == *index)
-            .map(|(_, record)| record)
-            .collect();
-        let result = write(writer, &kept);
+        let result = write_all(writer, &writes);
         if let Err(error) = &result {
-            tracing::error!(%error, records = kept.len(), "writing execution records failed");
+            tracing::error!(%error, writes = writes.len(), "writing run records failed");
         }
         for reply in replies {
             let _ = reply.send(result.clone());
@@ -136,25 +138,36 @@ fn write_groups(writer: &Mutex<Connection>, receiver: &Receiver<Message>) {
     }
 }
 
-/// Writes `records` in one transaction, or else one by one.
-fn write(writer: &Mutex<Connection>, records: &[&ExecutionRecord]) -> Result<(), StorageError> {
-    if records.is_empty() {
+/// Writes `writes` in one transaction, or else one by one.
+fn write_all(writer: &Mutex<Connection>, writes: &[Write]) -> Result<(), StorageError> {
+    if writes.iter().all(|write| matches!(write, Write::Nothing)) {
         return Ok(());
     }
     let mut conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
     let together = (|| {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        executions::record_all(&tx, records.iter().copied())?;
+        for write in writes {
+            apply(&tx, write)?;
+        }
         tx.commit()
     })();
-    if together.is_ok() || records.len() == 1 {
+    if together.is_ok() || writes.len() == 1 {
         return together.map_err(database);
     }
     let mut first_error = None;
-    for record in records {
-        if let Err(error) = executions::record(&conn, record) {
+    for write in writes {
+        if let Err(error) = apply(&conn, write) {
             first_error.get_or_insert(error);
         }
     }
     first_error.map_or(Ok(()), |error| Err(database(error)))
+}
+
+fn apply(conn: &Connection, write: &Write) -> rusqlite::Result<()> {
+    match write {
+        Write::Run { run, worker, lease_until } => runs::insert_leased(conn, run, Some(worker), Some(*lease_until)),
+        Write::Events(events) => runs::insert_events(conn, events),
+        Write::End(end) => runs::end(conn, end),
+        Write::Nothing => Ok(()),
+    }
 }

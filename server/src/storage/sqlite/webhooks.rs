@@ -5,7 +5,7 @@ use block_core::webhooks::{Subscription, WebhookKind};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::{Cached, SqliteStorage, corrupt};
-use crate::domain::{WebhookRow, now_unix};
+use crate::domain::{Run, WebhookRow, now_unix};
 use crate::storage::{StorageError, WebhookRows};
 
 /// The columns [`webhook_row`] reads, in its order.
@@ -203,8 +203,43 @@ fn delete_subscription(conn: &mut Connection, owner: &str, id: &str) -> rusqlite
     Ok(found)
 }
 
+fn record_delivery(
+    conn: &mut Connection,
+    webhook_id: &str,
+    delivery_id: &str,
+    event: &str,
+    runs: &[Run],
+    at: i64,
+) -> rusqlite::Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let new = tx.execute_cached(
+        "INSERT OR IGNORE INTO webhook_deliveries (webhook_id, delivery_id, event, runs, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![webhook_id, delivery_id, event, runs.len(), at],
+    )? == 1;
+    if new {
+        for run in runs {
+            super::runs::insert_queued(&tx, run)?;
+        }
+    }
+    tx.commit()?;
+    Ok(new)
+}
+
 #[async_trait::async_trait]
 impl WebhookRows for SqliteStorage {
+    async fn record_delivery(
+        &self,
+        webhook_id: &str,
+        delivery_id: &str,
+        event: &str,
+        runs: Vec<Run>,
+        at: i64,
+    ) -> Result<bool, StorageError> {
+        let (webhook_id, delivery_id, event) = (webhook_id.to_owned(), delivery_id.to_owned(), event.to_owned());
+        self.write(move |conn| record_delivery(conn, &webhook_id, &delivery_id, &event, &runs, at)).await
+    }
+
     async fn webhook(&self, id: &str) -> Result<Option<WebhookRow>, StorageError> {
         let id = id.to_owned();
         self.read(move |conn| webhook(conn, &id)).await

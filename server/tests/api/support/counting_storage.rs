@@ -4,16 +4,18 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use block_core::credentials::CredentialsMeta;
 use block_core::webhooks::Subscription;
 use block_server::domain::{
-    ApiKeyRecord, ChargeOutcome, ExecutionRecord, KeyStatus, LedgerEntry, NewApiKey, OAuthClient, OAuthToken,
-    ProviderLogin, Recovered, SealedCredentials, User, WebhookRow,
+    ApiKeyRecord, ChargeOutcome, KeyStatus, LedgerEntry, NewApiKey, OAuthClient, OAuthToken, ProviderLogin, Run,
+    RunEvent, SealedCredentials, User, WebhookRow,
 };
+use block_server::storage::prelude::*;
 use block_server::storage::{
-    AccountStore, CredentialRows, CreditLedger, KeyChanges, OAuthStore, RunStore, SettingStore, SqliteStorage,
-    StorageError, WebhookRows,
+    Admission, AttemptOutcome, Callback, Idempotent, KeyChanges, Recovered, RunEnd, RunFilter, RunPage, SqliteStorage,
+    StopOutcome, StorageError, StoredAnswer,
 };
 use futures_util::future::BoxFuture;
 
@@ -37,6 +39,11 @@ impl CountingStorage {
 
 #[block_core::async_trait]
 impl AccountStore for CountingStorage {
+    async fn api_key_by_hash(&self, hash: &[u8; 32]) -> Result<Option<(ApiKeyRecord, User)>, StorageError> {
+        self.key_lookups.fetch_add(1, Ordering::SeqCst);
+        self.inner.api_key_by_hash(hash).await
+    }
+
     async fn create_user(&self, user: User, starting_credits: u64) -> Result<(), StorageError> {
         self.inner.create_user(user, starting_credits).await
     }
@@ -51,11 +58,6 @@ impl AccountStore for CountingStorage {
 
     async fn create_api_key(&self, key: NewApiKey) -> Result<ApiKeyRecord, StorageError> {
         self.inner.create_api_key(key).await
-    }
-
-    async fn api_key_by_hash(&self, hash: &[u8; 32]) -> Result<Option<(ApiKeyRecord, User)>, StorageError> {
-        self.key_lookups.fetch_add(1, Ordering::SeqCst);
-        self.inner.api_key_by_hash(hash).await
     }
 
     async fn api_keys(&self, user_id: &str) -> Result<Vec<ApiKeyRecord>, StorageError> {
@@ -75,198 +77,114 @@ impl AccountStore for CountingStorage {
     }
 }
 
-#[block_core::async_trait]
-impl CredentialRows for CountingStorage {
-    async fn put_credentials(&self, user_id: &str, credentials: SealedCredentials) -> Result<(), StorageError> {
-        self.inner.put_credentials(user_id, credentials).await
-    }
-
-    async fn credentials(&self, user_id: &str, id: &str) -> Result<Option<SealedCredentials>, StorageError> {
-        self.inner.credentials(user_id, id).await
-    }
-
-    async fn list_credentials(&self, user_id: &str) -> Result<Vec<CredentialsMeta>, StorageError> {
-        self.inner.list_credentials(user_id).await
-    }
-
-    async fn delete_credentials(&self, user_id: &str, id: &str) -> Result<bool, StorageError> {
-        self.inner.delete_credentials(user_id, id).await
-    }
+/// Implements `$aggregate` for [`CountingStorage`] by handing each async method
+/// to the SQLite storage unchanged; other items (non-async methods) are written
+/// out after the list.
+macro_rules! delegate {
+    ($aggregate:path { $(async fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $answer:ty;)* } $($extra:tt)*) => {
+        #[block_core::async_trait]
+        impl $aggregate for CountingStorage {
+            $(async fn $name(&self $(, $arg: $ty)*) -> $answer {
+                self.inner.$name($($arg),*).await
+            })*
+            $($extra)*
+        }
+    };
 }
 
-#[block_core::async_trait]
-impl CreditLedger for CountingStorage {
-    async fn balance(&self, user_id: &str) -> Result<u64, StorageError> {
-        self.inner.balance(user_id).await
-    }
+delegate!(CredentialRows {
+    async fn put_credentials(&self, user_id: &str, credentials: SealedCredentials) -> Result<(), StorageError>;
+    async fn credentials(&self, user_id: &str, id: &str) -> Result<Option<SealedCredentials>, StorageError>;
+    async fn list_credentials(&self, user_id: &str) -> Result<Vec<CredentialsMeta>, StorageError>;
+    async fn delete_credentials(&self, user_id: &str, id: &str) -> Result<bool, StorageError>;
+});
 
-    async fn charge(
-        &self,
-        user_id: &str,
-        amount: u64,
-        reason: &str,
-        execution_id: Option<&str>,
-    ) -> Result<ChargeOutcome, StorageError> {
-        self.inner.charge(user_id, amount, reason, execution_id).await
-    }
+delegate!(CreditLedger {
+    async fn balance(&self, user_id: &str) -> Result<u64, StorageError>;
+    async fn charge(&self, user_id: &str, amount: u64, reason: &str, execution_id: Option<&str>)
+        -> Result<ChargeOutcome, StorageError>;
+    async fn charge_up_to(&self, user_id: &str, amount: u64, reason: &str, execution_id: Option<&str>)
+        -> Result<u64, StorageError>;
+    async fn grant(&self, user_id: &str, amount: u64, reason: &str, execution_id: Option<&str>)
+        -> Result<u64, StorageError>;
+    async fn ledger(&self, user_id: &str, limit: u32) -> Result<Vec<LedgerEntry>, StorageError>;
+});
 
-    async fn charge_up_to(
-        &self,
-        user_id: &str,
-        amount: u64,
-        reason: &str,
-        execution_id: Option<&str>,
-    ) -> Result<u64, StorageError> {
-        self.inner.charge_up_to(user_id, amount, reason, execution_id).await
-    }
+delegate!(WebhookRows {
+    async fn webhook(&self, id: &str) -> Result<Option<WebhookRow>, StorageError>;
+    async fn find_reusable_webhook(&self, like: &WebhookRow) -> Result<Option<WebhookRow>, StorageError>;
+    async fn webhooks_on(&self, provider: &str, resource: &str) -> Result<Vec<WebhookRow>, StorageError>;
+    async fn webhooks_of(&self, owner: &str) -> Result<Vec<WebhookRow>, StorageError>;
+    async fn put_webhook(&self, webhook: WebhookRow) -> Result<(), StorageError>;
+    async fn delete_webhook(&self, id: &str) -> Result<(), StorageError>;
+    async fn subscriptions(&self, webhook_id: &str) -> Result<Vec<Subscription>, StorageError>;
+    async fn subscriptions_of(&self, owner: &str) -> Result<Vec<Subscription>, StorageError>;
+    async fn put_subscription(&self, subscription: Subscription) -> Result<(), StorageError>;
+    async fn delete_subscription(&self, owner: &str, id: &str) -> Result<Option<Subscription>, StorageError>;
+    async fn record_delivery(&self, webhook_id: &str, delivery_id: &str, event: &str, runs: Vec<Run>, at: i64)
+        -> Result<bool, StorageError>;
+});
 
-    async fn grant(
-        &self,
-        user_id: &str,
-        amount: u64,
-        reason: &str,
-        execution_id: Option<&str>,
-    ) -> Result<u64, StorageError> {
-        self.inner.grant(user_id, amount, reason, execution_id).await
-    }
-
-    async fn ledger(&self, user_id: &str, limit: u32) -> Result<Vec<LedgerEntry>, StorageError> {
-        self.inner.ledger(user_id, limit).await
-    }
+delegate!(RunStore {
+    async fn create_runs(&self, runs: Vec<Run>) -> Result<(), StorageError>;
+    async fn start_run(&self, id: &str, charge: u64, reason: &str) -> Result<Admission, StorageError>;
+    async fn begin_inline(&self, run: Run, worker: &str, lease: Duration, charge: u64, reason: &str)
+        -> Result<Admission, StorageError>;
+    async fn flush(&self) -> Result<(), StorageError>;
+    async fn run(&self, user_id: &str, id: &str) -> Result<Option<Run>, StorageError>;
+    async fn runs(&self, user_id: &str, filter: &RunFilter, cursor: Option<&str>, limit: u32)
+        -> Result<RunPage, StorageError>;
+    async fn events(&self, run_id: &str, after: u64, limit: u32) -> Result<Vec<RunEvent>, StorageError>;
+    async fn request_stop(&self, user_id: &str, id: &str) -> Result<StopOutcome, StorageError>;
 }
-
-#[block_core::async_trait]
-impl WebhookRows for CountingStorage {
-    async fn webhook(&self, id: &str) -> Result<Option<WebhookRow>, StorageError> {
-        self.inner.webhook(id).await
+    fn append_events(&self, events: Vec<RunEvent>) -> BoxFuture<'static, Result<(), StorageError>> {
+        self.inner.append_events(events)
     }
 
-    async fn find_reusable_webhook(&self, like: &WebhookRow) -> Result<Option<WebhookRow>, StorageError> {
-        self.inner.find_reusable_webhook(like).await
+    fn finish_run(&self, end: RunEnd) -> BoxFuture<'static, Result<(), StorageError>> {
+        self.inner.finish_run(end)
     }
+);
 
-    async fn webhooks_on(&self, provider: &str, resource: &str) -> Result<Vec<WebhookRow>, StorageError> {
-        self.inner.webhooks_on(provider, resource).await
-    }
+delegate!(RunQueue {
+    async fn claim(&self, worker: &str, limit: u32, per_user: u32, lease: Duration) -> Result<Vec<Run>, StorageError>;
+    async fn renew(&self, worker: &str, runs: &[String], lease: Duration) -> Result<Vec<String>, StorageError>;
+    async fn release(&self, worker: &str, id: &str) -> Result<(), StorageError>;
+    async fn recover(&self, all: bool) -> Result<Recovered, StorageError>;
+});
 
-    async fn webhooks_of(&self, owner: &str) -> Result<Vec<WebhookRow>, StorageError> {
-        self.inner.webhooks_of(owner).await
-    }
+delegate!(IdempotencyStore {
+    async fn begin_idempotent(&self, user_id: &str, key: &str, hash: &[u8; 32], now: i64, expired_before: i64)
+        -> Result<Idempotent, StorageError>;
+    async fn finish_idempotent(&self, user_id: &str, key: &str, answer: StoredAnswer) -> Result<(), StorageError>;
+    async fn abandon_idempotent(&self, user_id: &str, key: &str) -> Result<(), StorageError>;
+});
 
-    async fn put_webhook(&self, webhook: WebhookRow) -> Result<(), StorageError> {
-        self.inner.put_webhook(webhook).await
-    }
+delegate!(CallbackStore {
+    async fn put_callback_secret(&self, user_id: &str, sealed: Vec<u8>) -> Result<(), StorageError>;
+    async fn callback_secret(&self, user_id: &str) -> Result<Option<Vec<u8>>, StorageError>;
+    async fn schedule_callback(&self, callback: Callback) -> Result<(), StorageError>;
+    async fn claim_callbacks(&self, now: i64, hold_until: i64, limit: u32) -> Result<Vec<Callback>, StorageError>;
+    async fn record_attempt(&self, run_id: &str, outcome: AttemptOutcome) -> Result<(), StorageError>;
+    async fn callback(&self, run_id: &str) -> Result<Option<Callback>, StorageError>;
+});
 
-    async fn delete_webhook(&self, id: &str) -> Result<(), StorageError> {
-        self.inner.delete_webhook(id).await
-    }
+delegate!(OAuthStore {
+    async fn create_oauth_client(&self, client: OAuthClient) -> Result<(), StorageError>;
+    async fn oauth_client(&self, id: &str) -> Result<Option<OAuthClient>, StorageError>;
+    async fn oauth_clients(&self) -> Result<Vec<OAuthClient>, StorageError>;
+    async fn disable_oauth_client(&self, id: &str) -> Result<bool, StorageError>;
+    async fn put_oauth_token(&self, token: OAuthToken) -> Result<(), StorageError>;
+    async fn oauth_token(&self, hash: &[u8; 32]) -> Result<Option<OAuthToken>, StorageError>;
+    async fn consume_oauth_token(&self, hash: &[u8; 32]) -> Result<Option<OAuthToken>, StorageError>;
+    async fn revoke_oauth_token(&self, hash: &[u8; 32]) -> Result<(), StorageError>;
+    async fn revoke_oauth_family(&self, family: &str) -> Result<usize, StorageError>;
+    async fn put_provider_login(&self, login: ProviderLogin) -> Result<(), StorageError>;
+    async fn take_provider_login(&self, state_hash: &[u8; 32], user_id: &str)
+        -> Result<Option<ProviderLogin>, StorageError>;
+});
 
-    async fn subscriptions(&self, webhook_id: &str) -> Result<Vec<Subscription>, StorageError> {
-        self.inner.subscriptions(webhook_id).await
-    }
-
-    async fn subscriptions_of(&self, owner: &str) -> Result<Vec<Subscription>, StorageError> {
-        self.inner.subscriptions_of(owner).await
-    }
-
-    async fn put_subscription(&self, subscription: Subscription) -> Result<(), StorageError> {
-        self.inner.put_subscription(subscription).await
-    }
-
-    async fn delete_subscription(&self, owner: &str, id: &str) -> Result<Option<Subscription>, StorageError> {
-        self.inner.delete_subscription(owner, id).await
-    }
-}
-
-#[block_core::async_trait]
-impl RunStore for CountingStorage {
-    fn record_execution(&self, record: ExecutionRecord) -> BoxFuture<'static, Result<(), StorageError>> {
-        self.inner.record_execution(record)
-    }
-
-    fn queue_execution(&self, record: ExecutionRecord) {
-        self.inner.queue_execution(record);
-    }
-
-    async fn start_paid_execution(
-        &self,
-        record: &ExecutionRecord,
-        reason: &str,
-    ) -> Result<ChargeOutcome, StorageError> {
-        self.inner.start_paid_execution(record, reason).await
-    }
-
-    async fn recover_interrupted(&self) -> Result<Recovered, StorageError> {
-        self.inner.recover_interrupted().await
-    }
-
-    async fn flush(&self) -> Result<(), StorageError> {
-        self.inner.flush().await
-    }
-
-    async fn executions(&self, user_id: &str, limit: u32) -> Result<Vec<ExecutionRecord>, StorageError> {
-        self.inner.executions(user_id, limit).await
-    }
-}
-
-#[block_core::async_trait]
-impl OAuthStore for CountingStorage {
-    async fn create_oauth_client(&self, client: OAuthClient) -> Result<(), StorageError> {
-        self.inner.create_oauth_client(client).await
-    }
-
-    async fn oauth_client(&self, id: &str) -> Result<Option<OAuthClient>, StorageError> {
-        self.inner.oauth_client(id).await
-    }
-
-    async fn oauth_clients(&self) -> Result<Vec<OAuthClient>, StorageError> {
-        self.inner.oauth_clients().await
-    }
-
-    async fn disable_oauth_client(&self, id: &str) -> Result<bool, StorageError> {
-        self.inner.disable_oauth_client(id).await
-    }
-
-    async fn put_oauth_token(&self, token: OAuthToken) -> Result<(), StorageError> {
-        self.inner.put_oauth_token(token).await
-    }
-
-    async fn oauth_token(&self, hash: &[u8; 32]) -> Result<Option<OAuthToken>, StorageError> {
-        self.inner.oauth_token(hash).await
-    }
-
-    async fn consume_oauth_token(&self, hash: &[u8; 32]) -> Result<Option<OAuthToken>, StorageError> {
-        self.inner.consume_oauth_token(hash).await
-    }
-
-    async fn revoke_oauth_token(&self, hash: &[u8; 32]) -> Result<(), StorageError> {
-        self.inner.revoke_oauth_token(hash).await
-    }
-
-    async fn revoke_oauth_family(&self, family: &str) -> Result<usize, StorageError> {
-        self.inner.revoke_oauth_family(family).await
-    }
-
-    async fn put_provider_login(&self, login: ProviderLogin) -> Result<(), StorageError> {
-        self.inner.put_provider_login(login).await
-    }
-
-    async fn take_provider_login(
-        &self,
-        state_hash: &[u8; 32],
-        user_id: &str,
-    ) -> Result<Option<ProviderLogin>, StorageError> {
-        self.inner.take_provider_login(state_hash, user_id).await
-    }
-}
-
-#[block_core::async_trait]
-impl SettingStore for CountingStorage {
-    async fn ping(&self) -> Result<(), StorageError> {
-        self.inner.ping().await
-    }
-
-    async fn setting_or_insert(&self, name: &str, value: Vec<u8>) -> Result<Vec<u8>, StorageError> {
-        self.inner.setting_or_insert(name, value).await
-    }
-}
+delegate!(SettingStore {
+    async fn ping(&self) -> Result<(), StorageError>;
+    async fn setting_or_insert(&self, name: &str, value: Vec<u8>) -> Result<Vec<u8>, StorageError>;
+});

@@ -1,0 +1,81 @@
+//! What a run costs: the per-run and per-byte costs, known before it starts and
+//! charged before its block starts; the per-second costs, known at the end and
+//! taken then, up to the balance left (a run is never refused after the fact).
+
+use std::time::Duration;
+
+use block_core::{RegisteredBlock, Usage};
+use serde_json::Value;
+
+use crate::domain::{Run, RunKind};
+use crate::services::AppState;
+
+/// A run's price before it starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Price {
+    /// What is charged before the block starts.
+    pub upfront: u64,
+    /// What it was priced for.
+    pub usage: Usage,
+}
+
+/// The usage of a run of `block` on `input`, before it starts.
+pub fn usage(state: &AppState, block: &RegisteredBlock, input: &Value) -> Usage {
+    Usage {
+        platform_credentials: names_platform_credentials(state, block, input),
+        input_bytes: serde_json::to_vec(input).map_or(0, |bytes| u64::try_from(bytes.len()).unwrap_or(u64::MAX)),
+        seconds: 0,
+    }
+}
+
+/// The price of a run of `block` on `input`.
+pub fn price(state: &AppState, block: &RegisteredBlock, input: &Value) -> Price {
+    let usage = usage(state, block, input);
+    Price { upfront: block.price(&usage), usage }
+}
+
+/// Whether the input names platform default credentials (which platform-only costs
+/// are charged for).
+pub fn names_platform_credentials(state: &AppState, block: &RegisteredBlock, input: &Value) -> bool {
+    block
+        .credential_fields()
+        .iter()
+        .any(|field| input[field.name.as_str()]["id"].as_str().is_some_and(|id| state.credentials().is_platform(id)))
+}
+
+/// The ledger's reason for charging `run`.
+pub fn reason(run: &Run, block: &RegisteredBlock) -> String {
+    let verb = match run.kind {
+        RunKind::Trigger => "trigger",
+        RunKind::Schedule => "schedule",
+        _ => "execute",
+    };
+    format!("{verb} {}", block.name())
+}
+
+/// Says why a run was refused for want of credits.
+pub fn insufficient(block: &RegisteredBlock, price: u64, balance: u64) -> String {
+    format!("running {} costs {price} credits; the balance is {balance}", block.name())
+}
+
+/// Whole seconds, rounded up.
+pub fn seconds(elapsed: Duration) -> u64 {
+    elapsed.as_secs() + u64::from(elapsed.subsec_nanos() > 0)
+}
+
+/// Takes the per-second costs of a run that took `seconds`; returns what was
+/// taken.
+pub async fn charge_time(state: &AppState, run: &Run, block: &RegisteredBlock, price: &Price, seconds: u64) -> u64 {
+    let extra = block.price(&Usage { seconds, ..price.usage }).saturating_sub(price.upfront);
+    if extra == 0 {
+        return 0;
+    }
+    let reason = format!("run time of {} ({seconds} s)", block.name());
+    match state.storage().charge_up_to(&run.user_id, extra, &reason, Some(&run.id)).await {
+        Ok(taken) => taken,
+        Err(error) => {
+            tracing::error!(%error, run = %run.id, "charging run time failed");
+            0
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! One run from its start to its end, however it was started (inline for a
+//! request waiting on it, or by a worker that claimed it): charge, execute, keep
+//! each output (as an event, in the tally, on the live channel), then record the
+//! end. Dropped before its end (the caller went away), the run is stopped and
+//! still recorded.
+
+use std::time::Instant;
+
+use block_core::{Execution, OutputEvent, RegisteredBlock, RunOptions};
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+use super::billing::{self, Price};
+use super::hub::StopSignal;
+use super::tally::Tally;
+use crate::domain::{Run, RunEvent, RunStatus, now_millis};
+use crate::services::{AppState, Refusal, ServiceError};
+use crate::storage::{Admission, RunEnd};
+
+/// How the run was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// A request waits on it: stored now (running), charged now.
+    Inline,
+    /// A worker claimed it from the queue: charged now.
+    Claimed,
+}
+
+/// A run under way.
+pub struct RunDriver {
+    state: AppState,
+    run: Run,
+    execution: Option<Execution>,
+    tally: Tally,
+    seq: u64,
+    price: Price,
+    started: Instant,
+    stop: StopSignal,
+    live: broadcast::Sender<RunEvent>,
+    status: Option<RunStatus>,
+    ended: bool,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone)]
+pub struct Ended {
+    /// The run as recorded.
+    pub run: Run,
+}
+
+impl RunDriver {
+    /// Charges and starts `run` of `block`. A run refused before its block starts
+    /// (no credits, invalid input or credentials) is recorded as failed (a claimed
+    /// one) and answered as the refusal.
+    pub async fn start(
+        state: &AppState,
+        mut run: Run,
+        block: &RegisteredBlock,
+        start: Start,
+    ) -> Result<RunDriver, ServiceError> {
+        let price = billing::price(state, block, &run.input);
+        let reason = billing::reason(&run, block);
+        let hub = state.run_hub();
+        let admission = match start {
+            Start::Inline => {
+                run.started_at = Some(now_millis());
+                run.charged = price.upfront;
+                let lease = state.settings().run_lease;
+                state.storage().begin_inline(run.clone(), hub.worker(), lease, price.upfront, &reason).await?
+            }
+            Start::Claimed => state.storage().start_run(&run.id, price.upfront, &reason).await?,
+        };
+        let (stop, live) = hub.hold(&run.id);
+        let mut driver = RunDriver {
+            state: state.clone(),
+            execution: None,
+            tally: Tally::new(state.settings().run_output_cap_bytes),
+            seq: 0,
+            price,
+            started: Instant::now(),
+            stop,
+            live,
+            status: None,
+            ended: false,
+            run,
+        };
+        if let Admission::Insufficient { balance } = admission {
+            let message = billing::insufficient(block, price.upfront, balance);
+            // A request is refused with nothing recorded; a queued run ends failed.
+            if start == Start::Inline {
+                driver.ended = true;
+                state.run_hub().release(&driver.run.id);
+            } else {
+                driver.run.charged = 0;
+                driver.fail(&message).await;
+            }
+            return Err(ServiceError::new(Refusal::PaymentRequired, "insufficient_credits", message)
+                .with_details(json!({"price": price.upfront, "balance": balance})));
+        }
+        driver.run.charged = price.upfront;
+        let options = RunOptions::for_user(driver.run.user_id.clone());
+        match state.executor().execute(block, driver.run.input.clone(), options).await {
+            Ok(execution) => {
+                driver.execution = Some(execution);
+                Ok(driver)
+            }
+            Err(error) => {
+                let refusal = super::execute_error(block, error);
+                driver.refund(block, "did not start").await;
+                driver.fail(&format!("did not start: {}", refusal.message())).await;
+                Err(refusal)
+            }
+        }
+    }
+
+    /// The run's id.
+    pub fn id(&self) -> &str {
+        &self.run.id
+    }
+
+    /// The next output and its event number (kept, and sent to followers; what is
+    /// kept of a value past the run's output budget is a placeholder, what this
+    /// returns is the value); `None` once the run is over (finished, failed, or
+    /// stopped).
+    pub async fn next(&mut self) -> Option<(u64, OutputEvent)> {
+        let execution = self.execution.as_mut()?;
+        let event = tokio::select! {
+            biased;
+            () = self.stop.stopped() => {
+                self.execution = None;
+                self.status = Some(RunStatus::Stopped);
+                return None;
+            }
+            event = execution.next_event() => event,
+        };
+        let Some(event) = event else {
+            self.execution = None;
+            return None;
+        };
+        let seq = self.keep(&event);
+        Some((seq, event))
+    }
+
+    fn keep(&mut self, event: &OutputEvent) -> u64 {
+        let kept = self.tally.observe(event);
+        self.seq += 1;
+        let data = if kept { event.value.clone() } else { json!({"truncated": true}) };
+        let event = RunEvent {
+            run_id: self.run.id.clone(),
+            seq: self.seq,
+            name: event.name.to_owned(),
+            data,
+            at: now_millis(),
+        };
+        drop(self.state.storage().append_events(vec![event.clone()]));
+        let _ = self.live.send(event);
+        self.seq
+    }
+
+    /// Gives back what was charged (a run that did not start).
+    async fn refund(&mut self, block: &RegisteredBlock, why: &str) {
+        if self.run.charged == 0 {
+            return;
+        }
+        let reason = format!("refund: {} {why}", block.name());
+        match self.state.storage().grant(&self.run.user_id, self.run.charged, &reason, Some(&self.run.id)).await {
+            Ok(_) => self.run.charged = 0,
+            Err(error) => tracing::error!(%error, run = %self.run.id, "refunding a run failed"),
+        }
+    }
+
+    async fn fail(&mut self, message: &str) {
+        self.tally.observe(&OutputEvent::error(message.to_owned()));
+        self.seq += 1;
+        let event = RunEvent {
+            run_id: self.run.id.clone(),
+            seq: self.seq,
+            name: OutputEvent::ERROR.to_owned(),
+            data: Value::String(message.to_owned()),
+            at: now_millis(),
+        };
+        drop(self.state.storage().append_events(vec![event]));
+        self.status = Some(RunStatus::Failed);
+        self.end_now().await;
+    }
+
+    /// Records the end: per-second costs (known only now, taken up to the
+    /// balance left), the status, the outputs, and the last event.
+    pub async fn finish(mut self) -> Ended {
+        self.end_now().await;
+        Ended { run: self.run.clone() }
+    }
+
+    async fn end_now(&mut self) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        self.execution = None;
+        let state = self.state.clone();
+        let seconds = billing::seconds(self.started.elapsed());
+        if let Some(block) = state.registry().by_id(&self.run.block_id)
+            && self.status != Some(RunStatus::Failed)
+        {
+            self.run.charged += billing::charge_time(&state, &self.run, block, &self.price, seconds).await;
+        }
+        let tally = std::mem::replace(&mut self.tally, Tally::new(0));
+        let status =
+            self.status.unwrap_or(if tally.error().is_some() { RunStatus::Failed } else { RunStatus::Completed });
+        let (outputs, truncated, error) = tally.into_parts();
+        self.run.status = status;
+        self.run.outputs = outputs.clone();
+        self.run.truncated = truncated.clone();
+        self.run.error = error.clone().or_else(|| (status == RunStatus::Stopped).then(|| "stopped".to_owned()));
+        self.run.finished_at = Some(now_millis());
+        self.seq += 1;
+        let end = RunEvent {
+            run_id: self.run.id.clone(),
+            seq: self.seq,
+            name: RunEvent::END.to_owned(),
+            data: json!({"status": status, "error": self.run.error, "charged": self.run.charged}),
+            at: now_millis(),
+        };
+        let storage = state.storage();
+        drop(storage.append_events(vec![end.clone()]));
+        let finished = storage.finish_run(RunEnd {
+            id: self.run.id.clone(),
+            status,
+            outputs,
+            truncated,
+            error: self.run.error.clone(),
+            charged: self.run.charged,
+            finished_at: self.run.finished_at.unwrap_or_default(),
+        });
+        // A paid run's end is stored before anyone hears of it, so that an answered
+        // paid run is never taken for one a crash interrupted.
+        if self.run.charged > 0
+            && let Err(error) = finished.await
+        {
+            tracing::error!(%error, run = %self.run.id, "recording a run's end failed");
+        }
+        let _ = self.live.send(end);
+        state.run_hub().release(&self.run.id);
+        super::callbacks::schedule(&state, &self.run).await;
+    }
+}
+
+impl Drop for RunDriver {
+    fn drop(&mut self) {
+        if self.ended {
+            return;
+        }
+        // The caller went away mid-run: the run is stopped, and still recorded.
+        self.status.get_or_insert(RunStatus::Stopped);
+        self.execution = None;
+        let mut rest = RunDriver {
+            state: self.state.clone(),
+            run: self.run.clone(),
+            execution: None,
+            tally: std::mem::replace(&mut self.tally, Tally::new(0)),
+            seq: self.seq,
+            price: self.price,
+            started: self.started,
+            stop: self.stop.clone(),
+            live: self.live.clone(),
+            status: self.status,
+            ended: false,
+        };
+        self.ended = true;
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move { rest.end_now().await });
+        }
+    }
+}

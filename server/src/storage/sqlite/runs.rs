@@ -1,0 +1,492 @@
+//! Runs, their events and their queue.
+
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use serde_json::{Map, Value};
+
+use super::record_queue::Write;
+use super::{Cached, SqliteStorage, corrupt, credits};
+use crate::domain::{ChargeOutcome, Run, RunEvent, RunKind, RunSource, RunStatus, now_millis};
+use crate::storage::{Admission, Recovered, RunEnd, RunFilter, RunPage, RunQueue, RunStore, StopOutcome, StorageError};
+
+/// The error recorded on runs the server stopped in the middle of.
+const INTERRUPTED: &str = "the server stopped during the run; what it was charged was refunded";
+
+/// The columns [`run_row`] reads, in its order.
+macro_rules! run_columns {
+    () => {
+        "id, kind, user_id, block_id, parent_id, source, source_ref, status, input, outputs, truncated, error, \
+         charged, created_at, started_at, finished_at, callback_url"
+    };
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn json_text(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+fn run_row(row: &Row<'_>) -> rusqlite::Result<Run> {
+    let text = |index: usize| -> rusqlite::Result<String> { row.get(index) };
+    let kind = text(1)?;
+    let source = text(5)?;
+    let status = text(7)?;
+    let charged: i64 = row.get(12)?;
+    Ok(Run {
+        id: row.get(0)?,
+        kind: RunKind::parse(&kind).ok_or_else(|| corrupt(1, format!("unknown run kind `{kind}`")))?,
+        user_id: row.get(2)?,
+        block_id: row.get(3)?,
+        parent_id: row.get(4)?,
+        source: RunSource::parse(&source).ok_or_else(|| corrupt(5, format!("unknown run source `{source}`")))?,
+        source_ref: row.get(6)?,
+        status: RunStatus::parse(&status).ok_or_else(|| corrupt(7, format!("unknown run status `{status}`")))?,
+        input: serde_json::from_str(&text(8)?).map_err(|error| corrupt(8, error.to_string()))?,
+        outputs: serde_json::from_str::<Map<String, Value>>(&text(9)?)
+            .map_err(|error| corrupt(9, error.to_string()))?,
+        truncated: serde_json::from_str(&text(10)?).map_err(|error| corrupt(10, error.to_string()))?,
+        error: row.get(11)?,
+        charged: u64::try_from(charged).unwrap_or(0),
+        created_at: row.get(13)?,
+        started_at: row.get(14)?,
+        finished_at: row.get(15)?,
+        callback_url: row.get(16)?,
+    })
+}
+
+/// Inserts a queued run.
+pub(super) fn insert_queued(conn: &Connection, run: &Run) -> rusqlite::Result<()> {
+    insert_leased(conn, run, None, None)
+}
+
+/// Inserts a run (`block_started` set when it has a start time), held by
+/// `worker` until `lease_until` if it is running.
+pub(super) fn insert_leased(
+    conn: &Connection,
+    run: &Run,
+    worker: Option<&str>,
+    lease_until: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.execute_cached(
+        "INSERT INTO runs (id, kind, user_id, block_id, parent_id, source, source_ref, status, input, outputs, truncated,
+                           error, charged, created_at, started_at, finished_at, callback_url, block_started,
+                           lease_owner, lease_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        params![
+            run.id,
+            run.kind.as_str(),
+            run.user_id,
+            run.block_id,
+            run.parent_id,
+            run.source.as_str(),
+            run.source_ref,
+            run.status.as_str(),
+            json_text(&run.input),
+            json_text(&run.outputs),
+            json_text(&run.truncated),
+            run.error,
+            i64::try_from(run.charged).unwrap_or(i64::MAX),
+            run.created_at,
+            run.started_at,
+            run.finished_at,
+            run.callback_url,
+            run.started_at.is_some(),
+            worker,
+            lease_until,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Appends events.
+pub(super) fn insert_events(conn: &Connection, events: &[RunEvent]) -> rusqlite::Result<()> {
+    let mut statement = conn
+        .prepare_cached("INSERT OR IGNORE INTO run_events (run_id, seq, name, data, at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for event in events {
+        statement.execute(params![
+            event.run_id,
+            i64::try_from(event.seq).unwrap_or(i64::MAX),
+            event.name,
+            json_text(&event.data),
+            event.at
+        ])?;
+    }
+    Ok(())
+}
+
+/// Records how a run ended and releases its lease. A run already over (stopped
+/// while queued, interrupted by a recovery) keeps its first end.
+pub(super) fn end(conn: &Connection, end: &RunEnd) -> rusqlite::Result<()> {
+    conn.execute_cached(
+        "UPDATE runs SET status = ?2, outputs = ?3, truncated = ?4, error = ?5, charged = ?6, finished_at = ?7,
+             lease_owner = NULL, lease_until = NULL
+         WHERE id = ?1 AND status IN ('queued', 'running')",
+        params![
+            end.id,
+            end.status.as_str(),
+            json_text(&end.outputs),
+            json_text(&end.truncated),
+            end.error,
+            i64::try_from(end.charged).unwrap_or(i64::MAX),
+            end.finished_at
+        ],
+    )?;
+    Ok(())
+}
+
+fn start_run(conn: &mut Connection, id: &str, charge: u64, reason: &str) -> rusqlite::Result<Admission> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let user_id: Option<String> = tx
+        .query_row_cached("SELECT user_id FROM runs WHERE id = ?1 AND status = 'running'", [id], |row| row.get(0))
+        .optional()?;
+    let Some(user_id) = user_id else { return Ok(Admission::Insufficient { balance: 0 }) };
+    if charge > 0
+        && let ChargeOutcome::Insufficient { balance } = credits::take(&tx, &user_id, charge, reason, Some(id))?
+    {
+        return Ok(Admission::Insufficient { balance });
+    }
+    tx.execute_cached(
+        "UPDATE runs SET block_started = 1, started_at = ?2, charged = ?3 WHERE id = ?1",
+        params![id, now_millis(), i64::try_from(charge).unwrap_or(i64::MAX)],
+    )?;
+    tx.commit()?;
+    Ok(Admission::Started)
+}
+
+fn begin_paid_inline(
+    conn: &mut Connection,
+    run: &Run,
+    worker: &str,
+    lease_until: i64,
+    charge: u64,
+    reason: &str,
+) -> rusqlite::Result<Admission> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if let ChargeOutcome::Insufficient { balance } = credits::take(&tx, &run.user_id, charge, reason, Some(&run.id))? {
+        return Ok(Admission::Insufficient { balance });
+    }
+    insert_leased(&tx, run, Some(worker), Some(lease_until))?;
+    tx.commit()?;
+    Ok(Admission::Started)
+}
+
+fn get_run(conn: &Connection, user_id: &str, id: &str) -> rusqlite::Result<Option<Run>> {
+    conn.query_row_cached(
+        concat!("SELECT ", run_columns!(), " FROM runs WHERE id = ?1 AND user_id = ?2"),
+        params![id, user_id],
+        run_row,
+    )
+    .optional()
+}
+
+/// The filter's conditions, each off when its parameter is NULL: one constant
+/// statement for every combination.
+macro_rules! run_filter {
+    () => {
+        "user_id = ?1 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR block_id = ?4)
+         AND (?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR parent_id = ?6)"
+    };
+}
+
+fn list_runs(
+    conn: &Connection,
+    user_id: &str,
+    filter: &RunFilter,
+    cursor: Option<&str>,
+    limit: u32,
+) -> rusqlite::Result<RunPage> {
+    let status = filter.status.map(RunStatus::as_str);
+    let kind = filter.kind.map(RunKind::as_str);
+    let mut statement = conn.prepare_cached(concat!(
+        "SELECT ",
+        run_columns!(),
+        " FROM runs WHERE ",
+        run_filter!(),
+        " AND (?7 IS NULL OR id < ?7) ORDER BY id DESC LIMIT ?8"
+    ))?;
+    let mut items: Vec<Run> = statement
+        .query_map(
+            params![user_id, status, kind, filter.block_id, filter.since, filter.parent_id, cursor, limit + 1],
+            run_row,
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|run| run.id.clone())
+    } else {
+        None
+    };
+    let total: i64 = conn.query_row_cached(
+        concat!("SELECT count(*) FROM runs WHERE ", run_filter!()),
+        params![user_id, status, kind, filter.block_id, filter.since, filter.parent_id],
+        |row| row.get(0),
+    )?;
+    Ok(RunPage { items, next_cursor, total_count: u64::try_from(total).unwrap_or(0) })
+}
+
+fn list_events(conn: &Connection, run_id: &str, after: u64, limit: u32) -> rusqlite::Result<Vec<RunEvent>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT seq, name, data, at FROM run_events WHERE run_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    )?;
+    statement
+        .query_map(params![run_id, i64::try_from(after).unwrap_or(i64::MAX), limit], |row| {
+            let seq: i64 = row.get(0)?;
+            let data: String = row.get(2)?;
+            Ok(RunEvent {
+                run_id: run_id.to_owned(),
+                seq: u64::try_from(seq).unwrap_or(0),
+                name: row.get(1)?,
+                data: serde_json::from_str(&data).map_err(|error| corrupt(2, error.to_string()))?,
+                at: row.get(3)?,
+            })
+        })?
+        .collect()
+}
+
+fn request_stop(conn: &mut Connection, user_id: &str, id: &str) -> rusqlite::Result<StopOutcome> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let status: Option<String> = tx
+        .query_row_cached("SELECT status FROM runs WHERE id = ?1 AND user_id = ?2", params![id, user_id], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    let outcome = match status.as_deref().and_then(RunStatus::parse) {
+        None => StopOutcome::NotFound,
+        Some(RunStatus::Queued) => {
+            tx.execute_cached(
+                "UPDATE runs SET status = 'stopped', finished_at = ?2, error = 'stopped before it started'
+                 WHERE id = ?1",
+                params![id, now_millis()],
+            )?;
+            StopOutcome::Stopped
+        }
+        Some(RunStatus::Running) => {
+            tx.execute_cached("UPDATE runs SET stop_requested = 1 WHERE id = ?1", [id])?;
+            StopOutcome::Requested
+        }
+        Some(over) => StopOutcome::AlreadyOver(over),
+    };
+    tx.commit()?;
+    Ok(outcome)
+}
+
+/// Claims queued runs, taking turns between users (the oldest waiting run of
+/// each user first), at most `per_user` running per user.
+fn claim(
+    conn: &mut Connection,
+    worker: &str,
+    limit: u32,
+    per_user: u32,
+    lease_until: i64,
+) -> rusqlite::Result<Vec<Run>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let claimed: Vec<Run> = {
+        let mut statement = tx.prepare_cached(concat!(
+            "WITH busy AS (SELECT user_id, count(*) AS n FROM runs WHERE status = 'running' GROUP BY user_id),
+                  turns AS (
+                      SELECT r.id AS id, r.created_at AS created_at,
+                             ROW_NUMBER() OVER (PARTITION BY r.user_id ORDER BY r.created_at, r.id) AS turn,
+                             COALESCE(busy.n, 0) AS n
+                      FROM runs r LEFT JOIN busy ON busy.user_id = r.user_id
+                      WHERE r.status = 'queued')
+             UPDATE runs SET status = 'running', lease_owner = ?1, lease_until = ?2
+             WHERE id IN (SELECT id FROM turns WHERE turn + n <= ?3 ORDER BY turn, created_at, id LIMIT ?4)
+             RETURNING ",
+            run_columns!()
+        ))?;
+        statement.query_map(params![worker, lease_until, per_user, limit], run_row)?.collect::<rusqlite::Result<_>>()?
+    };
+    tx.commit()?;
+    Ok(claimed)
+}
+
+fn renew(conn: &mut Connection, worker: &str, runs: &[String], lease_until: i64) -> rusqlite::Result<Vec<String>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut stop = Vec::new();
+    {
+        let mut statement = tx.prepare_cached(
+            "UPDATE runs SET lease_until = ?3 WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'
+             RETURNING stop_requested",
+        )?;
+        for id in runs {
+            let requested: Option<bool> =
+                statement.query_row(params![id, worker, lease_until], |row| row.get(0)).optional()?;
+            if requested == Some(true) {
+                stop.push(id.clone());
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(stop)
+}
+
+fn release(conn: &Connection, worker: &str, id: &str) -> rusqlite::Result<()> {
+    conn.execute_cached(
+        "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL
+         WHERE id = ?1 AND lease_owner = ?2 AND status = 'running' AND block_started = 0",
+        params![id, worker],
+    )?;
+    Ok(())
+}
+
+fn recover(conn: &mut Connection, all: bool) -> rusqlite::Result<Recovered> {
+    let now = now_millis();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let stranded: Vec<(String, String, bool)> = tx
+        .prepare_cached(
+            "SELECT id, user_id, block_started FROM runs
+             WHERE status = 'running' AND (?1 OR lease_until IS NULL OR lease_until < ?2) ORDER BY id",
+        )?
+        .query_map(params![all, now], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut recovered = Recovered::default();
+    for (id, user_id, started) in stranded {
+        if !started {
+            tx.execute_cached(
+                "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE id = ?1",
+                [&id],
+            )?;
+            recovered.requeued += 1;
+            continue;
+        }
+        // Net of every charge and refund the run had.
+        let net: i64 = tx.query_row_cached(
+            "SELECT COALESCE(-SUM(amount), 0) FROM credit_ledger WHERE execution_id = ?1 AND user_id = ?2",
+            params![id, user_id],
+            |row| row.get(0),
+        )?;
+        let refund = u64::try_from(net).unwrap_or(0);
+        if refund > 0 {
+            credits::give(&tx, &user_id, refund, "refund: the server stopped during the run", Some(&id))?;
+        }
+        tx.execute_cached(
+            "UPDATE runs SET status = 'interrupted', charged = MAX(charged - ?2, 0), error = ?3,
+                 finished_at = COALESCE(finished_at, ?4), lease_owner = NULL, lease_until = NULL
+             WHERE id = ?1",
+            params![id, i64::try_from(refund).unwrap_or(i64::MAX), INTERRUPTED, now],
+        )?;
+        let seq: i64 =
+            tx.query_row_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE run_id = ?1", [&id], |row| {
+                row.get(0)
+            })?;
+        let data = serde_json::json!({"status": "interrupted", "error": INTERRUPTED, "charged": 0});
+        tx.execute_cached(
+            "INSERT OR IGNORE INTO run_events (run_id, seq, name, data, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, seq, RunEvent::END, data.to_string(), now],
+        )?;
+        recovered.interrupted += 1;
+        recovered.refunded += refund;
+    }
+    tx.commit()?;
+    Ok(recovered)
+}
+
+#[async_trait::async_trait]
+impl RunStore for SqliteStorage {
+    async fn create_runs(&self, runs: Vec<Run>) -> Result<(), StorageError> {
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for run in &runs {
+                insert_queued(&tx, run)?;
+            }
+            tx.commit()
+        })
+        .await
+    }
+
+    async fn start_run(&self, id: &str, charge: u64, reason: &str) -> Result<Admission, StorageError> {
+        let (id, reason) = (id.to_owned(), reason.to_owned());
+        self.write(move |conn| start_run(conn, &id, charge, &reason)).await
+    }
+
+    async fn begin_inline(
+        &self,
+        run: Run,
+        worker: &str,
+        lease: Duration,
+        charge: u64,
+        reason: &str,
+    ) -> Result<Admission, StorageError> {
+        let lease_until = now_millis().saturating_add(millis(lease));
+        if charge == 0 {
+            // Leased like any running run, so that a crash leaves it to recovery.
+            self.inner.records.push_detached(Write::Run { run: Box::new(run), worker: worker.to_owned(), lease_until });
+            return Ok(Admission::Started);
+        }
+        let (worker, reason) = (worker.to_owned(), reason.to_owned());
+        self.write(move |conn| begin_paid_inline(conn, &run, &worker, lease_until, charge, &reason)).await
+    }
+
+    fn append_events(&self, events: Vec<RunEvent>) -> BoxFuture<'static, Result<(), StorageError>> {
+        Box::pin(self.inner.records.push(Write::Events(events)))
+    }
+
+    fn finish_run(&self, end: RunEnd) -> BoxFuture<'static, Result<(), StorageError>> {
+        Box::pin(self.inner.records.push(Write::End(Box::new(end))))
+    }
+
+    async fn flush(&self) -> Result<(), StorageError> {
+        self.flush_records().await
+    }
+
+    async fn run(&self, user_id: &str, id: &str) -> Result<Option<Run>, StorageError> {
+        self.flush_records().await?;
+        let (user_id, id) = (user_id.to_owned(), id.to_owned());
+        self.read(move |conn| get_run(conn, &user_id, &id)).await
+    }
+
+    async fn runs(
+        &self,
+        user_id: &str,
+        filter: &RunFilter,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<RunPage, StorageError> {
+        self.flush_records().await?;
+        let (user_id, filter, cursor) = (user_id.to_owned(), filter.clone(), cursor.map(str::to_owned));
+        self.read(move |conn| list_runs(conn, &user_id, &filter, cursor.as_deref(), limit)).await
+    }
+
+    async fn events(&self, run_id: &str, after: u64, limit: u32) -> Result<Vec<RunEvent>, StorageError> {
+        self.flush_records().await?;
+        let run_id = run_id.to_owned();
+        self.read(move |conn| list_events(conn, &run_id, after, limit)).await
+    }
+
+    async fn request_stop(&self, user_id: &str, id: &str) -> Result<StopOutcome, StorageError> {
+        self.flush_records().await?;
+        let (user_id, id) = (user_id.to_owned(), id.to_owned());
+        self.write(move |conn| request_stop(conn, &user_id, &id)).await
+    }
+}
+
+#[async_trait::async_trait]
+impl RunQueue for SqliteStorage {
+    async fn claim(&self, worker: &str, limit: u32, per_user: u32, lease: Duration) -> Result<Vec<Run>, StorageError> {
+        let worker = worker.to_owned();
+        let lease_until = now_millis().saturating_add(millis(lease));
+        self.write(move |conn| claim(conn, &worker, limit, per_user, lease_until)).await
+    }
+
+    async fn renew(&self, worker: &str, runs: &[String], lease: Duration) -> Result<Vec<String>, StorageError> {
+        let (worker, runs) = (worker.to_owned(), runs.to_vec());
+        let lease_until = now_millis().saturating_add(millis(lease));
+        self.flush_records().await?;
+        self.write(move |conn| renew(conn, &worker, &runs, lease_until)).await
+    }
+
+    async fn release(&self, worker: &str, id: &str) -> Result<(), StorageError> {
+        let (worker, id) = (worker.to_owned(), id.to_owned());
+        self.write(move |conn| release(conn, &worker, &id)).await
+    }
+
+    async fn recover(&self, all: bool) -> Result<Recovered, StorageError> {
+        // Queued writes first: a run that ended is not stranded.
+        self.flush_records().await?;
+        self.write(move |conn| recover(conn, all)).await
+    }
+}
