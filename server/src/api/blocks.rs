@@ -45,7 +45,8 @@ pub struct BlockInfo {
 /// A category of a block.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CategoryInfo {
-    /// E.g. `BASIC`.
+    /// E.g. `BASIC`, `DEVELOPER_TOOLS`.
+    #[schema(pattern = "^[A-Z][A-Z_]*$")]
     pub category: String,
     /// What the category holds.
     pub description: String,
@@ -64,10 +65,24 @@ pub struct CostInfo {
     /// Credits.
     pub cost_amount: u64,
     /// `run`, `byte` or `second`.
+    #[schema(value_type = CostType)]
     pub cost_type: String,
     /// The input values (e.g. platform credentials) the cost applies to.
     #[schema(value_type = Object)]
     pub cost_filter: Value,
+}
+
+/// What a cost is counted in (the values of `cost_type`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code, reason = "documentation: the registry renders the listing, costs included, once at start")]
+pub enum CostType {
+    /// Each run.
+    Run,
+    /// Each byte of input.
+    Byte,
+    /// Each second the run takes.
+    Second,
 }
 
 /// Every enabled block, from the body rendered once at start.

@@ -41,7 +41,7 @@ pub struct ErrorDetail {
     /// What went wrong and what to do.
     pub message: String,
     /// Structured details, e.g. `problems` with JSON pointers; `null` when none.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>, required = true)]
     pub details: Value,
 }
 

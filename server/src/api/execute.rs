@@ -31,6 +31,7 @@ pub struct BlockInput(Map<String, Value>);
 /// Every value each output pin emitted, in order: `{pin: [values]}`. A failed run
 /// has `error`.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(value_type = std::collections::HashMap<String, Vec<Value>>)]
 pub struct BlockOutputs(Map<String, Value>);
 
 /// One Server-Sent Event of a streamed run, as a client's event parser sees it

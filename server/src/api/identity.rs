@@ -46,7 +46,8 @@ pub struct LedgerRow {
     pub balance_after: i64,
     /// Why, e.g. `execute CalculatorBlock`.
     pub reason: String,
-    /// The execution it was for, if any.
+    /// The execution it was for (`null` for other changes).
+    #[schema(required = true)]
     pub execution_id: Option<String>,
     /// Unix seconds.
     pub created_at: i64,

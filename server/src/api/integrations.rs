@@ -17,6 +17,21 @@ use super::{ApiError, ErrorBody};
 use crate::services::AppState;
 use crate::services::credentials::{self, ListedCredentials};
 
+/// A kind of credentials, as the wire names it (the values of `type`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code, reason = "documentation: block-core's `CredentialsType` writes these values")]
+pub enum CredentialsKind {
+    /// An API key.
+    ApiKey,
+    /// OAuth 2 tokens.
+    Oauth2,
+    /// A user name and password (HTTP Basic).
+    UserPassword,
+    /// Headers sent only to one host.
+    HostScoped,
+}
+
 /// A provider blocks can reach.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProviderItem {
@@ -27,7 +42,7 @@ pub struct ProviderItem {
     /// An icon URL.
     pub icon: String,
     /// The credential kinds it takes.
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<CredentialsKind>)]
     pub supported_auth_types: Vec<CredentialsType>,
     /// The scopes an OAuth login asks for by default.
     pub default_scopes: Vec<String>,
@@ -77,15 +92,20 @@ pub struct CredentialsItem {
     pub provider: String,
     /// `api_key`, `oauth2`, `user_password` or `host_scoped`.
     #[serde(rename = "type")]
-    #[schema(value_type = String)]
+    #[schema(value_type = CredentialsKind)]
     pub kind: CredentialsType,
-    /// A title.
+    /// A title (`null` when none was given).
+    #[schema(required = true)]
     pub title: Option<String>,
     /// The scopes OAuth 2 credentials were granted (`null` for other kinds).
+    #[schema(required = true)]
     pub scopes: Option<Vec<String>>,
-    /// The account of OAuth 2 credentials, or the username of a user/password pair.
+    /// The account of OAuth 2 credentials, or the username of a user/password
+    /// pair (`null` for other kinds, or when the provider does not tell).
+    #[schema(required = true)]
     pub username: Option<String>,
-    /// The host host-scoped headers are sent to.
+    /// The host host-scoped headers are sent to (`null` for other kinds).
+    #[schema(required = true)]
     pub host: Option<String>,
 }
 
@@ -113,9 +133,10 @@ pub struct CredentialsMetaBody {
     pub provider: String,
     /// The kind.
     #[serde(rename = "type")]
-    #[schema(value_type = String)]
+    #[schema(value_type = CredentialsKind)]
     pub kind: CredentialsType,
-    /// A title.
+    /// A title (`null` when none was given).
+    #[schema(required = true)]
     pub title: Option<String>,
 }
 
@@ -166,6 +187,7 @@ pub struct CredentialsDeleted {
     /// The credentials deleted.
     pub credentials_id: String,
     /// Whether the provider revoked them (`null` when it cannot revoke this kind).
+    #[schema(required = true)]
     pub revoked: Option<bool>,
     /// Webhooks registered with them, removed first.
     pub webhooks_removed: usize,

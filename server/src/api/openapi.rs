@@ -83,8 +83,10 @@ pub(super) fn document(declared: OpenApi, registry: &Registry, public_url: &str)
 }
 
 /// What every operation shares: an authenticated one takes an API key or an
-/// OAuth token holding its scopes and may answer 401, 403 and 429; every other
-/// one says it needs no credentials. Headers documented on a response are sent.
+/// OAuth token holding its scopes and may answer 401, 403 and 429 (with
+/// `Retry-After`), 500, and 503 when the storage is busy (with `Retry-After`);
+/// every other one says it needs no credentials. One that takes JSON may answer
+/// 413. Headers documented on a handler's response are sent.
 fn shared_parts(operation: &mut Value) {
     if let Some(body) = operation.get_mut("requestBody")
         && body.get("required").is_none()
@@ -102,6 +104,13 @@ fn shared_parts(operation: &mut Value) {
             header["required"] = json!(true);
         }
     }
+    let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    // The body limit answers before the handler, in the API's error shape, for
+    // every operation that reads a JSON body (OAuth's forms answer their own 400).
+    let takes_json = operation["requestBody"]["content"].get("application/json").is_some();
+    if takes_json && operation["responses"].get("413").is_none() {
+        operation["responses"]["413"] = error("The body is too large");
+    }
     if scopes.is_empty() {
         operation["security"] = json!([]);
         return;
@@ -110,16 +119,34 @@ fn shared_parts(operation: &mut Value) {
     operation["security"] = json!([{API_KEY_SCHEME: []}, {OAUTH_SCHEME: names}]);
     operation["x-required-scopes"] = json!(names);
     operation["description"] = json!(format!("Requires the scopes: {}.", names.join(", ")));
-    let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let responses = &mut operation["responses"];
     for (status, description) in [
         ("401", "No usable credentials"),
         ("403", "A required scope is missing"),
-        ("429", "Rate limited; see `Retry-After`"),
+        ("429", "Rate limited, or too many failed authentications from this address; see `Retry-After`"),
+        ("500", "The server failed; see its log"),
+        ("503", "The storage is busy; retry after `Retry-After`"),
     ] {
         if responses.get(status).is_none() {
             responses[status] = error(description);
         }
+    }
+    // RFC 6750: a refused bearer token is told why; an API key is not a bearer
+    // token, so the header is not always there.
+    for status in ["401", "403"] {
+        responses[status]["headers"]["WWW-Authenticate"] = json!({
+            "description": "For a bearer token: `Bearer error=\"invalid_token\"` (401) or \
+                `Bearer error=\"insufficient_scope\", scope=\"...\"` (403)",
+            "required": false,
+            "schema": {"type": "string"},
+        });
+    }
+    for status in ["429", "503"] {
+        responses[status]["headers"]["Retry-After"] = json!({
+            "description": "Seconds to wait before trying again",
+            "required": true,
+            "schema": {"type": "integer", "minimum": 1},
+        });
     }
 }
 

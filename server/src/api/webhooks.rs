@@ -18,6 +18,16 @@ use super::{ApiError, ErrorBody};
 use crate::services::triggers::{self, TriggerOptions};
 use crate::services::{AppState, ServiceError};
 
+/// How a webhook was set up.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookSetup {
+    /// Configured by hand at the provider with its URL and secret.
+    Manual,
+    /// Registered at the provider by the server.
+    Auto,
+}
+
 /// A webhook as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookItem {
@@ -26,12 +36,13 @@ pub struct WebhookItem {
     /// The provider.
     pub provider: String,
     /// `manual` or `auto`.
-    pub kind: &'static str,
+    pub kind: WebhookSetup,
     /// What it watches.
     pub resource: String,
     /// The events subscribed at the provider.
     pub events: Vec<String>,
-    /// The credentials it was registered with.
+    /// The credentials it was registered with (`null` for manual webhooks).
+    #[schema(required = true)]
     pub credentials_id: Option<String>,
     /// Where the provider delivers.
     #[schema(format = "uri")]
@@ -49,6 +60,7 @@ pub struct WebhookItem {
     /// The signing secret: only in the answer that created a manual webhook's
     /// trigger whose secret this server made (the provider's settings need it).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub secret: Option<String>,
 }
 
@@ -66,9 +78,11 @@ pub struct TriggerItem {
     pub input: Value,
     /// The webhook it listens on.
     pub webhook_id: String,
-    /// Where the provider delivers.
+    /// Where the provider delivers (`null` if the webhook is gone).
+    #[schema(required = true, format = "uri")]
     pub ingress_url: Option<String>,
-    /// The webhook.
+    /// The webhook (`null` if it is gone).
+    #[schema(required = true)]
     pub webhook: Option<WebhookItem>,
 }
 
@@ -112,6 +126,7 @@ pub struct Removed {
     pub deleted: bool,
     /// Trigger subscriptions removed with a webhook.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub subscriptions_removed: Option<usize>,
 }
 
@@ -139,8 +154,8 @@ fn webhook_item(state: &AppState, webhook: &Webhook, subscriptions: usize) -> We
         id: webhook.id.clone(),
         provider: webhook.provider.clone(),
         kind: match webhook.kind {
-            WebhookKind::Manual => "manual",
-            WebhookKind::Auto => "auto",
+            WebhookKind::Manual => WebhookSetup::Manual,
+            WebhookKind::Auto => WebhookSetup::Auto,
         },
         resource: webhook.resource.clone(),
         events: webhook.events.clone(),
@@ -176,7 +191,9 @@ fn trigger_item(state: &AppState, subscription: &Subscription, webhook: Option<&
         (status = 400, description = "The verified delivery could not be parsed", body = ErrorBody),
         (status = 403, description = "The signature is missing or wrong", body = ErrorBody),
         (status = 404, description = "No such webhook for this provider", body = ErrorBody),
-        (status = 413, description = "The delivery is too large", body = ErrorBody)))]
+        (status = 413, description = "The delivery is too large", body = ErrorBody),
+        (status = 500, description = "The server failed; see its log", body = ErrorBody),
+        (status = 503, description = "The storage is busy; retry after `Retry-After`", body = ErrorBody)))]
 pub async fn ingress(
     State(state): State<AppState>,
     Path((provider, webhook_id)): Path<(String, String)>,

@@ -9,7 +9,7 @@ use block_core::webhooks::{
 };
 use serde_json::json;
 
-use crate::support::TestServer;
+use crate::support::{TestServer, header_pairs};
 
 /// Hooks registered through an API, signed with HMAC-SHA256 of the body.
 #[derive(Debug, Default)]
@@ -167,13 +167,10 @@ async fn an_auto_webhook_is_registered_reused_delivered_to_and_deregistered() {
     let webhook = block_core::webhooks::WebhookStore::webhook(stored, webhook_id).await.expect("store").expect("kept");
     assert_eq!(webhook.remote_id.as_deref(), Some("remote-7"));
     let body = json!({"commit": "abc123"}).to_string();
-    let mut request =
-        client.http.post(format!("{}/api/integrations/autohooks/webhooks/{webhook_id}/ingress", server.url));
-    for (name, value) in &AutoHooksManager.sign_delivery(&webhook, "push", body.as_bytes()) {
-        request = request.header(name, value);
-    }
-    let delivered = request.body(body).send().await.expect("answered");
-    assert_eq!(delivered.text().await.expect("body"), json!({"received": true, "queued": 2}).to_string());
+    let signed = AutoHooksManager.sign_delivery(&webhook, "push", body.as_bytes());
+    let ingress = format!("/api/integrations/autohooks/webhooks/{webhook_id}/ingress");
+    let delivered = client.with_key(None).send_raw("POST", &ingress, None, body, &header_pairs(&signed)).await;
+    assert_eq!(delivered.expect(200).json(), json!({"received": true, "queued": 2}));
 
     server.mock.push(Exchange::delete(&format!("{HOOKS_API}/ada/site/hooks/remote-7")).respond(204));
     for subscription in [&first["id"], &second.json()["id"]] {

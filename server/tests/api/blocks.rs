@@ -63,15 +63,9 @@ async fn the_error_paths_answer_404_403_400_and_422_with_every_problem() {
         )
         .await;
     assert_eq!(not_json.expect(422).code(), "invalid_input", "an empty body is the empty object");
-    let garbage = client
-        .http
-        .post(format!("{}/external-api/v1/blocks/{CALCULATOR}/execute", server.url))
-        .header("x-api-key", &server.key)
-        .body("{not json")
-        .send()
-        .await
-        .expect("answered");
-    assert_eq!(garbage.status().as_u16(), 400);
+    let garbage =
+        client.send_raw("POST", &format!("/external-api/v1/blocks/{CALCULATOR}/execute"), None, "{not json", &[]).await;
+    assert_eq!(garbage.expect(400).code(), "invalid_json");
     let invalid = client
         .post(&format!("/external-api/v1/blocks/{CALCULATOR}/execute"), &json!({"operation": "divid", "b": "x"}))
         .await;
@@ -122,16 +116,8 @@ async fn streams_one_event_per_output_named_by_pin_then_closes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_arrive_while_the_run_is_still_going() {
     let server = TestServer::start("blocks-sse-live").await;
-    let response = server
-        .client()
-        .http
-        .post(format!("{}/external-api/v1/blocks/SlowBlock/execute/stream", server.url))
-        .header("x-api-key", &server.key)
-        .body(json!({"millis": 300}).to_string())
-        .send()
-        .await
-        .expect("the stream starts");
-    assert_eq!(response.status().as_u16(), 200, "headers come before the run ends");
-    let text = response.text().await.expect("the stream ends");
-    assert_eq!(sse_events(&text), vec![("done".to_owned(), json!(300))]);
+    let path = "/external-api/v1/blocks/SlowBlock/execute/stream";
+    let answer = server.client().send_raw("POST", path, None, json!({"millis": 300}).to_string(), &[]).await;
+    assert!(answer.expect(200).header("content-type").is_some_and(|t| t.starts_with("text/event-stream")));
+    assert_eq!(sse_events(&answer.text), vec![("done".to_owned(), json!(300))]);
 }

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use block_server::api::routes;
 use serde_json::Value;
 
-use crate::support::{TestServer, http_client};
+use crate::support::TestServer;
+use crate::support::contract::{Mismatch, Observed};
 
 fn refs(value: &Value, out: &mut BTreeSet<String>) {
     match value {
@@ -65,17 +66,13 @@ async fn the_openapi_document_covers_every_route_and_every_block_input() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn swagger_ui_is_served_from_the_binary() {
     let server = TestServer::start("docs-ui").await;
-    let client = http_client();
-    let page = client.get(format!("{}/external-api/docs/", server.url)).send().await.expect("answered");
-    assert_eq!(page.status().as_u16(), 200);
-    assert!(page.text().await.expect("html").contains("swagger-ui"));
-    let config = client.get(format!("{}/external-api/docs/swagger-initializer.js", server.url)).send().await;
-    let config = config.expect("answered").text().await.expect("js");
-    assert!(config.contains("/external-api/openapi.json"), "{config}");
-    let bundle = client.get(format!("{}/external-api/docs/swagger-ui-bundle.js", server.url)).send().await;
-    let bundle = bundle.expect("answered");
-    assert_eq!(bundle.status().as_u16(), 200);
-    assert!(bundle.bytes().await.expect("js").len() > 100_000, "the bundle itself, not a link to a CDN");
+    let client = server.client().with_key(None);
+    let page = client.get("/external-api/docs/").await;
+    assert!(page.expect(200).text.contains("swagger-ui"));
+    let config = client.get("/external-api/docs/swagger-initializer.js").await;
+    assert!(config.text.contains("/external-api/openapi.json"), "{}", config.text);
+    let bundle = client.get("/external-api/docs/swagger-ui-bundle.js").await;
+    assert!(bundle.expect(200).text.len() > 100_000, "the bundle itself, not a link to a CDN");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -130,4 +127,64 @@ async fn the_oauth_endpoints_and_the_event_stream_are_documented_as_they_answer(
         assert_eq!(event["required"], serde_json::json!(["event", "data"]), "{path}");
         assert_eq!(event["properties"]["data"]["contentMediaType"], "application/json", "{path}");
     }
+}
+
+/// An answer of `method path` with `status`, a JSON body and `headers`.
+fn observed<'a>(method: &'a str, path: &'a str, status: u16, body: &'a str, headers: &'a [String]) -> Observed<'a> {
+    Observed { method, path, status, content_type: Some("application/json"), headers, body }
+}
+
+fn pointers(mismatch: &Mismatch) -> Vec<&str> {
+    mismatch.problems.iter().map(|(pointer, _)| pointer.as_str()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_contract_refuses_answers_the_document_does_not_describe() {
+    let server = TestServer::start("docs-contract").await;
+    let contract = server.contract().await;
+    let none: &[String] = &[];
+    let credentials = "/external-api/v1/integrations/example/credentials";
+
+    let fitting = r#"[{"id": "c1", "provider": "example", "type": "api_key", "title": null, "scopes": null,
+        "username": null, "host": null}]"#;
+    contract.check(&observed("GET", credentials, 200, fitting, none)).expect("a fitting answer passes");
+
+    let wrong = r#"[{"id": 7, "provider": "example", "type": "ssh", "scopes": null, "username": null, "host": null}]"#;
+    let mismatch = contract.check(&observed("GET", credentials, 200, wrong, none)).expect_err("a wrong body fails");
+    assert_eq!((mismatch.operation.as_str(), mismatch.status), ("list_provider_credentials", 200));
+    let found = pointers(&mismatch);
+    for pointer in ["/0/id", "/0/type", "/0"] {
+        assert!(found.contains(&pointer), "{pointer} in {found:?}: {mismatch}");
+    }
+    assert!(mismatch.problems.iter().any(|(_, problem)| problem.contains("title")), "the missing field: {mismatch}");
+    let said = mismatch.to_string();
+    for part in ["list_provider_credentials", "200", "/0/id", r#""type": "ssh""#] {
+        assert!(said.contains(part), "the failure names {part}: {said}");
+    }
+
+    let undocumented = contract.check(&observed("GET", "/external-api/v1/me", 418, "{}", none)).expect_err("418");
+    assert!(undocumented.to_string().contains("status 418 is not documented"), "{undocumented}");
+    let plain =
+        Observed { content_type: Some("text/plain"), ..observed("GET", "/external-api/v1/me", 200, "hi", none) };
+    let plain = contract.check(&plain).expect_err("an undocumented content type");
+    assert!(plain.to_string().contains("content type `text/plain` is not documented"), "{plain}");
+
+    let bare_error = r#"{"error": {"code": "block_not_found", "message": "no block", "details": null}}"#;
+    let path = "/external-api/v1/blocks/nope";
+    let bare = contract.check(&observed("GET", path, 404, bare_error, none)).expect_err("an error without detail");
+    assert_eq!((bare.operation.as_str(), pointers(&bare)), ("get_block", vec![""]), "{bare}");
+    assert!(bare.to_string().contains("detail"), "{bare}");
+
+    let limited =
+        r#"{"detail": "slow down", "error": {"code": "rate_limited", "message": "slow down", "details": null}}"#;
+    let without = contract.check(&observed("GET", "/external-api/v1/me", 429, limited, none)).expect_err("429");
+    assert!(without.to_string().contains("`Retry-After` is missing"), "{without}");
+    let retry_after = ["retry-after".to_owned()];
+    contract.check(&observed("GET", "/external-api/v1/me", 429, limited, &retry_after)).expect("with Retry-After");
+
+    let nowhere = contract.check(&observed("GET", "/external-api/v1/nowhere", 200, "{}", none)).expect_err("no path");
+    assert!(nowhere.to_string().contains("expected the router's 404"), "{nowhere}");
+    let redirect = Observed { content_type: None, ..observed("GET", "/oauth/authorize?x=1", 302, "", none) };
+    let no_location = contract.check(&redirect).expect_err("a redirect without Location");
+    assert!(no_location.to_string().contains("`Location` is missing"), "{no_location}");
 }

@@ -8,6 +8,7 @@ mod support;
 mod test_blocks;
 
 mod auth;
+mod auth_limits;
 mod auto_webhooks;
 mod blocks;
 mod credentials;
@@ -21,3 +22,4 @@ mod runs;
 mod scopes;
 mod storage;
 mod webhooks;
+mod wire;

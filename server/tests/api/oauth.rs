@@ -10,50 +10,23 @@ use block_server::domain::secrets::{self, s256};
 use block_server::{OAuthLifetimes, Settings};
 use serde_json::Value;
 
-use crate::support::{Options, TestServer};
+use crate::support::{Answer, Client, Options, TestServer};
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 const VERIFIER: &str = "a-verifier-of-the-client-long-enough-for-rfc-7636-0123456789";
 
-/// A registered client, a signed-in browser and an HTTP client that never
-/// follows redirects.
+/// A registered client, a signed-in browser (its session cookie) and the
+/// suite's client, which never follows redirects.
 struct App {
     server: TestServer,
-    http: reqwest::Client,
+    http: Client,
     client_id: String,
     secret: Option<String>,
     cookie: String,
 }
 
-struct Reply {
-    status: u16,
-    location: Option<String>,
-    frame_options: Option<String>,
-    text: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
-    }
-
-    /// The query parameters of the redirect.
-    fn redirect_param(&self, name: &str) -> Option<String> {
-        let location = self.location.as_deref().unwrap_or_else(|| panic!("no redirect: {} {}", self.status, self.text));
-        let url = url::Url::parse(location).expect("an absolute redirect");
-        url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
-    }
-}
-
 fn form(pairs: &[(&str, &str)]) -> String {
     url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
-}
-
-async fn reply(response: reqwest::Response) -> Reply {
-    let status = response.status().as_u16();
-    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let (location, frame_options) = (header("location"), header("x-frame-options"));
-    Reply { status, location, frame_options, text: response.text().await.expect("a body") }
 }
 
 impl App {
@@ -75,9 +48,7 @@ impl App {
             })
             .await
             .expect("the client is stored");
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http =
-            reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        let http = server.client().with_key(None);
         let link = block_server::services::accounts::create_login_link(
             server.storage().as_ref(),
             &server.user_id,
@@ -86,17 +57,13 @@ impl App {
         )
         .await
         .expect("a link");
-        let signed_in = http.get(&link).send().await.expect("the link answers");
-        assert_eq!(signed_in.status().as_u16(), 200);
-        let cookie = signed_in
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .expect("a session cookie")
-            .to_owned();
+        let link = link.strip_prefix(&server.url).expect("a link to this server").to_owned();
+        let signed_in = http.get(&link).await;
+        signed_in.expect(200);
+        let cookie =
+            signed_in.header("set-cookie").and_then(|v| v.split(';').next()).expect("a session cookie").to_owned();
         assert!(cookie.starts_with("blocks_session=bss_"), "{cookie}");
-        assert_eq!(http.get(&link).send().await.expect("answers").status().as_u16(), 401, "links are single use");
+        assert_eq!(http.get(&link).await.status, 401, "links are single use");
         App { server, http, client_id, secret, cookie }
     }
 
@@ -112,21 +79,14 @@ impl App {
         ]
     }
 
-    async fn get_authorize(&self, params: &[(&str, &str)]) -> Reply {
-        let url = format!("{}/oauth/authorize?{}", self.server.url, form(params));
-        reply(self.http.get(url).header("cookie", &self.cookie).send().await.expect("answers")).await
+    async fn get_authorize(&self, params: &[(&str, &str)]) -> Answer {
+        let path = format!("/oauth/authorize?{}", form(params));
+        self.http.send("GET", &path, None, &[("cookie", &self.cookie)]).await
     }
 
-    async fn post_form(&self, path: &str, pairs: &[(&str, &str)], cookie: bool) -> Reply {
-        let mut request = self
-            .http
-            .post(format!("{}{path}", self.server.url))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form(pairs));
-        if cookie {
-            request = request.header("cookie", &self.cookie);
-        }
-        reply(request.send().await.expect("answers")).await
+    async fn post_form(&self, path: &str, pairs: &[(&str, &str)], cookie: bool) -> Answer {
+        let headers: &[(&str, &str)] = if cookie { &[("cookie", &self.cookie)] } else { &[] };
+        self.http.post_form(path, pairs, headers).await
     }
 
     /// Shows the consent page, approves it, returns the code.
@@ -136,14 +96,14 @@ impl App {
         let page = self.get_authorize(&params).await;
         assert_eq!(page.status, 200, "{}", page.text);
         assert!(page.text.contains("Test &lt;App&gt;"), "the client's name, escaped: {}", page.text);
-        assert_eq!(page.frame_options.as_deref(), Some("DENY"), "the consent page cannot be framed");
+        assert_eq!(page.header("x-frame-options"), Some("DENY"), "the consent page cannot be framed");
         let csrf =
             page.text.split("name=\"csrf\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("csrf");
         let mut pairs = params.clone();
         pairs.extend([("csrf", csrf), ("decision", "allow")]);
         let approved = self.post_form("/oauth/authorize", &pairs, true).await;
         assert_eq!(approved.status, 302, "{}", approved.text);
-        assert!(approved.location.as_deref().is_some_and(|l| l.starts_with(REDIRECT)));
+        assert!(approved.header("location").is_some_and(|l| l.starts_with(REDIRECT)));
         assert_eq!(approved.redirect_param("state").as_deref(), Some("xyz-state"));
         approved.redirect_param("code").expect("a code")
     }
@@ -156,7 +116,7 @@ impl App {
         pairs
     }
 
-    async fn exchange(&self, code: &str, verifier: &str) -> Reply {
+    async fn exchange(&self, code: &str, verifier: &str) -> Answer {
         let pairs = self.with_client(vec![
             ("grant_type", "authorization_code"),
             ("code", code),
@@ -166,7 +126,7 @@ impl App {
         self.post_form("/oauth/token", &pairs, false).await
     }
 
-    async fn refresh(&self, refresh_token: &str) -> Reply {
+    async fn refresh(&self, refresh_token: &str) -> Answer {
         let pairs = self.with_client(vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token)]);
         self.post_form("/oauth/token", &pairs, false).await
     }
@@ -194,22 +154,14 @@ impl App {
     }
 
     async fn api(&self, path: &str, token: &str) -> u16 {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.server.url))
-            .header("authorization", format!("Bearer {token}"))
-            .send()
-            .await
-            .expect("answers");
-        response.status().as_u16()
+        self.http.send("GET", path, None, &[("authorization", &format!("Bearer {token}"))]).await.status
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_pkce_flow_ends_in_an_api_call_with_the_tokens_scopes() {
     let app = App::start("full-flow", OAuthLifetimes::default(), false).await;
-    let metadata = app.http.get(format!("{}/.well-known/oauth-authorization-server", app.server.url)).send().await;
-    let metadata: Value = serde_json::from_str(&metadata.expect("answers").text().await.expect("body")).expect("json");
+    let metadata = app.http.get("/.well-known/oauth-authorization-server").await.expect(200).json();
     assert_eq!(metadata["issuer"], app.server.url.as_str());
     assert_eq!(metadata["code_challenge_methods_supported"], serde_json::json!(["S256"]));
 
@@ -291,17 +243,16 @@ async fn authorize_refuses_plain_pkce_escalation_and_never_redirects_to_unknown_
     other_uri.retain(|(name, _)| *name != "redirect_uri");
     other_uri.push(("redirect_uri", "http://127.0.0.1:9/callback/evil"));
     let answer = app.get_authorize(&other_uri).await;
-    assert_eq!((answer.status, answer.location.as_deref()), (400, None), "a bad redirect URI is never followed");
+    assert_eq!((answer.status, answer.header("location")), (400, None), "a bad redirect URI is never followed");
 
     let mut unknown = app.authorize_params("IDENTITY", &challenge);
     unknown.retain(|(name, _)| *name != "client_id");
     unknown.push(("client_id", "bci_nobody"));
     let answer = app.get_authorize(&unknown).await;
-    assert_eq!((answer.status, answer.location.as_deref()), (400, None), "an unknown client is never redirected");
+    assert_eq!((answer.status, answer.header("location")), (400, None), "an unknown client is never redirected");
 
-    let url = format!("{}/oauth/authorize?{}", app.server.url, form(&app.authorize_params("IDENTITY", &challenge)));
-    let anonymous = app.http.get(url).send().await.expect("answers");
-    assert_eq!(anonymous.status().as_u16(), 401, "signing in comes first");
+    let path = format!("/oauth/authorize?{}", form(&app.authorize_params("IDENTITY", &challenge)));
+    assert_eq!(app.http.get(&path).await.status, 401, "signing in comes first");
 
     let mut forged = app.authorize_params("IDENTITY", &challenge);
     forged.extend([("csrf", "forged"), ("decision", "allow")]);
@@ -383,6 +334,7 @@ async fn introspection_tells_live_from_expired_and_revoked_tokens() {
     assert_eq!(live["scope"], "IDENTITY READ_BLOCK");
     assert_eq!(live["client_id"], app.client_id.as_str());
     assert_eq!(live["sub"], app.server.user_id.as_str());
+    assert_eq!(live["token_type"], "Bearer", "an access token is a bearer token (RFC 7662, 2.2)");
     assert_eq!(app.introspect(&refresh).await["token_type"], "refresh_token");
     app.revoke(&access).await;
     assert_eq!(app.introspect(&access).await, serde_json::json!({"active": false}));
@@ -412,16 +364,12 @@ async fn a_parameter_given_twice_gets_an_error_page_not_a_redirect() {
     let challenge = s256(VERIFIER);
     let mut twice = app.authorize_params("IDENTITY", &challenge);
     twice.push(("redirect_uri", "http://127.0.0.1:9/elsewhere"));
-    for url in [
-        format!("{}/oauth/authorize?{}", app.server.url, form(&twice)),
-        format!("{}/oauth/login?token=bll_a&token=bll_b", app.server.url),
-    ] {
-        let answer = app.http.get(&url).header("cookie", &app.cookie).send().await.expect("answers");
-        let content_type = answer.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let answer = reply(answer).await;
-        assert_eq!((answer.status, answer.location.as_deref()), (400, None), "{url}: {}", answer.text);
-        assert!(content_type.is_some_and(|value| value.starts_with("text/html")), "{url}: an HTML page");
-        assert!(answer.text.contains("duplicate field"), "{url}: says why: {}", answer.text);
-        assert_eq!(answer.frame_options.as_deref(), Some("DENY"));
+    for path in [format!("/oauth/authorize?{}", form(&twice)), "/oauth/login?token=bll_a&token=bll_b".to_owned()] {
+        let answer = app.http.send("GET", &path, None, &[("cookie", &app.cookie)]).await;
+        assert_eq!((answer.status, answer.header("location")), (400, None), "{path}: {}", answer.text);
+        let content_type = answer.header("content-type");
+        assert!(content_type.is_some_and(|value| value.starts_with("text/html")), "{path}: an HTML page");
+        assert!(answer.text.contains("duplicate field"), "{path}: says why: {}", answer.text);
+        assert_eq!(answer.header("x-frame-options"), Some("DENY"));
     }
 }

@@ -34,6 +34,9 @@ async fn bodies_over_the_limit_get_413_in_the_error_shape() {
 async fn shutdown_lets_a_running_execution_finish_and_refuses_new_connections() {
     let mut server = TestServer::start("shutdown").await;
     let client = server.client();
+    // The document every answer is checked against is fetched now, so that the
+    // request below goes out at once.
+    client.contract().await;
     let running = tokio::spawn({
         let client = client.clone();
         async move { client.post("/external-api/v1/blocks/SlowBlock/execute", &json!({"millis": 600})).await }

@@ -1,5 +1,14 @@
 //! A real server on 127.0.0.1 for each test, over a fresh data directory, with a
-//! mock transport for the blocks' outbound HTTP; and a small client.
+//! mock transport for the blocks' outbound HTTP; and the client every test sends
+//! its requests through, which checks each answer against the served OpenAPI
+//! document.
+
+mod client;
+pub mod contract;
+mod counting_storage;
+
+pub use client::{Answer, Client, REQUEST_ID, SharedContract, header_pairs, http_client, sse_events};
+pub use counting_storage::CountingStorage;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,6 +24,7 @@ use block_server::storage::{SqliteStorage, Storage};
 use block_server::{AppState, Settings};
 use serde_json::Value;
 use tokio::net::TcpListener;
+use tokio::sync::OnceCell;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -27,6 +37,7 @@ pub struct TestServer {
     /// A key of the local user holding every scope.
     pub key: String,
     pub user_id: String,
+    contract: SharedContract,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -41,6 +52,9 @@ pub struct Options {
     pub oauth: block_core::oauth::OAuthHandlers,
     /// The base policy of outbound HTTP.
     pub http_policy: block_core::http::HttpPolicy,
+    /// The storage, when a test wraps the SQLite one (it must be opened over
+    /// `dir`, which must then be given too); a fresh SQLite storage otherwise.
+    pub storage: Option<Arc<dyn Storage>>,
 }
 
 impl Default for Options {
@@ -52,6 +66,7 @@ impl Default for Options {
             platform: Vec::new(),
             oauth: block_core::oauth::OAuthHandlers::new(),
             http_policy: block_core::http::HttpPolicy::default(),
+            storage: None,
         }
     }
 }
@@ -76,7 +91,10 @@ impl TestServer {
 
     pub async fn start_with(name: &str, options: Options) -> TestServer {
         let dir = options.dir.unwrap_or_else(|| fresh_dir(name));
-        let storage = Arc::new(SqliteStorage::open(&dir).expect("the storage opens"));
+        let storage: Arc<dyn Storage> = match options.storage {
+            Some(storage) => storage,
+            None => Arc::new(SqliteStorage::open(&dir).expect("the storage opens")),
+        };
         let (cipher, _) = Cipher::load(None, &dir).expect("the key loads");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port is free");
         let url = format!("http://{}", listener.local_addr().expect("bound"));
@@ -111,6 +129,7 @@ impl TestServer {
             mock,
             key: key.key.expose_secret().to_owned(),
             user_id: user.id,
+            contract: Arc::new(OnceCell::new()),
             stop: Some(stop),
             task: Some(task),
         }
@@ -162,6 +181,13 @@ impl TestServer {
         token
     }
 
+    /// The served OpenAPI document as the contract every answer is checked
+    /// against.
+    pub async fn contract(&self) -> &contract::Contract {
+        self.client().contract().await;
+        self.contract.get().expect("the document was fetched")
+    }
+
     pub fn storage(&self) -> &Arc<dyn Storage> {
         self.state.storage()
     }
@@ -183,8 +209,9 @@ impl TestServer {
         }
     }
 
+    /// A client holding the local user's key with every scope.
     pub fn client(&self) -> Client {
-        Client { http: http_client(), base: self.url.clone(), key: Some(self.key.clone()) }
+        Client::new(&self.url, Some(self.key.clone()), self.contract.clone())
     }
 }
 
@@ -194,122 +221,6 @@ impl Drop for TestServer {
             task.abort();
         }
     }
-}
-
-pub fn http_client() -> reqwest::Client {
-    // Plain HTTP only; the TLS provider is never used but must exist to build a client.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().no_proxy().build().expect("the client builds")
-}
-
-/// Requests with (or without) an API key; every answer is kept for checks.
-#[derive(Clone)]
-pub struct Client {
-    pub http: reqwest::Client,
-    pub base: String,
-    pub key: Option<String>,
-}
-
-/// A finished response.
-#[derive(Debug)]
-pub struct Answer {
-    pub status: u16,
-    pub headers: reqwest::header::HeaderMap,
-    pub text: String,
-}
-
-impl Answer {
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|value| value.to_str().ok())
-    }
-
-    /// Asserts the status and, for errors, the one error shape.
-    pub fn expect(&self, status: u16) -> &Self {
-        assert_eq!(self.status, status, "status; body: {}", self.text);
-        if status >= 400 {
-            let error = &self.json()["error"];
-            assert!(error["code"].is_string() && error["message"].is_string(), "error shape: {}", self.text);
-            assert!(error.get("details").is_some(), "error shape has details: {}", self.text);
-        }
-        self
-    }
-
-    /// The error code of the one error shape (empty for any other body).
-    pub fn code(&self) -> String {
-        let body: Value = serde_json::from_str(&self.text).unwrap_or_default();
-        body["error"]["code"].as_str().unwrap_or_default().to_owned()
-    }
-}
-
-impl Client {
-    pub fn with_key(&self, key: Option<&str>) -> Client {
-        Client { key: key.map(str::to_owned), ..self.clone() }
-    }
-
-    pub async fn send(&self, method: &str, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Answer {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
-        match &self.key {
-            // OAuth access tokens go where a third-party application sends them.
-            Some(token) if token.starts_with(block_server::domain::secrets::ACCESS_TOKEN_PREFIX) => {
-                request = request.header("authorization", format!("Bearer {token}"));
-            }
-            Some(key) => request = request.header("x-api-key", key),
-            None => {}
-        }
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some(body) = body {
-            request = request.header("content-type", "application/json").body(body.to_string());
-        }
-        let response = request.send().await.expect("the server answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("the body is read");
-        Answer { status, headers, text }
-    }
-
-    pub async fn get(&self, path: &str) -> Answer {
-        self.send("GET", path, None, &[]).await
-    }
-
-    pub async fn post(&self, path: &str, body: &Value) -> Answer {
-        self.send("POST", path, Some(body), &[]).await
-    }
-
-    pub async fn delete(&self, path: &str) -> Answer {
-        self.send("DELETE", path, None, &[]).await
-    }
-}
-
-/// `(event, data)` pairs of a Server-Sent Events body.
-pub fn sse_events(text: &str) -> Vec<(String, Value)> {
-    let mut events = Vec::new();
-    for block in text.split("\n\n").filter(|block| !block.trim().is_empty()) {
-        let mut name = String::from("message");
-        let mut data = String::new();
-        for line in block.lines() {
-            if let Some(value) = line.strip_prefix("event:") {
-                name = value.trim().to_owned();
-            } else if let Some(value) = line.strip_prefix("data:") {
-                data.push_str(value.trim_start());
-            }
-        }
-        if line_is_comment_only(block) {
-            continue;
-        }
-        events.push((name, serde_json::from_str(&data).unwrap_or(Value::String(data))));
-    }
-    events
-}
-
-fn line_is_comment_only(block: &str) -> bool {
-    block.lines().all(|line| line.starts_with(':'))
 }
 
 /// Waits until `user` has `count` runs, none of them queued or running; returns

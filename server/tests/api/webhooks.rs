@@ -7,7 +7,7 @@ use block_server::Settings;
 use block_server::domain::{RunSource, RunStatus};
 use serde_json::{Value, json};
 
-use crate::support::{Options, TestServer, pin_counts, runs_of, settled_runs};
+use crate::support::{Answer, Client, Options, TestServer, header_pairs, pin_counts, runs_of, settled_runs};
 
 /// The webhook a subscription answer describes, as the provider knows it (URL and
 /// secret pasted into its settings).
@@ -40,32 +40,26 @@ async fn a_signed_delivery_runs_the_subscribed_trigger_and_a_tampered_one_is_ref
 
     let body = json!({"webhook_type": "example_event", "id": "evt_1", "data": {"greeting": "Hello"}}).to_string();
     let signed = ExampleWebhookManager.sign_delivery(&webhook, "example_event", body.as_bytes());
-    let deliver = |body: String, path: String| {
-        let mut request = client.http.post(format!("{}{path}", server.url)).body(body);
-        for (name, value) in &signed {
-            request = request.header(name, value);
-        }
-        request.send()
+    let post = |body: String, path: String| {
+        let (client, signed) = (client.clone(), signed.clone());
+        async move { deliver(&client, &path, &body, &signed).await }
     };
-    let delivered = deliver(body.clone(), ingress.clone()).await.expect("answered");
-    assert_eq!(delivered.status().as_u16(), 200);
-    assert_eq!(json_of(delivered).await, json!({"received": true, "queued": 1}), "answered at once, run queued");
+    let delivered = post(body.clone(), ingress.clone()).await;
+    assert_eq!(delivered.expect(200).json(), json!({"received": true, "queued": 1}), "answered at once, run queued");
     let records = settled_runs(&server, 1).await;
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].source, RunSource::Webhook);
     assert_eq!(pin_counts(&records[0]), Some(json!({"event_data": 1})));
 
     let tampered = body.replace("Hello", "Goodbye");
-    let refused = deliver(tampered, ingress.clone()).await.expect("answered");
-    assert_eq!(refused.status().as_u16(), 403);
-    assert_eq!(json_of(refused).await["error"]["code"], "bad_signature");
-    let unknown =
-        deliver(body.clone(), "/api/integrations/example/webhooks/nope/ingress".into()).await.expect("answered");
-    assert_eq!(unknown.status().as_u16(), 404);
-    let other_provider = deliver(body.clone(), format!("/api/integrations/github/webhooks/{}/ingress", webhook.id));
-    assert_eq!(other_provider.await.expect("answered").status().as_u16(), 404, "the same 404 as an unknown id");
-    let again = deliver(body.clone(), ingress.clone()).await.expect("answered");
-    assert_eq!(json_of(again).await, json!({"received": true, "duplicate": true}), "a redelivery runs nothing");
+    let refused = post(tampered, ingress.clone()).await;
+    assert_eq!(refused.expect(403).code(), "bad_signature");
+    let unknown = post(body.clone(), "/api/integrations/example/webhooks/nope/ingress".into()).await;
+    unknown.expect(404);
+    let other_provider = post(body.clone(), format!("/api/integrations/github/webhooks/{}/ingress", webhook.id));
+    assert_eq!(other_provider.await.expect(404).code(), unknown.code(), "the same 404 as an unknown id");
+    let again = post(body.clone(), ingress.clone()).await;
+    assert_eq!(again.expect(200).json(), json!({"received": true, "duplicate": true}), "a redelivery runs nothing");
     assert_eq!(runs_of(server.storage().as_ref(), &server.user_id, 10).await.len(), 1, "nothing else ran");
 
     let listed = client.get("/external-api/v1/triggers").await;
@@ -81,7 +75,7 @@ async fn a_signed_delivery_runs_the_subscribed_trigger_and_a_tampered_one_is_ref
     client.delete(&format!("/external-api/v1/triggers/{id}")).await.expect(404);
     client.delete(&format!("/external-api/v1/webhooks/{}", webhook.id)).await.expect(200);
     assert_eq!(client.get("/external-api/v1/webhooks").await.expect(200).json(), json!([]));
-    assert_eq!(deliver(body, ingress).await.expect("answered").status().as_u16(), 404, "a removed webhook is gone");
+    post(body, ingress).await.expect(404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -94,8 +88,10 @@ async fn only_trigger_blocks_can_be_subscribed() {
     client.post("/external-api/v1/triggers", &json!({"block": "typo"})).await.expect(422);
 }
 
-async fn json_of(response: reqwest::Response) -> Value {
-    serde_json::from_str(&response.text().await.expect("a body")).expect("JSON")
+/// Posts a delivery to the ingress as the provider does: no key, its own
+/// signature headers.
+async fn deliver(client: &Client, path: &str, body: &str, signed: &http::HeaderMap) -> Answer {
+    client.with_key(None).send_raw("POST", path, None, body, &header_pairs(signed)).await
 }
 
 trait SecretText {
@@ -115,22 +111,20 @@ async fn a_paid_trigger_is_charged_before_it_runs_and_does_not_run_unpaid() {
     let client = server.client();
     let created = client.post("/external-api/v1/triggers", &json!({"block_id": "PaidTriggerBlock"})).await;
     let webhook = webhook_of(&created.expect(201).json(), &server.user_id);
-    let ingress = format!("{}/api/integrations/example/webhooks/{}/ingress", server.url, webhook.id);
-    let deliver = |id: &str| {
+    let ingress = format!("/api/integrations/example/webhooks/{}/ingress", webhook.id);
+    let post = |id: &str| {
         let body = json!({"webhook_type": "example_event", "id": id, "data": {"greeting": "Hello"}}).to_string();
-        let mut request = client.http.post(&ingress).body(body.clone());
-        for (name, value) in &ExampleWebhookManager.sign_delivery(&webhook, "example_event", body.as_bytes()) {
-            request = request.header(name, value);
-        }
-        request.send()
+        let signed = ExampleWebhookManager.sign_delivery(&webhook, "example_event", body.as_bytes());
+        let (client, ingress) = (client.clone(), ingress.clone());
+        async move { deliver(&client, &ingress, &body, &signed).await }
     };
 
-    let paid = deliver("evt_1").await.expect("answered");
-    assert_eq!(json_of(paid).await, json!({"received": true, "queued": 1}));
+    let paid = post("evt_1").await;
+    assert_eq!(paid.expect(200).json(), json!({"received": true, "queued": 1}));
     settled_runs(&server, 1).await;
     assert_eq!(client.get("/external-api/v1/credits").await.expect(200).json()["balance"], 1, "3 - 2");
-    let unpaid = deliver("evt_2").await.expect("answered");
-    assert_eq!(json_of(unpaid).await, json!({"received": true, "queued": 1}), "queued; charged when it starts");
+    let unpaid = post("evt_2").await;
+    assert_eq!(unpaid.expect(200).json(), json!({"received": true, "queued": 1}), "queued; charged when it starts");
     let records = settled_runs(&server, 2).await;
     assert_eq!(client.get("/external-api/v1/credits").await.expect(200).json()["balance"], 1, "nothing taken");
 

@@ -167,7 +167,9 @@ fn consent_page(valid: &ValidRequest, request: &AuthorizeRequest, session: &str)
             (RFC 6749 4.1.2)", headers(("Location" = String, description = "The client's redirect URI"))),
         (status = 400, description = "An error page: a parameter is given twice, the client is unknown or disabled, \
             or redirect_uri is not one it registered (never redirected)", content_type = "text/html", body = String),
-        (status = 401, description = "A page asking the user to sign in first", content_type = "text/html", body = String)))]
+        (status = 401, description = "A page asking the user to sign in first", content_type = "text/html", body = String),
+        (status = 500, description = "A page saying the server failed (see its log)", content_type = "text/html",
+            body = String)))]
 pub async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -199,6 +201,8 @@ pub async fn show(
             redirect_uri is not one it registered (never redirected)", content_type = "text/html", body = String),
         (status = 401, description = "A page asking the user to sign in first", content_type = "text/html", body = String),
         (status = 403, description = "The form did not come from this server's consent page", content_type = "text/html",
+            body = String),
+        (status = 500, description = "A page saying the server failed (see its log)", content_type = "text/html",
             body = String)))]
 pub async fn decide(
     State(state): State<AppState>,
@@ -246,7 +250,9 @@ pub async fn decide(
             headers(("Set-Cookie" = String, description = "The session cookie (HttpOnly, SameSite=Lax)"))),
         (status = 400, description = "The query string cannot be read (a parameter given twice)",
             content_type = "text/html", body = String),
-        (status = 401, description = "The link is unknown, used or expired", content_type = "text/html", body = String)))]
+        (status = 401, description = "The link is unknown, used or expired", content_type = "text/html", body = String),
+        (status = 500, description = "A page saying the server failed (see its log)", content_type = "text/html",
+            body = String)))]
 pub async fn login(State(state): State<AppState>, query: Result<Query<LoginParams>, QueryRejection>) -> Response {
     let params = match query {
         Ok(Query(params)) => params,

@@ -151,7 +151,8 @@ fn no_store<T: Serialize>(body: T) -> Response {
         (status = 200, description = "New tokens", body = Issued),
         (status = 400, description = "The request is malformed or refused", body = OAuthErrorBody),
         (status = 401, description = "The client did not authenticate", body = OAuthErrorBody,
-            headers(("WWW-Authenticate" = String)))))]
+            headers(("WWW-Authenticate" = String))),
+        (status = 500, description = "`server_error`: the server failed (see its log)", body = OAuthErrorBody)))]
 pub async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -170,7 +171,8 @@ pub async fn token(
         (status = 200, description = "Revoked, or nothing to revoke (RFC 7009): no body"),
         (status = 400, description = "The request is malformed or refused", body = OAuthErrorBody),
         (status = 401, description = "The client did not authenticate", body = OAuthErrorBody,
-            headers(("WWW-Authenticate" = String)))))]
+            headers(("WWW-Authenticate" = String))),
+        (status = 500, description = "`server_error`: the server failed (see its log)", body = OAuthErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -190,7 +192,8 @@ pub async fn revoke(
         (status = 200, description = "The token's state", body = Introspection),
         (status = 400, description = "The request is malformed or refused", body = OAuthErrorBody),
         (status = 401, description = "The client did not authenticate", body = OAuthErrorBody,
-            headers(("WWW-Authenticate" = String)))))]
+            headers(("WWW-Authenticate" = String))),
+        (status = 500, description = "`server_error`: the server failed (see its log)", body = OAuthErrorBody)))]
 pub async fn introspect(
     State(state): State<AppState>,
     headers: HeaderMap,
