@@ -1,10 +1,10 @@
 //! What the server keeps, one trait per aggregate: accounts and API keys
 //! ([`AccountStore`]), sealed credentials ([`CredentialRows`]), credit balances
 //! and their ledger ([`CreditLedger`]), webhooks and trigger subscriptions
-//! ([`WebhookRows`]), runs ([`RunStore`]), the OAuth authorization server's
-//! clients and tokens ([`OAuthStore`]), and the database itself
-//! ([`SettingStore`]). [`Storage`] is all of them at once, what a backend
-//! implements.
+//! ([`WebhookRows`]), runs ([`RunStore`]), schedules ([`ScheduleStore`]), the
+//! OAuth authorization server's clients and tokens ([`OAuthStore`]), and the
+//! database itself ([`SettingStore`]). [`Storage`] is all of them at once,
+//! what a backend implements.
 //!
 //! [`SqliteStorage`] backs a single server from one file; a PostgreSQL backend
 //! can implement the same traits for several processes. SQL and its dialect stay
@@ -18,6 +18,7 @@ mod credits;
 mod error;
 mod oauth;
 mod runs;
+mod schedules;
 mod settings;
 mod sqlite;
 mod webhooks;
@@ -28,6 +29,7 @@ pub use credits::CreditLedger;
 pub use error::{StorageError, StorageErrorKind};
 pub use oauth::OAuthStore;
 pub use runs::{Admission, Recovered, RunEnd, RunFilter, RunPage, RunQueue, RunStore, StopOutcome};
+pub use schedules::{FireClaim, FireResult, ScheduleStore};
 pub use settings::SettingStore;
 pub use sqlite::{DATABASE_FILE, SqliteStorage};
 pub use webhooks::WebhookRows;
@@ -35,12 +37,28 @@ pub use webhooks::WebhookRows;
 /// Every aggregate's trait at once: what a storage backend implements, and what
 /// the services hold (each service uses the aggregates it needs).
 pub trait Storage:
-    AccountStore + CredentialRows + CreditLedger + WebhookRows + RunStore + RunQueue + OAuthStore + SettingStore
+    AccountStore
+    + CredentialRows
+    + CreditLedger
+    + WebhookRows
+    + RunStore
+    + RunQueue
+    + ScheduleStore
+    + OAuthStore
+    + SettingStore
 {
 }
 
 impl<T> Storage for T where
-    T: AccountStore + CredentialRows + CreditLedger + WebhookRows + RunStore + RunQueue + OAuthStore + SettingStore
+    T: AccountStore
+        + CredentialRows
+        + CreditLedger
+        + WebhookRows
+        + RunStore
+        + RunQueue
+        + ScheduleStore
+        + OAuthStore
+        + SettingStore
 {
 }
 
@@ -48,6 +66,7 @@ impl<T> Storage for T where
 /// concrete backend's methods are called (tests, tools).
 pub mod prelude {
     pub use super::{
-        AccountStore, CredentialRows, CreditLedger, OAuthStore, RunQueue, RunStore, SettingStore, WebhookRows,
+        AccountStore, CredentialRows, CreditLedger, OAuthStore, RunQueue, RunStore, ScheduleStore, SettingStore,
+        WebhookRows,
     };
 }

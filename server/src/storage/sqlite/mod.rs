@@ -25,6 +25,7 @@ mod migrations;
 mod oauth;
 mod record_queue;
 mod runs;
+mod schedules;
 mod settings;
 mod webhooks;
 
