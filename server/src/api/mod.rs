@@ -21,6 +21,7 @@ mod oauth;
 pub mod openapi;
 mod provider_oauth;
 pub mod routes;
+mod schedules;
 mod webhooks;
 
 use std::collections::HashMap;

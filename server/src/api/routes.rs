@@ -10,7 +10,7 @@ use utoipa::openapi::path::HttpMethod;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{blocks, execute, health, identity, integrations, oauth, provider_oauth, webhooks};
+use super::{blocks, execute, health, identity, integrations, oauth, provider_oauth, schedules, webhooks};
 use crate::domain::Scope;
 use crate::services::AppState;
 
@@ -81,6 +81,8 @@ pub(super) fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::delete_webhook))
         .routes(routes!(webhooks::list_triggers, webhooks::create_trigger))
         .routes(routes!(webhooks::delete_trigger))
+        .routes(routes!(schedules::list_schedules, schedules::create_schedule))
+        .routes(routes!(schedules::delete_schedule))
 }
 
 /// The routes anyone may call.

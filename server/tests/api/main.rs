@@ -17,6 +17,7 @@ mod oauth;
 mod operations;
 mod persistence;
 mod provider_oauth;
+mod schedules;
 mod scopes;
 mod storage;
 mod webhooks;
