@@ -60,10 +60,13 @@ impl CronSchedule {
         let cron = parser
             .parse(pattern)
             .map_err(|error| {
+                // croner's messages end with a full stop; ours go on.
+                let reason = error.to_string();
+                let reason = reason.trim_end_matches('.');
                 problems.push(TimingProblem {
                     field: "cron",
                     message: format!(
-                        "`{pattern}` is not a cron pattern: {error}; a pattern has five fields (minute hour \
+                        "`{pattern}` is not a cron pattern ({reason}); a pattern has five fields (minute hour \
                          day-of-month month day-of-week), or six with seconds first, e.g. `0 9 * * MON-FRI`"
                     ),
                 });
