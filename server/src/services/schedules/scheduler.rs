@@ -69,7 +69,9 @@ async fn run_scheduler(state: AppState, mut stopping: watch::Receiver<bool>) {
         };
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
-            _ = stopping.changed() => {}
+            // A dropped `Scheduler` (its server's future was dropped) stops it
+            // too, rather than leaving it to spin on a closed channel.
+            changed = stopping.changed() => if changed.is_err() { return },
         }
     }
 }
