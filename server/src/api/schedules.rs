@@ -62,7 +62,8 @@ pub struct ScheduleItem {
     pub name: String,
     /// What it runs.
     pub target: ScheduleTarget,
-    /// The input of every run.
+    /// The input of every run; the values of fields the block marks `secret`
+    /// are shown as `[secret]`.
     #[schema(value_type = Object)]
     pub input: Value,
     /// The cron pattern.
@@ -152,7 +153,7 @@ pub async fn list_schedules(
     State(state): State<AppState>,
     Authed(caller): Authed,
 ) -> Result<Json<Vec<ScheduleItem>>, ApiError> {
-    let views = schedules::list(state.storage().as_ref(), &caller.user.id).await?;
+    let views = schedules::list(state.storage().as_ref(), state.registry(), &caller.user.id).await?;
     Ok(Json(views.into_iter().map(schedule_item).collect()))
 }
 

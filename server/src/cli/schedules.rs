@@ -83,7 +83,7 @@ impl SchedulesCommand {
         let (user, _) = bootstrap::local_user(&storage, data.starting_credits).await.map_err(CliError::Bootstrap)?;
         match self {
             SchedulesCommand::List { .. } => {
-                let views = schedules::list(&storage, &user.id).await.map_err(CliError::Refused)?;
+                let views = schedules::list(&storage, registry, &user.id).await.map_err(CliError::Refused)?;
                 list(registry, &views, out)
             }
             SchedulesCommand::Create { block, cron, timezone, input, missed, name, .. } => {

@@ -298,3 +298,68 @@ async fn another_users_schedules_are_neither_listed_nor_deleted() {
     client.delete(&format!("/external-api/v1/schedules/{id}")).await.expect(404);
     assert!(server.storage().schedule(&other.id, &id).await.expect("readable").is_some(), "still theirs");
 }
+
+/// A block with a secret input field, which a schedule keeps for its runs and
+/// never shows.
+mod secret_input {
+    use block_core::prelude::*;
+
+    /// Inputs of [`TokenLengthBlock`].
+    #[derive(BlockInput)]
+    pub struct TokenLengthInput {
+        /// A token typed into the input.
+        #[input(secret)]
+        pub token: String,
+    }
+
+    /// Outputs of [`TokenLengthBlock`].
+    #[derive(BlockOutput)]
+    pub enum TokenLengthOutput {
+        /// How long the token is.
+        Length(u64),
+    }
+
+    /// Says how long its secret input is.
+    #[block(id = "2b17e79d-ba10-4973-a5f1-1b54a6dcfb09", categories(Basic), untested = "server tests")]
+    pub struct TokenLengthBlock;
+
+    impl Run for TokenLengthBlock {
+        type Input = TokenLengthInput;
+        type Output = TokenLengthOutput;
+
+        async fn run(
+            &self,
+            input: TokenLengthInput,
+            _ctx: &RunContext,
+            out: &Emit<TokenLengthOutput>,
+        ) -> Result<(), BlockError> {
+            out.emit(TokenLengthOutput::Length(input.token.len() as u64)).await
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secret_input_values_are_kept_for_the_runs_and_never_shown() {
+    let server = TestServer::start("schedules-secret").await;
+    let client = server.client();
+    let secret = "s3cr3t-token-value";
+    let body = json!({"block_id": "TokenLengthBlock", "input": {"token": secret}, "cron": "* * * * * *"});
+    let created = client.post("/external-api/v1/schedules", &body).await;
+    assert!(!created.text.contains(secret), "{}", created.text);
+    assert_eq!(created.expect(201).json()["input"], json!({"token": "[secret]"}));
+    let id = created.json()["id"].as_str().unwrap_or_default().to_owned();
+    let listed = client.get("/external-api/v1/schedules").await;
+    assert!(!listed.expect(200).text.contains(secret), "{}", listed.text);
+    let ran = eventually(Duration::from_secs(10), || async {
+        runs_of_schedule(&server, &id).await.iter().any(|run| run.status == RunStatus::Completed)
+    })
+    .await;
+    assert!(ran, "the schedule fired");
+    let runs = runs_of_schedule(&server, &id).await;
+    let run = runs.iter().find(|run| run.status == RunStatus::Completed).expect("completed");
+    assert_eq!(run.outputs["length"], json!([secret.len()]), "the run got the real value");
+    client.delete(&format!("/external-api/v1/schedules/{id}")).await.expect(200);
+    let wrong = json!({"block_id": "TokenLengthBlock", "input": {"token": 12345678}, "cron": "@daily"});
+    let refused = client.post("/external-api/v1/schedules", &wrong).await;
+    assert!(!refused.expect(422).text.contains("12345678"), "a refused secret is not echoed: {}", refused.text);
+}

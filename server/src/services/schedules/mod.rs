@@ -64,10 +64,11 @@ pub struct NewSchedule {
     pub name: Option<String>,
 }
 
-/// A schedule with its next fire times.
+/// A schedule with its next fire times, as it is shown.
 #[derive(Debug, Clone)]
 pub struct ScheduleView {
-    /// The schedule.
+    /// The schedule, the values of the input fields its block marks `secret`
+    /// hidden (the stored input keeps them, for its runs).
     pub schedule: Schedule,
     /// Its next [`UPCOMING`] fire times (none when its pattern has no fire time
     /// left).
@@ -131,13 +132,17 @@ pub async fn create<S: ScheduleStore + ?Sized>(
         last_error: None,
     };
     storage.create_schedule(schedule.clone()).await?;
-    Ok(view(schedule, now))
+    Ok(view(registry, schedule, now))
 }
 
 /// `user_id`'s schedules, oldest first, each with its next fire times.
-pub async fn list<S: ScheduleStore + ?Sized>(storage: &S, user_id: &str) -> Result<Vec<ScheduleView>, ServiceError> {
+pub async fn list<S: ScheduleStore + ?Sized>(
+    storage: &S,
+    registry: &Registry,
+    user_id: &str,
+) -> Result<Vec<ScheduleView>, ServiceError> {
     let now = now_millis();
-    Ok(storage.schedules(user_id).await?.into_iter().map(|schedule| view(schedule, now)).collect())
+    Ok(storage.schedules(user_id).await?.into_iter().map(|schedule| view(registry, schedule, now)).collect())
 }
 
 /// Deletes `user_id`'s schedule `id`; runs it already queued stay.
@@ -149,10 +154,13 @@ pub async fn delete<S: ScheduleStore + ?Sized>(storage: &S, user_id: &str, id: &
     }
 }
 
-/// `schedule` with its next fire times as of `now`: from its stored next fire
-/// time, unless that one is missed (then from now on, where the scheduler
-/// will take it up).
-pub fn view(schedule: Schedule, now: i64) -> ScheduleView {
+/// `schedule` as shown, with its next fire times as of `now`: from its stored
+/// next fire time, unless that one is missed (then from now on, where the
+/// scheduler will take it up).
+pub fn view(registry: &Registry, mut schedule: Schedule, now: i64) -> ScheduleView {
+    if let Some(block) = registry.by_id(schedule.target.id()) {
+        hide_secrets(block, &mut schedule.input);
+    }
     let next_fires = match (CronSchedule::parse(&schedule.cron, &schedule.timezone), schedule.next_fire_at) {
         (Ok(timing), Some(next)) => {
             let first = if firing::is_missed(next, now) { timing.next_after(now).ok() } else { Some(next) };
@@ -161,6 +169,20 @@ pub fn view(schedule: Schedule, now: i64) -> ScheduleView {
         _ => Vec::new(),
     };
     ScheduleView { schedule, next_fires }
+}
+
+/// What a secret input value is shown as.
+const HIDDEN: &str = "[secret]";
+
+/// Hides the values of `input`'s fields that `block` marks `secret`.
+fn hide_secrets(block: &RegisteredBlock, input: &mut Value) {
+    let Some(properties) = block.input_schema()["properties"].as_object() else { return };
+    let Some(fields) = input.as_object_mut() else { return };
+    for (name, value) in fields.iter_mut() {
+        if properties.get(name).is_some_and(|property| property["secret"] == Value::Bool(true)) {
+            *value = Value::String(HIDDEN.to_owned());
+        }
+    }
 }
 
 /// The block `id` (an id or a name), enabled.
