@@ -23,6 +23,7 @@ pub mod openapi;
 mod provider_oauth;
 pub mod routes;
 mod runs;
+mod schedules;
 mod webhooks;
 
 use std::collections::HashMap;

@@ -10,7 +10,7 @@ use utoipa::openapi::path::HttpMethod;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{blocks, execute, health, identity, integrations, oauth, provider_oauth, runs, webhooks};
+use super::{blocks, execute, health, identity, integrations, oauth, provider_oauth, runs, schedules, webhooks};
 use crate::domain::Scope;
 use crate::services::AppState;
 
@@ -87,6 +87,8 @@ pub(super) fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(runs::stop))
         .routes(routes!(runs::events))
         .routes(routes!(runs::new_callback_secret))
+        .routes(routes!(schedules::list_schedules, schedules::create_schedule))
+        .routes(routes!(schedules::delete_schedule))
 }
 
 /// The routes anyone may call.

@@ -22,6 +22,7 @@ use tokio::sync::Notify;
 use crate::domain::{Cipher, CryptoError, KEY_ENV, KeySource, Scope};
 use crate::services::accounts::{self, BootstrapError};
 use crate::services::runs::Workers;
+use crate::services::schedules::Scheduler;
 use crate::services::{AppState, Settings, StateError};
 use crate::storage::{RunQueue, SqliteStorage, StorageError};
 
@@ -200,8 +201,9 @@ fn greet<W: Write + ?Sized>(out: &mut W, credits: u64, key: &str, public_url: &s
     out.flush()
 }
 
-/// Serves `state` on `listener`, with the workers running queued runs, until
-/// `shutdown` resolves; then stops accepting and claiming, and waits up to
+/// Serves `state` on `listener`, with the workers running queued runs and the
+/// scheduler queueing scheduled ones, until `shutdown` resolves; then stops
+/// accepting, scheduling and claiming, and waits up to
 /// `grace` for running requests (streams included) and runs to finish.
 pub async fn run_until(
     listener: TcpListener,
@@ -211,7 +213,9 @@ pub async fn run_until(
 ) -> io::Result<()> {
     let storage = state.storage().clone();
     let workers = Workers::start(state.clone());
+    let scheduler = Scheduler::start(state.clone());
     let served = serve_then_drain(listener, state, shutdown, grace).await;
+    scheduler.shutdown().await;
     workers.shutdown(grace).await;
     // The writes of the last runs may still be queued.
     if let Err(error) = storage.flush().await {

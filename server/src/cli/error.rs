@@ -140,6 +140,24 @@ pub enum CliError {
     /// A sign-in link could not be made.
     #[error("{0}")]
     LoginLink(crate::services::accounts::BootstrapError),
+    /// No run of the local user has this id.
+    #[error("no run has the id `{id}`; see `block-server runs list`")]
+    UnknownRun {
+        /// The id given.
+        id: String,
+    },
+    /// The run to stop had already ended.
+    #[error("run {id} already ended: {status}")]
+    RunOver {
+        /// The run's id.
+        id: String,
+        /// How it ended.
+        status: &'static str,
+    },
+    /// A service refused the command (an unknown schedule, an invalid one with
+    /// every problem listed, ...).
+    #[error("{}", refusal_text(.0))]
+    Refused(crate::services::ServiceError),
     /// The async runtime could not start.
     #[error("could not start the async runtime: {0}")]
     Runtime(io::Error),
@@ -168,4 +186,17 @@ fn suggestions_text(suggestions: &[&str]) -> String {
 
 fn problems_text(problems: &[InputProblem]) -> String {
     problems.iter().map(|problem| format!("\n  - {problem}")).collect()
+}
+
+/// A refusal's message; one listing problems shows each on its own line.
+fn refusal_text(refusal: &crate::services::ServiceError) -> String {
+    let problems = refusal.details()["problems"].as_array().cloned().unwrap_or_default();
+    let lines: Vec<String> = problems
+        .iter()
+        .filter_map(|problem| Some(format!("\n  - {}: {}", problem["path"].as_str()?, problem["message"].as_str()?)))
+        .collect();
+    match refusal.message().split_once(": ") {
+        Some((heading, _)) if !lines.is_empty() => format!("{heading}:{}", lines.concat()),
+        _ => refusal.message().to_owned(),
+    }
 }

@@ -13,6 +13,9 @@
 //! block-server oauth-clients create --name NAME --redirect-uri URL [--scopes A,B] [--public]
 //! block-server oauth-clients list|disable [ID] [--data-dir DIR]
 //! block-server login-link [--data-dir DIR] [--public-url URL]
+//! block-server runs list [--status S] [--limit N] | show <ID> | stop <ID> [--data-dir DIR]
+//! block-server schedules list | delete <ID> [--data-dir DIR]
+//! block-server schedules create --block B --cron C [--timezone TZ] [--input JSON] [--missed skip|run_once]
 //! ```
 //!
 //! Before anything else the binary reads `.env` from the working directory, if there
@@ -38,6 +41,8 @@ mod input;
 mod keys;
 mod lookup;
 mod oauth;
+mod runs;
+mod schedules;
 mod table;
 
 use std::io::{self, Write};
@@ -55,6 +60,8 @@ pub use error::CliError;
 pub use input::InputSource;
 pub use keys::KeysCommand;
 pub use oauth::OAuthClientsCommand;
+pub use runs::RunsCommand;
+pub use schedules::SchedulesCommand;
 
 /// Serves, lists and runs the blocks linked into this binary.
 #[derive(Debug, Parser)]
@@ -92,6 +99,12 @@ pub enum Command {
         #[command(flatten)]
         url: UrlArgs,
     },
+    /// List, show and stop runs of the local user.
+    #[command(subcommand)]
+    Runs(RunsCommand),
+    /// List, create and delete schedules of the local user.
+    #[command(subcommand)]
+    Schedules(SchedulesCommand),
     /// Print the OpenAPI document.
     Openapi {
         /// The server\'s public URL.
@@ -144,6 +157,8 @@ pub fn run(cli: Cli, env: &Environment, out: &mut dyn Write) -> Result<(), CliEr
         Command::Keys(command) => command.run(out),
         Command::OauthClients(command) => command.run(out),
         Command::LoginLink { data, url } => oauth::login_link(&data, &url, out),
+        Command::Runs(command) => command.run(registry, out),
+        Command::Schedules(command) => command.run(registry, out),
         Command::Openapi { url } => {
             let url = url.or_addr(crate::app::ServeConfig::default().addr);
             let document = crate::api::openapi::document_for(registry, &url);

@@ -12,6 +12,7 @@ mod ids;
 mod records;
 mod redact;
 mod run;
+mod schedule;
 mod scope;
 pub mod secrets;
 mod user;
@@ -25,5 +26,6 @@ pub use records::{
 };
 pub use redact::Redactor;
 pub use run::{Run, RunEvent, RunKind, RunSource, RunStatus, now_millis};
+pub use schedule::{MissedFires, Schedule, ScheduleTarget};
 pub use scope::Scope;
 pub use user::{Caller, User};

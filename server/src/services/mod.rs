@@ -9,6 +9,7 @@
 //! - [`credentials`]: users' credentials, sealed, and what the API does with them;
 //!   [`provider_login`]: connecting an account at a provider over OAuth.
 //! - [`triggers`]: webhook deliveries and trigger subscriptions.
+//! - [`schedules`]: blocks run on cron patterns, and the scheduler.
 //! - [`oauth_server`]: the OAuth 2 authorization server; [`sessions`]: signed-in
 //!   browsers; [`accounts`]: the local user, API keys and sign-in links.
 //!
@@ -23,6 +24,7 @@ mod error;
 pub mod oauth_server;
 pub mod provider_login;
 pub mod runs;
+pub mod schedules;
 pub mod sessions;
 mod state;
 pub mod triggers;

@@ -1,10 +1,10 @@
 //! What the server keeps, one trait per aggregate: accounts and API keys
 //! ([`AccountStore`]), sealed credentials ([`CredentialRows`]), credit balances
 //! and their ledger ([`CreditLedger`]), webhooks and trigger subscriptions
-//! ([`WebhookRows`]), runs ([`RunStore`]), the OAuth authorization server's
-//! clients and tokens ([`OAuthStore`]), and the database itself
-//! ([`SettingStore`]). [`Storage`] is all of them at once, what a backend
-//! implements.
+//! ([`WebhookRows`]), runs ([`RunStore`]), schedules ([`ScheduleStore`]), the
+//! OAuth authorization server's clients and tokens ([`OAuthStore`]), and the
+//! database itself ([`SettingStore`]). [`Storage`] is all of them at once,
+//! what a backend implements.
 //!
 //! [`SqliteStorage`] backs a single server from one file; a PostgreSQL backend
 //! can implement the same traits for several processes. SQL and its dialect stay
@@ -19,6 +19,7 @@ mod error;
 mod oauth;
 mod requests;
 mod runs;
+mod schedules;
 mod settings;
 mod sqlite;
 mod webhooks;
@@ -32,6 +33,7 @@ pub use requests::{
     AttemptOutcome, Callback, CallbackAttempt, CallbackStore, IdempotencyStore, Idempotent, StoredAnswer,
 };
 pub use runs::{Admission, Recovered, RunEnd, RunFilter, RunPage, RunQueue, RunStore, StopOutcome};
+pub use schedules::{FireClaim, FireResult, ScheduleStore};
 pub use settings::SettingStore;
 pub use sqlite::{DATABASE_FILE, SqliteStorage};
 pub use webhooks::WebhookRows;
@@ -47,6 +49,7 @@ pub trait Storage:
     + RunQueue
     + IdempotencyStore
     + CallbackStore
+    + ScheduleStore
     + OAuthStore
     + SettingStore
 {
@@ -61,6 +64,7 @@ impl<T> Storage for T where
         + RunQueue
         + IdempotencyStore
         + CallbackStore
+        + ScheduleStore
         + OAuthStore
         + SettingStore
 {
@@ -71,6 +75,6 @@ impl<T> Storage for T where
 pub mod prelude {
     pub use super::{
         AccountStore, CallbackStore, CredentialRows, CreditLedger, IdempotencyStore, OAuthStore, RunQueue, RunStore,
-        SettingStore, WebhookRows,
+        ScheduleStore, SettingStore, WebhookRows,
     };
 }

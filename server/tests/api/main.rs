@@ -19,6 +19,7 @@ mod operations;
 mod persistence;
 mod provider_oauth;
 mod runs;
+mod schedules;
 mod scopes;
 mod storage;
 mod webhooks;

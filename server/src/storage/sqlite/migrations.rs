@@ -263,6 +263,30 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX webhook_deliveries_by_age ON webhook_deliveries(received_at);
     ",
+    // 9: schedules: a target run with a stored input whenever a cron pattern
+    // matches the wall clock of a time zone. Times in Unix milliseconds; the
+    // next fire time is what schedulers claim (compare-and-set), and NULL once
+    // the pattern has none left.
+    "
+    CREATE TABLE schedules (
+        id             TEXT PRIMARY KEY,
+        user_id        TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name           TEXT NOT NULL,
+        target_kind    TEXT NOT NULL,
+        target_id      TEXT NOT NULL,
+        input          TEXT NOT NULL,
+        cron           TEXT NOT NULL,
+        timezone       TEXT NOT NULL,
+        missed         TEXT NOT NULL CHECK (missed IN ('skip', 'run_once')),
+        next_fire_at   INTEGER,
+        created_at     INTEGER NOT NULL,
+        last_fired_at  INTEGER,
+        last_run_id    TEXT,
+        last_error     TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX schedules_by_user ON schedules(user_id, created_at);
+    CREATE INDEX schedules_due ON schedules(next_fire_at) WHERE next_fire_at IS NOT NULL;
+    ",
 ];
 
 /// Why migrating failed.

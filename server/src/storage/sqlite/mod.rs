@@ -26,6 +26,7 @@ mod oauth;
 mod record_queue;
 mod requests;
 mod runs;
+mod schedules;
 mod settings;
 mod webhooks;
 

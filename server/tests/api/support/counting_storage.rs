@@ -10,12 +10,12 @@ use block_core::credentials::CredentialsMeta;
 use block_core::webhooks::Subscription;
 use block_server::domain::{
     ApiKeyRecord, ChargeOutcome, KeyStatus, LedgerEntry, NewApiKey, OAuthClient, OAuthToken, ProviderLogin, Run,
-    RunEvent, SealedCredentials, User, WebhookRow,
+    RunEvent, Schedule, SealedCredentials, User, WebhookRow,
 };
 use block_server::storage::prelude::*;
 use block_server::storage::{
-    Admission, AttemptOutcome, Callback, Idempotent, KeyChanges, Recovered, RunEnd, RunFilter, RunPage, SqliteStorage,
-    StopOutcome, StorageError, StoredAnswer,
+    Admission, AttemptOutcome, Callback, FireClaim, FireResult, Idempotent, KeyChanges, Recovered, RunEnd, RunFilter,
+    RunPage, SqliteStorage, StopOutcome, StorageError, StoredAnswer,
 };
 use futures_util::future::BoxFuture;
 
@@ -167,6 +167,17 @@ delegate!(CallbackStore {
     async fn claim_callbacks(&self, now: i64, hold_until: i64, limit: u32) -> Result<Vec<Callback>, StorageError>;
     async fn record_attempt(&self, run_id: &str, outcome: AttemptOutcome) -> Result<(), StorageError>;
     async fn callback(&self, run_id: &str) -> Result<Option<Callback>, StorageError>;
+});
+
+delegate!(ScheduleStore {
+    async fn create_schedule(&self, schedule: Schedule) -> Result<(), StorageError>;
+    async fn schedules(&self, user_id: &str) -> Result<Vec<Schedule>, StorageError>;
+    async fn schedule(&self, user_id: &str, id: &str) -> Result<Option<Schedule>, StorageError>;
+    async fn delete_schedule(&self, user_id: &str, id: &str) -> Result<bool, StorageError>;
+    async fn due_schedules(&self, now: i64, limit: u32) -> Result<Vec<Schedule>, StorageError>;
+    async fn earliest_fire(&self) -> Result<Option<i64>, StorageError>;
+    async fn claim_fire(&self, claim: FireClaim) -> Result<bool, StorageError>;
+    async fn record_fire(&self, id: &str, result: FireResult) -> Result<(), StorageError>;
 });
 
 delegate!(OAuthStore {
