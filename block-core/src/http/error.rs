@@ -148,7 +148,7 @@ pub enum BlockReason {
     /// The host name denotes this machine (`localhost` and its sub-domains).
     #[error("`{0}` names this machine, which blocks may not reach")]
     LocalName(String),
-    /// The host is, or resolves to, an address in a blocked range.
+    /// The host is an IP address, as the caller wrote it, in a blocked range.
     #[error(
         "{address} is in the blocked range {range}; blocks may only reach public addresses (a provider can trust its own origin explicitly)"
     )]
@@ -157,6 +157,16 @@ pub enum BlockReason {
         address: IpAddr,
         /// The blocked range it lies in, with what the range is for.
         range: &'static str,
+    },
+    /// The host is a name that resolves to at least one blocked address. Which
+    /// address, and which range, is deliberately left out: naming them would let a
+    /// caller map internal names by trying them.
+    #[error(
+        "`{host}` resolves to an address blocks may not reach; blocks may only reach public addresses (a provider can trust its own origin explicitly)"
+    )]
+    BlockedName {
+        /// The host name as it appears in the URL (IDNA-encoded).
+        host: String,
     },
 }
 

@@ -11,7 +11,7 @@ use super::{BoxFuture, Transport, TransportRequest, TransportResponse};
 use crate::http::error::HttpError;
 use crate::http::guard::AddressCheck;
 use crate::http::redact::RedactedUrl;
-use crate::http::resolve::{ResolveError, Resolver, resolve_checked};
+use crate::http::resolve::{Resolver, resolve_checked};
 
 /// A [`Transport`] for tests: every request must match a declared [`Exchange`].
 ///
@@ -142,8 +142,10 @@ impl MockTransport {
         let url = || RedactedUrl::new(&request.url);
         match resolve_checked(resolver.as_ref(), host, request.address_check).await {
             Ok(_) => Ok(()),
-            Err(ResolveError::Blocked { reason, .. }) => Err(HttpError::Blocked { url: url(), reason }),
-            Err(other) => Err(HttpError::Connect { url: url(), reason: other.to_string() }),
+            Err(error) => match error.block_reason() {
+                Some(reason) => Err(HttpError::Blocked { url: url(), reason }),
+                None => Err(HttpError::Connect { url: url(), reason: error.to_string() }),
+            },
         }
     }
 
