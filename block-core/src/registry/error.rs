@@ -2,8 +2,11 @@
 
 use std::fmt;
 
+use serde_json::Value;
+
 use crate::BlockDescriptor;
 use crate::provider::ProviderDescriptor;
+use crate::schema::wire_schema;
 
 use super::{CredentialField, RegisteredBlock};
 
@@ -141,15 +144,30 @@ pub(super) fn check_and_render(
     }
     let input_schema = (descriptor.input_schema)();
     let output_schema = (descriptor.output_schema)();
-    let validator = match jsonschema::draft202012::new(&input_schema) {
-        Ok(validator) => Some(validator),
+    let mut wire = |which: &str, schema: &Value| match wire_schema(schema) {
+        Ok(wire) => Some(wire),
         Err(error) => {
+            problems.push(RegistryProblem::InvalidSchema {
+                block: descriptor.name,
+                message: format!("the {which} schema cannot be served with its references inlined: {error}"),
+            });
+            None
+        }
+    };
+    let wire_input = wire("input", &input_schema);
+    let wire_output = wire("output", &output_schema);
+    // Inputs are validated against the schema clients are served, so what a client
+    // reads is exactly what is enforced.
+    let validator = match wire_input.as_ref().map(jsonschema::draft202012::new) {
+        Some(Ok(validator)) => Some(validator),
+        Some(Err(error)) => {
             problems.push(RegistryProblem::InvalidSchema {
                 block: descriptor.name,
                 message: format!("the input schema does not compile: {error}"),
             });
             None
         }
+        None => None,
     };
     let credential_fields = CredentialField::from_schema(&input_schema);
     let mut trusted_origins: Vec<&'static str> = Vec::new();
@@ -182,7 +200,7 @@ pub(super) fn check_and_render(
     }
     let costs = super::info::effective_costs(descriptor, &credential_fields, providers);
     let costs_info = super::info::costs_info(&costs, &credential_fields, providers);
-    let info = super::info::render(descriptor, &input_schema, &output_schema, &costs_info);
+    let info = super::info::render(descriptor, wire_input?, wire_output?, &costs_info);
     Some(RegisteredBlock {
         descriptor,
         input_schema,
