@@ -108,12 +108,15 @@ pub enum HttpError {
         reason: String,
     },
     /// A test's mock transport has no exchange for this request.
-    #[error("no mocked HTTP exchange matches {method} {url}; declare one in the test's mocked exchanges")]
+    #[error("no mocked HTTP exchange matches {method} {url}; declare one in the test's mocked exchanges\n{report}")]
     Unmatched {
         /// The request's method.
         method: Method,
         /// The request's URL.
         url: RedactedUrl,
+        /// What was sent (headers and body, credentials hidden) and the closest
+        /// declared exchange with what differs from it.
+        report: String,
     },
     /// The transport failed in some other way while sending or receiving.
     #[error("request to {url} failed: {reason}")]
@@ -190,8 +193,11 @@ impl HttpError {
             HttpError::Blocked { url, .. }
             | HttpError::Timeout { url, .. }
             | HttpError::TooLarge { url, .. }
-            | HttpError::TooManyRedirects { url, .. }
-            | HttpError::Unmatched { url, .. } => url.scrub(scrub),
+            | HttpError::TooManyRedirects { url, .. } => url.scrub(scrub),
+            HttpError::Unmatched { url, report, .. } => {
+                url.scrub(scrub);
+                scrub.apply(report);
+            }
             HttpError::InvalidUrl { url, reason }
             | HttpError::Connect { url, reason }
             | HttpError::Build { url, reason }
