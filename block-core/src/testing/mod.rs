@@ -7,11 +7,13 @@
 
 mod case;
 mod delivery;
+mod registry_check;
 mod report;
 
 use std::time::Duration;
 
 pub use case::{Expect, TestCase};
+pub use registry_check::check_registry;
 pub use report::TestFailure;
 
 use std::sync::Arc;
