@@ -4,7 +4,7 @@
 //! need no third party: storing values, text templates, JSON paths, arithmetic,
 //! regular expressions, iteration and conditions. [`github`] is the GitHub
 //! integration: a personal access token or OAuth login, webhooks, and blocks for
-//! issues, comments and pull requests.
+//! issues, comments and pull requests. [`web`] sends a request to any public URL.
 //!
 //! Every block registers itself when this crate is linked into a binary; a binary
 //! that names nothing from it must still write `use block_providers as _;`.
@@ -14,3 +14,4 @@
 
 pub mod basic;
 pub mod github;
+pub mod web;

@@ -8,8 +8,14 @@
 use std::path::PathBuf;
 
 /// Blocks whose schemas are committed as snapshots.
-const SNAPSHOT_BLOCKS: &[&str] =
-    &["CalculatorBlock", "TextTemplateBlock", "ConditionBlock", "ListIteratorBlock", "ExampleBlock"];
+const SNAPSHOT_BLOCKS: &[&str] = &[
+    "CalculatorBlock",
+    "TextTemplateBlock",
+    "ConditionBlock",
+    "ListIteratorBlock",
+    "ExampleBlock",
+    "SendWebRequestBlock",
+];
 
 #[test]
 fn every_schema_is_valid_against_the_draft_2020_12_meta_schema() {
