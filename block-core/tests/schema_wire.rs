@@ -1,7 +1,7 @@
 //! Schemas in wire form: references inlined, `$` keywords gone, still draft 2020-12,
 //! and accepting exactly what the original accepts.
 
-use block_core::schema::{RECURSIVE_MARKER, WireSchemaError, wire_schema};
+use block_core::schema::{RECURSIVE_MARKER, WireSchemaError, relocate_recursive_refs, wire_schema};
 use block_core::schemars::{self, JsonSchema};
 use block_core::serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -234,4 +234,22 @@ fn a_schema_that_would_inline_without_end_is_refused() {
     defs.insert("L20".into(), json!({"type": "string"}));
     let schema = json!({"$ref": "#/$defs/L0", "$defs": defs});
     assert_eq!(wire_schema(&schema), Err(WireSchemaError::TooLarge));
+}
+
+#[test]
+fn recursive_references_follow_the_schema_into_a_larger_document() {
+    let schema = json!({
+        "properties": {"list": {"$ref": "#/$defs/List"}},
+        "$defs": {"List": {"type": "object", "properties": {"next": {"$ref": "#/$defs/List"}}}},
+    });
+    let mut wire = wire_schema(&schema).expect("inlined");
+    relocate_recursive_refs(&mut wire, "#/components/schemas/ListInput");
+    let document = json!({"components": {"schemas": {"ListInput": wire}}, "$ref": "#/components/schemas/ListInput"});
+    assert_eq!(
+        document["components"]["schemas"]["ListInput"]["properties"]["list"]["properties"]["next"]["$ref"],
+        "#/components/schemas/ListInput/properties/list"
+    );
+    let validator = jsonschema::draft202012::new(&document).expect("the references resolve in the document");
+    assert!(validator.is_valid(&json!({"list": {"next": {"next": {}}}})));
+    assert!(!validator.is_valid(&json!({"list": {"next": {"next": 3}}})));
 }

@@ -16,7 +16,7 @@ mod wire;
 
 pub use field::FieldSpec;
 pub use missing::missing_field;
-pub use wire::{RECURSIVE_MARKER, WireSchemaError, wire_schema};
+pub use wire::{RECURSIVE_MARKER, WireSchemaError, relocate_recursive_refs, wire_schema};
 
 pub use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;

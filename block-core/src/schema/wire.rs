@@ -150,6 +150,35 @@ pub fn wire_schema(schema: &Value) -> Result<Value, WireSchemaError> {
     inliner.schema(schema, "", "")
 }
 
+/// Moves a wire schema's recursive references to where the schema sits inside a
+/// larger document. The references a recursive type keeps point from the wire
+/// schema's own root (`#/properties/tree`); placed at `location` (a `$ref` value
+/// such as `#/components/schemas/TreeInput`, as in an OpenAPI document), they must
+/// point from there (`#/components/schemas/TreeInput/properties/tree`).
+///
+/// ```
+/// use block_core::schema::{RECURSIVE_MARKER, relocate_recursive_refs};
+/// use serde_json::json;
+/// let mut schema = json!({"properties": {"next": {"$ref": "#/properties", RECURSIVE_MARKER: true}}});
+/// relocate_recursive_refs(&mut schema, "#/components/schemas/ListInput");
+/// assert_eq!(schema["properties"]["next"]["$ref"], "#/components/schemas/ListInput/properties");
+/// ```
+pub fn relocate_recursive_refs(schema: &mut Value, location: &str) {
+    match schema {
+        Value::Object(object) => {
+            if object.get(RECURSIVE_MARKER) == Some(&Value::Bool(true))
+                && let Some(Value::String(reference)) = object.get_mut("$ref")
+                && let Some(pointer) = reference.strip_prefix('#')
+            {
+                *reference = format!("{}{pointer}", location.trim_end_matches('/'));
+            }
+            object.values_mut().for_each(|value| relocate_recursive_refs(value, location));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| relocate_recursive_refs(item, location)),
+        _ => {}
+    }
+}
+
 struct Inliner<'a> {
     root: &'a Value,
     /// The references being expanded, outermost first: the pointer each names in
