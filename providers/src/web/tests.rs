@@ -39,14 +39,9 @@ async fn fetch(url: &str, exchanges: Vec<Exchange>) -> (Value, Arc<MockTransport
 #[tokio::test]
 async fn names_resolving_to_private_addresses_are_refused_without_naming_the_address() {
     let hidden = ["10.0.0", "169.254", "192.168", "fd12", "127.0.0", "2001:db8", "private", "link-local", "loopback"];
-    for host in [
-        "internal.example",
-        "metadata.example",
-        "split.example",
-        "v6-inner.example",
-        "mapped.example",
-        "docs.example",
-    ] {
+    for host in
+        ["internal.example", "metadata.example", "split.example", "v6-inner.example", "mapped.example", "docs.example"]
+    {
         let (outputs, mock) = fetch(&format!("http://{host}/latest/"), vec![]).await;
         let error = outputs["error"][0].as_str().unwrap_or_else(|| panic!("{host}: no error in {outputs}"));
         assert_eq!(
