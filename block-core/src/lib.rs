@@ -92,6 +92,46 @@ pub use traits::{Block, BlockInput, BlockOutput, Run};
 pub use secrecy::{ExposeSecret, SecretString};
 /// The JSON library, for blocks that parse or build JSON beyond `json!`.
 pub use serde_json;
+
+/// Serialization, for types that travel on an output pin or inside an input.
+///
+/// A struct carried by an output pin needs `Serialize` and `JsonSchema`. Derive
+/// both through this crate, so a blocks crate needs no dependency but `block-core`:
+/// `#[serde(crate = ...)]` and `#[schemars(crate = ...)]` tell the derives where
+/// their runtime is.
+///
+/// ```
+/// use block_core::prelude::*;
+/// use block_core::schemars::JsonSchema;
+/// use block_core::serde::Serialize;
+///
+/// /// One open issue.
+/// #[derive(Serialize, JsonSchema)]
+/// #[serde(crate = "block_core::serde")]
+/// #[schemars(crate = "block_core::schemars")]
+/// pub struct Issue {
+///     /// The issue's number.
+///     pub number: u64,
+///     /// The issue's title.
+///     pub title: String,
+/// }
+///
+/// /// Outputs of a block listing issues.
+/// #[derive(BlockOutput)]
+/// pub enum ListOutput {
+///     /// One issue, as an object with `number` and `title`.
+///     Issue(Issue),
+/// }
+/// # use block_core::BlockOutput as _;
+/// # let schema = <ListOutput as block_core::BlockOutput>::output_schema();
+/// # assert_eq!(schema["properties"]["issue"]["$ref"], "#/$defs/Issue");
+/// # assert_eq!(schema["$defs"]["Issue"]["properties"]["number"]["type"], "integer");
+/// ```
+pub use serde;
+
+/// JSON schemas of Rust types: derive `JsonSchema` for a struct carried by an output
+/// pin (with `#[schemars(crate = "block_core::schemars")]`; see [`serde`](mod@serde)).
+pub use schemars;
 /// JSON values, as blocks receive and emit them.
 pub use serde_json::{Value, json};
 

@@ -58,6 +58,8 @@ fn an_unmocked_request_fails_the_case_and_is_named() {
     ];
     let failure = run_cases::<LookupBlock>(cases).expect_err("bob is not mocked").to_string();
     assert!(failure.contains("unmocked request: GET https://api.people.test/users/bob"), "{failure}");
+    assert!(failure.contains("closest declared exchange (#1): GET https://api.people.test/users/ada"), "{failure}");
+    assert!(failure.contains("- URL path: expected `/users/ada`, sent `/users/bob`"), "{failure}");
     assert!(failure.contains("never requested: GET https://api.people.test/users/ada"), "{failure}");
 }
 

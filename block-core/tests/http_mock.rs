@@ -14,7 +14,7 @@ async fn an_unmatched_request_fails_naming_its_method_and_url_and_is_recorded() 
     let mock = Arc::new(MockTransport::new([Exchange::get("https://api.example.com/v1/users")]));
     let error = client(&mock).delete("https://api.example.com/v1/users/7").send().await.unwrap_err();
     match &error {
-        HttpError::Unmatched { method, url } => {
+        HttpError::Unmatched { method, url, .. } => {
             assert_eq!(method.as_str(), "DELETE");
             assert_eq!(url.as_str(), "https://api.example.com/v1/users/7");
         }
@@ -163,4 +163,125 @@ async fn host_scoped_headers_go_only_to_matching_hosts() {
     let requests = mock.requests();
     assert_eq!(requests[0].headers.get("x-api-token").map(|v| v.as_bytes()), Some(&b"scoped-canary-42"[..]));
     assert!(requests[1].headers.get("x-api-token").is_none(), "another host never sees the header");
+}
+
+fn report_of(error: HttpError) -> String {
+    match error {
+        HttpError::Unmatched { report, .. } => report,
+        other => panic!("expected Unmatched, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_unmatched_request_is_shown_beside_the_closest_exchange_with_the_json_difference_by_pointer() {
+    let url = "https://api.example.com/v1/messages";
+    let mock = Arc::new(MockTransport::new([
+        Exchange::get("https://api.example.com/v1/users"),
+        Exchange::post(url).json_body(json!({"text": "hello", "tags": ["a", "b"], "meta": {"draft": false}})),
+        Exchange::post("https://other.example.com/v1/messages"),
+    ]));
+    let error = client(&mock)
+        .post(url)
+        .header("x-trace", "t-1")
+        .json(&json!({"text": "hi", "tags": ["a"], "meta": {"draft": false, "extra": 1}}))
+        .send()
+        .await
+        .unwrap_err();
+    let message = error.to_string();
+    let report = report_of(error);
+    assert_eq!(
+        report,
+        "  sent: POST https://api.example.com/v1/messages\n\
+         \x20   content-type: `application/json`\n\
+         \x20   x-trace: `t-1`\n\
+         \x20   body: {\"text\":\"hi\",\"tags\":[\"a\"],\"meta\":{\"draft\":false,\"extra\":1}}\n\
+         \x20 closest declared exchange (#2): POST https://api.example.com/v1/messages\n\
+         \x20   - body at /text: expected \"hello\", sent \"hi\"\n\
+         \x20   - body at /tags: expected 2 items, sent 1\n\
+         \x20   - body at /meta/extra: not expected, sent 1"
+    );
+    assert!(message.contains(&report), "the error carries the report: {message}");
+    assert_eq!(mock.unmatched_reports(), std::slice::from_ref(&report));
+    let verdict = mock.verify().unwrap_err();
+    assert!(verdict.contains(&report), "{verdict}");
+}
+
+#[tokio::test]
+async fn the_closest_exchange_names_a_wrong_method_url_part_or_header() {
+    let mock = Arc::new(MockTransport::new([
+        Exchange::put("https://api.example.com/v1/items/7"),
+        Exchange::get("https://api.example.com/v1/items?page=2&q=x"),
+        Exchange::get("https://api.example.com/v1/me").header("accept", "application/json"),
+    ]));
+    let client = client(&mock);
+    let method = report_of(client.patch("https://api.example.com/v1/items/7").send().await.unwrap_err());
+    assert!(
+        method.ends_with("(#1): PUT https://api.example.com/v1/items/7\n    - method: expected PUT, sent PATCH"),
+        "{method}"
+    );
+    let query = report_of(client.get("https://api.example.com/v1/items?page=3&q=x").send().await.unwrap_err());
+    assert!(query.ends_with("    - URL query: expected `page=2&q=x`, sent `page=3&q=x`"), "{query}");
+    let path = report_of(client.get("https://api.example.com/v1/itemz?page=2&q=x").send().await.unwrap_err());
+    assert!(path.ends_with("    - URL path: expected `/v1/items`, sent `/v1/itemz`"), "{path}");
+    let header =
+        report_of(client.get("https://api.example.com/v1/me").header("accept", "text/html").send().await.unwrap_err());
+    assert!(header.ends_with("    - header accept: expected `application/json`, sent `text/html`"), "{header}");
+    let missing = report_of(client.get("https://api.example.com/v1/me").send().await.unwrap_err());
+    assert!(missing.ends_with("    - header accept: expected `application/json`, not sent"), "{missing}");
+}
+
+#[tokio::test]
+async fn reports_never_show_credentials_sent_or_expected() {
+    let mock = Arc::new(MockTransport::new([Exchange::post("https://api.example.com/token")
+        .header("authorization", "Bearer expected-token-123")
+        .header("x-api-key", "expected-key-456")
+        .json_body(json!({"client_secret": "expected-secret-789", "grant": "code"}))]));
+    let token = secrecy::SecretString::from("sent-token-abc");
+    let error = client(&mock)
+        .post("https://api.example.com/token?api_key=sent-query-key")
+        .bearer_auth(&token)
+        .header("x-api-key", "sent-key-def")
+        .json(&json!({"client_secret": "sent-secret-ghi", "grant": "refresh"}))
+        .send()
+        .await
+        .unwrap_err();
+    let texts = [error.to_string(), format!("{error:?}"), mock.verify().unwrap_err()];
+    for secret in [
+        "expected-token-123",
+        "expected-key-456",
+        "expected-secret-789",
+        "sent-token-abc",
+        "sent-key-def",
+        "sent-secret-ghi",
+        "sent-query-key",
+    ] {
+        for text in &texts {
+            assert!(!text.contains(secret), "`{secret}` leaked into: {text}");
+        }
+    }
+    let report = report_of(error);
+    assert!(report.contains("    authorization: [redacted]\n"), "{report}");
+    assert!(
+        report.contains("- header authorization: the value sent differs (not shown: it is a credential)"),
+        "{report}"
+    );
+    assert!(report.contains("- body at /grant: expected \"code\", sent \"refresh\""), "{report}");
+    assert!(report.contains("- body at /client_secret: expected [redacted], sent [redacted]"), "{report}");
+}
+
+#[tokio::test]
+async fn a_request_matching_a_used_single_use_exchange_is_told_so() {
+    let url = "https://api.example.com/once";
+    let mock = Arc::new(MockTransport::new([Exchange::get(url)]));
+    let client = client(&mock);
+    client.get(url).send().await.unwrap();
+    let report = report_of(client.get(url).send().await.unwrap_err());
+    assert!(report.ends_with("(#1): GET https://api.example.com/once\n    - it was used already and answers once; declare it again for each request, or make it `.repeatable()`"), "{report}");
+}
+
+#[tokio::test]
+async fn with_nothing_declared_the_report_says_so() {
+    let mock = Arc::new(MockTransport::new([]));
+    let report = report_of(client(&mock).get("https://api.example.com/x").send().await.unwrap_err());
+    assert_eq!(report, "  sent: GET https://api.example.com/x\n    body: no body\n  no exchange is declared");
 }

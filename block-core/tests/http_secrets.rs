@@ -61,12 +61,16 @@ async fn an_unmatched_request_names_method_and_url_without_the_canary() {
         .await
         .unwrap_err();
     assert_eq!(
-        error.to_string(),
-        "no mocked HTTP exchange matches GET \
-         https://api.example.com/v1/search?q=rust&token=[redacted]&signature=[redacted]; \
-         declare one in the test's mocked exchanges"
+        error.to_string().lines().next(),
+        Some(
+            "no mocked HTTP exchange matches GET \
+             https://api.example.com/v1/search?q=rust&token=[redacted]&signature=[redacted]; \
+             declare one in the test's mocked exchanges"
+        )
     );
     assert_error_clean(&error);
+    assert_clean("the unmatched request's report", &mock.unmatched_reports()[0]);
+    assert_clean("the mock's verdict", &mock.verify().unwrap_err());
     let recorded = &mock.unmatched_requests()[0];
     assert_clean("a recorded request's Display", &recorded.to_string());
     assert_clean("a recorded request's Debug", &format!("{recorded:?}"));

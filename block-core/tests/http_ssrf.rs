@@ -78,6 +78,21 @@ const HOSTILE_URLS: &[&str] = &[
     "http://[::ffff:0:192.168.0.1]/",
     "http://[64:ff9b::10.0.0.1]/",
     "http://[2002:a9fe:a9fe::]/",
+    // Special-purpose ranges that are not globally reachable, and IPv6 outside 2000::/3.
+    "http://192.0.2.1/",
+    "http://192.88.99.1/",
+    "http://198.51.100.7/",
+    "http://203.0.113.255/",
+    "http://[2001::1]/",
+    "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/",
+    "http://[2001:2::1]/",
+    "http://[2001:db8::1]/",
+    "http://[3fff::1]/",
+    "http://[fec0::1]/",
+    "http://[100::1]/",
+    "http://[5f00::1]/",
+    "http://[64:ff9b:1::a00:1]/",
+    "http://[4000::1]/",
     // Names of this machine, with trailing dots, ports, cases and IDNA look-alikes.
     "http://localhost/",
     "http://localhost./",
@@ -140,6 +155,7 @@ fn test_resolver() -> StaticResolver {
         .host("mixed.test", [ip("93.184.216.34"), ip("192.168.0.10")])
         .host("mapped.test", [ip("::ffff:127.0.0.1")])
         .host("v6.test", [ip("2606:2800:220:1:248:1893:25c8:1946"), ip("fd00::1")])
+        .host("doc.test", [ip("2001:db8::8")])
 }
 
 #[tokio::test]
@@ -149,11 +165,45 @@ async fn refuses_names_that_resolve_to_any_blocked_address() {
             .with_resolver(Arc::new(test_resolver())),
     );
     let client = HttpClient::new(HttpPolicy::default(), mock.clone());
-    for host in ["internal.test", "metadata.test", "mixed.test", "mapped.test", "v6.test", "MIXED.test."] {
+    for host in ["internal.test", "metadata.test", "mixed.test", "mapped.test", "v6.test", "MIXED.test.", "doc.test"] {
         let reason = refusal(&client, &format!("http://{host}/")).await;
-        assert!(matches!(reason, BlockReason::Address { .. }), "{host}: {reason:?}");
+        assert!(matches!(reason, BlockReason::BlockedName { .. }), "{host}: {reason:?}");
     }
     assert!(mock.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_name_is_not_told_which_address_or_range_it_resolved_to() {
+    let mock = Arc::new(MockTransport::new([]).with_resolver(Arc::new(test_resolver())));
+    let client = HttpClient::new(HttpPolicy::default(), mock);
+    let error = client.get("http://metadata.test/latest/meta-data/").send().await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "request to http://metadata.test/latest/meta-data/ was blocked: `metadata.test` resolves to an address \
+         blocks may not reach; blocks may only reach public addresses (a provider can trust its own origin explicitly)"
+    );
+    for host in ["internal.test", "metadata.test", "mixed.test", "mapped.test", "v6.test"] {
+        let error = client.get(format!("http://{host}/")).send().await.unwrap_err();
+        let texts = [error.to_string(), format!("{error:?}")];
+        for leak in
+            ["10.0.0", "169.254", "192.168", "127.0.0", "fd00", "/8", "/16", "/7", "private", "loopback", "link-local"]
+        {
+            assert!(texts.iter().all(|text| !text.contains(leak)), "{host}: `{leak}` in {texts:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_ip_address_the_caller_wrote_is_named_with_its_range() {
+    let client = HttpClient::new(HttpPolicy::default(), permissive_mock());
+    for (url, address, range) in [
+        ("http://192.0.2.10/", "192.0.2.10", "192.0.2.0/24 (documentation)"),
+        ("http://[2001::1]/", "2001::1", "2001::/32 (Teredo)"),
+        ("http://[fec0::1]/", "fec0::1", "fec0::/10 (site-local, deprecated)"),
+        ("http://[100::1]/", "100::1", "100::/64 (discard-only)"),
+    ] {
+        assert_eq!(refusal(&client, url).await, BlockReason::Address { address: ip(address), range }, "{url}");
+    }
 }
 
 #[tokio::test]
@@ -173,7 +223,7 @@ async fn the_real_transport_checks_resolved_addresses_at_connect_time() {
     let client = reqwest_client(HttpPolicy::default(), test_resolver());
     for host in ["internal.test", "mixed.test", "metadata.test", "v6.test"] {
         let reason = refusal(&client, &format!("http://{host}:9/")).await;
-        assert!(matches!(reason, BlockReason::Address { .. }), "{host}: {reason:?}");
+        assert_eq!(reason, BlockReason::BlockedName { host: host.to_owned() });
     }
 }
 
@@ -209,7 +259,7 @@ async fn a_rebinding_dns_answer_is_checked_on_the_next_connection() {
     let url = format!("http://rebind.test:{}/", server.port());
     assert_eq!(client.get(&url).send().await.unwrap().text(), "first");
     let second = client.get(&url).send().await.unwrap_err();
-    assert!(matches!(second, HttpError::Blocked { reason: BlockReason::Address { .. }, .. }), "{second:?}");
+    assert!(matches!(second, HttpError::Blocked { reason: BlockReason::BlockedName { .. }, .. }), "{second:?}");
     assert_eq!(server.requests().len(), 1);
 }
 

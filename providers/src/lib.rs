@@ -6,7 +6,8 @@
 //! times in any time zone, random numbers and UUIDs, hashes and HMACs, base64,
 //! CSV, arithmetic, regular expressions, iteration, conditions and a delay.
 //! [`github`] is the GitHub integration: a personal access token or OAuth login,
-//! webhooks, and blocks for issues, comments and pull requests.
+//! webhooks, and blocks for issues, comments and pull requests. [`web`] sends a
+//! request to any public URL.
 //!
 //! - [`openai`]: chat completions (text, or JSON that follows a schema) and
 //!   embeddings, with a `base_url` for OpenAI-compatible servers; token usage on
@@ -48,5 +49,6 @@ pub mod slack;
 pub mod stripe;
 pub mod telegram;
 pub mod twilio;
+pub mod web;
 
 mod retry_after;

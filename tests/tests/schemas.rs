@@ -1,5 +1,6 @@
 //! Block schemas: valid draft 2020-12 documents, defaults that fit their fields, and
-//! committed snapshots of a few blocks' schemas.
+//! committed snapshots of a few blocks' schemas, as derived (`Name.input.json`) and
+//! as served with references inlined (`Name.input.wire.json`).
 //!
 //! To accept a deliberate schema change, run with `UPDATE_SNAPSHOTS=1` and review
 //! the diff of `tests/snapshots/`.
@@ -7,8 +8,14 @@
 use std::path::PathBuf;
 
 /// Blocks whose schemas are committed as snapshots.
-const SNAPSHOT_BLOCKS: &[&str] =
-    &["CalculatorBlock", "TextTemplateBlock", "ConditionBlock", "ListIteratorBlock", "ExampleBlock"];
+const SNAPSHOT_BLOCKS: &[&str] = &[
+    "CalculatorBlock",
+    "TextTemplateBlock",
+    "ConditionBlock",
+    "ListIteratorBlock",
+    "ExampleBlock",
+    "SendWebRequestBlock",
+];
 
 #[test]
 fn every_schema_is_valid_against_the_draft_2020_12_meta_schema() {
@@ -23,6 +30,47 @@ fn every_schema_is_valid_against_the_draft_2020_12_meta_schema() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_wire_schema_is_valid_draft_2020_12_without_dollar_keywords() {
+    let registry = block_workspace_tests::registry();
+    let mut problems = Vec::new();
+    for block in registry.blocks() {
+        for (which, schema) in [("input", block.wire_input_schema()), ("output", block.wire_output_schema())] {
+            if let Err(error) = jsonschema::draft202012::meta::validate(schema) {
+                problems.push(format!("{} wire {which} schema: {error} at {}", block.name(), error.instance_path()));
+            }
+            let mut keywords = Vec::new();
+            dollar_keywords(schema, &mut keywords);
+            if !keywords.is_empty() {
+                problems.push(format!("{} wire {which} schema keeps {keywords:?}", block.name()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// `$` keywords in a schema, except a `$ref` marked as a recursion; property names
+/// (the keys of `properties`) are not keywords.
+fn dollar_keywords(schema: &serde_json::Value, found: &mut Vec<String>) {
+    match schema {
+        serde_json::Value::Object(map) => {
+            let recursion = map.get(block_core::schema::RECURSIVE_MARKER) == Some(&serde_json::Value::Bool(true));
+            for (key, value) in map {
+                if key.starts_with('$') && !(key == "$ref" && recursion) {
+                    found.push(key.clone());
+                }
+                if key == "properties" {
+                    value.as_object().into_iter().flatten().for_each(|(_, field)| dollar_keywords(field, found));
+                } else if !matches!(key.as_str(), "default" | "examples" | "const" | "enum") {
+                    dollar_keywords(value, found);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| dollar_keywords(item, found)),
+        _ => {}
+    }
 }
 
 #[test]
@@ -65,7 +113,13 @@ fn schemas_match_their_committed_snapshots() {
     let mut mismatches = Vec::new();
     for name in SNAPSHOT_BLOCKS {
         let block = registry.by_name(name).unwrap_or_else(|| panic!("{name} is not registered"));
-        for (which, schema) in [("input", block.input_schema()), ("output", block.output_schema())] {
+        let forms = [
+            ("input", block.input_schema()),
+            ("output", block.output_schema()),
+            ("input.wire", block.wire_input_schema()),
+            ("output.wire", block.wire_output_schema()),
+        ];
+        for (which, schema) in forms {
             let path = directory.join(format!("{name}.{which}.json"));
             let rendered = serde_json::to_string_pretty(schema).expect("serializable") + "\n";
             if update {

@@ -108,12 +108,15 @@ pub enum HttpError {
         reason: String,
     },
     /// A test's mock transport has no exchange for this request.
-    #[error("no mocked HTTP exchange matches {method} {url}; declare one in the test's mocked exchanges")]
+    #[error("no mocked HTTP exchange matches {method} {url}; declare one in the test's mocked exchanges\n{report}")]
     Unmatched {
         /// The request's method.
         method: Method,
         /// The request's URL.
         url: RedactedUrl,
+        /// What was sent (headers and body, credentials hidden) and the closest
+        /// declared exchange with what differs from it.
+        report: String,
     },
     /// The transport failed in some other way while sending or receiving.
     #[error("request to {url} failed: {reason}")]
@@ -148,7 +151,7 @@ pub enum BlockReason {
     /// The host name denotes this machine (`localhost` and its sub-domains).
     #[error("`{0}` names this machine, which blocks may not reach")]
     LocalName(String),
-    /// The host is, or resolves to, an address in a blocked range.
+    /// The host is an IP address, as the caller wrote it, in a blocked range.
     #[error(
         "{address} is in the blocked range {range}; blocks may only reach public addresses (a provider can trust its own origin explicitly)"
     )]
@@ -157,6 +160,16 @@ pub enum BlockReason {
         address: IpAddr,
         /// The blocked range it lies in, with what the range is for.
         range: &'static str,
+    },
+    /// The host is a name that resolves to at least one blocked address. Which
+    /// address, and which range, is deliberately left out: naming them would let a
+    /// caller map internal names by trying them.
+    #[error(
+        "`{host}` resolves to an address blocks may not reach; blocks may only reach public addresses (a provider can trust its own origin explicitly)"
+    )]
+    BlockedName {
+        /// The host name as it appears in the URL (IDNA-encoded).
+        host: String,
     },
 }
 
@@ -180,8 +193,11 @@ impl HttpError {
             HttpError::Blocked { url, .. }
             | HttpError::Timeout { url, .. }
             | HttpError::TooLarge { url, .. }
-            | HttpError::TooManyRedirects { url, .. }
-            | HttpError::Unmatched { url, .. } => url.scrub(scrub),
+            | HttpError::TooManyRedirects { url, .. } => url.scrub(scrub),
+            HttpError::Unmatched { url, report, .. } => {
+                url.scrub(scrub);
+                scrub.apply(report);
+            }
             HttpError::InvalidUrl { url, reason }
             | HttpError::Connect { url, reason }
             | HttpError::Build { url, reason }

@@ -38,8 +38,12 @@
 //! ```
 //!
 //! # SSRF guard
-//! See [`blocked_range`] for the ranges and how IPv6 addresses embedding IPv4 ones
-//! are judged, and [`resolve_checked`] for the connect-time half. Tests that talk
+//! See [`blocked_range`] for the ranges (the IANA special-purpose entries that are
+//! not globally reachable, multicast, and IPv6 outside `2000::/3`) and how IPv6
+//! addresses embedding IPv4 ones are judged, and [`resolve_checked`] for the
+//! connect-time half. A refusal names the address and its range only for an IP
+//! address the caller wrote; for a host name it says only that the name resolves
+//! to an address blocks may not reach. Tests that talk
 //! to a server on 127.0.0.1 use the policy's `danger_allow_loopback_for_tests`,
 //! which admits loopback and nothing else private, and which no configuration can
 //! turn on.
@@ -51,6 +55,7 @@ mod client;
 mod error;
 mod guard;
 mod policy;
+mod ranges;
 mod redact;
 mod redirect;
 mod request;
@@ -62,8 +67,9 @@ mod transport;
 
 pub use client::HttpClient;
 pub use error::{BlockReason, HttpError};
-pub use guard::{AddressCheck, blocked_range};
+pub use guard::AddressCheck;
 pub use policy::{HttpPolicy, RetryPolicy};
+pub use ranges::blocked_range;
 pub use redact::{RedactedUrl, is_secret_query_name};
 pub use request::RequestBuilder;
 pub use resolve::{ResolveError, Resolver, StaticResolver, SystemResolver, resolve_checked};

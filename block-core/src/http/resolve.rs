@@ -77,13 +77,12 @@ fn normalise(name: &str) -> String {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ResolveError {
-    /// At least one address is in a blocked range.
-    #[error("`{host}` resolves to a blocked address: {reason}")]
+    /// At least one address is in a blocked range. Neither the address nor its
+    /// range is kept, so that no message built from this error can name them.
+    #[error("`{host}` resolves to an address blocks may not reach")]
     Blocked {
         /// The resolved name.
         host: String,
-        /// The first blocked address and its range.
-        reason: BlockReason,
     },
     /// The name did not resolve.
     #[error("could not resolve `{host}`: {source}")]
@@ -117,6 +116,17 @@ pub async fn resolve_checked(
         let source = io::Error::new(io::ErrorKind::NotFound, "no addresses");
         return Err(ResolveError::Lookup { host: host.to_owned(), source });
     }
-    check_addresses(&addresses, check).map_err(|reason| ResolveError::Blocked { host: host.to_owned(), reason })?;
+    check_addresses(&addresses, check).map_err(|_| ResolveError::Blocked { host: host.to_owned() })?;
     Ok(addresses)
+}
+
+impl ResolveError {
+    /// The guard's refusal this error stands for, if it is one: a refusal naming
+    /// the host only.
+    pub fn block_reason(&self) -> Option<BlockReason> {
+        match self {
+            ResolveError::Blocked { host } => Some(BlockReason::BlockedName { host: host.clone() }),
+            ResolveError::Lookup { .. } => None,
+        }
+    }
 }

@@ -2,8 +2,12 @@
 
 use std::fmt;
 
+use serde_json::Value;
+
 use crate::BlockDescriptor;
+use crate::credentials::CredentialsType;
 use crate::provider::ProviderDescriptor;
+use crate::schema::wire_schema;
 
 use super::{CredentialField, RegisteredBlock};
 
@@ -52,12 +56,43 @@ pub enum RegistryProblem {
         /// The provider slug.
         provider: String,
     },
+    /// A credentials field accepts a kind of credentials its provider does not
+    /// offer (`Credentials<Acme, OAuth2>` for an API-key-only provider).
+    UndeclaredKind {
+        /// The block's name.
+        block: &'static str,
+        /// The field.
+        field: String,
+        /// The provider slug.
+        provider: String,
+        /// The kinds the field accepts that the provider does not offer.
+        kinds: Vec<CredentialsType>,
+        /// The kinds the provider offers.
+        supported: Vec<CredentialsType>,
+    },
     /// A schema is not a valid JSON schema.
     InvalidSchema {
         /// The block's name.
         block: &'static str,
         /// What is wrong.
         message: String,
+    },
+    /// A block has neither test cases nor a reason to have none (a hand-written
+    /// descriptor with `BlockTests::Missing`). Reported by
+    /// [`check_registry`](crate::testing::check_registry), not by the build.
+    NoTests {
+        /// The block's name.
+        block: &'static str,
+    },
+    /// A trigger block's provider is not registered or sends no webhooks (the
+    /// `#[block(trigger(...))]` attribute refuses this at compile time; hand-written
+    /// descriptors are checked here). Reported by
+    /// [`check_registry`](crate::testing::check_registry), not by the build.
+    TriggerWithoutWebhooks {
+        /// The block's name.
+        block: &'static str,
+        /// The provider slug the trigger names.
+        provider: &'static str,
     },
 }
 
@@ -80,7 +115,35 @@ impl fmt::Display for RegistryProblem {
                 "block {block}: credentials field `{field}` names provider `{provider}`, which is not registered; \
                  declare it with #[provider(...)] in a linked crate or add it with Registry::builder().provider::<P>()"
             ),
+            RegistryProblem::UndeclaredKind { block, field, provider, kinds, supported } => write!(
+                f,
+                "block {block}: credentials field `{field}` accepts {} credentials, which provider `{provider}` does \
+                 not offer (it supports {}); accept only those kinds, or declare the missing ones in its #[provider(...)]",
+                kind_list(kinds),
+                kind_list(supported)
+            ),
             RegistryProblem::InvalidSchema { block, message } => write!(f, "block {block}: {message}"),
+            RegistryProblem::NoTests { block } => write!(
+                f,
+                "block {block} has no test cases; give it `tests = fn_name`, or `untested = \"reason\"` if it cannot have any"
+            ),
+            RegistryProblem::TriggerWithoutWebhooks { block, provider } => write!(
+                f,
+                "block {block} is a trigger of provider `{provider}`, which is not registered or sends no webhooks; \
+                 declare `webhooks(manual | auto, manager = ...)` in its #[provider(...)]"
+            ),
+        }
+    }
+}
+
+/// `api_key`, `api_key and oauth2`, `api_key, oauth2 and user_password`; `none` for none.
+fn kind_list(kinds: &[CredentialsType]) -> String {
+    match kinds {
+        [] => "none".to_owned(),
+        [one] => one.as_str().to_owned(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(|kind| kind.as_str()).collect();
+            format!("{} and {}", init.join(", "), last.as_str())
         }
     }
 }
@@ -141,21 +204,48 @@ pub(super) fn check_and_render(
     }
     let input_schema = (descriptor.input_schema)();
     let output_schema = (descriptor.output_schema)();
-    let validator = match jsonschema::draft202012::new(&input_schema) {
-        Ok(validator) => Some(validator),
+    let mut wire = |which: &str, schema: &Value| match wire_schema(schema) {
+        Ok(wire) => Some(wire),
         Err(error) => {
+            problems.push(RegistryProblem::InvalidSchema {
+                block: descriptor.name,
+                message: format!("the {which} schema cannot be served with its references inlined: {error}"),
+            });
+            None
+        }
+    };
+    let wire_input = wire("input", &input_schema);
+    let wire_output = wire("output", &output_schema);
+    // Inputs are validated against the schema clients are served, so what a client
+    // reads is exactly what is enforced.
+    let validator = match wire_input.as_ref().map(jsonschema::draft202012::new) {
+        Some(Ok(validator)) => Some(validator),
+        Some(Err(error)) => {
             problems.push(RegistryProblem::InvalidSchema {
                 block: descriptor.name,
                 message: format!("the input schema does not compile: {error}"),
             });
             None
         }
+        None => None,
     };
     let credential_fields = CredentialField::from_schema(&input_schema);
     let mut trusted_origins: Vec<&'static str> = Vec::new();
     for field in &credential_fields {
         match providers.iter().find(|provider| provider.name == field.provider) {
             Some(provider) => {
+                let supported = provider.credential_types();
+                let kinds: Vec<CredentialsType> =
+                    field.types.iter().copied().filter(|kind| !supported.contains(kind)).collect();
+                if !kinds.is_empty() {
+                    problems.push(RegistryProblem::UndeclaredKind {
+                        block: descriptor.name,
+                        field: field.name.clone(),
+                        provider: field.provider.clone(),
+                        kinds,
+                        supported,
+                    });
+                }
                 for &origin in provider.trusted_origins {
                     if let Err(error) = crate::http::HttpPolicy::default().trusted_origin(origin) {
                         problems.push(RegistryProblem::InvalidSchema {
@@ -182,7 +272,7 @@ pub(super) fn check_and_render(
     }
     let costs = super::info::effective_costs(descriptor, &credential_fields, providers);
     let costs_info = super::info::costs_info(&costs, &credential_fields, providers);
-    let info = super::info::render(descriptor, &input_schema, &output_schema, &costs_info);
+    let info = super::info::render(descriptor, wire_input?, wire_output?, &costs_info);
     Some(RegisteredBlock {
         descriptor,
         input_schema,

@@ -2,16 +2,16 @@
 
 use serde_json::{Value, json};
 
-use super::CredentialField;
+use super::{CredentialField, RegisteredBlock};
 use crate::provider::{AuthMethod, ProviderDescriptor, platform_id};
 use crate::{BlockDescriptor, Cost};
 
 /// `{id, name, description, inputSchema, outputSchema, categories, contributors,
-/// staticOutput, uiType, costs}`.
+/// staticOutput, uiType, costs}`, with the schemas in wire form.
 pub(super) fn render(
     descriptor: &BlockDescriptor,
-    input_schema: &Value,
-    output_schema: &Value,
+    input_schema: Value,
+    output_schema: Value,
     costs: &[Value],
 ) -> Value {
     let categories: Vec<Value> = descriptor
@@ -85,4 +85,19 @@ pub(super) fn costs_info(
         }
     }
     costs.iter().flat_map(|cost| cost.info(&platform)).collect()
+}
+
+impl RegisteredBlock {
+    /// The input schema as clients are served it (`GET /blocks`, the OpenAPI
+    /// document): every `$ref` inlined, no `$schema` or `$defs`; see
+    /// [`wire_schema`](crate::schema::wire_schema). Inputs are validated against it.
+    pub fn wire_input_schema(&self) -> &Value {
+        &self.info["inputSchema"]
+    }
+
+    /// The output schema as clients are served it, in the same form as
+    /// [`wire_input_schema`](Self::wire_input_schema).
+    pub fn wire_output_schema(&self) -> &Value {
+        &self.info["outputSchema"]
+    }
 }

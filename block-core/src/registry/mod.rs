@@ -83,7 +83,8 @@ impl Registry {
         self.blocks.iter()
     }
 
-    /// The enabled blocks' info as one JSON array, rendered once and cached.
+    /// The enabled blocks' info as one JSON array (the `GET /blocks` body, schemas
+    /// inlined as the reference serves them), rendered once and cached.
     pub fn listing_json(&self) -> &str {
         self.listing.get_or_init(|| {
             let enabled: Vec<&Value> =
@@ -125,17 +126,31 @@ impl RegistryBuilder {
         self
     }
 
-    /// Renders every schema, compiles the validators and checks the set: ids are
-    /// UUID v4 and unique, names are unique, defaults fit their fields, schemas
-    /// compile. Every problem is reported, not just the first.
-    pub fn build(self) -> Result<Registry, RegistryError> {
-        let mut providers = self.providers;
+    /// The descriptors added so far, each once, sorted by name.
+    pub(crate) fn descriptors(&self) -> Vec<&'static BlockDescriptor> {
+        let mut descriptors = self.descriptors.clone();
+        descriptors.sort_by(|a, b| a.name.cmp(b.name).then(a.id.cmp(b.id)));
+        descriptors.dedup_by(|a, b| std::ptr::eq(*a, *b));
+        descriptors
+    }
+
+    /// The providers the registry will know: those added and those linked.
+    pub(crate) fn known_providers(&self) -> Vec<&'static ProviderDescriptor> {
+        let mut providers = self.providers.clone();
         providers.extend(registered_providers());
         providers.sort_by(|a, b| a.name.cmp(b.name));
         providers.dedup_by(|a, b| std::ptr::eq(*a, *b));
-        let mut descriptors = self.descriptors;
-        descriptors.sort_by(|a, b| a.name.cmp(b.name).then(a.id.cmp(b.id)));
-        descriptors.dedup_by(|a, b| std::ptr::eq(*a, *b));
+        providers
+    }
+
+    /// Renders every schema, compiles the validators and checks the set: ids are
+    /// UUID v4 and unique, names are unique, defaults fit their fields, schemas
+    /// compile and can be served inlined, credentials fields name registered
+    /// providers and only kinds those providers offer. Every problem is reported,
+    /// not just the first.
+    pub fn build(self) -> Result<Registry, RegistryError> {
+        let providers = self.known_providers();
+        let descriptors = self.descriptors();
 
         let mut problems = Vec::new();
         // Every descriptor's id and name count for clashes, even one refused for

@@ -5,12 +5,18 @@
 //! The derives call these builders; a hand-written [`BlockInput`](crate::BlockInput)
 //! can call them too. Type schemas come from `schemars`; this module only adds the
 //! per-field keywords and assembles the object, so field order is declaration order.
+//!
+//! [`wire_schema`] turns a schema into the form served to clients (`GET /blocks`,
+//! the OpenAPI document): references inlined, no `$` keywords.
 
 mod field;
 mod missing;
+mod pointer;
+mod wire;
 
 pub use field::FieldSpec;
 pub use missing::missing_field;
+pub use wire::{RECURSIVE_MARKER, WireSchemaError, relocate_recursive_refs, wire_schema};
 
 pub use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;

@@ -7,12 +7,14 @@
 
 mod case;
 mod delivery;
+mod registry_check;
 mod report;
 
 use std::time::Duration;
 
 pub use case::{Expect, TestCase};
 pub use delivery::TEST_PUBLIC_URL;
+pub use registry_check::check_registry;
 pub use report::TestFailure;
 
 use std::sync::Arc;

@@ -65,22 +65,19 @@ impl Run for RegexMatchBlock {
         out: &Emit<RegexMatchOutput>,
     ) -> Result<(), BlockError> {
         // Compiling a caller's pattern can take a while (the compiled-size limit
-        // bounds it, not its time): off the runtime's worker, like any blocking work.
+        // bounds it, not its time), and so can matching it over a long text:
+        // both run off the runtime's worker, like any blocking work.
         let options = (input.pattern.clone(), input.case_sensitive, input.dot_all, input.multi_line);
-        let regex = tokio::task::spawn_blocking(move || compile(&options))
+        let text = input.text.clone();
+        let find_all = input.find_all;
+        let found = tokio::task::spawn_blocking(move || find(&options, &text, find_all))
             .await
-            .map_err(|error| BlockError::new(format!("compiling the pattern failed: {error}")))??;
-        let has_groups = regex.captures_len() > 1;
-        let mut matched = false;
-        for captures in regex.captures_iter(&input.text) {
-            matched = true;
-            let whole = captures.get(0).map_or("", |m| m.as_str());
-            out.emit(RegexMatchOutput::Positive(whole.to_owned())).await?;
-            if has_groups {
-                out.emit(RegexMatchOutput::Captures(groups(&regex, &captures))).await?;
-            }
-            if !input.find_all {
-                break;
+            .map_err(|error| BlockError::new(format!("matching the pattern failed: {error}")))??;
+        let matched = !found.is_empty();
+        for (whole, groups) in found {
+            out.emit(RegexMatchOutput::Positive(whole)).await?;
+            if let Some(groups) = groups {
+                out.emit(RegexMatchOutput::Captures(groups)).await?;
             }
         }
         if !matched {
@@ -88,6 +85,24 @@ impl Run for RegexMatchBlock {
         }
         Ok(())
     }
+}
+
+/// Each match: the whole match, and its groups when the pattern has any.
+type Found = Vec<(String, Option<Map<String, Value>>)>;
+
+/// The matches of the pattern in `text`: the first one, or all of them.
+fn find(options: &PatternOptions, text: &str, find_all: bool) -> Result<Found, BlockError> {
+    let regex = compile(options)?;
+    let has_groups = regex.captures_len() > 1;
+    let mut found = Vec::new();
+    for captures in regex.captures_iter(text) {
+        let whole = captures.get(0).map_or("", |m| m.as_str()).to_owned();
+        found.push((whole, has_groups.then(|| groups(&regex, &captures))));
+        if !find_all {
+            break;
+        }
+    }
+    Ok(found)
 }
 
 /// The pattern, case sensitivity, `.` matching newlines, `^`/`$` per line.

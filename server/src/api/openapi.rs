@@ -6,6 +6,7 @@
 
 use axum::Router;
 use block_core::Registry;
+use block_core::schema::relocate_recursive_refs;
 use serde_json::{Map, Value, json};
 use utoipa::openapi::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -152,13 +153,15 @@ fn shared_parts(operation: &mut Value) {
 
 /// Adds every enabled block's input and output schemas as components
 /// (`<Name>Input`, `<Name>Output`), and `BlockInput` as any one of the inputs.
+/// They are the wire forms `GET /blocks` serves (every `$ref` inlined), so a
+/// client reads the same schema from either place.
 fn add_block_schemas(schemas: &mut Value, registry: &Registry) {
     let mut inputs = Vec::new();
     for block in registry.blocks().filter(|block| !block.descriptor().disabled) {
         let input = format!("{}Input", block.name());
         let output = format!("{}Output", block.name());
-        add_block_schema(schemas, &input, block.input_schema());
-        add_block_schema(schemas, &output, block.output_schema());
+        add_block_schema(schemas, &input, block.wire_input_schema());
+        add_block_schema(schemas, &output, block.wire_output_schema());
         inputs.push(json!({"$ref": format!("#/components/schemas/{input}")}));
     }
     schemas["BlockInput"] = json!({
@@ -167,61 +170,28 @@ fn add_block_schemas(schemas: &mut Value, registry: &Registry) {
     });
 }
 
-/// Adds a block's schema as component `name`; its `$defs` become components of
-/// their own (`<name>.<def>`) so that references resolve inside the document.
+/// Adds a block's wire schema as component `name`. A recursive type's one
+/// remaining `$ref` points into the schema itself, so it is moved to where the
+/// schema now lives.
 fn add_block_schema(schemas: &mut Value, name: &str, schema: &Value) {
     let mut schema = schema.clone();
-    let prefix = format!("#/components/schemas/{name}.");
-    if let Value::Object(fields) = &mut schema {
-        fields.remove("$schema");
-        if let Some(Value::Object(definitions)) = fields.remove("$defs") {
-            for (definition, mut body) in definitions {
-                rewrite_refs(&mut body, &prefix);
-                schemas[format!("{name}.{definition}")] = body;
-            }
-        }
-    }
-    rewrite_refs(&mut schema, &prefix);
+    relocate_recursive_refs(&mut schema, &format!("#/components/schemas/{name}"));
     schemas[name] = schema;
-}
-
-fn rewrite_refs(value: &mut Value, prefix: &str) {
-    match value {
-        Value::Object(fields) => {
-            for (key, item) in fields.iter_mut() {
-                match (key.as_str(), &mut *item) {
-                    ("$ref", Value::String(target)) => {
-                        if let Some(definition) = target.strip_prefix("#/$defs/") {
-                            *target = format!("{prefix}{definition}");
-                        }
-                    }
-                    _ => rewrite_refs(item, prefix),
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|item| rewrite_refs(item, prefix)),
-        _ => {}
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use block_core::schema::RECURSIVE_MARKER;
 
     #[test]
-    fn block_definitions_become_components_and_references_follow() {
+    fn a_recursive_reference_points_into_its_component() {
         let mut schemas = json!({});
-        let schema = json!({
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "properties": {"op": {"$ref": "#/$defs/Operation"}},
-            "$defs": {"Operation": {"enum": ["add"]}}
-        });
-        add_block_schema(&mut schemas, "CalculatorBlockInput", &schema);
+        let schema = json!({"properties": {"next": {"$ref": "#/properties", RECURSIVE_MARKER: true}}});
+        add_block_schema(&mut schemas, "ListBlockInput", &schema);
         assert_eq!(
-            schemas["CalculatorBlockInput"]["properties"]["op"]["$ref"],
-            "#/components/schemas/CalculatorBlockInput.Operation"
+            schemas["ListBlockInput"]["properties"]["next"]["$ref"],
+            "#/components/schemas/ListBlockInput/properties"
         );
-        assert_eq!(schemas["CalculatorBlockInput.Operation"], json!({"enum": ["add"]}));
-        assert!(schemas["CalculatorBlockInput"].get("$schema").is_none());
     }
 }

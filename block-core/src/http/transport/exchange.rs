@@ -11,6 +11,7 @@ use http::{HeaderMap, Method, StatusCode};
 use serde_json::Value;
 use url::Url;
 
+use super::mismatch::{Difference, Expected, ExpectedBody, differences};
 use crate::http::redact::RedactedUrl;
 
 /// A request as the mock saw it.
@@ -223,20 +224,20 @@ impl Exchange {
     }
 
     pub(super) fn matches(&self, request: &RecordedRequest) -> bool {
-        let url_matches = if self.any_query {
-            without_query(&self.url) == without_query(&request.url)
-        } else {
-            self.url == request.url
+        self.differences(request).is_empty()
+    }
+
+    /// Every way `request` differs from this exchange; empty when it matches.
+    pub(super) fn differences(&self, request: &RecordedRequest) -> Vec<Difference> {
+        let body = match &self.body {
+            BodyMatch::Any => ExpectedBody::Any,
+            BodyMatch::Exact(body) => ExpectedBody::Exact(body),
+            BodyMatch::Json(body) => ExpectedBody::Json(body),
+            BodyMatch::Predicate(predicate) => ExpectedBody::Predicate(predicate(&request.body)),
         };
-        let headers_match =
-            self.headers.iter().all(|(name, value)| request.headers.get_all(name).iter().any(|v| v == value));
-        let body_matches = match &self.body {
-            BodyMatch::Any => true,
-            BodyMatch::Exact(body) => body == &request.body,
-            BodyMatch::Json(body) => request.json().as_ref() == Some(body),
-            BodyMatch::Predicate(predicate) => predicate(&request.body),
-        };
-        self.method == request.method && url_matches && headers_match && body_matches
+        let expected =
+            Expected { method: &self.method, url: &self.url, any_query: self.any_query, headers: &self.headers, body };
+        differences(&expected, request)
     }
 }
 
@@ -245,12 +246,6 @@ fn header_pair(name: &str, value: &str) -> (HeaderName, HeaderValue) {
     let name = HeaderName::try_from(name).unwrap_or_else(|_| panic!("mocked header name `{name}` is invalid"));
     let value = HeaderValue::try_from(value).unwrap_or_else(|_| panic!("mocked value of header `{name}` is invalid"));
     (name, value)
-}
-
-fn without_query(url: &Url) -> Url {
-    let mut url = url.clone();
-    url.set_query(None);
-    url
 }
 
 impl fmt::Display for Exchange {

@@ -7,11 +7,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use url::Host;
 
 use super::exchange::{Exchange, RecordedRequest, Reply};
+use super::mismatch::{describe_sent, distance};
 use super::{BoxFuture, Transport, TransportRequest, TransportResponse};
 use crate::http::error::HttpError;
 use crate::http::guard::AddressCheck;
 use crate::http::redact::RedactedUrl;
-use crate::http::resolve::{ResolveError, Resolver, resolve_checked};
+use crate::http::resolve::{Resolver, resolve_checked};
 
 /// A [`Transport`] for tests: every request must match a declared [`Exchange`].
 ///
@@ -23,8 +24,11 @@ use crate::http::resolve::{ResolveError, Resolver, resolve_checked};
 /// any number.
 ///
 /// A request that matches nothing fails with [`HttpError::Unmatched`], naming its
-/// method and URL, and is recorded: [`unmatched_requests`](Self::unmatched_requests)
-/// lets a harness fail the test even if the block swallowed the error, and
+/// method and URL and reporting what was sent (headers and body, credentials
+/// hidden) beside the closest declared exchange and what differs from it: the
+/// method, a part of the URL, a header, or the JSON body value at a pointer. It is
+/// recorded too: [`unmatched_requests`](Self::unmatched_requests) lets a harness
+/// fail the test even if the block swallowed the error, and
 /// [`unused_exchanges`](Self::unused_exchanges) lists what was declared but never
 /// requested.
 ///
@@ -59,7 +63,8 @@ pub struct MockTransport {
 struct State {
     slots: Vec<Slot>,
     requests: Vec<RecordedRequest>,
-    unmatched: Vec<RecordedRequest>,
+    /// Requests no exchange matched, each with its report.
+    unmatched: Vec<(RecordedRequest, String)>,
 }
 
 struct Slot {
@@ -102,7 +107,13 @@ impl MockTransport {
 
     /// The requests no exchange matched.
     pub fn unmatched_requests(&self) -> Vec<RecordedRequest> {
-        self.state().unmatched.clone()
+        self.state().unmatched.iter().map(|(request, _)| request.clone()).collect()
+    }
+
+    /// For each request no exchange matched: what was sent (credentials hidden) and
+    /// the closest declared exchange with what differs from it.
+    pub fn unmatched_reports(&self) -> Vec<String> {
+        self.state().unmatched.iter().map(|(_, report)| report.clone()).collect()
     }
 
     /// Descriptions of the exchanges that were declared but never used.
@@ -113,14 +124,14 @@ impl MockTransport {
     /// `Ok` when every request matched and every exchange was used; otherwise one
     /// message listing both kinds of problem.
     pub fn verify(&self) -> Result<(), String> {
-        let unmatched = self.unmatched_requests();
+        let unmatched = self.state().unmatched.clone();
         let unused = self.unused_exchanges();
         if unmatched.is_empty() && unused.is_empty() {
             return Ok(());
         }
         let mut message = String::new();
-        for request in &unmatched {
-            message.push_str(&format!("unmocked request: {request}\n"));
+        for (request, report) in &unmatched {
+            message.push_str(&format!("unmocked request: {request}\n{report}\n"));
         }
         for exchange in &unused {
             message.push_str(&format!("mocked exchange never requested: {exchange}\n"));
@@ -142,8 +153,10 @@ impl MockTransport {
         let url = || RedactedUrl::new(&request.url);
         match resolve_checked(resolver.as_ref(), host, request.address_check).await {
             Ok(_) => Ok(()),
-            Err(ResolveError::Blocked { reason, .. }) => Err(HttpError::Blocked { url: url(), reason }),
-            Err(other) => Err(HttpError::Connect { url: url(), reason: other.to_string() }),
+            Err(error) => match error.block_reason() {
+                Some(reason) => Err(HttpError::Blocked { url: url(), reason }),
+                None => Err(HttpError::Connect { url: url(), reason: error.to_string() }),
+            },
         }
     }
 
@@ -162,17 +175,19 @@ impl MockTransport {
             match slot {
                 Some(slot) => {
                     slot.uses += 1;
-                    Some((slot.exchange.reply.clone(), slot.exchange.delay))
+                    Ok((slot.exchange.reply.clone(), slot.exchange.delay))
                 }
                 None => {
-                    state.unmatched.push(recorded);
-                    None
+                    let report = unmatched_report(&state.slots, &recorded);
+                    state.unmatched.push((recorded, report.clone()));
+                    Err(report)
                 }
             }
         };
         let url = RedactedUrl::new(&request.url);
-        let Some((reply, delay)) = found else {
-            return Err(HttpError::Unmatched { method: request.method, url });
+        let (reply, delay) = match found {
+            Ok(found) => found,
+            Err(report) => return Err(HttpError::Unmatched { method: request.method, url, report }),
         };
         if let Some(delay) = delay {
             tokio::time::sleep(delay).await;
@@ -204,4 +219,31 @@ impl fmt::Debug for MockTransport {
             .field("unmatched", &state.unmatched.len())
             .finish()
     }
+}
+
+/// What was sent and the closest declared exchange, with what differs from it.
+/// Closest: the fewest and slightest differences (host and path weigh most, then
+/// method, query, headers and body), an exchange still available before a used one,
+/// and then the first declared.
+fn unmatched_report(slots: &[Slot], request: &RecordedRequest) -> String {
+    let mut report = describe_sent(request);
+    let closest = slots
+        .iter()
+        .enumerate()
+        .map(|(index, slot)| (slot.exchange.differences(request), !slot.available(), index, slot))
+        .min_by_key(|(differences, used, index, _)| (distance(differences), *used, *index));
+    let Some((differences, used, index, slot)) = closest else {
+        report.push_str("\n  no exchange is declared");
+        return report;
+    };
+    report.push_str(&format!("\n  closest declared exchange (#{}): {}", index + 1, slot.exchange));
+    if used {
+        report.push_str(
+            "\n    - it was used already and answers once; declare it again for each request, or make it `.repeatable()`",
+        );
+    }
+    for difference in differences {
+        report.push_str(&format!("\n    - {}", difference.text));
+    }
+    report
 }

@@ -4,6 +4,7 @@
 //! does those by hand, so a mock transport exercises them exactly like the real one.
 
 mod exchange;
+mod mismatch;
 mod mock;
 mod reqwest_transport;
 

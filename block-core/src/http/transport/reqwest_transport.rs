@@ -14,7 +14,7 @@ use super::{BoxFuture, Transport, TransportRequest, TransportResponse};
 use crate::http::error::{BlockReason, HttpError};
 use crate::http::guard::AddressCheck;
 use crate::http::redact::RedactedUrl;
-use crate::http::resolve::{ResolveError, Resolver, SystemResolver, resolve_checked};
+use crate::http::resolve::{Resolver, SystemResolver, resolve_checked};
 
 /// The production [`Transport`]: reqwest with its own redirects and proxies off,
 /// rustls (ring) with the platform's certificate verifier, and a DNS resolver that
@@ -190,8 +190,10 @@ impl Resolve for GuardedResolve {
                     let sockets = addresses.into_iter().map(|ip| std::net::SocketAddr::new(ip, 0));
                     Ok(Box::new(sockets.collect::<Vec<_>>().into_iter()) as Addrs)
                 }
-                Err(ResolveError::Blocked { reason, .. }) => Err(Box::new(AddressRefused(reason)) as _),
-                Err(other) => Err(Box::new(other) as _),
+                Err(error) => match error.block_reason() {
+                    Some(reason) => Err(Box::new(AddressRefused(reason)) as _),
+                    None => Err(Box::new(error) as _),
+                },
             }
         })
     }
