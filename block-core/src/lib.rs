@@ -65,6 +65,7 @@ pub mod provider;
 pub mod registry;
 pub mod schema;
 pub mod testing;
+pub mod tokens;
 mod traits;
 pub mod webhooks;
 

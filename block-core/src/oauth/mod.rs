@@ -12,7 +12,6 @@
 //! verifier in an error.
 
 mod handlers;
-mod pkce;
 mod refresh;
 mod standard;
 
@@ -21,8 +20,10 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use url::Url;
 
+/// PKCE and random tokens live in [`crate::tokens`]; named here too for the OAuth code
+/// that has always found them here.
+pub use crate::tokens::{Pkce, random_token};
 pub use handlers::OAuthHandlers;
-pub use pkce::{Pkce, random_token};
 pub use refresh::REFRESH_MARGIN_SECS;
 pub(crate) use refresh::{Refresher, needs_refresh};
 pub use standard::StandardOAuth2;
