@@ -83,7 +83,10 @@ pub use credentials::{
 };
 pub use descriptor::{BlockDescriptor, BlockTests, Registration, TriggerSpec};
 pub use error::BlockError;
-pub use executor::{Emit, ExecuteError, Execution, Executor, OutputEvent, Outputs, RunOptions};
+pub use executor::{
+    Emit, ExecuteError, ExecuteErrorKind, Execution, Executor, OutputEvent, Outputs, PreparedRun, RunOptions,
+    UsedCredentials,
+};
 pub use provider::{AuthMethod, Provider, ProviderDescriptor};
 pub use registry::{InputProblem, RegisteredBlock, Registry, RegistryBuilder, RegistryError, RegistryProblem};
 pub use testing::{Expect, TestCase};
@@ -95,6 +98,8 @@ pub use secrecy::{ExposeSecret, SecretString};
 pub use serde_json;
 /// JSON values, as blocks receive and emit them.
 pub use serde_json::{Value, json};
+/// Execution ids ([`RunContext::execution_id`], [`RunOptions::execution_id`]).
+pub use uuid::Uuid;
 
 /// Everything a block author needs, in one import.
 pub mod prelude {

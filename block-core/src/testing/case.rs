@@ -176,7 +176,8 @@ impl<B: Block> TestCase<B> {
     pub(super) async fn check(self, started: Result<Execution, ExecuteError>) -> Result<(), CaseFailure> {
         let name = self.name;
         match (self.outcome, started) {
-            (Outcome::InvalidInput(paths), Err(ExecuteError::InvalidInput { problems, .. })) => {
+            (Outcome::InvalidInput(paths), Err(error)) if error.is_input_problem() => {
+                let problems = error.problems();
                 let mut actual: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
                 let mut wanted = paths.clone();
                 actual.sort_unstable();
@@ -189,7 +190,7 @@ impl<B: Block> TestCase<B> {
                         &name,
                         format!(
                             "expected input problems at {wanted:?}, got {}",
-                            crate::registry::InputProblem::join(&problems)
+                            crate::registry::InputProblem::join(problems)
                         ),
                     ))
                 }

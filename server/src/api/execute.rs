@@ -120,7 +120,9 @@ async fn start(
             .with_details(json!({"price": price, "balance": balance})));
         }
     };
-    let context = RunOptions::for_user(user.clone());
+    // The block sees the id the run is recorded under.
+    let context =
+        RunOptions { execution_id: block_core::Uuid::parse_str(&record.id).ok(), ..RunOptions::for_user(user.clone()) };
     let execution = match state.executor.execute(block, input, context).await {
         Ok(execution) => execution,
         Err(error) => {
@@ -151,7 +153,15 @@ pub(super) fn names_platform_credentials(state: &AppState, block: &RegisteredBlo
 
 fn execute_error(block: &RegisteredBlock, error: ExecuteError) -> ApiError {
     match error {
-        ExecuteError::InvalidInput { block, problems } => ApiError::invalid_input(block, &problems),
+        ExecuteError::InvalidInput { block, problems, .. }
+        | ExecuteError::UnusableCredentials { block, problems, .. } => ApiError::invalid_input(block, &problems),
+        ExecuteError::Unavailable { reason, retry_after } => {
+            let error = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", reason);
+            match retry_after {
+                Some(wait) => error.with_header(header::RETRY_AFTER, wait.as_secs().into()),
+                None => error,
+            }
+        }
         ExecuteError::Disabled { block } => {
             ApiError::new(StatusCode::FORBIDDEN, "block_disabled", format!("block {block} is disabled"))
         }
