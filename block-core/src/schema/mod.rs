@@ -10,7 +10,7 @@ mod field;
 mod missing;
 
 pub use field::FieldSpec;
-pub use missing::missing_field;
+pub use missing::{MissingField, missing_field};
 
 pub use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;
