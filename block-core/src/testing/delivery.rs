@@ -15,7 +15,6 @@ use crate::{Block, Executor, Registry};
 pub(crate) struct DeliveryCase {
     event: String,
     payload: Value,
-    tampered: bool,
 }
 
 impl<B: Block> TestCase<B> {
@@ -26,16 +25,15 @@ impl<B: Block> TestCase<B> {
     /// configuration does not subscribe to `event`.
     pub fn delivery(name: impl Into<String>, input: B::Input, event: &str, payload: Value) -> Self {
         let mut case = TestCase::new(name, input);
-        case.delivery = Some(DeliveryCase { event: event.to_owned(), payload, tampered: false });
+        case.delivery = Some(DeliveryCase { event: event.to_owned(), payload });
         case
     }
 
     /// Alters the delivered body after it was signed: the case then expects the
-    /// delivery to be refused as badly signed, with nothing run.
+    /// delivery to be refused as badly signed, with nothing run (so it expects no
+    /// outputs). Only for [`delivery`](TestCase::delivery) cases.
     pub fn tampered(mut self) -> Self {
-        if let Some(delivery) = &mut self.delivery {
-            delivery.tampered = true;
-        }
+        self.tampered = true;
         self
     }
 }
@@ -81,14 +79,14 @@ pub(super) async fn run<B: Block>(
 
     let mut body = serde_json::to_vec(&delivery.payload).map_err(|error| fail(error.to_string()))?;
     let headers = manager.sign_delivery(&webhook, &delivery.event, &body);
-    if delivery.tampered {
+    if case.tampered {
         body.extend_from_slice(b" ");
     }
     let dispatched = Dispatcher::new(registry, Arc::new(store), executor)
         .with_max_body_bytes(25 << 20)
         .dispatch(trigger.provider, &webhook.id, &headers, &body)
         .await;
-    match (delivery.tampered, dispatched) {
+    match (case.tampered, dispatched) {
         (true, Err(DispatchError::BadSignature(_))) => Ok(()),
         (true, Ok(runs)) => Err(fail(format!("the tampered delivery was accepted and ran {} trigger(s)", runs.len()))),
         (_, Err(error)) => Err(fail(format!("the delivery was refused: {error}"))),
