@@ -2,6 +2,8 @@
 
 use std::sync::{Arc, OnceLock};
 
+use uuid::Uuid;
+
 use crate::http::{HttpClient, HttpPolicy, Transport};
 
 /// The execution context handed to [`Run::run`](crate::Run::run).
@@ -10,7 +12,7 @@ use crate::http::{HttpClient, HttpPolicy, Transport};
 /// reaches the network: [`RunContext::http`].
 #[derive(Clone)]
 pub struct RunContext {
-    pub(crate) execution_id: u64,
+    pub(crate) execution_id: Uuid,
     pub(crate) user_id: Option<String>,
     pub(crate) block_id: &'static str,
     pub(crate) http: Arc<HttpSource>,
@@ -25,9 +27,21 @@ pub(crate) struct HttpSource {
     pub(crate) client: OnceLock<HttpClient>,
 }
 
+impl HttpSource {
+    pub(crate) fn new(
+        base: Arc<HttpPolicy>,
+        trusted_origins: Arc<[&'static str]>,
+        transport: Arc<dyn Transport>,
+    ) -> Self {
+        HttpSource { base, trusted_origins, transport, client: OnceLock::new() }
+    }
+}
+
 impl RunContext {
-    /// A process-unique number for this execution, for log correlation.
-    pub fn execution_id(&self) -> u64 {
+    /// The execution's id (a UUID v7): the id the caller chose in
+    /// [`RunOptions`](crate::RunOptions) or the executor made, the same one the
+    /// caller sees on the prepared run, so logs and records correlate.
+    pub fn execution_id(&self) -> Uuid {
         self.execution_id
     }
 

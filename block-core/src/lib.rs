@@ -52,6 +52,10 @@
 //! This crate must never panic on input-derived data, print or serialize a secret, or
 //! reach the network on its own.
 
+// Everything a public signature names must be nameable by users: a public type in
+// a private module, reachable but unnameable, is a mistake this lint reports.
+#![warn(unnameable_types)]
+
 mod category;
 mod context;
 pub mod cost;
@@ -65,6 +69,7 @@ pub mod provider;
 pub mod registry;
 pub mod schema;
 pub mod testing;
+pub mod tokens;
 mod traits;
 pub mod webhooks;
 
@@ -81,8 +86,11 @@ pub use credentials::{
     ApiKey, CredentialStore, Credentials, HostScoped, InMemoryCredentialStore, OAuth2, UserPassword,
 };
 pub use descriptor::{BlockDescriptor, BlockTests, Registration, TriggerSpec};
-pub use error::BlockError;
-pub use executor::{Emit, ExecuteError, Execution, Executor, OutputEvent, Outputs, RunOptions};
+pub use error::{BlockError, BlockErrorKind};
+pub use executor::{
+    Emit, ExecuteError, ExecuteErrorKind, Execution, Executor, OutputEvent, Outputs, PreparedRun, RunOptions,
+    UsedCredentials,
+};
 pub use provider::{AuthMethod, Provider, ProviderDescriptor};
 pub use registry::{InputProblem, RegisteredBlock, Registry, RegistryBuilder, RegistryError, RegistryProblem};
 pub use testing::{Expect, TestCase};
@@ -134,9 +142,12 @@ pub use serde;
 pub use schemars;
 /// JSON values, as blocks receive and emit them.
 pub use serde_json::{Value, json};
+/// Execution ids ([`RunContext::execution_id`], [`RunOptions::execution_id`]).
+pub use uuid::Uuid;
 
 /// Everything a block author needs, in one import.
 pub mod prelude {
+    pub use crate::http::Exchange;
     pub use crate::{
         ApiKey, Block, BlockEnum, BlockError, BlockInput, BlockOutput, Category, Credentials, Emit, HostScoped, OAuth2,
         Run, RunContext, TestCase, UserPassword, Value, block, json, provider,
@@ -151,7 +162,7 @@ pub mod __private {
     pub use crate::schema::{
         FieldSpec, InputSchemaBuilder, OutputSchemaBuilder, enum_schema, missing_field, root_input_schema,
     };
-    pub use crate::traits::{erase, has_hidden_payload};
+    pub use crate::traits::{ErasedBlock, ReadyRun, erase, has_hidden_payload};
     pub use inventory;
     pub use schemars;
     pub use serde;

@@ -5,12 +5,15 @@
 //! can also be implemented by hand (the macro-free path), which is what the generated
 //! code does.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 
+use serde::Deserialize as _;
 use serde_json::Value;
 
-use crate::executor::{Emit, OutputEvent};
+use crate::credentials::StoredCredentials;
+use crate::executor::{Emit, OutputEvent, RunLimits};
 use crate::{BlockDescriptor, BlockError, RunContext};
 
 /// The typed input of a block. Derive it with `#[derive(BlockInput)]`.
@@ -99,32 +102,61 @@ pub trait Block: Run + Sized {
 /// A block with its types erased, as the registry and executor hold it.
 #[doc(hidden)]
 pub trait ErasedBlock: Send + Sync + 'static {
-    /// Deserializes `input` (already validated against the schema, its credentials
-    /// resolved into `credentials`) and spawns the run.
-    fn start(
+    /// Deserializes `input` (already validated against the schema), with its
+    /// credentials resolved into `credentials`, into a run ready to spawn.
+    fn prepare(
         &self,
-        input: Value,
-        credentials: std::collections::HashMap<String, crate::credentials::StoredCredentials>,
+        input: &Value,
+        credentials: HashMap<String, StoredCredentials>,
+    ) -> Result<Box<dyn ReadyRun>, serde_json::Error>;
+}
+
+/// A block with its typed input, ready to spawn; dropping it runs nothing.
+#[doc(hidden)]
+pub trait ReadyRun: Send + 'static {
+    /// Spawns the run on `runtime`.
+    fn spawn(
+        self: Box<Self>,
+        runtime: &tokio::runtime::Handle,
         ctx: RunContext,
         events: tokio::sync::mpsc::Sender<OutputEvent>,
-        limits: crate::executor::RunLimits,
-    ) -> Result<tokio::task::JoinHandle<()>, serde_json::Error>;
+        limits: RunLimits,
+    ) -> tokio::task::JoinHandle<()>;
 }
 
 struct Erased<B>(Arc<B>);
 
+struct Ready<B: Run> {
+    block: Arc<B>,
+    input: B::Input,
+}
+
 impl<B: Block> ErasedBlock for Erased<B> {
-    fn start(
+    fn prepare(
         &self,
-        input: Value,
-        credentials: std::collections::HashMap<String, crate::credentials::StoredCredentials>,
+        input: &Value,
+        credentials: HashMap<String, StoredCredentials>,
+    ) -> Result<Box<dyn ReadyRun>, serde_json::Error> {
+        // Most blocks take no credentials: their input needs no thread-local set-up.
+        let input = if credentials.is_empty() {
+            B::Input::deserialize(input)?
+        } else {
+            crate::credentials::with_resolved(credentials, || B::Input::deserialize(input))?
+        };
+        Ok(Box::new(Ready { block: Arc::clone(&self.0), input }))
+    }
+}
+
+impl<B: Run> ReadyRun for Ready<B> {
+    fn spawn(
+        self: Box<Self>,
+        runtime: &tokio::runtime::Handle,
         ctx: RunContext,
         events: tokio::sync::mpsc::Sender<OutputEvent>,
-        limits: crate::executor::RunLimits,
-    ) -> Result<tokio::task::JoinHandle<()>, serde_json::Error> {
-        let input: B::Input = crate::credentials::with_resolved(credentials, || serde_json::from_value(input))?;
-        let block = Arc::clone(&self.0);
-        Ok(tokio::spawn(crate::executor::drive(block, input, ctx, events, limits)))
+        limits: RunLimits,
+    ) -> tokio::task::JoinHandle<()> {
+        let Ready { block, input } = *self;
+        runtime.spawn(crate::executor::drive(block, input, ctx, events, limits))
     }
 }
 

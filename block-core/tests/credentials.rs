@@ -104,7 +104,7 @@ async fn run(user: &str, input: Value) -> Result<block_core::Outputs, ExecuteErr
 
 fn problem_at_credentials(result: Result<block_core::Outputs, ExecuteError>) -> String {
     match result {
-        Err(ExecuteError::InvalidInput { problems, .. }) => {
+        Err(ExecuteError::UnusableCredentials { problems, .. }) => {
             assert_eq!(problems.len(), 1, "{problems:?}");
             assert_eq!(problems[0].path, "/credentials");
             assert!(!problems[0].message.contains(CANARY), "a secret leaked: {}", problems[0].message);
@@ -156,7 +156,7 @@ async fn an_execution_without_a_user_cannot_use_credentials() {
     let registry = Registry::builder().block::<CheckBlock>().build().expect("valid");
     let block = registry.by_name("CheckBlock").expect("registered");
     let error = executor().execute(block, meta("alice-key", "api_key"), RunOptions::default()).await;
-    let message = problem_at_credentials(error.map(|_| unreachable!()));
+    let message = problem_at_credentials(error.map(|_| panic!("the run started without a user")));
     assert!(message.contains("names none"), "{message}");
 }
 
@@ -168,7 +168,7 @@ async fn the_secret_never_appears_in_debug_errors_schemas_info_or_outputs() {
         CredentialsMeta { id: "alice-key".into(), provider: "acme".into(), kind: CredentialsType::ApiKey, title: None },
         match key("alice-key", CANARY, None) {
             StoredCredentials::ApiKey(key) => key,
-            _ => unreachable!(),
+            other => panic!("expected an API key, got {other:?}"),
         },
     );
     let input = CheckInput { credentials };

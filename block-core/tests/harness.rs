@@ -2,7 +2,7 @@
 //! failure says.
 
 use block_core::prelude::*;
-use block_core::testing::run_cases;
+use block_core::testing::{run_block_cases, run_cases};
 
 /// Input of the doubling block.
 #[derive(BlockInput)]
@@ -97,6 +97,89 @@ fn an_unexpected_error_or_a_wrong_rejection_fails() {
 fn an_empty_case_list_is_a_failure() {
     let failure = run_cases::<DoubleBlock>(Vec::new()).expect_err("no cases").to_string();
     assert!(failure.contains("no cases"), "{failure}");
+}
+
+#[test]
+fn a_block_without_cases_is_an_error() {
+    let failure = run_block_cases::<DoubleBlock>().expect_err("untested, so nothing ran").to_string();
+    assert!(failure.contains("DoubleBlock: the block has no test cases"), "{failure}");
+    assert!(failure.contains("cases are given in this file"), "the reason it gave is shown: {failure}");
+}
+
+/// Runs one case that must be refused before running, and returns the message.
+fn refusal(case: TestCase<DoubleBlock>) -> String {
+    let failure = run_cases::<DoubleBlock>(vec![case]).expect_err("refused").to_string();
+    assert!(failure.contains("the case contradicts itself"), "{failure}");
+    failure
+}
+
+#[test]
+fn invalid_input_then_outputs_is_refused() {
+    for (name, case) in [
+        (
+            "rejects then doubles",
+            TestCase::json("rejects then doubles", json!({"n": "x"}))
+                .invalid_input(["/n"])
+                .output(DoubleOutput::Doubled(2)),
+        ),
+        (
+            "doubles then rejects",
+            TestCase::json("doubles then rejects", json!({"n": "x"}))
+                .output(DoubleOutput::Doubled(2))
+                .invalid_input(["/n"]),
+        ),
+    ] {
+        let failure = refusal(case);
+        assert!(failure.contains(&format!("case {name:?}")), "the case is named: {failure}");
+        assert!(failure.contains("outputs are expected too"), "{failure}");
+    }
+}
+
+#[test]
+fn tampered_on_a_case_that_delivers_nothing_is_refused() {
+    let failure = refusal(TestCase::new("not a delivery", DoubleInput { n: 1 }).tampered());
+    assert!(failure.contains("`tampered()` alters a delivery; this case delivers nothing"), "{failure}");
+}
+
+#[test]
+fn a_case_that_runs_nothing_cannot_expect_exchanges_or_a_timeout() {
+    let failure = refusal(
+        TestCase::json("rejected with extras", json!({"n": []}))
+            .invalid_input(["/n"])
+            .http(Exchange::get("https://api.test/never"))
+            .timeout(std::time::Duration::from_secs(1)),
+    );
+    assert!(failure.contains("1 HTTP exchange(s) are declared, but this case runs nothing"), "{failure}");
+    assert!(failure.contains("a timeout is set, but this case runs nothing"), "{failure}");
+}
+
+#[test]
+fn invalid_input_twice_or_without_a_pointer_is_refused() {
+    let failure = refusal(TestCase::json("twice", json!({"n": "x"})).invalid_input(["/n"]).invalid_input([""]));
+    assert!(failure.contains("`invalid_input` is given twice"), "{failure}");
+    let failure = refusal(TestCase::json("no pointer", json!({"n": "x"})).invalid_input([]));
+    assert!(failure.contains("`invalid_input` names no JSON pointer"), "{failure}");
+}
+
+#[test]
+fn outputs_after_the_error_or_on_an_unknown_pin_are_refused() {
+    let failure = refusal(
+        TestCase::new("error first", DoubleInput { n: 0 }).error_containing("zero").output(DoubleOutput::Doubled(0)),
+    );
+    assert!(failure.contains("expected output #1 is the error, but 1 more output(s)"), "{failure}");
+    let failure = refusal(TestCase::new("typo", DoubleInput { n: 1 }).output_where("dubled", "is 2", |v| v == 2));
+    assert!(failure.contains("pin `dubled`, which DoubleBlock does not have (its pins: doubled, was_negative, error)"));
+}
+
+#[test]
+fn a_contradiction_fails_only_its_own_case() {
+    let cases = vec![
+        TestCase::new("fine", DoubleInput { n: 1 })
+            .outputs([DoubleOutput::Doubled(2), DoubleOutput::WasNegative(false)]),
+        TestCase::new("confused", DoubleInput { n: 1 }).tampered(),
+    ];
+    let failure = run_cases::<DoubleBlock>(cases).expect_err("one case is refused").to_string();
+    assert!(failure.contains("1 case(s) failed") && failure.contains("case \"confused\""), "{failure}");
 }
 
 /// Input of the sleeping block.

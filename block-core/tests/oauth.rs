@@ -12,8 +12,8 @@ use block_core::oauth::{OAuthApp, OAuthError, OAuthHandler, OAuthHandlers, OAuth
 use block_core::prelude::*;
 use block_core::provider::ProviderRegistration;
 use block_core::{
-    AuthMethod, CredentialStore, ExecuteError, Executor, InMemoryCredentialStore, Provider, ProviderDescriptor,
-    Registry, RunOptions,
+    AuthMethod, CredentialStore, ExecuteError, ExecuteErrorKind, Executor, InMemoryCredentialStore, Provider,
+    ProviderDescriptor, Registry, RunOptions,
 };
 use http_support::{Canned, Received, TestServer, local_policy};
 
@@ -270,7 +270,7 @@ async fn runs_sharing_a_credential_are_not_serialised() {
 }
 
 #[tokio::test]
-async fn a_failed_refresh_is_an_input_problem_without_secrets() {
+async fn a_refused_refresh_is_a_credentials_problem_without_secrets() {
     let server = TestServer::start(|_, _| Canned::status(400).body(r#"{"error":"invalid_grant"}"#)).await;
     let store = InMemoryCredentialStore::new()
         .with_user("alice", [StoredCredentials::OAuth2(oauth_credentials("shared", "stale", "rt-canary", 10))]);
@@ -278,10 +278,72 @@ async fn a_failed_refresh_is_an_input_problem_without_secrets() {
     let block = registry.by_name("TokenBlock").expect("registered");
     let error =
         executor(&server, store).execute(block, input(0), RunOptions::for_user("alice")).await.expect_err("refused");
-    let ExecuteError::InvalidInput { problems, .. } = error else { panic!("expected an input problem") };
+    let ExecuteError::UnusableCredentials { problems, .. } = error else {
+        panic!("expected a credentials problem: {error}")
+    };
     assert_eq!(problems[0].path, "/credentials");
     assert!(problems[0].message.contains("could not be refreshed") && problems[0].message.contains("invalid_grant"));
     assert!(!problems[0].message.contains("rt-canary") && !problems[0].message.contains(CLIENT_SECRET));
+}
+
+/// Prepares a TokenBlock run whose token expires in 10 s, refreshed at `server`.
+async fn prepare_with_expiring_token(server: &TestServer) -> Result<block_core::PreparedRun, ExecuteError> {
+    let store = InMemoryCredentialStore::new()
+        .with_user("alice", [StoredCredentials::OAuth2(oauth_credentials("shared", "stale", "rt-canary", 10))]);
+    let registry = Registry::builder().block::<TokenBlock>().build().expect("valid");
+    let block = registry.by_name("TokenBlock").expect("registered");
+    executor(server, store).prepare(block, input(0), RunOptions::for_user("alice")).await
+}
+
+#[tokio::test]
+async fn a_provider_outage_during_refresh_is_unavailable_with_the_wait_it_asked_for() {
+    let server =
+        TestServer::start(|_, _| Canned::status(503).header("retry-after", "30").body("<html>down</html>")).await;
+    let error = prepare_with_expiring_token(&server).await.expect_err("the provider is down");
+    assert_eq!(error.kind(), ExecuteErrorKind::Unavailable, "{error}");
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(30)));
+    assert!(error.problems().is_empty(), "the credentials are not at fault: {error}");
+    assert!(!error.to_string().contains("rt-canary") && !error.to_string().contains(CLIENT_SECRET), "{error}");
+}
+
+#[tokio::test]
+async fn temporarily_unavailable_is_unavailable_and_invalid_grant_is_a_credentials_problem() {
+    let server = TestServer::start(|_, index| match index {
+        0 => Canned::status(400).body(r#"{"error":"temporarily_unavailable"}"#),
+        _ => Canned::status(400).body(r#"{"error":"invalid_grant"}"#),
+    })
+    .await;
+    let first = prepare_with_expiring_token(&server).await.expect_err("not now");
+    assert_eq!((first.kind(), first.retry_after()), (ExecuteErrorKind::Unavailable, None), "{first}");
+    let second = prepare_with_expiring_token(&server).await.expect_err("refused");
+    assert_eq!(second.kind(), ExecuteErrorKind::UnusableCredentials, "{second}");
+    assert!(second.to_string().contains("reconnect the account"), "{second}");
+}
+
+#[tokio::test]
+async fn an_unreachable_provider_during_refresh_is_unavailable() {
+    // Bind then drop a listener: nothing listens on the port, so connecting is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("address").port();
+    let handlers = OAuthHandlers::new().with(
+        "hub",
+        Arc::new(
+            StandardOAuth2::new(app(), "https://hub.test/authorize", &format!("http://127.0.0.1:{port}/token"), None)
+                .expect("valid"),
+        ),
+    );
+    let store = InMemoryCredentialStore::new()
+        .with_user("alice", [StoredCredentials::OAuth2(oauth_credentials("shared", "stale", "rt-1", 10))]);
+    let registry = Registry::builder().block::<TokenBlock>().build().expect("valid");
+    let block = registry.by_name("TokenBlock").expect("registered");
+    let error = Executor::new()
+        .with_credentials(Arc::new(store))
+        .with_oauth(handlers)
+        .with_http_policy(local_policy())
+        .with_transport(Arc::new(ReqwestTransport::new().expect("transport")))
+        .prepare(block, input(0), RunOptions::for_user("alice"))
+        .await
+        .expect_err("nobody answers");
+    assert_eq!(error.kind(), ExecuteErrorKind::Unavailable, "{error}");
 }
 
 #[test]

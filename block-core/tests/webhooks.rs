@@ -13,7 +13,7 @@ use block_core::webhooks::{
     Webhook, WebhookError, WebhookKind, WebhookManager, WebhookStore, Webhooks, hmac_sha256_hex,
     verify_hmac_sha256_hex,
 };
-use block_core::{BlockType, Executor, RegisteredBlock, Registry};
+use block_core::{BlockType, Executor, RegisteredBlock, Registry, RunOptions};
 
 #[path = "webhooks/harness_cases.rs"]
 mod harness_cases;
@@ -392,4 +392,14 @@ async fn a_gate_decides_before_each_trigger_run_and_its_answer_comes_back() {
     assert!(!runs[0].started, "the block did not run");
     assert_eq!(runs[0].admission, None);
     assert_eq!(runs[0].outputs().to_json(), json!({"error": ["bob cannot pay for HookyTriggerBlock"]}));
+}
+
+#[tokio::test]
+async fn a_trigger_executed_directly_takes_its_hidden_payload_as_a_declared_input() {
+    let registry = registry();
+    let block = registry.by_name("HookyTriggerBlock").expect("registered");
+    let input = json!({"events": {"pushed": true}, "payload": {"ref": "dev"}});
+    let prepared = Executor::new().prepare(block, input, RunOptions::default()).await.expect("accepted");
+    assert!(prepared.ignored_keys().is_empty(), "`payload` is declared (hidden), never ignored");
+    assert_eq!(prepared.start().collect().await.to_json(), json!({"payload": [{"ref": "dev"}]}));
 }

@@ -6,6 +6,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use uuid::Uuid;
 
 use super::{OutputEvent, Outputs};
 
@@ -13,13 +14,19 @@ use super::{OutputEvent, Outputs};
 /// Dropping it cancels the run.
 #[derive(Debug)]
 pub struct Execution {
+    id: Uuid,
     events: mpsc::Receiver<OutputEvent>,
     task: JoinHandle<()>,
 }
 
 impl Execution {
-    pub(crate) fn new(events: mpsc::Receiver<OutputEvent>, task: JoinHandle<()>) -> Self {
-        Execution { events, task }
+    pub(crate) fn new(id: Uuid, events: mpsc::Receiver<OutputEvent>, task: JoinHandle<()>) -> Self {
+        Execution { id, events, task }
+    }
+
+    /// The execution's id, as the block sees it.
+    pub fn execution_id(&self) -> Uuid {
+        self.id
     }
 
     /// The next output, or `None` once the run has ended.

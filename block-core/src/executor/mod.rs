@@ -1,5 +1,7 @@
 //! The embedding API: run a registered block on JSON input and get its outputs.
 //!
+//! In one step, [`Executor::execute`]:
+//!
 //! ```
 //! # use block_core::{Executor, RunOptions, Registry, json};
 //! # async fn demo(registry: &Registry) -> Result<(), Box<dyn std::error::Error>> {
@@ -12,32 +14,43 @@
 //! println!("{}", outputs.to_json());
 //! # Ok(()) }
 //! ```
+//!
+//! Or in two, as a server does: [`Executor::prepare`] checks everything (input,
+//! credentials, token refresh) and returns a [`PreparedRun`] to price and record;
+//! [`PreparedRun::start`] runs it. A failed `prepare` costs the caller nothing.
 
 mod credentials;
+mod drive;
 mod emit;
+mod error;
 mod execution;
+mod ids;
+mod options;
 mod outputs;
+mod prepared;
 
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use futures_util::FutureExt;
 use serde_json::Value;
-use tokio::sync::mpsc;
 
+pub use credentials::UsedCredentials;
+#[doc(hidden)]
+pub use drive::RunLimits;
+pub(crate) use drive::drive;
 pub use emit::{Emit, OutputEvent};
+pub use error::{ExecuteError, ExecuteErrorKind};
 pub use execution::Execution;
+pub use ids::new_execution_id;
+pub use options::RunOptions;
 pub use outputs::Outputs;
+pub use prepared::PreparedRun;
 
 use crate::context::HttpSource;
 use crate::credentials::{CredentialStore, InMemoryCredentialStore};
 use crate::http::{HttpClient, HttpPolicy, Transport, default_transport};
 use crate::oauth::{OAuthHandlers, Refresher};
 use crate::registry::{InputProblem, RegisteredBlock};
-use crate::{Run, RunContext};
 
 /// Runs blocks. Cheap to clone: configuration and shared handles only.
 #[derive(Clone)]
@@ -78,62 +91,6 @@ impl std::fmt::Debug for Executor {
             .finish_non_exhaustive()
     }
 }
-
-/// Per-execution settings given by the caller.
-#[derive(Debug, Clone, Default)]
-pub struct RunOptions {
-    /// The user the block runs for.
-    pub user_id: Option<String>,
-    /// Overrides the executor's timeout for this run.
-    pub timeout: Option<Duration>,
-}
-
-impl RunOptions {
-    /// A context for the given user.
-    pub fn for_user(user_id: impl Into<String>) -> Self {
-        RunOptions { user_id: Some(user_id.into()), ..Self::default() }
-    }
-
-    /// Sets the timeout of this run.
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-}
-
-/// Why an execution did not start. A run that starts and fails reports on the
-/// `error` pin instead.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ExecuteError {
-    /// The input does not fit the block's schema; every problem is listed.
-    #[error("invalid input for {block}: {}", InputProblem::join(.problems))]
-    InvalidInput {
-        /// The block's name.
-        block: &'static str,
-        /// Each problem with its JSON pointer.
-        problems: Vec<InputProblem>,
-    },
-    /// The block is disabled.
-    #[error("block {block} is disabled")]
-    Disabled {
-        /// The block's name.
-        block: &'static str,
-    },
-    /// No tokio runtime is running on this thread.
-    #[error("executions need a tokio runtime; call execute from within one")]
-    NoRuntime,
-}
-
-/// Limits applied to one run.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy)]
-pub struct RunLimits {
-    pub(crate) timeout: Duration,
-    pub(crate) max_poll: Option<Duration>,
-}
-
-static NEXT_EXECUTION: AtomicU64 = AtomicU64::new(1);
 
 impl Executor {
     /// An executor with a 5 minute timeout and room for 16 pending outputs.
@@ -198,108 +155,92 @@ impl Executor {
         self
     }
 
-    /// Validates `input`, resolves the credentials it names for the context's user,
-    /// then starts the block and returns its stream of outputs. Nothing runs when
-    /// any of that fails.
+    /// Checks everything a run needs without starting it: the block is enabled,
+    /// a tokio runtime is running, the input (normalised as the reference does:
+    /// undeclared keys ignored and reported, `null`s of optional fields dropped)
+    /// fits the schema, and the credentials it names resolve for the options' user,
+    /// OAuth tokens near expiry refreshed. Each check's failure is its own
+    /// [`ExecuteError`] kind.
+    ///
+    /// The returned [`PreparedRun`] starts on the runtime found here, so
+    /// [`start`](PreparedRun::start) cannot fail.
+    pub async fn prepare(
+        &self,
+        block: &RegisteredBlock,
+        mut input: Value,
+        options: RunOptions,
+    ) -> Result<PreparedRun, ExecuteError> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| ExecuteError::NoRuntime)?;
+        let descriptor = block.descriptor();
+        if descriptor.disabled && !self.allow_disabled {
+            return Err(ExecuteError::Disabled { block: descriptor.name });
+        }
+        let (ignored, problems) = block.normalise_and_check(&mut input);
+        if !problems.is_empty() {
+            return Err(ExecuteError::InvalidInput { block: descriptor.name, problems, ignored });
+        }
+        let resolved = if block.credential_fields().is_empty() {
+            credentials::Resolved::default()
+        } else {
+            let http = || HttpClient::new(HttpPolicy::clone(&self.http_policy), self.transport());
+            let refreshing = credentials::Refreshing { refresher: &self.refresher, handlers: &self.oauth, http: &http };
+            match credentials::resolve(block, &input, options.user_id.as_deref(), &self.credentials, refreshing).await {
+                Ok(resolved) => resolved,
+                Err(credentials::ResolveFailure::Problems(problems)) => {
+                    return Err(ExecuteError::UnusableCredentials { block: descriptor.name, problems, ignored });
+                }
+                Err(credentials::ResolveFailure::Unavailable { reason, retry_after }) => {
+                    return Err(ExecuteError::Unavailable { reason, retry_after });
+                }
+            }
+        };
+        let ready = match block.erased().prepare(&input, resolved.by_id) {
+            Ok(ready) => ready,
+            Err(error) => {
+                let problems = vec![InputProblem::new("", error.to_string())];
+                return Err(ExecuteError::InvalidInput { block: descriptor.name, problems, ignored });
+            }
+        };
+        let launch = prepared::Launch {
+            runtime,
+            channel_capacity: self.channel_capacity,
+            limits: RunLimits { timeout: options.timeout.unwrap_or(self.timeout), max_poll: self.max_poll },
+            http: HttpSource::new(self.http_policy.clone(), block.trusted_origins_shared(), self.transport()),
+        };
+        let execution_id = match options.execution_id {
+            Some(id) => id,
+            None => new_execution_id()
+                .map_err(|error| ExecuteError::Unavailable { reason: error.to_string(), retry_after: None })?,
+        };
+        Ok(PreparedRun {
+            execution_id,
+            descriptor,
+            input,
+            ignored,
+            credentials: resolved.used,
+            user_id: options.user_id,
+            ready,
+            launch,
+        })
+    }
+
+    /// [`prepare`](Self::prepare), then [`start`](PreparedRun::start): validates,
+    /// resolves credentials, starts the block and returns its stream of outputs.
+    /// Nothing runs when any check fails.
     ///
     /// Dropping the returned [`Execution`] cancels the run.
     pub async fn execute(
         &self,
         block: &RegisteredBlock,
         input: Value,
-        ctx: RunOptions,
+        options: RunOptions,
     ) -> Result<Execution, ExecuteError> {
-        let descriptor = block.descriptor();
-        if descriptor.disabled && !self.allow_disabled {
-            return Err(ExecuteError::Disabled { block: descriptor.name });
-        }
-        block.validate(&input)?;
-        let resolved = if block.credential_fields().is_empty() {
-            credentials::Resolved::default()
-        } else {
-            let http = || HttpClient::new(HttpPolicy::clone(&self.http_policy), self.transport());
-            let refreshing = credentials::Refreshing { refresher: &self.refresher, handlers: &self.oauth, http: &http };
-            credentials::resolve(block, &input, ctx.user_id.as_deref(), &self.credentials, refreshing)
-                .await
-                .map_err(|problems| ExecuteError::InvalidInput { block: descriptor.name, problems })?
-        };
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Err(ExecuteError::NoRuntime);
-        }
-        let (tx, rx) = mpsc::channel(self.channel_capacity);
-        let http = HttpSource {
-            base: self.http_policy.clone(),
-            trusted_origins: block.trusted_origins_shared(),
-            transport: self.transport(),
-            client: std::sync::OnceLock::new(),
-        };
-        let context = RunContext {
-            execution_id: NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed),
-            user_id: ctx.user_id,
-            block_id: descriptor.id,
-            http: Arc::new(http),
-        };
-        let limits = RunLimits { timeout: ctx.timeout.unwrap_or(self.timeout), max_poll: self.max_poll };
-        let task = block.erased().start(input, resolved.by_id, context, tx, limits).map_err(|error| {
-            ExecuteError::InvalidInput {
-                block: descriptor.name,
-                problems: vec![InputProblem::new("", error.to_string())],
-            }
-        })?;
-        Ok(Execution::new(rx, task))
+        Ok(self.prepare(block, input, options).await?.start())
     }
 }
 
 impl Executor {
     fn transport(&self) -> Arc<dyn Transport> {
         self.transport.clone().unwrap_or_else(default_transport)
-    }
-}
-
-/// Runs one block to completion on the current task, turning a failure, a panic or
-/// a timeout into the `error` output.
-pub(crate) async fn drive<B: Run>(
-    block: Arc<B>,
-    input: B::Input,
-    ctx: RunContext,
-    events: mpsc::Sender<OutputEvent>,
-    limits: RunLimits,
-) {
-    let emit = Emit::new(events.clone());
-    let run = AssertUnwindSafe(block.run(input, &ctx, &emit)).catch_unwind();
-    let mut run = std::pin::pin!(run);
-    let mut longest = Duration::ZERO;
-    let watched = std::future::poll_fn(|cx| match limits.max_poll {
-        None => run.as_mut().poll(cx),
-        Some(_) => {
-            let started = Instant::now();
-            let poll = run.as_mut().poll(cx);
-            longest = longest.max(started.elapsed());
-            poll
-        }
-    });
-    let outcome = tokio::time::timeout(limits.timeout, watched).await;
-    let failure = match (outcome, limits.max_poll) {
-        (_, Some(limit)) if longest > limit => format!(
-            "the block held its thread for {longest:.1?} in one step (the limit is {limit:?}): blocking work \
-             (std::thread::sleep, blocking I/O, long loops without .await) belongs in tokio::task::spawn_blocking"
-        ),
-        (Ok(Ok(Ok(()))), _) => return,
-        (Ok(Ok(Err(error))), _) if error.kind() == crate::error::BlockErrorKind::Cancelled => return,
-        (Ok(Ok(Err(error))), _) => error.to_string(),
-        (Ok(Err(panic)), _) => format!("the block panicked: {}", panic_message(panic.as_ref())),
-        (Err(_), _) => format!("the block did not finish within {:?}", limits.timeout),
-    };
-    // The consumer may be gone; then nobody needs the error either.
-    let _ = events.send(OutputEvent::error(failure)).await;
-}
-
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
-    if let Some(message) = panic.downcast_ref::<&'static str>() {
-        message
-    } else if let Some(message) = panic.downcast_ref::<String>() {
-        message
-    } else {
-        "a non-string panic payload"
     }
 }

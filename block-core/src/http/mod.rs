@@ -74,6 +74,8 @@ pub use redact::{RedactedUrl, is_secret_query_name};
 pub use request::RequestBuilder;
 pub use resolve::{ResolveError, Resolver, StaticResolver, SystemResolver, resolve_checked};
 pub use response::Response;
+/// Read by the OAuth refresh too, to pass a provider's wait on to the caller.
+pub(crate) use retry::retry_after;
 pub use shared::default_transport;
 pub use transport::{
     BoxFuture, Exchange, MockTransport, RecordedRequest, ReqwestTransport, ReqwestTransportBuilder, Transport,

@@ -12,19 +12,21 @@
 //! verifier in an error.
 
 mod handlers;
-mod pkce;
 mod refresh;
 mod standard;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use secrecy::SecretString;
 use url::Url;
 
+/// PKCE and random tokens live in [`crate::tokens`]; named here too for the OAuth code
+/// that has always found them here.
+pub use crate::tokens::{Pkce, random_token};
 pub use handlers::OAuthHandlers;
-pub use pkce::{Pkce, random_token};
 pub use refresh::REFRESH_MARGIN_SECS;
-pub(crate) use refresh::{Refresher, needs_refresh};
+pub(crate) use refresh::{RefreshFailure, Refresher, needs_refresh};
 pub use standard::StandardOAuth2;
 
 use crate::credentials::{CredentialsMeta, CredentialsType, OAuth2Credentials, now_unix};
@@ -41,6 +43,16 @@ pub enum OAuthError {
         error: String,
         /// The provider's explanation, if any.
         description: Option<String>,
+    },
+    /// The provider could not answer now: a 5xx, 429 or 408 status, or the OAuth
+    /// errors `server_error` and `temporarily_unavailable`. Trying later may work;
+    /// nothing is wrong with the credentials.
+    #[error("the provider is unavailable (status {status}){}", .retry_after.map(|wait| format!("; it asks to retry in {}s", wait.as_secs())).unwrap_or_default())]
+    Unavailable {
+        /// The status it answered.
+        status: u16,
+        /// How long it asked callers to wait (`Retry-After`), if it said.
+        retry_after: Option<Duration>,
     },
     /// The request to the provider failed.
     #[error(transparent)]
@@ -65,6 +77,25 @@ pub enum OAuthError {
     /// A URL could not be built.
     #[error("invalid OAuth URL: {0}")]
     Url(String),
+}
+
+impl OAuthError {
+    /// Whether the provider, not the credentials, is the problem: it is
+    /// [`Unavailable`](OAuthError::Unavailable), or the exchange failed below OAuth
+    /// (no connection, a time-out, an address the HTTP policy refuses). A refresh
+    /// failing this way says nothing about the user's credentials; one the provider
+    /// refuses (`invalid_grant`, ...) means they must be reconnected.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, OAuthError::Unavailable { .. } | OAuthError::Http(_))
+    }
+
+    /// How long the provider asked callers to wait, if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            OAuthError::Unavailable { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
 }
 
 /// The OAuth app a handler acts for.

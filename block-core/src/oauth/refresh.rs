@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Shared};
@@ -14,7 +15,18 @@ use crate::http::HttpClient;
 /// Tokens expiring within this many seconds are refreshed before a run.
 pub const REFRESH_MARGIN_SECS: i64 = 300;
 
-type Flight = Shared<BoxFuture<'static, Result<StoredCredentials, String>>>;
+type Flight = Shared<BoxFuture<'static, Result<StoredCredentials, RefreshFailure>>>;
+
+/// Why credentials could not be refreshed. Never holds a token or secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RefreshFailure {
+    /// The provider refused (`invalid_grant`, a revoked app, ...) or answered
+    /// nonsense: the account must be reconnected.
+    Refused(String),
+    /// The provider could not be reached or answered 5xx, or the refreshed tokens
+    /// could not be saved: nothing is known to be wrong with the credentials.
+    Unavailable { reason: String, retry_after: Option<Duration> },
+}
 
 /// Refreshes in flight, by (user, credentials id). The lock guards only this map:
 /// it is held to join or start a refresh, never across one.
@@ -39,7 +51,7 @@ impl Refresher {
         handler: Arc<dyn OAuthHandler>,
         http: HttpClient,
         store: Arc<dyn CredentialStore>,
-    ) -> Result<StoredCredentials, String> {
+    ) -> Result<StoredCredentials, RefreshFailure> {
         let key = (user.to_owned(), stale.meta.id.clone());
         let flight = {
             let mut in_flight = self.in_flight.lock().unwrap_or_else(PoisonError::into_inner);
@@ -63,7 +75,7 @@ async fn refresh_once(
     handler: Arc<dyn OAuthHandler>,
     http: HttpClient,
     store: Arc<dyn CredentialStore>,
-) -> Result<StoredCredentials, String> {
+) -> Result<StoredCredentials, RefreshFailure> {
     // A run that read the credentials just before another run's refresh finished
     // would otherwise refresh again with a refresh token already rotated away.
     if let Ok(Some(StoredCredentials::OAuth2(current))) = store.get(&user, &stale.meta.id).await
@@ -72,14 +84,22 @@ async fn refresh_once(
         return Ok(StoredCredentials::OAuth2(current));
     }
     let id = stale.meta.id.clone();
-    let tokens = handler
-        .refresh(&http, &stale)
-        .await
-        .map_err(|error| format!("credentials `{id}` could not be refreshed: {error}; reconnect the account"))?;
+    let tokens = handler.refresh(&http, &stale).await.map_err(|error| {
+        if error.is_unavailable() {
+            RefreshFailure::Unavailable {
+                reason: format!("credentials `{id}` could not be refreshed now: {error}"),
+                retry_after: error.retry_after(),
+            }
+        } else {
+            RefreshFailure::Refused(format!(
+                "credentials `{id}` could not be refreshed: {error}; reconnect the account"
+            ))
+        }
+    })?;
     let fresh = StoredCredentials::OAuth2(tokens.refreshed(&stale));
-    store
-        .put(&user, fresh.clone())
-        .await
-        .map_err(|error| format!("refreshed credentials `{id}` could not be saved: {error}"))?;
+    store.put(&user, fresh.clone()).await.map_err(|error| RefreshFailure::Unavailable {
+        reason: format!("refreshed credentials `{id}` could not be saved: {error}"),
+        retry_after: None,
+    })?;
     Ok(fresh)
 }

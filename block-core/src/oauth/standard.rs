@@ -63,16 +63,30 @@ impl StandardOAuth2 {
             request = request.redact(secret);
         }
         let response = request.send().await?;
+        let status = response.status();
+        let unavailable = || OAuthError::Unavailable {
+            status: status.as_u16(),
+            retry_after: crate::http::retry_after(response.headers(), std::time::SystemTime::now()),
+        };
+        // A provider that is down or overloaded often answers with an HTML page:
+        // its status says more than its body.
+        if status.is_server_error() || matches!(status.as_u16(), 408 | 429) {
+            return Err(unavailable());
+        }
         let body: Value = serde_json::from_slice(&response.bytes())
-            .map_err(|e| OAuthError::Malformed(format!("status {}, not JSON: {e}", response.status())))?;
+            .map_err(|e| OAuthError::Malformed(format!("status {status}, not JSON: {e}")))?;
         if let Some(error) = body["error"].as_str() {
+            // RFC 6749 section 4.1.2.1: the two codes that mean "not now" rather than "no".
+            if matches!(error, "server_error" | "temporarily_unavailable") {
+                return Err(unavailable());
+            }
             return Err(OAuthError::Provider {
                 error: error.to_owned(),
                 description: body["error_description"].as_str().map(str::to_owned),
             });
         }
-        if !response.status().is_success() {
-            return Err(OAuthError::Malformed(format!("status {} without an OAuth error", response.status())));
+        if !status.is_success() {
+            return Err(OAuthError::Malformed(format!("status {status} without an OAuth error")));
         }
         parse_tokens(&body)
     }

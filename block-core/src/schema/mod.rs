@@ -15,7 +15,7 @@ mod pointer;
 mod wire;
 
 pub use field::FieldSpec;
-pub use missing::missing_field;
+pub use missing::{MissingField, missing_field};
 pub use wire::{RECURSIVE_MARKER, WireSchemaError, relocate_recursive_refs, wire_schema};
 
 pub use schemars::SchemaGenerator;

@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::compare::{collect_events, compare};
 use super::report::{CaseFailure, describe_events};
-use crate::executor::OutputEvent;
 use crate::http::Exchange;
-use crate::{Block, BlockOutput, ExecuteError, Execution};
+use crate::{Block, ExecuteError, Execution};
 
 type Check = Box<dyn Fn(&Value) -> bool + Send + Sync>;
 
@@ -28,37 +28,19 @@ pub enum Expect<O> {
     ErrorContaining(String),
 }
 
-impl<O: BlockOutput> Expect<O> {
-    fn matches(&self, actual: &OutputEvent) -> Result<bool, String> {
-        match self {
-            Expect::Output(_) => unreachable!("exact outputs are turned into events before matching"),
-            Expect::Matches { pin, check, .. } => Ok(actual.name == *pin && check(&actual.value)),
-            Expect::ErrorContaining(text) => {
-                Ok(actual.is_error() && actual.value.as_str().is_some_and(|message| message.contains(text.as_str())))
-            }
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Expect::Output(_) => unreachable!("exact outputs are turned into events before matching"),
-            Expect::Matches { pin, what, .. } => format!("{pin}: <{what}>"),
-            Expect::ErrorContaining(text) => format!("error: <contains {text:?}>"),
-        }
-    }
-}
-
 enum CaseInput<I> {
     Typed(I),
     Json(Value),
 }
 
-enum Outcome<O> {
-    Outputs(Vec<Expect<O>>),
-    InvalidInput(Vec<&'static str>),
-}
-
 /// A named input for block `B` and what it must produce.
+///
+/// A case is either run (its outputs are expected, in order) or refused before
+/// running ([`invalid_input`](TestCase::invalid_input)); a trigger case delivers a
+/// payload ([`delivery`](TestCase::delivery)), possibly [`tampered`](TestCase::tampered).
+/// Combinations that contradict each other (outputs expected from an input that
+/// is expected to be refused, `tampered()` on a case that delivers nothing, ...)
+/// fail the case with a message naming it, rather than being ignored.
 ///
 /// ```ignore
 /// TestCase::new("adds", CalcInput { operation: Operation::Add, a: 1.0, b: 2.0 })
@@ -67,35 +49,40 @@ enum Outcome<O> {
 pub struct TestCase<B: Block> {
     pub(super) name: String,
     input: CaseInput<B::Input>,
-    outcome: Outcome<B::Output>,
+    pub(super) expected: Vec<Expect<B::Output>>,
+    pub(super) rejected_at: Option<Vec<&'static str>>,
     pub(super) timeout: Option<Duration>,
     pub(super) exchanges: Vec<Exchange>,
     pub(super) delivery: Option<super::delivery::DeliveryCase>,
+    /// How a delivery case spoils its delivery, expecting it refused.
+    pub(super) refusal: Option<super::delivery::Refusal>,
+    /// Misuses only the order of calls shows (a setting given twice).
+    pub(super) misuse: Vec<String>,
 }
 
 impl<B: Block> TestCase<B> {
     /// A case with a typed input; add the expected outputs with the other methods.
     pub fn new(name: impl Into<String>, input: B::Input) -> Self {
-        TestCase {
-            name: name.into(),
-            input: CaseInput::Typed(input),
-            outcome: Outcome::Outputs(Vec::new()),
-            timeout: None,
-            exchanges: Vec::new(),
-            delivery: None,
-        }
+        Self::with_input(name.into(), CaseInput::Typed(input))
     }
 
     /// A case with raw JSON input, for inputs the Rust type cannot express (such as
     /// invalid ones).
     pub fn json(name: impl Into<String>, input: Value) -> Self {
+        Self::with_input(name.into(), CaseInput::Json(input))
+    }
+
+    fn with_input(name: String, input: CaseInput<B::Input>) -> Self {
         TestCase {
-            name: name.into(),
-            input: CaseInput::Json(input),
-            outcome: Outcome::Outputs(Vec::new()),
+            name,
+            input,
+            expected: Vec::new(),
+            rejected_at: None,
             timeout: None,
             exchanges: Vec::new(),
             delivery: None,
+            refusal: None,
+            misuse: Vec::new(),
         }
     }
 
@@ -110,6 +97,7 @@ impl<B: Block> TestCase<B> {
     }
 
     /// Expects a value on `pin` for which `check` holds; `what` describes the check.
+    /// `pin` must be one of the block's pins (or `error`).
     pub fn output_where(
         self,
         pin: &'static str,
@@ -119,15 +107,20 @@ impl<B: Block> TestCase<B> {
         self.expect(Expect::Matches { pin, what, check: Box::new(check) })
     }
 
-    /// Expects the run to fail with a message containing `text`.
+    /// Expects the run to fail with a message containing `text`. The error is the
+    /// last output of a run: expect nothing after it.
     pub fn error_containing(self, text: impl Into<String>) -> Self {
         self.expect(Expect::ErrorContaining(text.into()))
     }
 
     /// Expects the input to be rejected before the run, with a problem at each of
-    /// these JSON pointers (and no others).
+    /// these JSON pointers (and no others; `""` is the whole input). Such a case
+    /// runs nothing, so it expects no outputs, HTTP exchanges or timeout.
     pub fn invalid_input(mut self, paths: impl IntoIterator<Item = &'static str>) -> Self {
-        self.outcome = Outcome::InvalidInput(paths.into_iter().collect());
+        if self.rejected_at.is_some() {
+            self.misuse.push("`invalid_input` is given twice; list every expected pointer in one call".into());
+        }
+        self.rejected_at = Some(paths.into_iter().collect());
         self
     }
 
@@ -148,9 +141,7 @@ impl<B: Block> TestCase<B> {
 
     /// Adds an expectation.
     pub fn expect(mut self, expect: Expect<B::Output>) -> Self {
-        if let Outcome::Outputs(expected) = &mut self.outcome {
-            expected.push(expect);
-        }
+        self.expected.push(expect);
         self
     }
 
@@ -164,21 +155,17 @@ impl<B: Block> TestCase<B> {
     }
 
     /// Checks the events of a run that happened some other way (a delivery).
-    pub(super) fn check_events(self, events: &[OutputEvent]) -> Result<(), CaseFailure> {
-        match self.outcome {
-            Outcome::Outputs(expected) => compare(&self.name, expected, events),
-            Outcome::InvalidInput(_) => {
-                Err(CaseFailure::new(&self.name, "a delivery case cannot expect invalid input; expect outputs instead"))
-            }
-        }
+    pub(super) fn check_events(self, events: &[crate::OutputEvent]) -> Result<(), CaseFailure> {
+        compare(&self.name, self.expected, events)
     }
 
     pub(super) async fn check(self, started: Result<Execution, ExecuteError>) -> Result<(), CaseFailure> {
         let name = self.name;
-        match (self.outcome, started) {
-            (Outcome::InvalidInput(paths), Err(ExecuteError::InvalidInput { problems, .. })) => {
+        match (self.rejected_at, started) {
+            (Some(paths), Err(error)) if error.is_input_problem() => {
+                let problems = error.problems();
                 let mut actual: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
-                let mut wanted = paths.clone();
+                let mut wanted = paths;
                 actual.sort_unstable();
                 actual.dedup();
                 wanted.sort_unstable();
@@ -189,12 +176,12 @@ impl<B: Block> TestCase<B> {
                         &name,
                         format!(
                             "expected input problems at {wanted:?}, got {}",
-                            crate::registry::InputProblem::join(&problems)
+                            crate::registry::InputProblem::join(problems)
                         ),
                     ))
                 }
             }
-            (Outcome::InvalidInput(paths), Ok(execution)) => {
+            (Some(paths), Ok(execution)) => {
                 let events = collect_events(execution).await;
                 Err(CaseFailure::new(
                     &name,
@@ -204,64 +191,11 @@ impl<B: Block> TestCase<B> {
                     ),
                 ))
             }
-            (Outcome::Outputs(_), Err(error)) | (Outcome::InvalidInput(_), Err(error)) => {
-                Err(CaseFailure::new(&name, format!("the execution did not start: {error}")))
-            }
-            (Outcome::Outputs(expected), Ok(execution)) => {
+            (_, Err(error)) => Err(CaseFailure::new(&name, format!("the execution did not start: {error}"))),
+            (None, Ok(execution)) => {
                 let actual = collect_events(execution).await;
-                compare(&name, expected, &actual)
+                compare(&name, self.expected, &actual)
             }
         }
-    }
-}
-
-async fn collect_events(mut execution: Execution) -> Vec<OutputEvent> {
-    let mut events = Vec::new();
-    while let Some(event) = execution.next_event().await {
-        events.push(event);
-    }
-    events
-}
-
-/// An expectation with exact outputs already turned into events.
-enum Wanted<O> {
-    Exact(OutputEvent),
-    Other(Expect<O>),
-}
-
-fn compare<O: BlockOutput>(name: &str, expected: Vec<Expect<O>>, actual: &[OutputEvent]) -> Result<(), CaseFailure> {
-    let mut wanted = Vec::with_capacity(expected.len());
-    for expect in expected {
-        wanted.push(match expect {
-            Expect::Output(output) => Wanted::Exact(output.into_event().map_err(|error| {
-                CaseFailure::new(name, format!("an expected output could not be turned into JSON: {error}"))
-            })?),
-            other => Wanted::Other(other),
-        });
-    }
-    let mut problems = Vec::new();
-    for index in 0..wanted.len().max(actual.len()) {
-        let want = wanted.get(index);
-        let got = actual.get(index);
-        let (ok, want_text) = match want {
-            Some(Wanted::Exact(event)) => (got == Some(event), format!("{}: {}", event.name, event.value)),
-            Some(Wanted::Other(expect)) => {
-                let ok = match got {
-                    Some(event) => expect.matches(event).map_err(|message| CaseFailure::new(name, message))?,
-                    None => false,
-                };
-                (ok, expect.describe())
-            }
-            None => (false, "nothing".to_owned()),
-        };
-        if !ok {
-            let got_text = got.map_or_else(|| "nothing".to_owned(), |event| format!("{}: {}", event.name, event.value));
-            problems.push(format!("output #{}: expected {want_text}\n               got      {got_text}", index + 1));
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(CaseFailure::new(name, format!("{}\n  all outputs:\n{}", problems.join("\n  "), describe_events(actual))))
     }
 }

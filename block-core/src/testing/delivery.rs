@@ -27,13 +27,12 @@ const REPLAY_MARGIN: Duration = Duration::from_secs(60);
 pub(crate) struct DeliveryCase {
     event: String,
     payload: Value,
-    refusal: Option<Refusal>,
     reply: Option<WebhookReply>,
 }
 
 /// How a refusal case spoils its delivery; each must be refused as badly signed.
 #[derive(Debug, Clone, Copy)]
-enum Refusal {
+pub(super) enum Refusal {
     /// The body changed after signing.
     Tampered,
     /// No signature at all.
@@ -45,12 +44,22 @@ enum Refusal {
 }
 
 impl Refusal {
-    fn describe(self) -> &'static str {
+    pub(super) fn describe(self) -> &'static str {
         match self {
             Refusal::Tampered => "the tampered delivery",
             Refusal::Unsigned => "the unsigned delivery",
             Refusal::Replayed => "the replayed delivery",
             Refusal::WrongSecret => "the delivery signed with another secret",
+        }
+    }
+
+    /// The call that asked for it.
+    pub(super) fn call(self) -> &'static str {
+        match self {
+            Refusal::Tampered => "tampered()",
+            Refusal::Unsigned => "unsigned()",
+            Refusal::Replayed => "replayed()",
+            Refusal::WrongSecret => "signed_with_another_secret()",
         }
     }
 }
@@ -65,12 +74,14 @@ impl<B: Block> TestCase<B> {
     /// configuration does not subscribe to `event`.
     pub fn delivery(name: impl Into<String>, input: B::Input, event: &str, payload: Value) -> Self {
         let mut case = TestCase::new(name, input);
-        case.delivery = Some(DeliveryCase { event: event.to_owned(), payload, refusal: None, reply: None });
+        case.delivery = Some(DeliveryCase { event: event.to_owned(), payload, reply: None });
         case
     }
 
     /// Alters the delivered body after it was signed: the case then expects the
-    /// delivery to be refused as badly signed, with nothing run.
+    /// delivery to be refused as badly signed, with nothing run (so it expects no
+    /// outputs). Only for [`delivery`](TestCase::delivery) cases, like the other
+    /// refusals below.
     pub fn tampered(self) -> Self {
         self.refused(Refusal::Tampered)
     }
@@ -98,15 +109,23 @@ impl<B: Block> TestCase<B> {
     /// Expects the manager to answer the provider with `reply` (Slack's challenge,
     /// Twilio's TwiML) in place of the server's own answer.
     pub fn replies(mut self, reply: WebhookReply) -> Self {
-        if let Some(delivery) = &mut self.delivery {
-            delivery.reply = Some(reply);
+        match &mut self.delivery {
+            Some(delivery) => delivery.reply = Some(reply),
+            None => self.misuse.push(
+                "`replies()` describes the answer to a delivery; this case delivers nothing (use `TestCase::delivery`)"
+                    .into(),
+            ),
         }
         self
     }
 
     fn refused(mut self, refusal: Refusal) -> Self {
-        if let Some(delivery) = &mut self.delivery {
-            delivery.refusal = Some(refusal);
+        if let Some(earlier) = self.refusal.replace(refusal) {
+            self.misuse.push(format!(
+                "`{}` and `{}` both spoil the delivery; a case tests one refusal",
+                earlier.call(),
+                refusal.call()
+            ));
         }
         self
     }
@@ -151,7 +170,7 @@ pub(super) async fn run<B: Block>(
     };
     stored.await.map_err(|error| fail(error.to_string()))?;
 
-    let signed_at = match delivery.refusal {
+    let signed_at = match case.refusal {
         Some(Refusal::Replayed) => {
             let tolerance = manager.tolerance().ok_or_else(|| {
                 fail(format!(
@@ -165,7 +184,7 @@ pub(super) async fn run<B: Block>(
         _ => SystemTime::now(),
     };
     let mut signer = webhook.clone();
-    if let Some(Refusal::WrongSecret) = delivery.refusal {
+    if let Some(Refusal::WrongSecret) = case.refusal {
         signer.secret = random_token(32).into();
     }
     let url = format!("{TEST_PUBLIC_URL}{}", ingress_path(trigger.provider, &webhook.id));
@@ -173,7 +192,7 @@ pub(super) async fn run<B: Block>(
     let mut signed = manager
         .sign_request(&signer, &draft)
         .map_err(|error| fail(format!("the manager could not make the delivery: {error}")))?;
-    match delivery.refusal {
+    match case.refusal {
         Some(Refusal::Tampered) => signed.body.extend_from_slice(b" "),
         Some(Refusal::Unsigned) => {
             let content_type = signed.headers.remove(http::header::CONTENT_TYPE);
@@ -189,7 +208,7 @@ pub(super) async fn run<B: Block>(
         .with_public_url(TEST_PUBLIC_URL)
         .receive(trigger.provider, &webhook.id, &signed.headers, &signed.body)
         .await;
-    match (delivery.refusal, received) {
+    match (case.refusal, received) {
         (Some(_), Err(DispatchError::BadSignature(_))) => Ok(()),
         (Some(refusal), Ok(received)) => {
             Err(fail(format!("{} was accepted and ran {} trigger(s)", refusal.describe(), received.runs.len())))

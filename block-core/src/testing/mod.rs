@@ -6,6 +6,8 @@
 //! fails the case, and the failure shows expected against actual, pin by pin.
 
 mod case;
+mod compare;
+mod contradictions;
 mod delivery;
 mod registry_check;
 mod report;
@@ -27,10 +29,19 @@ use crate::{Block, Executor, RegisteredBlock, Registry, RunOptions};
 pub const TEST_USER: &str = "test-user";
 
 /// Runs the cases of `B` named by its `#[block(tests = ...)]`; returns how many ran.
+/// A block without cases (`untested = "..."`, or nothing said) is an error, not
+/// zero cases passed: a caller asking for a block's cases expects some to run.
 pub fn run_block_cases<B: Block>() -> Result<usize, TestFailure> {
+    let name = B::DESCRIPTOR.name;
     match B::DESCRIPTOR.tests {
         crate::BlockTests::Cases(run) => run(),
-        crate::BlockTests::Untested(_) | crate::BlockTests::Missing => Ok(0),
+        crate::BlockTests::Untested(reason) => {
+            Err(TestFailure::setup(name, format!("the block has no test cases (untested: {reason})")))
+        }
+        crate::BlockTests::Missing => Err(TestFailure::setup(
+            name,
+            "the block has no test cases; add `tests = fn_name` to #[block] or say why with `untested = \"reason\"`",
+        )),
     }
 }
 
@@ -89,6 +100,9 @@ async fn run_case<B: Block>(
     mut case: TestCase<B>,
     store: Arc<InMemoryCredentialStore>,
 ) -> Result<(), report::CaseFailure> {
+    if let Some(contradiction) = case.contradictions() {
+        return Err(contradiction);
+    }
     // Every case gets a mock transport, even one with no exchanges: tests never
     // touch the network, and an unexpected request fails the case by name.
     let mock = Arc::new(MockTransport::new(std::mem::take(&mut case.exchanges)));

@@ -23,6 +23,10 @@ use crate::services::runs::{self, NewRun, RunDriver, callbacks};
 /// The header naming the run an execution was recorded as.
 pub const RUN_ID_HEADER: &str = "x-run-id";
 
+/// The header naming the input keys the block does not declare, which were
+/// ignored.
+pub const IGNORED_KEYS_HEADER: &str = "x-ignored-input-keys";
+
 /// The input object of the block named in the path: one of the `*Input` schemas
 /// (the document lists every block's).
 #[derive(Debug, Serialize, ToSchema)]
@@ -98,7 +102,7 @@ pub async fn execute(
         let block = runs::runnable_block(&state, &id)?;
         let input = json_value(&body)?;
         let new = NewRun { callback_url, ..NewRun::block(&caller.user.id, RunSource::Api) };
-        let run = runs::enqueue(&state, new, block, input).await?;
+        let runs::Queued { run, ignored } = runs::enqueue(&state, new, block, input).await?;
         let mut response =
             (StatusCode::ACCEPTED, Json(Queued { id: run.id.clone(), status: run.status })).into_response();
         let headers = response.headers_mut();
@@ -109,6 +113,7 @@ pub async fn execute(
         if let Ok(value) = HeaderValue::from_str(&run.id) {
             headers.insert(RUN_ID_HEADER, value);
         }
+        name_ignored_keys(headers, &ignored);
         return Ok(response);
     }
     if accepts_event_stream(&headers) {
@@ -116,6 +121,7 @@ pub async fn execute(
     }
     let mut driver = start(&state, &caller, &id, &body, RunSource::Api, callback_url).await?;
     let run_id = driver.id().to_owned();
+    let ignored = driver.ignored_keys().to_vec();
     let mut outputs = Vec::new();
     while let Some((_, event)) = driver.next().await {
         outputs.push(event);
@@ -125,6 +131,7 @@ pub async fn execute(
     if let Ok(value) = HeaderValue::from_str(&run_id) {
         response.headers_mut().insert(RUN_ID_HEADER, value);
     }
+    name_ignored_keys(response.headers_mut(), &ignored);
     Ok(response)
 }
 
@@ -208,6 +215,7 @@ async fn stream_response(
 ) -> Result<Response, ApiError> {
     let driver = start(state, caller, id, body, RunSource::Stream, callback_url).await?;
     let run_id = driver.id().to_owned();
+    let ignored = driver.ignored_keys().to_vec();
     // One event per output, named by its pin, with the run's event number as its
     // id (`GET /runs/{id}/events` resumes from it); the stream ends with the run,
     // once its end is recorded. Dropped early (the client went away), the driver
@@ -230,5 +238,17 @@ async fn stream_response(
     if let Ok(value) = HeaderValue::from_str(&run_id) {
         response.headers_mut().insert(RUN_ID_HEADER, value);
     }
+    name_ignored_keys(response.headers_mut(), &ignored);
     Ok(response)
+}
+
+/// Names the input keys the block does not declare, which were ignored (as the
+/// reference ignores them), so that a typo stays visible.
+fn name_ignored_keys(headers: &mut HeaderMap, ignored: &[String]) {
+    if ignored.is_empty() {
+        return;
+    }
+    if let Ok(value) = HeaderValue::from_str(&ignored.join(", ")) {
+        headers.insert(IGNORED_KEYS_HEADER, value);
+    }
 }

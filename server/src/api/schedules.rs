@@ -63,7 +63,7 @@ pub struct ScheduleItem {
     /// What it runs.
     pub target: ScheduleTarget,
     /// The input of every run; the values of fields the block marks `secret`
-    /// are shown as `[secret]`.
+    /// are shown as `********`.
     #[schema(value_type = Object)]
     pub input: Value,
     /// The cron pattern.
@@ -139,7 +139,8 @@ pub async fn create_schedule(
         missed: body.missed.unwrap_or_default(),
         name: body.name,
     };
-    let created = schedules::create(state.storage().as_ref(), state.registry(), &caller.user, new).await?;
+    let created =
+        schedules::create(state.storage().as_ref(), state.registry(), state.cipher(), &caller.user, new).await?;
     Ok((StatusCode::CREATED, Json(schedule_item(created))))
 }
 

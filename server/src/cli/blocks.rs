@@ -124,7 +124,8 @@ fn run(
         Ok::<_, ExecuteError>(execution.collect().await)
     });
     let outputs = outputs.map_err(|error| match error {
-        ExecuteError::InvalidInput { block, problems } => {
+        ExecuteError::InvalidInput { block, problems, .. }
+        | ExecuteError::UnusableCredentials { block, problems, .. } => {
             CliError::InvalidInput { block, problems: redactor.apply_to_problems(problems) }
         }
         ExecuteError::Disabled { block } => CliError::Disabled { block },

@@ -96,6 +96,9 @@ pub enum CliError {
     /// The server could not start or failed.
     #[error("{0}")]
     Serve(crate::app::ServeError),
+    /// The encryption key could not be read or made.
+    #[error("the encryption key: {0}")]
+    Key(crate::domain::CryptoError),
     /// The storage failed.
     #[error("{0}")]
     Storage(crate::storage::StorageError),

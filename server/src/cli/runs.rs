@@ -12,6 +12,7 @@ use super::{CliError, DataArgs};
 use crate::app::open_storage;
 use crate::domain::{Run, RunEvent, RunStatus, now_millis};
 use crate::services::accounts as bootstrap;
+use crate::services::run_input;
 use crate::storage::{RunFilter, RunStore, StopOutcome};
 
 /// The `runs` subcommands.
@@ -78,7 +79,10 @@ impl RunsCommand {
                 list(registry, &page.items, page.total_count, out)
             }
             RunsCommand::Show { id, .. } => {
-                let run = find(&storage, &user.id, &id).await?;
+                let mut run = find(&storage, &user.id, &id).await?;
+                if let Some(block) = registry.by_id(&run.block_id) {
+                    run_input::mask(block, &mut run.input);
+                }
                 let text = serde_json::to_string_pretty(&run).map_err(|error| CliError::Output(error.into()))?;
                 writeln!(out, "{text}").map_err(CliError::Output)
             }

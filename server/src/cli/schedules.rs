@@ -12,7 +12,7 @@ use super::input::InputSource;
 use super::table::Table;
 use super::{CliError, DataArgs, lookup};
 use crate::app::open_storage;
-use crate::domain::MissedFires;
+use crate::domain::{Cipher, KEY_ENV, MissedFires};
 use crate::services::accounts as bootstrap;
 use crate::services::schedules::{self, NewSchedule, ScheduleView};
 
@@ -95,7 +95,10 @@ impl SchedulesCommand {
                     None => Value::Object(serde_json::Map::new()),
                 };
                 let new = NewSchedule { block: block.id().to_owned(), input, cron, timezone, missed, name };
-                let created = schedules::create(&storage, registry, &user, new).await.map_err(CliError::Refused)?;
+                let key = std::env::var(KEY_ENV).ok();
+                let (cipher, _) = Cipher::load(key.as_deref(), &data.data_dir).map_err(CliError::Key)?;
+                let created =
+                    schedules::create(&storage, registry, &cipher, &user, new).await.map_err(CliError::Refused)?;
                 writeln!(out, "{}", created.schedule.id).map_err(CliError::Output)?;
                 writeln!(out, "next fire times ({}):", created.schedule.timezone).map_err(CliError::Output)?;
                 for fire in &created.next_fires {

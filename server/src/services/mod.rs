@@ -23,6 +23,7 @@ pub mod credentials;
 mod error;
 pub mod oauth_server;
 pub mod provider_login;
+pub mod run_input;
 pub mod runs;
 pub mod schedules;
 pub mod sessions;

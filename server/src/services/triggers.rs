@@ -150,7 +150,7 @@ fn check_trigger_input(block: &RegisteredBlock, input: &Map<String, Value>) -> R
     with_payload.insert("payload".into(), json!({}));
     match block.validate(&Value::Object(with_payload)) {
         Ok(()) => Ok(()),
-        Err(block_core::ExecuteError::InvalidInput { block, problems }) => {
+        Err(block_core::ExecuteError::InvalidInput { block, problems, .. }) => {
             let problems: Vec<_> = problems.into_iter().filter(|p| !p.path.starts_with("/payload")).collect();
             if problems.is_empty() { Ok(()) } else { Err(ServiceError::invalid_input(block, &problems)) }
         }

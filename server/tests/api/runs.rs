@@ -204,3 +204,59 @@ async fn a_run_with_a_callback_posts_its_record_signed_with_the_callers_secret()
         signature.split(',').next().and_then(|part| part.strip_prefix("t=")).and_then(|t| t.parse().ok()).expect("t");
     assert_eq!(signature, block_server::services::runs::callbacks::signature(secret.as_bytes(), t, &request.body));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secret_inputs_are_masked_in_run_records_and_sealed_while_a_run_waits() {
+    const KEY: &str = "canary-key-9f2";
+    // HMAC-SHA256 of "hello" under KEY.
+    const HMAC: &str = "818682c288316dd5411112f49db4c206c59a546d7ec0bf52baf8f354aaeeffd2";
+    let server = TestServer::start("runs-secret-input").await;
+    let client = server.client();
+    let input = json!({"text": "hello", "key": KEY});
+    let answer = client.post("/external-api/v1/blocks/HashBlock/execute", &input).await;
+    let inline = answer.header("x-run-id").expect("named").to_owned();
+    assert_eq!(answer.expect(200).json(), json!({"hash": [HMAC]}));
+    let queued = queue(&client, "HashBlock", &input).await;
+    let run = wait_for(&client, &queued, &["completed"]).await;
+    assert_eq!(run["outputs"], json!({"hash": [HMAC]}), "the worker ran the queued run with the key itself");
+    for id in [&inline, &queued] {
+        let run = client.get(&format!("/external-api/v1/runs/{id}")).await.expect(200).json();
+        assert_eq!(run["input"]["key"], "********", "{run}");
+        assert_eq!(run["input"]["text"], "hello");
+    }
+    let listed = client.get("/external-api/v1/runs").await.expect(200).text.clone();
+    assert!(!listed.contains(KEY), "{listed}");
+    server.state.storage().flush().await.expect("the records are written");
+    for entry in std::fs::read_dir(&server.dir).expect("the data directory") {
+        let path = entry.expect("an entry").path();
+        let bytes = std::fs::read(&path).expect("readable");
+        assert!(!bytes.windows(KEY.len()).any(|window| window == KEY.as_bytes()), "{} holds the key", path.display());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undeclared_input_keys_are_ignored_and_named_in_a_header() {
+    let server = TestServer::start("runs-ignored-keys").await;
+    let client = server.client();
+    let answer = client
+        .post(
+            &format!("/external-api/v1/blocks/{CALCULATOR}/execute"),
+            &json!({"operation": "add", "a": 2, "b": 3, "round": true, "colour": null}),
+        )
+        .await;
+    assert_eq!(answer.header("x-ignored-input-keys"), Some("round, colour"));
+    let id = answer.header("x-run-id").expect("named").to_owned();
+    assert_eq!(answer.expect(200).json(), json!({"result": [5.0]}));
+    let run = client.get(&format!("/external-api/v1/runs/{id}")).await.expect(200).json();
+    assert_eq!(run["input"], json!({"operation": "add", "a": 2, "b": 3}), "the record holds the input as run");
+    let queued = client
+        .send(
+            "POST",
+            &format!("/external-api/v1/blocks/{CALCULATOR}/execute"),
+            Some(&json!({"operation": "add", "a": 1, "b": 1, "round": true})),
+            &[("Prefer", "respond-async")],
+        )
+        .await;
+    assert_eq!(queued.header("x-ignored-input-keys"), Some("round"));
+    queued.expect(202);
+}

@@ -4,14 +4,14 @@
 
 use std::time::Duration;
 
-use block_core::{RegisteredBlock, Usage};
+use block_core::{PreparedRun, RegisteredBlock, Usage};
 use serde_json::Value;
 
 use crate::domain::{Run, RunKind};
 use crate::services::AppState;
 
 /// A run's price before it starts.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Price {
     /// What is charged before the block starts.
     pub upfront: u64,
@@ -19,18 +19,15 @@ pub struct Price {
     pub usage: Usage,
 }
 
-/// The usage of a run of `block` on `input`, before it starts.
-pub fn usage(state: &AppState, block: &RegisteredBlock, input: &Value) -> Usage {
-    Usage {
-        platform_credentials: names_platform_credentials(state, block, input),
-        input_bytes: serde_json::to_vec(input).map_or(0, |bytes| u64::try_from(bytes.len()).unwrap_or(u64::MAX)),
+/// The price of a prepared run of `block`: its input as checked, and whether
+/// the credentials it resolved are the platform's.
+pub fn price_of(block: &RegisteredBlock, prepared: &PreparedRun) -> Price {
+    let input_bytes = serde_json::to_vec(prepared.input()).map_or(0, |bytes| bytes.len());
+    let usage = Usage {
+        platform_credentials: prepared.uses_platform_credentials(),
+        input_bytes: u64::try_from(input_bytes).unwrap_or(u64::MAX),
         seconds: 0,
-    }
-}
-
-/// The price of a run of `block` on `input`.
-pub fn price(state: &AppState, block: &RegisteredBlock, input: &Value) -> Price {
-    let usage = usage(state, block, input);
+    };
     Price { upfront: block.price(&usage), usage }
 }
 

@@ -151,6 +151,7 @@ async fn send(state: &AppState, callback: &Callback) -> Result<u16, String> {
         .await
         .map_err(|error| format!("the run could not be read: {error}"))?
         .ok_or_else(|| "the run no longer exists".to_owned())?;
+    let run = super::shown(state, run);
     let sealed = state
         .storage()
         .callback_secret(&callback.user_id)

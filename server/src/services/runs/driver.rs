@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use block_core::{Execution, OutputEvent, RegisteredBlock, RunOptions};
+use block_core::{Execution, OutputEvent, RegisteredBlock, RunOptions, Uuid};
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
@@ -39,6 +39,7 @@ pub struct RunDriver {
     live: broadcast::Sender<RunEvent>,
     status: Option<RunStatus>,
     ended: bool,
+    ignored: Vec<String>,
 }
 
 /// How a run ended.
@@ -49,20 +50,41 @@ pub struct Ended {
 }
 
 impl RunDriver {
-    /// Charges and starts `run` of `block`. A run refused before its block starts
-    /// (no credits, invalid input or credentials) is recorded as failed (a claimed
-    /// one) and answered as the refusal.
+    /// Prepares, charges and starts `run` of `block` on `input` (which the run
+    /// record may hold masked): the executor checks the input and resolves the
+    /// credentials first, so that nothing is charged for a run that cannot start.
+    /// A run refused before its block starts (invalid input or credentials, no
+    /// credits) is recorded as failed (a claimed one) and answered as the refusal.
     pub async fn start(
         state: &AppState,
         mut run: Run,
         block: &RegisteredBlock,
+        input: Value,
         start: Start,
     ) -> Result<RunDriver, ServiceError> {
-        let price = billing::price(state, block, &run.input);
+        let options = RunOptions::for_user(run.user_id.clone());
+        let options = match Uuid::parse_str(&run.id) {
+            Ok(id) => options.with_execution_id(id),
+            Err(_) => options,
+        };
+        let prepared = match state.executor().prepare(block, input, options).await {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                let refusal = super::execute_error(block, error);
+                if start == Start::Claimed {
+                    let mut driver = RunDriver::new(state, run, billing::Price::default());
+                    driver.fail(&format!("did not start: {}", refusal.message())).await;
+                }
+                return Err(refusal);
+            }
+        };
+        let price = billing::price_of(block, &prepared);
         let reason = billing::reason(&run, block);
         let hub = state.run_hub();
         let admission = match start {
             Start::Inline => {
+                run.input = prepared.input().clone();
+                super::super::run_input::mask(block, &mut run.input);
                 run.started_at = Some(now_millis());
                 run.charged = price.upfront;
                 let lease = state.settings().run_lease;
@@ -70,20 +92,8 @@ impl RunDriver {
             }
             Start::Claimed => state.storage().start_run(&run.id, price.upfront, &reason).await?,
         };
-        let (stop, live) = hub.hold(&run.id);
-        let mut driver = RunDriver {
-            state: state.clone(),
-            execution: None,
-            tally: Tally::new(state.settings().run_output_cap_bytes),
-            seq: 0,
-            price,
-            started: Instant::now(),
-            stop,
-            live,
-            status: None,
-            ended: false,
-            run,
-        };
+        let mut driver = RunDriver::new(state, run, price);
+        driver.ignored = prepared.ignored_keys().to_vec();
         if let Admission::Insufficient { balance } = admission {
             let message = billing::insufficient(block, price.upfront, balance);
             // A request is refused with nothing recorded; a queued run ends failed.
@@ -98,19 +108,31 @@ impl RunDriver {
                 .with_details(json!({"price": price.upfront, "balance": balance})));
         }
         driver.run.charged = price.upfront;
-        let options = RunOptions::for_user(driver.run.user_id.clone());
-        match state.executor().execute(block, driver.run.input.clone(), options).await {
-            Ok(execution) => {
-                driver.execution = Some(execution);
-                Ok(driver)
-            }
-            Err(error) => {
-                let refusal = super::execute_error(block, error);
-                driver.refund(block, "did not start").await;
-                driver.fail(&format!("did not start: {}", refusal.message())).await;
-                Err(refusal)
-            }
+        driver.execution = Some(prepared.start());
+        Ok(driver)
+    }
+
+    fn new(state: &AppState, run: Run, price: Price) -> RunDriver {
+        let (stop, live) = state.run_hub().hold(&run.id);
+        RunDriver {
+            state: state.clone(),
+            execution: None,
+            tally: Tally::new(state.settings().run_output_cap_bytes),
+            seq: 0,
+            price,
+            started: Instant::now(),
+            stop,
+            live,
+            status: None,
+            ended: false,
+            ignored: Vec::new(),
+            run,
         }
+    }
+
+    /// Top-level input keys the block does not declare, which were ignored.
+    pub fn ignored_keys(&self) -> &[String] {
+        &self.ignored
     }
 
     /// The run's id.
@@ -155,18 +177,6 @@ impl RunDriver {
         drop(self.state.storage().append_events(vec![event.clone()]));
         let _ = self.live.send(event);
         self.seq
-    }
-
-    /// Gives back what was charged (a run that did not start).
-    async fn refund(&mut self, block: &RegisteredBlock, why: &str) {
-        if self.run.charged == 0 {
-            return;
-        }
-        let reason = format!("refund: {} {why}", block.name());
-        match self.state.storage().grant(&self.run.user_id, self.run.charged, &reason, Some(&self.run.id)).await {
-            Ok(_) => self.run.charged = 0,
-            Err(error) => tracing::error!(%error, run = %self.run.id, "refunding a run failed"),
-        }
     }
 
     async fn fail(&mut self, message: &str) {
@@ -254,6 +264,7 @@ impl Drop for RunDriver {
         self.status.get_or_insert(RunStatus::Stopped);
         self.execution = None;
         let mut rest = RunDriver {
+            ignored: Vec::new(),
             state: self.state.clone(),
             run: self.run.clone(),
             execution: None,

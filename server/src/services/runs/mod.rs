@@ -3,10 +3,10 @@
 //! either way the run is recorded with its input, outputs, status, charge and
 //! ordered events, which a client can read, follow live and resume.
 //!
-//! Credits: the per-run and per-byte costs are known before the run and charged
-//! atomically before its block starts (refused with [`Refusal::PaymentRequired`]
-//! when the balance does not cover them); a run that then fails to start is
-//! refunded. Per-second costs are known only at the end and are charged then, up
+//! Credits: a run is prepared first (its input checked, its credentials
+//! resolved), so nothing is charged for one that cannot start; the per-run and
+//! per-byte costs are then charged atomically before its block starts (refused
+//! with [`Refusal::PaymentRequired`] when the balance does not cover them). Per-second costs are known only at the end and are charged then, up
 //! to what the balance holds. A caller who goes away from an inline run stops it;
 //! what was charged stays charged. A run whose block started is never run again:
 //! a crash ends it interrupted, and refunded.
@@ -28,6 +28,7 @@ pub use hub::{RunHub, StopSignal};
 pub use tally::Tally;
 pub use workers::Workers;
 
+use super::run_input::{self, CheckedInput};
 use super::{AppState, Refusal, ServiceError};
 use crate::domain::{Run, RunEvent, RunKind, RunSource, RunStatus, new_run_id, now_millis};
 use crate::storage::{RunFilter, RunPage, StopOutcome};
@@ -94,37 +95,56 @@ impl NewRun {
     }
 }
 
-/// Runs `block` on `input` inline, for a caller waiting on it: validated, priced,
-/// charged, recorded, started. Poll the driver for its outputs, then finish it.
+/// Runs `block` on `input` inline, for a caller waiting on it: checked (with
+/// its credentials), priced, charged, recorded (secret fields masked), started.
+/// Poll the driver for its outputs, then finish it.
 pub async fn start_inline(
     state: &AppState,
     new: NewRun,
     block: &RegisteredBlock,
     input: Value,
 ) -> Result<RunDriver, ServiceError> {
-    block.validate(&input).map_err(|error| execute_error(block, error))?;
-    let run = new.record(block, input, RunStatus::Running);
-    RunDriver::start(state, run, block, Start::Inline).await
+    let run = new.record(block, Value::Null, RunStatus::Running);
+    RunDriver::start(state, run, block, input, Start::Inline).await
 }
 
-/// Queues a run of `block` on `input`: validated and stored at once, charged
-/// when a worker starts it.
+/// A queued run, and the input keys that were ignored.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    /// The run as stored (its secret input fields sealed).
+    pub run: Run,
+    /// Top-level input keys the block does not declare, which were dropped.
+    pub ignored: Vec<String>,
+}
+
+/// Queues a run of `block` on `input`: checked and stored at once (its secret
+/// fields sealed), charged when a worker starts it.
 pub async fn enqueue(
     state: &AppState,
     new: NewRun,
     block: &RegisteredBlock,
     input: Value,
-) -> Result<Run, ServiceError> {
-    block.validate(&input).map_err(|error| execute_error(block, error))?;
-    let run = new.record(block, input, RunStatus::Queued);
+) -> Result<Queued, ServiceError> {
+    let CheckedInput { mut value, ignored } = run_input::check(block, input)?;
+    run_input::seal(state.cipher(), block, &mut value)?;
+    let run = new.record(block, value, RunStatus::Queued);
     state.storage().create_runs(vec![run.clone()]).await?;
     state.run_hub().wake();
-    Ok(run)
+    Ok(Queued { run, ignored })
 }
 
-/// `user_id`'s run `id`.
+/// `user_id`'s run `id`, its secret input fields masked.
 pub async fn get(state: &AppState, user_id: &str, id: &str) -> Result<Run, ServiceError> {
-    state.storage().run(user_id, id).await?.ok_or_else(|| not_found(id))
+    let run = state.storage().run(user_id, id).await?.ok_or_else(|| not_found(id))?;
+    Ok(shown(state, run))
+}
+
+/// `run` as it may be shown: its secret input fields masked.
+pub fn shown(state: &AppState, mut run: Run) -> Run {
+    if let Some(block) = state.registry().by_id(&run.block_id) {
+        run_input::mask(block, &mut run.input);
+    }
+    run
 }
 
 fn not_found(id: &str) -> ServiceError {
@@ -139,7 +159,9 @@ pub async fn list(
     cursor: Option<&str>,
     limit: u32,
 ) -> Result<RunPage, ServiceError> {
-    Ok(state.storage().runs(user_id, filter, cursor, limit).await?)
+    let mut page = state.storage().runs(user_id, filter, cursor, limit).await?;
+    page.items = page.items.into_iter().map(|run| shown(state, run)).collect();
+    Ok(page)
 }
 
 /// Stops `user_id`'s run `id`: a queued one at once (nothing charged), a running
@@ -174,8 +196,14 @@ pub async fn stop(state: &AppState, user_id: &str, id: &str) -> Result<Run, Serv
 /// Why a run did not start, as a refusal.
 pub fn execute_error(block: &RegisteredBlock, error: ExecuteError) -> ServiceError {
     match error {
-        ExecuteError::InvalidInput { block, problems } => ServiceError::invalid_input(block, &problems),
+        ExecuteError::InvalidInput { block, problems, .. }
+        | ExecuteError::UnusableCredentials { block, problems, .. } => ServiceError::invalid_input(block, &problems),
         ExecuteError::Disabled { block } => ServiceError::block_disabled(block),
+        ExecuteError::Unavailable { reason, retry_after } => {
+            let refusal = ServiceError::new(Refusal::Unavailable, "unavailable", reason);
+            // A client waits at least a second, whatever the provider said.
+            refusal.retry_after(retry_after.map_or(1, |wait| wait.as_secs().max(1)))
+        }
         other => ServiceError::internal(&format!("{} could not start", block.name()), other),
     }
 }

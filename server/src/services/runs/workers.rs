@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 
 use super::driver::{RunDriver, Start};
 use crate::domain::{Run, RunStatus, now_millis};
-use crate::services::AppState;
+use crate::services::{AppState, run_input};
 use crate::storage::RunEnd;
 
 /// How often idle workers look at the queue for runs queued by another process
@@ -137,7 +137,13 @@ async fn run_one(state: &AppState, run: Run) {
         return;
     };
     let id = run.id.clone();
-    match RunDriver::start(state, run, block, Start::Claimed).await {
+    let mut input = run.input.clone();
+    if let Err(message) = run_input::unseal(state.cipher(), block, &mut input) {
+        // The key changed since the run was queued: it can never run.
+        input = serde_json::Value::Null;
+        tracing::error!(run = %id, %message, "a queued run's input could not be opened");
+    }
+    match RunDriver::start(state, run, block, input, Start::Claimed).await {
         Ok(mut driver) => {
             while driver.next().await.is_some() {}
             driver.finish().await;

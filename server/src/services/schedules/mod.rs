@@ -23,15 +23,16 @@ mod scheduler;
 
 use std::time::Duration;
 
-use block_core::{ExecuteError, RegisteredBlock, Registry, Value};
+use block_core::{RegisteredBlock, Registry, Value};
 use serde_json::json;
 
 pub use cron::{CronSchedule, FireTime, NoFireTime, TimingProblem};
 pub use firing::{FirePlan, plan};
 pub use scheduler::Scheduler;
 
+use super::run_input;
 use super::{Refusal, ServiceError};
-use crate::domain::{MissedFires, Schedule, ScheduleTarget, User, new_id, now_millis};
+use crate::domain::{Cipher, MissedFires, Schedule, ScheduleTarget, User, new_id, now_millis};
 use crate::storage::ScheduleStore;
 
 /// How late a fire may be called and still count as on time.
@@ -82,6 +83,7 @@ pub struct ScheduleView {
 pub async fn create<S: ScheduleStore + ?Sized>(
     storage: &S,
     registry: &Registry,
+    cipher: &Cipher,
     user: &User,
     new: NewSchedule,
 ) -> Result<ScheduleView, ServiceError> {
@@ -104,24 +106,21 @@ pub async fn create<S: ScheduleStore + ?Sized>(
     } else {
         None
     };
-    if let Err(error) = block.validate(&new.input) {
-        match error {
-            ExecuteError::InvalidInput { problems: found, .. } => {
-                problems.extend(found.into_iter().map(|found| problem(&format!("/input{}", found.path), found.message)))
-            }
-            other => return Err(super::runs::execute_error(block, other)),
-        }
-    }
+    let mut input = new.input;
+    let (_ignored, found) = block.normalise_and_check(&mut input);
+    problems.extend(found.into_iter().map(|found| problem(&format!("/input{}", found.path), found.message)));
     let Some(timing) = timing.filter(|_| problems.is_empty()) else {
         return Err(invalid(problems));
     };
+    // The input waits here until every fire: its secret fields are sealed.
+    run_input::seal(cipher, block, &mut input)?;
     let now = now_millis();
     let schedule = Schedule {
         id: new_id(),
         user_id: user.id.clone(),
         name,
         target: ScheduleTarget::Block { block_id: block.id().to_owned() },
-        input: new.input,
+        input,
         cron: new.cron.trim().to_owned(),
         timezone: timing.timezone().to_owned(),
         missed: new.missed,
@@ -159,7 +158,7 @@ pub async fn delete<S: ScheduleStore + ?Sized>(storage: &S, user_id: &str, id: &
 /// scheduler will take it up).
 pub fn view(registry: &Registry, mut schedule: Schedule, now: i64) -> ScheduleView {
     if let Some(block) = registry.by_id(schedule.target.id()) {
-        hide_secrets(block, &mut schedule.input);
+        run_input::mask(block, &mut schedule.input);
     }
     let next_fires = match (CronSchedule::parse(&schedule.cron, &schedule.timezone), schedule.next_fire_at) {
         (Ok(timing), Some(next)) => {
@@ -169,20 +168,6 @@ pub fn view(registry: &Registry, mut schedule: Schedule, now: i64) -> ScheduleVi
         _ => Vec::new(),
     };
     ScheduleView { schedule, next_fires }
-}
-
-/// What a secret input value is shown as.
-const HIDDEN: &str = "[secret]";
-
-/// Hides the values of `input`'s fields that `block` marks `secret`.
-fn hide_secrets(block: &RegisteredBlock, input: &mut Value) {
-    let Some(properties) = block.input_schema()["properties"].as_object() else { return };
-    let Some(fields) = input.as_object_mut() else { return };
-    for (name, value) in fields.iter_mut() {
-        if properties.get(name).is_some_and(|property| property["secret"] == Value::Bool(true)) {
-            *value = Value::String(HIDDEN.to_owned());
-        }
-    }
 }
 
 /// The block `id` (an id or a name), enabled.

@@ -9,6 +9,7 @@ use tokio::sync::watch;
 
 use super::{CronSchedule, FirePlan, plan};
 use crate::domain::{RunKind, RunSource, Schedule, now_millis};
+use crate::services::run_input;
 use crate::services::runs::{self, NewRun};
 use crate::services::{AppState, ServiceError};
 use crate::storage::{FireClaim, FireResult};
@@ -149,7 +150,10 @@ async fn queue(state: &AppState, schedule: &Schedule) -> Result<String, ServiceE
         source_ref: Some(schedule.id.clone()),
         ..NewRun::block(&schedule.user_id, RunSource::Schedule)
     };
-    Ok(runs::enqueue(state, new, block, schedule.input.clone()).await?.id)
+    let mut input = schedule.input.clone();
+    run_input::unseal(state.cipher(), block, &mut input)
+        .map_err(|message| ServiceError::internal("opening a schedule's input", message))?;
+    Ok(runs::enqueue(state, new, block, input).await?.run.id)
 }
 
 async fn record(state: &AppState, schedule: &Schedule, result: FireResult) {

@@ -1,0 +1,117 @@
+//! A run that passed every check and waits to be started.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{Execution, RunLimits, UsedCredentials};
+use crate::context::HttpSource;
+use crate::traits::ReadyRun;
+use crate::{BlockDescriptor, RunContext};
+
+/// A validated execution with its credentials resolved, not started yet: what
+/// [`Executor::prepare`](super::Executor::prepare) returns.
+///
+/// A server reads what it needs to price and record the run (its id, block, input,
+/// credentials, ignored keys), then calls [`start`](PreparedRun::start). Dropping
+/// it runs nothing.
+///
+/// ```
+/// # use block_core::{Executor, Registry, RunOptions, json};
+/// # async fn demo(registry: &Registry) -> Result<(), Box<dyn std::error::Error>> {
+/// let block = registry.by_name("CalculatorBlock").expect("registered");
+/// let prepared = Executor::new()
+///     .prepare(block, json!({"operation": "add", "a": 1, "b": 2, "colour": "red"}), RunOptions::default())
+///     .await?;
+/// assert_eq!(prepared.ignored_keys(), ["colour"]);
+/// let id = prepared.execution_id(); // record the run under this id, charge, ...
+/// let outputs = prepared.start().collect().await;
+/// # let _ = (id, outputs);
+/// # Ok(()) }
+/// ```
+pub struct PreparedRun {
+    pub(super) execution_id: Uuid,
+    pub(super) descriptor: &'static BlockDescriptor,
+    pub(super) input: Value,
+    pub(super) ignored: Vec<String>,
+    pub(super) credentials: Vec<UsedCredentials>,
+    pub(super) user_id: Option<String>,
+    pub(super) ready: Box<dyn ReadyRun>,
+    pub(super) launch: Launch,
+}
+
+/// How to start the run: the runtime found when it was prepared, and the run's
+/// limits and HTTP set-up.
+pub(super) struct Launch {
+    pub(super) runtime: tokio::runtime::Handle,
+    pub(super) channel_capacity: usize,
+    pub(super) limits: RunLimits,
+    pub(super) http: HttpSource,
+}
+
+impl PreparedRun {
+    /// The execution's id: the one [`RunOptions`](super::RunOptions) named, or a
+    /// fresh UUID v7. The block sees the same id in
+    /// [`RunContext::execution_id`](crate::RunContext::execution_id).
+    pub fn execution_id(&self) -> Uuid {
+        self.execution_id
+    }
+
+    /// The block that will run.
+    pub fn block(&self) -> &'static BlockDescriptor {
+        self.descriptor
+    }
+
+    /// The input as validated: undeclared keys removed, `null`s of optional fields
+    /// dropped, credentials as their meta objects only. Fields marked `secret` hold
+    /// what the caller sent: mask them before showing or storing the input.
+    pub fn input(&self) -> &Value {
+        &self.input
+    }
+
+    /// Keys of the input the block does not declare, which were ignored, in the
+    /// order they came.
+    pub fn ignored_keys(&self) -> &[String] {
+        &self.ignored
+    }
+
+    /// The credentials the run uses, without their secrets.
+    pub fn credentials(&self) -> &[UsedCredentials] {
+        &self.credentials
+    }
+
+    /// Whether any of the credentials are the platform's defaults (platform-only
+    /// costs apply then).
+    pub fn uses_platform_credentials(&self) -> bool {
+        self.credentials.iter().any(|used| used.platform)
+    }
+
+    /// The user the run is for, if the caller named one.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
+    }
+
+    /// Starts the run on the runtime it was prepared on and returns its stream of
+    /// outputs. Dropping the [`Execution`] cancels the run.
+    pub fn start(self) -> Execution {
+        let PreparedRun { execution_id, descriptor, user_id, ready, launch, .. } = self;
+        let (tx, rx) = mpsc::channel(launch.channel_capacity);
+        let context = RunContext { execution_id, user_id, block_id: descriptor.id, http: Arc::new(launch.http) };
+        let task = ready.spawn(&launch.runtime, context, tx, launch.limits);
+        Execution::new(execution_id, rx, task)
+    }
+}
+
+impl std::fmt::Debug for PreparedRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedRun")
+            .field("execution_id", &self.execution_id)
+            .field("block", &self.descriptor.name)
+            .field("user_id", &self.user_id)
+            .field("ignored_keys", &self.ignored)
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
