@@ -1,6 +1,7 @@
 //! The server's own secrets: API keys and the authorization server's codes and
 //! tokens, each prefixed (so a leaked one is recognisable), 32 random bytes, and
-//! stored only as its SHA-256; and the PKCE S256 check.
+//! stored only as its SHA-256; and the PKCE S256 check. The random bytes, the
+//! hash and PKCE are [`block_core::tokens`], which blocks' OAuth logins use too.
 //!
 //! Why a fast hash is right here: every secret is 32 bytes from the system's
 //! random source (256 bits), so nobody can guess one, and a fast hash of it cannot
@@ -13,8 +14,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use block_core::tokens::{self, Pkce};
 use ring::digest::{SHA256, digest};
-use ring::rand::{SecureRandom, SystemRandom};
 use secrecy::SecretString;
 
 /// API keys start with this, so leaked keys are recognisable (secret scanners,
@@ -41,16 +42,12 @@ pub const SESSION_PREFIX: &str = "bss_";
 /// `prefix` + 32 random bytes (url-safe base64), or `None` if the random source
 /// failed.
 pub fn new_secret(prefix: &str) -> Option<String> {
-    let mut bytes = [0u8; 32];
-    SystemRandom::new().fill(&mut bytes).ok()?;
-    Some(format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes)))
+    tokens::prefixed_token(prefix, 32).ok()
 }
 
 /// SHA-256 of a secret: what the storage keeps and looks up.
 pub fn hash(secret: &str) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    out.copy_from_slice(digest(&SHA256, secret.as_bytes()).as_ref());
-    out
+    tokens::hash_token(secret)
 }
 
 /// A freshly generated API key: the only time the key itself exists.
@@ -75,13 +72,12 @@ pub fn generate_api_key() -> Option<GeneratedKey> {
 
 /// `BASE64URL(SHA256(verifier))`, the S256 challenge of a PKCE verifier.
 pub fn s256(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(digest(&SHA256, verifier.as_bytes()))
+    Pkce::s256_challenge(verifier)
 }
 
 /// A verifier as RFC 7636 allows: 43 to 128 unreserved characters.
 pub fn is_valid_verifier(verifier: &str) -> bool {
-    (43..=128).contains(&verifier.len())
-        && verifier.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+    Pkce::is_valid_verifier(verifier)
 }
 
 /// The consent form's anti-forgery value, derived from the session so that

@@ -39,6 +39,12 @@ const UNKNOWN_TTL: Duration = Duration::from_secs(10);
 /// Most entries kept of each kind; past that a cache starts over.
 const MAX_ENTRIES: usize = 4096;
 
+/// How long a key found in the storage vouches for whoever presents it: such a
+/// caller passes the per-address failure guard (its address may be shared with
+/// someone failing), and its key is looked up as usual. Nobody guessing keys
+/// presents one that was found.
+const VOUCHED_TTL: Duration = Duration::from_secs(600);
+
 /// What a caller presented.
 #[derive(Debug, Clone, Copy)]
 pub enum Presented<'a> {
@@ -85,6 +91,8 @@ struct KeyCache {
     seen: u64,
     known: HashMap<[u8; 32], (Instant, ApiKeyRecord, User)>,
     unknown: HashMap<[u8; 32], Instant>,
+    /// Hashes of keys found lately, kept across key changes (see [`VOUCHED_TTL`]).
+    vouched: HashMap<[u8; 32], Instant>,
 }
 
 impl Authenticator {
@@ -158,7 +166,9 @@ impl Authenticator {
         let found = match self.cached(&hash) {
             Some(found) => found,
             None => {
-                self.guard(client)?;
+                if !self.vouched(&hash) {
+                    self.guard(client)?;
+                }
                 let seen = self.changes.current();
                 let found = self.storage.api_key_by_hash(&hash).await?;
                 self.remember(hash, found.clone(), seen);
@@ -209,14 +219,29 @@ impl Authenticator {
         }
     }
 
+    /// Whether a key with this hash was found lately.
+    fn vouched(&self, hash: &[u8; 32]) -> bool {
+        let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.vouched.get(hash).is_some_and(|found_at| found_at.elapsed() < VOUCHED_TTL)
+    }
+
     /// Keeps what the storage said of `hash`, read while the counter was `seen`
     /// (dropped if a change landed during the read).
     fn remember(&self, hash: [u8; 32], found: Option<(ApiKeyRecord, User)>, seen: u64) {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        if found.is_some() {
+            if cache.vouched.len() >= MAX_ENTRIES {
+                cache.vouched.retain(|_, found_at| found_at.elapsed() < VOUCHED_TTL);
+                if cache.vouched.len() >= MAX_ENTRIES {
+                    cache.vouched.clear();
+                }
+            }
+            cache.vouched.insert(hash, now);
+        }
         if cache.seen != seen || self.changes.current() != seen {
             return;
         }
-        let now = Instant::now();
         match found {
             Some((record, user)) => {
                 if cache.known.len() >= MAX_ENTRIES {

@@ -53,7 +53,7 @@ async fn run_workers(state: AppState, mut stopping: watch::Receiver<bool>) {
     let heartbeat = tokio::spawn(heartbeat(state.clone(), stopping.clone()));
     let callbacks = tokio::spawn(callbacks(state.clone(), stopping.clone()));
     let mut last_recovery = tokio::time::Instant::now();
-    while !*stopping.borrow() {
+    while !stop_asked(&stopping) {
         while running.try_join_next().is_some() {}
         if last_recovery.elapsed() >= RECOVERY_EVERY {
             last_recovery = tokio::time::Instant::now();
@@ -83,7 +83,7 @@ async fn run_workers(state: AppState, mut stopping: watch::Receiver<bool>) {
             tokio::select! {
                 () = state.run_hub().woken() => {}
                 () = tokio::time::sleep(IDLE_POLL) => {}
-                _ = stopping.changed() => {}
+                _ = stopping.changed() => {}  // then `stop_asked` is true, or it changed
                 Some(_) = running.join_next(), if !running.is_empty() => {}
             }
             continue;
@@ -108,7 +108,7 @@ async fn run_workers(state: AppState, mut stopping: watch::Receiver<bool>) {
 /// Sends due completion callbacks, once a second (more often while there are
 /// many).
 async fn callbacks(state: AppState, mut stopping: watch::Receiver<bool>) {
-    while !*stopping.borrow() {
+    while !stop_asked(&stopping) {
         if super::callbacks::deliver_due(&state).await > 0 {
             continue;
         }
@@ -163,10 +163,13 @@ async fn release(state: &AppState, run: &Run) {
 async fn heartbeat(state: AppState, mut stopping: watch::Receiver<bool>) {
     let lease = state.settings().run_lease;
     let every = (lease / 3).max(Duration::from_millis(100));
+    // Once the sender is gone, only the timer wakes this loop: a closed channel
+    // answers at once, and would make it spin while runs are still held.
+    let mut closed = false;
     loop {
         tokio::select! {
             () = tokio::time::sleep(every) => {}
-            _ = stopping.changed() => {}
+            changed = stopping.changed(), if !closed => closed = changed.is_err(),
         }
         let held = state.run_hub().held();
         if !held.is_empty() {
@@ -177,8 +180,14 @@ async fn heartbeat(state: AppState, mut stopping: watch::Receiver<bool>) {
                 Err(error) => tracing::error!(%error, "renewing the leases of running runs failed"),
             }
         }
-        if *stopping.borrow() && state.run_hub().held().is_empty() {
+        if stop_asked(&stopping) && state.run_hub().held().is_empty() {
             return;
         }
     }
+}
+
+/// Whether the workers were told to stop, or their handle is gone (dropped
+/// without [`Workers::shutdown`]): either way no new run is claimed.
+fn stop_asked(stopping: &watch::Receiver<bool>) -> bool {
+    *stopping.borrow() || stopping.has_changed().is_err()
 }
