@@ -30,6 +30,8 @@ pub struct BlockDescriptor {
     pub block_type: BlockType,
     /// For a trigger block: what starts it.
     pub trigger: Option<TriggerSpec>,
+    /// For a polling trigger: how often it polls and how it tells new items.
+    pub poll: Option<crate::polling::PollSpec>,
     /// What a run costs; when empty, the base costs of the providers whose
     /// credentials the block takes apply.
     pub costs: &'static [Cost],

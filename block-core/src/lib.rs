@@ -65,6 +65,7 @@ mod error;
 pub mod executor;
 pub mod http;
 pub mod oauth;
+pub mod polling;
 pub mod provider;
 pub mod registry;
 pub mod schema;
@@ -91,6 +92,7 @@ pub use executor::{
     Emit, ExecuteError, ExecuteErrorKind, Execution, Executor, OutputEvent, Outputs, PreparedRun, RunOptions,
     UsedCredentials,
 };
+pub use polling::{Poll, PolledItem};
 pub use provider::{AuthMethod, Provider, ProviderDescriptor};
 pub use registry::{InputProblem, RegisteredBlock, Registry, RegistryBuilder, RegistryError, RegistryProblem};
 pub use testing::{Expect, TestCase};
@@ -150,7 +152,7 @@ pub mod prelude {
     pub use crate::http::Exchange;
     pub use crate::{
         ApiKey, Block, BlockEnum, BlockError, BlockInput, BlockOutput, Category, Credentials, Emit, HostScoped, OAuth2,
-        Run, RunContext, TestCase, UserPassword, Value, block, json, provider,
+        Poll, PolledItem, Run, RunContext, TestCase, UserPassword, Value, block, json, provider,
     };
     pub use secrecy::{ExposeSecret, SecretString};
 }
@@ -159,6 +161,7 @@ pub mod prelude {
 /// any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::polling::{Dedupe, PollSpec, erased_poll};
     pub use crate::schema::{
         FieldSpec, InputSchemaBuilder, OutputSchemaBuilder, enum_schema, missing_field, root_input_schema,
     };

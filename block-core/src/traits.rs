@@ -122,13 +122,17 @@ pub trait ReadyRun: Send + 'static {
         events: tokio::sync::mpsc::Sender<OutputEvent>,
         limits: RunLimits,
     ) -> tokio::task::JoinHandle<()>;
+
+    /// The typed run, for a polling trigger's poll to take back.
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any + Send>;
 }
 
 struct Erased<B>(Arc<B>);
 
-struct Ready<B: Run> {
-    block: Arc<B>,
-    input: B::Input,
+/// A block with its typed input (polling triggers downcast to it).
+pub(crate) struct Ready<B: Run> {
+    pub(crate) block: Arc<B>,
+    pub(crate) input: B::Input,
 }
 
 impl<B: Block> ErasedBlock for Erased<B> {
@@ -157,6 +161,10 @@ impl<B: Run> ReadyRun for Ready<B> {
     ) -> tokio::task::JoinHandle<()> {
         let Ready { block, input } = *self;
         runtime.spawn(crate::executor::drive(block, input, ctx, events, limits))
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any + Send> {
+        self
     }
 }
 

@@ -10,6 +10,7 @@ const COMPILED: &[&str] = &[
     "examples/examples/embed.rs",
     "examples/src/example/trigger.rs",
     "tests/tests/struct_pin.rs",
+    "providers/src/rss/feed_trigger.rs",
 ];
 
 #[test]

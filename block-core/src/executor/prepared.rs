@@ -102,6 +102,31 @@ impl PreparedRun {
         let task = ready.spawn(&launch.runtime, context, tx, launch.limits);
         Execution::new(execution_id, rx, task)
     }
+
+    /// For a polling trigger, prepared with its subscription's input (`payload`
+    /// `null`): runs its [`Poll::poll`](crate::Poll::poll) on the runtime it was
+    /// prepared on, within the run's time limit, and returns what it found. A
+    /// panic or the time running out is an error, like a failed poll.
+    pub async fn poll(self) -> Result<Vec<crate::PolledItem>, crate::BlockError> {
+        let PreparedRun { execution_id, descriptor, user_id, ready, launch, .. } = self;
+        let Some(spec) = descriptor.poll else {
+            return Err(crate::BlockError::new(format!("{} is not a polling trigger", descriptor.name)));
+        };
+        let context = RunContext { execution_id, user_id, block_id: descriptor.id, http: Arc::new(launch.http) };
+        let task = launch.runtime.spawn((spec.poll)(ready, context));
+        let abort = task.abort_handle();
+        match tokio::time::timeout(launch.limits.timeout, task).await {
+            Ok(Ok(found)) => found,
+            Ok(Err(_)) => Err(crate::BlockError::new("the poll panicked")),
+            Err(_) => {
+                abort.abort();
+                Err(crate::BlockError::new(format!(
+                    "the poll took longer than {} s",
+                    launch.limits.timeout.as_secs_f64()
+                )))
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for PreparedRun {

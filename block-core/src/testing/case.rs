@@ -56,6 +56,8 @@ pub struct TestCase<B: Block> {
     pub(super) delivery: Option<super::delivery::DeliveryCase>,
     /// How a delivery case spoils its delivery, expecting it refused.
     pub(super) refusal: Option<super::delivery::Refusal>,
+    /// A polling trigger's poll, and what it must find.
+    pub(super) poll: Option<super::poll::PollCase>,
     /// Misuses only the order of calls shows (a setting given twice).
     pub(super) misuse: Vec<String>,
 }
@@ -82,6 +84,7 @@ impl<B: Block> TestCase<B> {
             exchanges: Vec::new(),
             delivery: None,
             refusal: None,
+            poll: None,
             misuse: Vec::new(),
         }
     }

@@ -56,6 +56,7 @@ impl<B: Block> TestCase<B> {
             found.push("a timeout is set, but this case runs nothing, so it would never apply".into());
         }
         found.extend(self.expectation_problems());
+        found.extend(self.poll_contradictions());
         if found.is_empty() {
             return None;
         }

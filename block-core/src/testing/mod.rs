@@ -9,6 +9,7 @@ mod case;
 mod compare;
 mod contradictions;
 mod delivery;
+mod poll;
 mod registry_check;
 mod report;
 
@@ -113,7 +114,9 @@ async fn run_case<B: Block>(
         .with_credentials(store)
         .with_transport(mock.clone());
     let name = case.name.clone();
-    let checked = if case.delivery.is_some() {
+    let checked = if case.poll.is_some() {
+        poll::run(block, case, executor).await
+    } else if case.delivery.is_some() {
         delivery::run(registry, case, executor).await
     } else {
         match case.input_json() {

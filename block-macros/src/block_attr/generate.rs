@@ -21,10 +21,25 @@ pub fn generate(attrs: &BlockAttrs, item: &ItemStruct) -> TokenStream {
     let contributors = &attrs.contributors;
     let (disabled, static_output) = (attrs.disabled, attrs.static_output);
     let costs = attrs.costs.as_ref().map_or_else(|| quote!(&[]), |costs| costs.tokens(&krate));
+    let payload_check = quote_spanned! {ident.span()=>
+        const fn __has_payload<B: #krate::Block>() -> bool {
+            #private::has_hidden_payload::<<B as #krate::Run>::Input>()
+        }
+        const _: () = ::core::assert!(
+            __has_payload::<#ident>(),
+            "a trigger block needs a hidden `payload` input: `#[input(hidden)] pub payload: Value`"
+        );
+    };
+    let none = quote!(::core::option::Option::None);
+    let mut poll = none.clone();
     let (trigger, block_type, trigger_checks) = match &attrs.trigger {
-        None => (quote!(::core::option::Option::None), quote!(#krate::BlockType::Standard), TokenStream::new()),
+        None => (none.clone(), quote!(#krate::BlockType::Standard), TokenStream::new()),
+        Some(trigger) if trigger.poll.is_some() => {
+            poll = poll_spec(trigger, ident, &krate);
+            (none.clone(), quote!(#krate::BlockType::Standard), payload_check)
+        }
         Some(trigger) => {
-            let provider = &trigger.provider;
+            let Some(provider) = &trigger.provider else { return TokenStream::new() };
             let events = &trigger.events;
             let prefix = match &trigger.event_prefix {
                 Some(prefix) => quote!(::core::option::Option::Some(#prefix)),
@@ -37,12 +52,6 @@ pub fn generate(attrs: &BlockAttrs, item: &ItemStruct) -> TokenStream {
             let provider_check = quote_spanned! {provider.span()=>
                 const _: () = ::core::assert!(<#provider as #krate::Provider>::DESCRIPTOR.webhooks.is_some(), #no_manager);
             };
-            let payload_check = quote_spanned! {ident.span()=>
-                const _: () = ::core::assert!(
-                    __has_payload::<#ident>(),
-                    "a trigger block needs a hidden `payload` input: `#[input(hidden)] pub payload: Value`"
-                );
-            };
             (
                 quote!(::core::option::Option::Some(#krate::TriggerSpec {
                     provider: <#provider as #krate::Provider>::DESCRIPTOR.name,
@@ -52,9 +61,6 @@ pub fn generate(attrs: &BlockAttrs, item: &ItemStruct) -> TokenStream {
                 })),
                 quote!(#krate::BlockType::for_trigger(<#provider as #krate::Provider>::DESCRIPTOR)),
                 quote! {
-                    const fn __has_payload<B: #krate::Block>() -> bool {
-                        #private::has_hidden_payload::<<B as #krate::Run>::Input>()
-                    }
                     const fn __event_filter<B: #krate::Block>() -> ::core::option::Option<&'static str> {
                         <<B as #krate::Run>::Input as #krate::BlockInput>::EVENT_FILTER
                     }
@@ -132,6 +138,7 @@ pub fn generate(attrs: &BlockAttrs, item: &ItemStruct) -> TokenStream {
                     static_output: #static_output,
                     block_type: #block_type,
                     trigger: #trigger,
+                    poll: #poll,
                     costs: #costs,
                     tests: #tests,
                     input_schema: __input_schema::<#ident>,
@@ -152,4 +159,33 @@ pub fn generate(attrs: &BlockAttrs, item: &ItemStruct) -> TokenStream {
         };
         #test_fn
     }
+}
+
+/// The `PollSpec` of a polling trigger.
+fn poll_spec(trigger: &super::parse::Trigger, ident: &syn::Ident, krate: &syn::Path) -> TokenStream {
+    let Some(poll) = &trigger.poll else { return quote!(::core::option::Option::None) };
+    let private = quote!(#krate::__private);
+    let provider = match &trigger.provider {
+        Some(provider) => quote!(::core::option::Option::Some(<#provider as #krate::Provider>::DESCRIPTOR.name)),
+        None => quote!(::core::option::Option::None),
+    };
+    let dedupe = match (poll.dedupe, poll.cap) {
+        ("timestamp", _) => quote!(#private::Dedupe::Timestamp),
+        ("seen_ids", Some(cap)) => {
+            let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+            quote!(#private::Dedupe::SeenIds(#cap))
+        }
+        ("seen_ids", None) => quote!(#private::Dedupe::SeenIds(#krate::polling::DEFAULT_SEEN_IDS)),
+        _ => quote!(#private::Dedupe::NewestId),
+    };
+    let (every, fire_on_first) = (poll.every_secs, poll.fire_on_first);
+    // Spanned on the block's name: a block without `impl Poll` is told so there.
+    let erased = quote_spanned!(ident.span()=> #private::erased_poll::<#ident>);
+    quote!(::core::option::Option::Some(#private::PollSpec {
+        provider: #provider,
+        every_secs: #every,
+        dedupe: #dedupe,
+        fire_on_first: #fire_on_first,
+        poll: #erased,
+    }))
 }

@@ -39,17 +39,111 @@ impl BlockAttrs {
     }
 }
 
-/// `trigger(provider = Path, events = ["..."])` or `trigger(provider = Path, event = "prefix")`.
+/// `trigger(provider = Path, events = ["..."])` or `trigger(provider = Path, event = "prefix")`,
+/// or a polling trigger: `trigger(poll(every = "5m"))`, its provider optional.
 pub struct Trigger {
-    pub provider: syn::Path,
+    pub provider: Option<syn::Path>,
     pub events: Vec<LitStr>,
     pub event_prefix: Option<LitStr>,
+    pub poll: Option<PollAttr>,
+}
+
+/// `poll(every = "5m", dedupe = seen_ids(500), fire_on_first)`.
+pub struct PollAttr {
+    pub every_secs: u64,
+    /// `newest_id`, `timestamp` or `seen_ids`.
+    pub dedupe: &'static str,
+    /// The number of `seen_ids(n)`.
+    pub cap: Option<u64>,
+    pub fire_on_first: bool,
+}
+
+/// The shortest time between polls: a service is not a busy loop.
+const MIN_POLL_SECS: u64 = 10;
+
+fn parse_poll(cx: &mut Ctxt, meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Option<PollAttr>> {
+    let (mut every, mut dedupe, mut cap, mut fire_on_first) = (None, "newest_id", None, false);
+    let mut seen = Seen::default();
+    meta.parse_nested_meta(|inner| {
+        let key = attr::key_of(&inner);
+        let Some(&key) = POLL_KEYS.iter().find(|&&k| k == key) else {
+            cx.error_spanned_by(&inner.path, text::unknown("`poll` key", &key, POLL_KEYS));
+            return attr::skip_value(&inner);
+        };
+        if !seen.first_time(cx, &inner, key) {
+            return attr::skip_value(&inner);
+        }
+        match key {
+            EVERY => {
+                let lit = attr::lit_str(&inner)?;
+                match duration_secs(&lit.value()) {
+                    Some(secs) if secs >= MIN_POLL_SECS => every = Some(secs),
+                    Some(_) => cx.error_spanned_by(
+                        &lit,
+                        format!("poll at most every {MIN_POLL_SECS} seconds: `every = \"{MIN_POLL_SECS}s\"` or more"),
+                    ),
+                    None => cx.error_spanned_by(
+                        &lit,
+                        "write the interval as a number and a unit: `\"30s\"`, `\"5m\"`, `\"1h\"` or `\"1d\"`",
+                    ),
+                }
+            }
+            DEDUPE => {
+                let ident: Ident = inner.value()?.parse()?;
+                let name = ident.to_string();
+                match DEDUPE_KINDS.iter().find(|&&kind| kind == name) {
+                    Some(&kind) => dedupe = kind,
+                    None => cx.error_spanned_by(&ident, text::unknown("`dedupe` strategy", &name, DEDUPE_KINDS)),
+                }
+                if inner.input.peek(syn::token::Paren) {
+                    let content;
+                    syn::parenthesized!(content in inner.input);
+                    let n: syn::LitInt = content.parse()?;
+                    if dedupe == "seen_ids" && n.base10_parse::<u64>()? > 0 {
+                        cap = Some(n.base10_parse()?);
+                    } else {
+                        cx.error_spanned_by(
+                            &n,
+                            "only `seen_ids(n)` takes a number: how many ids to remember, at least 1",
+                        );
+                    }
+                }
+            }
+            _ => fire_on_first = attr::flag(&inner)?,
+        }
+        Ok(())
+    })?;
+    let Some(every_secs) = every else {
+        if !seen.has(EVERY) {
+            cx.error_spanned_by(&meta.path, "say how often to poll: `poll(every = \"5m\")`");
+        }
+        return Ok(None);
+    };
+    Ok(Some(PollAttr { every_secs, dedupe, cap, fire_on_first }))
+}
+
+/// `"30s"`, `"5m"`, `"1h"`, `"1d"` in seconds.
+fn duration_secs(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let unit_at = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(unit_at);
+    let number: u64 = number.parse().ok()?;
+    let scale = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    number.checked_mul(scale)
 }
 
 fn parse_trigger(cx: &mut Ctxt, meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Option<Trigger>> {
     let mut provider = None;
     let mut events = Vec::new();
     let mut event_prefix = None;
+    let mut poll = None;
+    let mut poll_given = false;
     let mut seen = Seen::default();
     meta.parse_nested_meta(|inner| {
         let key = attr::key_of(&inner);
@@ -70,10 +164,20 @@ fn parse_trigger(cx: &mut Ctxt, meta: &syn::meta::ParseNestedMeta<'_>) -> syn::R
                     .into_iter()
                     .collect();
             }
+            POLL => {
+                poll_given = true;
+                poll = parse_poll(cx, &inner)?;
+            }
             _ => event_prefix = Some(attr::lit_str(&inner)?),
         }
         Ok(())
     })?;
+    if poll_given {
+        if !events.is_empty() || event_prefix.is_some() {
+            cx.error_spanned_by(&meta.path, "a polling trigger is started by its polls: drop `events`/`event`");
+        }
+        return Ok(poll.map(|poll| Trigger { provider, events, event_prefix, poll: Some(poll) }));
+    }
     let Some(provider) = provider else {
         cx.error_spanned_by(
             &meta.path,
@@ -88,7 +192,7 @@ fn parse_trigger(cx: &mut Ctxt, meta: &syn::meta::ParseNestedMeta<'_>) -> syn::R
         );
         return Ok(None);
     }
-    Ok(Some(Trigger { provider, events, event_prefix }))
+    Ok(Some(Trigger { provider: Some(provider), events, event_prefix, poll: None }))
 }
 
 /// Parses `args`; `seed` (the item's tokens) seeds the id suggested for a bad id.

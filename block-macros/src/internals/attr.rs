@@ -25,6 +25,11 @@ impl Seen {
         self.0.push(key.to_owned());
         true
     }
+
+    /// Whether `key` was given.
+    pub fn has(&self, key: &str) -> bool {
+        self.0.iter().any(|k| k == key)
+    }
 }
 
 /// The key of `meta` as a string (`crate` included).

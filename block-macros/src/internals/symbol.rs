@@ -64,8 +64,16 @@ pub const TRIGGER: &str = "trigger";
 pub const PROVIDER: &str = "provider";
 pub const EVENTS: &str = "events";
 pub const EVENT: &str = "event";
+pub const POLL: &str = "poll";
 /// Keys of `trigger(...)`.
-pub const TRIGGER_KEYS: &[&str] = &[PROVIDER, EVENTS, EVENT];
+pub const TRIGGER_KEYS: &[&str] = &[PROVIDER, EVENTS, EVENT, POLL];
+pub const EVERY: &str = "every";
+pub const DEDUPE: &str = "dedupe";
+pub const FIRE_ON_FIRST: &str = "fire_on_first";
+/// Keys of `poll(...)`.
+pub const POLL_KEYS: &[&str] = &[EVERY, DEDUPE, FIRE_ON_FIRST];
+/// Values of `dedupe = ...`.
+pub const DEDUPE_KINDS: &[&str] = &["newest_id", "timestamp", "seen_ids"];
 pub const WEBHOOKS: &str = "webhooks";
 pub const MANAGER: &str = "manager";
 pub const MANUAL: &str = "manual";

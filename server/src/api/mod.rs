@@ -20,6 +20,7 @@ mod identity;
 mod integrations;
 mod oauth;
 pub mod openapi;
+mod polls;
 mod provider_oauth;
 pub mod routes;
 mod runs;

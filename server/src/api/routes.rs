@@ -10,7 +10,7 @@ use utoipa::openapi::path::HttpMethod;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{blocks, execute, health, identity, integrations, oauth, provider_oauth, runs, schedules, webhooks};
+use super::{blocks, execute, health, identity, integrations, oauth, polls, provider_oauth, runs, schedules, webhooks};
 use crate::domain::Scope;
 use crate::services::AppState;
 
@@ -89,6 +89,8 @@ pub(super) fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(runs::new_callback_secret))
         .routes(routes!(schedules::list_schedules, schedules::create_schedule))
         .routes(routes!(schedules::delete_schedule))
+        .routes(routes!(polls::list_polls, polls::create_poll))
+        .routes(routes!(polls::delete_poll))
 }
 
 /// The routes anyone may call.

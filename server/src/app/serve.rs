@@ -21,6 +21,7 @@ use tokio::sync::Notify;
 
 use crate::domain::{Cipher, CryptoError, KEY_ENV, KeySource, Scope};
 use crate::services::accounts::{self, BootstrapError};
+use crate::services::polls::Poller;
 use crate::services::runs::Workers;
 use crate::services::schedules::Scheduler;
 use crate::services::{AppState, Settings, StateError};
@@ -201,8 +202,8 @@ fn greet<W: Write + ?Sized>(out: &mut W, credits: u64, key: &str, public_url: &s
     out.flush()
 }
 
-/// Serves `state` on `listener`, with the workers running queued runs and the
-/// scheduler queueing scheduled ones, until `shutdown` resolves; then stops
+/// Serves `state` on `listener`, with the workers running queued runs, the
+/// scheduler queueing scheduled ones and the poller polling polling triggers, until `shutdown` resolves; then stops
 /// accepting, scheduling and claiming, and waits up to
 /// `grace` for running requests (streams included) and runs to finish.
 pub async fn run_until(
@@ -214,8 +215,10 @@ pub async fn run_until(
     let storage = state.storage().clone();
     let workers = Workers::start(state.clone());
     let scheduler = Scheduler::start(state.clone());
+    let poller = Poller::start(state.clone());
     let served = serve_then_drain(listener, state, shutdown, grace).await;
     scheduler.shutdown().await;
+    poller.shutdown().await;
     workers.shutdown(grace).await;
     // The writes of the last runs may still be queued.
     if let Err(error) = storage.flush().await {

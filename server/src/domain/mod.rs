@@ -9,6 +9,7 @@
 mod cipher;
 mod clock;
 mod ids;
+mod poll;
 mod records;
 mod redact;
 mod run;
@@ -20,6 +21,7 @@ mod user;
 pub use cipher::{Cipher, CryptoError, KEY_ENV, KEY_FILE, KeySource};
 pub use clock::{now_unix, seconds};
 pub use ids::{new_id, new_run_id};
+pub use poll::PollSubscription;
 pub use records::{
     ApiKeyRecord, ChargeOutcome, KeyStatus, LedgerEntry, NewApiKey, OAuthClient, OAuthToken, ProviderLogin,
     SealedCredentials, TokenKind, WebhookRow,

@@ -10,6 +10,7 @@
 //!   [`provider_login`]: connecting an account at a provider over OAuth.
 //! - [`triggers`]: webhook deliveries and trigger subscriptions.
 //! - [`schedules`]: blocks run on cron patterns, and the scheduler.
+//! - [`polls`]: polling triggers, and the poller.
 //! - [`oauth_server`]: the OAuth 2 authorization server; [`sessions`]: signed-in
 //!   browsers; [`accounts`]: the local user, API keys and sign-in links.
 //!
@@ -22,6 +23,7 @@ pub mod auth;
 pub mod credentials;
 mod error;
 pub mod oauth_server;
+pub mod polls;
 pub mod provider_login;
 pub mod run_input;
 pub mod runs;

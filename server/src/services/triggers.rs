@@ -123,6 +123,12 @@ pub async fn subscribe(
     how: TriggerOptions,
 ) -> Result<Subscribed, ServiceError> {
     let block = state.registry().find(block_id).ok_or_else(|| ServiceError::unknown_block(block_id))?;
+    if block.descriptor().poll.is_some() {
+        return Err(ServiceError::invalid_body(format!(
+            "{} is a polling trigger: subscribe to it with POST /external-api/v1/polls",
+            block.name()
+        )));
+    }
     if block.descriptor().trigger.is_none() {
         return Err(ServiceError::invalid_body(format!("{} is not a trigger block", block.name())));
     }

@@ -1,7 +1,8 @@
 //! What the server keeps, one trait per aggregate: accounts and API keys
 //! ([`AccountStore`]), sealed credentials ([`CredentialRows`]), credit balances
 //! and their ledger ([`CreditLedger`]), webhooks and trigger subscriptions
-//! ([`WebhookRows`]), runs ([`RunStore`]), schedules ([`ScheduleStore`]), the
+//! ([`WebhookRows`]), runs ([`RunStore`]), schedules ([`ScheduleStore`]), polling
+//! trigger subscriptions ([`PollStore`]), the
 //! OAuth authorization server's clients and tokens ([`OAuthStore`]), and the
 //! database itself ([`SettingStore`]). [`Storage`] is all of them at once,
 //! what a backend implements.
@@ -17,6 +18,7 @@ mod credentials;
 mod credits;
 mod error;
 mod oauth;
+mod polls;
 mod requests;
 mod runs;
 mod schedules;
@@ -29,6 +31,7 @@ pub use credentials::CredentialRows;
 pub use credits::CreditLedger;
 pub use error::{StorageError, StorageErrorKind};
 pub use oauth::OAuthStore;
+pub use polls::{PollOutcome, PollStore};
 pub use requests::{
     AttemptOutcome, Callback, CallbackAttempt, CallbackStore, IdempotencyStore, Idempotent, StoredAnswer,
 };
@@ -50,6 +53,7 @@ pub trait Storage:
     + IdempotencyStore
     + CallbackStore
     + ScheduleStore
+    + PollStore
     + OAuthStore
     + SettingStore
 {
@@ -65,6 +69,7 @@ impl<T> Storage for T where
         + IdempotencyStore
         + CallbackStore
         + ScheduleStore
+        + PollStore
         + OAuthStore
         + SettingStore
 {
@@ -74,7 +79,7 @@ impl<T> Storage for T where
 /// concrete backend's methods are called (tests, tools).
 pub mod prelude {
     pub use super::{
-        AccountStore, CallbackStore, CredentialRows, CreditLedger, IdempotencyStore, OAuthStore, RunQueue, RunStore,
-        ScheduleStore, SettingStore, WebhookRows,
+        AccountStore, CallbackStore, CredentialRows, CreditLedger, IdempotencyStore, OAuthStore, PollStore, RunQueue,
+        RunStore, ScheduleStore, SettingStore, WebhookRows,
     };
 }

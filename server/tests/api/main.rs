@@ -17,6 +17,7 @@ mod docs;
 mod oauth;
 mod operations;
 mod persistence;
+mod polls;
 mod provider_oauth;
 mod runs;
 mod schedules;

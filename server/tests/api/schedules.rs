@@ -13,7 +13,7 @@ use block_server::services::schedules::Scheduler;
 use block_server::storage::{FireClaim, ScheduleStore, SqliteStorage};
 use serde_json::{Value, json};
 
-use crate::support::{Options, TestServer, fresh_dir, runs_of};
+use crate::support::{Options, TestServer, eventually, fresh_dir, runs_of};
 
 const CALCULATOR: &str = "470bd006-adb0-48de-a0d9-b3a7de19568b";
 const HOUR_MS: i64 = 3_600_000;
@@ -31,22 +31,6 @@ async fn runs_of_schedule(server: &TestServer, schedule_id: &str) -> Vec<Run> {
         .collect();
     runs.reverse();
     runs
-}
-
-/// Waits up to `limit` for `check` to hold.
-async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + limit;
-    while tokio::time::Instant::now() < deadline {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    check().await
 }
 
 /// A schedule of the calculator, as the storage keeps it.

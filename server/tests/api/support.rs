@@ -257,3 +257,19 @@ pub fn pin_counts(run: &block_server::domain::Run) -> Option<Value> {
             .collect(),
     ))
 }
+
+/// Waits up to `limit` for `check` to hold.
+pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    while tokio::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    check().await
+}

@@ -72,7 +72,7 @@ impl NewRun {
         }
     }
 
-    fn record(self, block: &RegisteredBlock, input: Value, status: RunStatus) -> Run {
+    pub(crate) fn record(self, block: &RegisteredBlock, input: Value, status: RunStatus) -> Run {
         Run {
             id: new_run_id().to_string(),
             kind: self.kind,

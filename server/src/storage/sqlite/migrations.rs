@@ -287,6 +287,28 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX schedules_by_user ON schedules(user_id, created_at);
     CREATE INDEX schedules_due ON schedules(next_fire_at) WHERE next_fire_at IS NOT NULL;
     ",
+    // 10: polling trigger subscriptions: a trigger block polled every
+    // `every_secs` with a stored input (secret fields sealed), its dedupe
+    // cursor kept with the runs each poll queues. The next poll time is what
+    // pollers claim (compare-and-set); a poll in progress holds it at the end
+    // of its lease.
+    "
+    CREATE TABLE poll_subscriptions (
+        id              TEXT PRIMARY KEY,
+        user_id         TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        block_id        TEXT NOT NULL,
+        input           TEXT NOT NULL,
+        every_secs      INTEGER NOT NULL CHECK (every_secs > 0),
+        cursor          TEXT,
+        next_poll_at    INTEGER NOT NULL,
+        created_at      INTEGER NOT NULL,
+        last_polled_at  INTEGER,
+        last_error      TEXT,
+        runs_queued     INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE INDEX poll_subscriptions_by_user ON poll_subscriptions(user_id, created_at);
+    CREATE INDEX poll_subscriptions_due ON poll_subscriptions(next_poll_at);
+    ",
 ];
 
 /// Why migrating failed.

@@ -23,6 +23,7 @@ mod credits;
 mod key_marker;
 mod migrations;
 mod oauth;
+mod polls;
 mod record_queue;
 mod requests;
 mod runs;

@@ -9,13 +9,13 @@ use std::time::Duration;
 use block_core::credentials::CredentialsMeta;
 use block_core::webhooks::Subscription;
 use block_server::domain::{
-    ApiKeyRecord, ChargeOutcome, KeyStatus, LedgerEntry, NewApiKey, OAuthClient, OAuthToken, ProviderLogin, Run,
-    RunEvent, Schedule, SealedCredentials, User, WebhookRow,
+    ApiKeyRecord, ChargeOutcome, KeyStatus, LedgerEntry, NewApiKey, OAuthClient, OAuthToken, PollSubscription,
+    ProviderLogin, Run, RunEvent, Schedule, SealedCredentials, User, WebhookRow,
 };
 use block_server::storage::prelude::*;
 use block_server::storage::{
-    Admission, AttemptOutcome, Callback, FireClaim, FireResult, Idempotent, KeyChanges, Recovered, RunEnd, RunFilter,
-    RunPage, SqliteStorage, StopOutcome, StorageError, StoredAnswer,
+    Admission, AttemptOutcome, Callback, FireClaim, FireResult, Idempotent, KeyChanges, PollOutcome, Recovered, RunEnd,
+    RunFilter, RunPage, SqliteStorage, StopOutcome, StorageError, StoredAnswer,
 };
 use futures_util::future::BoxFuture;
 
@@ -178,6 +178,15 @@ delegate!(ScheduleStore {
     async fn earliest_fire(&self) -> Result<Option<i64>, StorageError>;
     async fn claim_fire(&self, claim: FireClaim) -> Result<bool, StorageError>;
     async fn record_fire(&self, id: &str, result: FireResult) -> Result<(), StorageError>;
+});
+
+delegate!(PollStore {
+    async fn create_poll(&self, poll: PollSubscription) -> Result<(), StorageError>;
+    async fn polls(&self, user_id: &str) -> Result<Vec<PollSubscription>, StorageError>;
+    async fn delete_poll(&self, user_id: &str, id: &str) -> Result<bool, StorageError>;
+    async fn due_polls(&self, now: i64, limit: u32) -> Result<Vec<PollSubscription>, StorageError>;
+    async fn claim_poll(&self, id: &str, due: i64, lease_until: i64) -> Result<bool, StorageError>;
+    async fn finish_poll(&self, id: &str, lease_until: i64, outcome: PollOutcome) -> Result<bool, StorageError>;
 });
 
 delegate!(OAuthStore {
