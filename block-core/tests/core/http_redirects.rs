@@ -2,7 +2,7 @@
 //! origins): credentials stay with their origin, methods change as the status
 //! says, and chains are capped.
 
-mod http_support;
+use crate::http_support;
 
 use std::sync::{Arc, OnceLock};
 

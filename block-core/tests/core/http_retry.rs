@@ -4,7 +4,7 @@
 //! Mock-based tests run on paused tokio time: delays cost no real time, and the
 //! virtual clock tells exactly how long the client waited.
 
-mod http_support;
+use crate::http_support;
 
 use std::sync::Arc;
 use std::time::Duration;

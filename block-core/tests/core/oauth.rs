@@ -1,7 +1,7 @@
 //! OAuth 2, client side, against a local mock authorization server: login URL with
 //! PKCE, code exchange, refresh, revoke, and the executor's single-flight refresh.
 
-mod http_support;
+use crate::http_support;
 
 use std::sync::Arc;
 use std::time::Duration;

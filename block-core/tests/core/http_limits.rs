@@ -1,6 +1,6 @@
 //! The response size cap, and how responses are read and turned into errors.
 
-mod http_support;
+use crate::http_support;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! A canary secret given as a bearer token and in the URL never shows in an error
 //! message or in `Debug` output, whatever goes wrong.
 
-mod http_support;
+use crate::http_support;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! addresses are checked at connect time, redirects are re-checked, and trusted
 //! origins and public addresses get through.
 
-mod http_support;
+use crate::http_support;
 
 use std::net::IpAddr;
 use std::sync::Arc;
