@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::executor::erased::ErasedBlock;
 use crate::testing::TestFailure;
-use crate::traits::ErasedBlock;
 use crate::{BlockType, Category, Cost};
 
 /// Everything the registry knows about a block before building it. Only `&'static`

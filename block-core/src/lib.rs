@@ -161,11 +161,12 @@ pub mod prelude {
 /// any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::executor::erased::{ErasedBlock, ReadyRun, erase};
     pub use crate::polling::{Dedupe, PollSpec, erased_poll};
     pub use crate::schema::{
         FieldSpec, InputSchemaBuilder, OutputSchemaBuilder, enum_schema, missing_field, root_input_schema,
     };
-    pub use crate::traits::{ErasedBlock, ReadyRun, erase, has_hidden_payload};
+    pub use crate::traits::has_hidden_payload;
     pub use inventory;
     pub use schemars;
     pub use serde;

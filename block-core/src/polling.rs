@@ -31,7 +31,7 @@ use std::pin::Pin;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::traits::{Ready, ReadyRun};
+use crate::executor::erased::{Ready, ReadyRun};
 use crate::{Block, BlockError, Run, RunContext};
 
 /// How many ids [`Dedupe::SeenIds`] keeps when the block names no number.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use futures_util::FutureExt;
 use tokio::sync::mpsc;
 
-use super::{Emit, OutputEvent};
+use super::emit::{Emit, OutputEvent};
 use crate::{Run, RunContext};
 
 /// Limits applied to one run.

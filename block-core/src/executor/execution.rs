@@ -8,7 +8,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use super::{OutputEvent, Outputs};
+use super::emit::OutputEvent;
+use super::outputs::Outputs;
 
 /// A running block's outputs, in the order they were emitted. Ends when the run ends.
 /// Dropping it cancels the run.

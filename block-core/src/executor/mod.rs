@@ -21,7 +21,8 @@
 
 mod credentials;
 mod drive;
-mod emit;
+pub(crate) mod emit;
+pub(crate) mod erased;
 mod error;
 mod execution;
 mod ids;
@@ -37,7 +38,6 @@ use serde_json::Value;
 pub use credentials::UsedCredentials;
 #[doc(hidden)]
 pub use drive::RunLimits;
-pub(crate) use drive::drive;
 pub use emit::{Emit, OutputEvent};
 pub use error::{ExecuteError, ExecuteErrorKind};
 pub use execution::Execution;

@@ -3,7 +3,7 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
-use super::OutputEvent;
+use super::emit::OutputEvent;
 
 /// Outputs grouped by pin, pins in the order they first appeared: the wire shape
 /// `{pin: [values]}` of the reference platform's execute endpoint.

@@ -6,9 +6,11 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{Execution, RunLimits, UsedCredentials};
+use super::credentials::UsedCredentials;
+use super::drive::RunLimits;
+use super::erased::ReadyRun;
+use super::execution::Execution;
 use crate::context::HttpSource;
-use crate::traits::ReadyRun;
 use crate::{BlockDescriptor, RunContext};
 
 /// A validated execution with its credentials resolved, not started yet: what

@@ -8,8 +8,8 @@ use serde_json::Value;
 use crate::BlockDescriptor;
 use crate::cost::{Cost, Usage};
 use crate::credentials::CredentialsType;
+use crate::executor::erased::ErasedBlock;
 use crate::http::HttpPolicy;
-use crate::traits::ErasedBlock;
 
 /// A credentials field of a block's input, read from its schema (so it is found by
 /// what the type renders, not by how it is spelled).

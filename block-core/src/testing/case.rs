@@ -5,28 +5,11 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::compare::{collect_events, compare};
+use super::expect::Expect;
+use super::kinds::{DeliveryCase, PollCase, Refusal};
 use super::report::{CaseFailure, describe_events};
 use crate::http::Exchange;
 use crate::{Block, ExecuteError, Execution};
-
-type Check = Box<dyn Fn(&Value) -> bool + Send + Sync>;
-
-/// One expected output.
-pub enum Expect<O> {
-    /// Exactly this output (pin and value).
-    Output(O),
-    /// A value on `pin` that satisfies the predicate, described by `what`.
-    Matches {
-        /// The pin.
-        pin: &'static str,
-        /// What the predicate checks, for the failure message.
-        what: &'static str,
-        /// The predicate.
-        check: Check,
-    },
-    /// The `error` output, whose message contains the text.
-    ErrorContaining(String),
-}
 
 enum CaseInput<I> {
     Typed(I),
@@ -53,11 +36,11 @@ pub struct TestCase<B: Block> {
     pub(super) rejected_at: Option<Vec<&'static str>>,
     pub(super) timeout: Option<Duration>,
     pub(super) exchanges: Vec<Exchange>,
-    pub(super) delivery: Option<super::delivery::DeliveryCase>,
+    pub(super) delivery: Option<DeliveryCase>,
     /// How a delivery case spoils its delivery, expecting it refused.
-    pub(super) refusal: Option<super::delivery::Refusal>,
+    pub(super) refusal: Option<Refusal>,
     /// A polling trigger's poll, and what it must find.
-    pub(super) poll: Option<super::poll::PollCase>,
+    pub(super) poll: Option<PollCase>,
     /// Misuses only the order of calls shows (a setting given twice).
     pub(super) misuse: Vec<String>,
 }

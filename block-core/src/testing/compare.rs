@@ -1,6 +1,6 @@
 //! Matching a run's events against a case's expectations, output by output.
 
-use super::case::Expect;
+use super::expect::Expect;
 use super::report::{CaseFailure, describe_events};
 use crate::executor::OutputEvent;
 use crate::{BlockOutput, Execution};

@@ -1,7 +1,8 @@
 //! Cases whose settings contradict each other: refused with a message naming the
 //! case, before anything runs, instead of having part of them silently ignored.
 
-use super::case::{Expect, TestCase};
+use super::case::TestCase;
+use super::expect::Expect;
 use super::report::CaseFailure;
 use crate::executor::OutputEvent;
 use crate::{Block, BlockOutput};

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::TEST_USER;
 use super::case::TestCase;
+use super::kinds::{DeliveryCase, Refusal};
 use super::report::CaseFailure;
 use crate::oauth::random_token;
 use crate::webhooks::{
@@ -22,47 +23,6 @@ pub const TEST_PUBLIC_URL: &str = "https://blocks.test";
 
 /// How far outside its manager's tolerance a replayed case is signed.
 const REPLAY_MARGIN: Duration = Duration::from_secs(60);
-
-/// What a trigger case delivers.
-pub(crate) struct DeliveryCase {
-    event: String,
-    payload: Value,
-    reply: Option<WebhookReply>,
-}
-
-/// How a refusal case spoils its delivery; each must be refused as badly signed.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Refusal {
-    /// The body changed after signing.
-    Tampered,
-    /// No signature at all.
-    Unsigned,
-    /// Signed longer ago than the manager's tolerance.
-    Replayed,
-    /// Signed with a secret other than the webhook's.
-    WrongSecret,
-}
-
-impl Refusal {
-    pub(super) fn describe(self) -> &'static str {
-        match self {
-            Refusal::Tampered => "the tampered delivery",
-            Refusal::Unsigned => "the unsigned delivery",
-            Refusal::Replayed => "the replayed delivery",
-            Refusal::WrongSecret => "the delivery signed with another secret",
-        }
-    }
-
-    /// The call that asked for it.
-    pub(super) fn call(self) -> &'static str {
-        match self {
-            Refusal::Tampered => "tampered()",
-            Refusal::Unsigned => "unsigned()",
-            Refusal::Replayed => "replayed()",
-            Refusal::WrongSecret => "signed_with_another_secret()",
-        }
-    }
-}
 
 impl<B: Block> TestCase<B> {
     /// A trigger case: subscribes the block, configured by `input` (its `payload`

@@ -9,14 +9,17 @@ mod case;
 mod compare;
 mod contradictions;
 mod delivery;
+mod expect;
+mod kinds;
 mod poll;
 mod registry_check;
 mod report;
 
 use std::time::Duration;
 
-pub use case::{Expect, TestCase};
+pub use case::TestCase;
 pub use delivery::TEST_PUBLIC_URL;
+pub use expect::Expect;
 pub use registry_check::check_registry;
 pub use report::TestFailure;
 

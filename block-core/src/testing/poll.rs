@@ -2,18 +2,12 @@
 //! mocked HTTP the poll makes, and the new items and cursor it must give.
 
 use super::TEST_USER;
-use super::case::{Expect, TestCase};
+use super::case::TestCase;
+use super::expect::Expect;
+use super::kinds::PollCase;
 use super::report::CaseFailure;
 use crate::polling::{PollCursor, advance};
 use crate::{Block, Executor, RegisteredBlock, RunOptions};
-
-/// What a poll case expects.
-#[derive(Debug, Default)]
-pub(crate) struct PollCase {
-    prior: Option<PollCursor>,
-    new_items: Option<Vec<String>>,
-    cursor: Option<PollCursor>,
-}
 
 impl<B: Block> TestCase<B> {
     /// A poll of a polling trigger subscribed with `input` (its `payload` is

@@ -188,8 +188,9 @@ pub async fn serve<W: Write + ?Sized>(
         greet(out, starting_credits, key.key.expose_secret(), &public_url)
             .map_err(|error| ServeError::Io { what: "could not print the API key".into(), error })?;
     }
+    let shutdown = shutdown_signal();
     tracing::info!(address = %local, data_dir = %config.data_dir.display(), blocks, "serving");
-    run_until(listener, state, shutdown_signal(), config.shutdown_grace)
+    run_until(listener, state, shutdown, config.shutdown_grace)
         .await
         .map_err(|error| ServeError::Io { what: "serving failed".into(), error })
 }
@@ -255,25 +256,39 @@ async fn serve_then_drain(
 }
 
 /// Resolves on Ctrl-C, or SIGTERM on Unix.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    // The handlers are installed now, not when the future is first polled: a
+    // signal sent as soon as the server says it is serving must stop it
+    // cleanly, not kill it with the signal's default action.
+    #[cfg(unix)]
+    let signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (signal(SignalKind::interrupt()).ok(), signal(SignalKind::terminate()).ok())
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            let (mut interrupt, mut terminate) = signals;
+            let interrupted = async {
+                match interrupt.as_mut() {
+                    Some(signal) => drop(signal.recv().await),
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let terminated = async {
+                match terminate.as_mut() {
+                    Some(signal) => drop(signal.recv().await),
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = interrupted => {}
+                () = terminated => {}
+            }
+        }
+        #[cfg(not(unix))]
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
     }
 }

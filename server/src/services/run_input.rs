@@ -6,7 +6,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use block_core::{ExecuteError, RegisteredBlock};
+use block_core::RegisteredBlock;
 use serde_json::{Value, json};
 
 use super::ServiceError;
@@ -37,7 +37,7 @@ pub fn check(block: &RegisteredBlock, mut input: Value) -> Result<CheckedInput, 
     if problems.is_empty() {
         Ok(CheckedInput { value: input, ignored })
     } else {
-        Err(super::runs::execute_error(block, ExecuteError::InvalidInput { block: block.name(), problems, ignored }))
+        Err(ServiceError::invalid_input(block.name(), &problems))
     }
 }
 
