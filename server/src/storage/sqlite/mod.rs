@@ -26,6 +26,7 @@ mod oauth;
 mod polls;
 mod record_queue;
 mod requests;
+mod run_queue;
 mod runs;
 mod schedules;
 mod settings;
