@@ -77,9 +77,9 @@ pub struct Queued {
     request_body = Option<BlockInput>,
     security(("OAuth2" = ["EXECUTE_BLOCK"])),
     responses(
-        (status = 200, description = "The outputs", content(
+        (status = 200, description = "The outputs", headers(("X-Ignored-Input-Keys" = Option<String>, description = "Top-level input keys the block does not declare, which were ignored (comma-separated; absent when none)")), content(
             (BlockOutputs = "application/json"), (inline(StreamEvent) = "text/event-stream"))),
-        (status = 202, description = "Queued (`Prefer: respond-async`)", body = Queued),
+        (status = 202, description = "Queued (`Prefer: respond-async`)", headers(("X-Ignored-Input-Keys" = Option<String>, description = "Top-level input keys the block does not declare, which were ignored (comma-separated; absent when none)")), body = Queued),
         (status = 409, description = "A request with this Idempotency-Key is still being answered", body = ErrorBody),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
         (status = 402, description = "The credit balance does not cover the run", body = ErrorBody),
@@ -142,7 +142,7 @@ pub async fn execute(
     request_body = Option<BlockInput>,
     security(("OAuth2" = ["EXECUTE_BLOCK"])),
     responses(
-        (status = 200, description = "One event per output", content((inline(StreamEvent) = "text/event-stream"))),
+        (status = 200, description = "One event per output", headers(("X-Ignored-Input-Keys" = Option<String>, description = "Top-level input keys the block does not declare, which were ignored (comma-separated; absent when none)")), content((inline(StreamEvent) = "text/event-stream"))),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
         (status = 402, description = "The credit balance does not cover the run", body = ErrorBody),
         (status = 403, description = "The block is disabled, or a scope is missing", body = ErrorBody),
@@ -183,13 +183,28 @@ fn prefers_async(headers: &HeaderMap) -> bool {
     )
 }
 
+/// Whether the caller asked for Server-Sent Events: `text/event-stream` with a
+/// quality above zero and at least that of JSON (`application/json`,
+/// `application/*` or `*/*`). A client that lists both equally gets the stream
+/// it named; `text/event-stream;q=0` refuses it.
 fn accepts_event_stream(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .any(|item| item.split(';').next().is_some_and(|mime| mime.trim().eq_ignore_ascii_case("text/event-stream")))
+    let (mut stream, mut json) = (0.0_f32, 0.0_f32);
+    let items = headers.get_all(header::ACCEPT).into_iter().filter_map(|value| value.to_str().ok());
+    for item in items.flat_map(|value| value.split(',')) {
+        let mut parts = item.split(';');
+        let mime = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let quality = parts
+            .filter_map(|parameter| parameter.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0)
+            .clamp(0.0, 1.0);
+        match mime.as_str() {
+            "text/event-stream" => stream = stream.max(quality),
+            "application/json" | "application/*" | "*/*" => json = json.max(quality),
+            _ => {}
+        }
+    }
+    stream > 0.0 && stream >= json
 }
 
 async fn start(
@@ -250,5 +265,30 @@ fn name_ignored_keys(headers: &mut HeaderMap, ignored: &[String]) {
     }
     if let Ok(value) = HeaderValue::from_str(&ignored.join(", ")) {
         headers.insert(IGNORED_KEYS_HEADER, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_str(value).expect("a header value"));
+        headers
+    }
+
+    #[test]
+    fn the_stream_is_chosen_by_its_quality_against_json() {
+        assert!(accepts_event_stream(&accept("text/event-stream")));
+        assert!(accepts_event_stream(&accept("application/json, text/event-stream")));
+        assert!(accepts_event_stream(&accept("text/event-stream;q=0.9, */*;q=0.5")));
+        assert!(!accepts_event_stream(&accept("text/event-stream;q=0, application/json")));
+        assert!(!accepts_event_stream(&accept("text/event-stream;q=0.2, application/json")));
+        assert!(!accepts_event_stream(&accept("application/json")));
+        assert!(!accepts_event_stream(&HeaderMap::new()));
+        assert!(accepts_event_stream(&accept("TEXT/Event-Stream ; charset=utf-8")));
     }
 }

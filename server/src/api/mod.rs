@@ -33,9 +33,9 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::{HeaderName, StatusCode};
+use axum::http::{HeaderName, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -87,9 +87,24 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             settings.execution_timeout + Duration::from_secs(30),
         ))
+        .layer(middleware::map_response(timed_out_in_words))
         .layer(GlobalConcurrencyLimitLayer::new(settings.max_concurrent_requests.max(1)))
         .layer(PropagateRequestIdLayer::new(HeaderName::from_static(REQUEST_ID_HEADER)))
         .layer(SetRequestIdLayer::new(HeaderName::from_static(REQUEST_ID_HEADER), MakeRequestUuid))
+}
+
+/// The request timeout answers 408 with no body; give it the error shape every
+/// other refusal has.
+async fn timed_out_in_words(response: Response) -> Response {
+    if response.status() == StatusCode::REQUEST_TIMEOUT && !response.headers().contains_key(header::CONTENT_TYPE) {
+        return ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "the request took too long and was stopped",
+        )
+        .into_response();
+    }
+    response
 }
 
 async fn not_found() -> ApiError {
@@ -124,4 +139,30 @@ async fn trace(request: Request, next: Next) -> Response {
         tracing::debug!(request_id = %id, %method, route, status, elapsed_ms, "request");
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_timed_out_request_gets_the_error_shape_with_both_keys() {
+        let bare = Response::builder().status(StatusCode::REQUEST_TIMEOUT).body(Body::empty()).expect("a response");
+        let answered = timed_out_in_words(bare).await;
+        assert_eq!(answered.status(), StatusCode::REQUEST_TIMEOUT);
+        let body = axum::body::to_bytes(answered.into_body(), 4096).await.expect("a body");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(body["error"]["code"], "request_timeout");
+        assert_eq!(body["detail"], body["error"]["message"]);
+    }
+
+    #[tokio::test]
+    async fn other_answers_pass_untouched() {
+        let ok = Response::builder().status(StatusCode::OK).body(Body::from("fine")).expect("a response");
+        let answered = timed_out_in_words(ok).await;
+        let body = axum::body::to_bytes(answered.into_body(), 4096).await.expect("a body");
+        assert_eq!(&body[..], b"fine");
+    }
 }

@@ -102,7 +102,14 @@ fn shared_parts(operation: &mut Value) {
         .collect();
     for response in operation["responses"].as_object_mut().into_iter().flat_map(|responses| responses.values_mut()) {
         for header in response["headers"].as_object_mut().into_iter().flat_map(|headers| headers.values_mut()) {
-            header["required"] = json!(true);
+            // A header declared as `Option<T>` is sent only sometimes: it is not
+            // required, and when sent it is a `T` (a header is never `null`).
+            let optional = header["schema"]["type"].as_array().is_some_and(|types| types.contains(&json!("null")));
+            if optional && let Some(types) = header["schema"]["type"].as_array() {
+                let kept: Vec<Value> = types.iter().filter(|kind| *kind != "null").cloned().collect();
+                header["schema"]["type"] = if kept.len() == 1 { kept[0].clone() } else { Value::Array(kept) };
+            }
+            header["required"] = json!(!optional);
         }
     }
     let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
