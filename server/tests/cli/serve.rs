@@ -29,12 +29,17 @@ fn stdout(output: &Output) -> String {
 }
 
 fn spawn_serve(dir: &Path) -> Child {
+    spawn_serve_with(dir, &[])
+}
+
+fn spawn_serve_with(dir: &Path, envs: &[(&str, &str)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_block-server"))
         .args(["serve", "--addr", "127.0.0.1:0"])
         .current_dir(dir)
         .env_remove("BLOCKS_DATA_DIR")
         .env_remove("BLOCKS_ENCRYPTION_KEY")
         .env("BLOCKS_LOG", "info")
+        .envs(envs.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -64,13 +69,68 @@ fn terminate(child: &mut Child) -> Option<i32> {
 }
 
 fn get(url: &str, key: &str) -> (u16, String) {
+    send(url, key, None)
+}
+
+/// GETs `url`, or POSTs `body` to it with `Prefer: respond-async`.
+fn send(url: &str, key: &str, body: Option<&str>) -> (u16, String) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     runtime.block_on(async {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().expect("client");
-        let response = client.get(url).header("x-api-key", key).send().await.expect("the server answers");
+        let request = match body {
+            Some(body) => client.post(url).header("prefer", "respond-async").body(body.to_owned()),
+            None => client.get(url),
+        };
+        let response = request.header("x-api-key", key).send().await.expect("the server answers");
         (response.status().as_u16(), response.text().await.expect("a body"))
     })
+}
+
+/// The API key the first start printed.
+fn printed_key(child: &mut Child) -> String {
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let printed: Vec<String> =
+        BufReader::new(stdout).lines().map_while(Result::ok).take_while(|line| !line.starts_with("API docs")).collect();
+    let curl = printed.iter().find(|line| line.trim_start().starts_with("curl ")).expect("a curl line is printed");
+    curl.split('"').nth(1).and_then(|header| header.strip_prefix("X-API-Key: ")).expect("the key header").to_owned()
+}
+
+#[test]
+fn a_shutdown_past_its_grace_with_runs_under_way_exits_cleanly_and_the_runs_end_interrupted() {
+    let dir = scratch_dir("grace");
+    let mut child = spawn_serve_with(&dir, &[("BLOCKS_SHUTDOWN_GRACE_SECS", "1")]);
+    let address = wait_for_address(&mut child);
+    let key = printed_key(&mut child);
+    let execute = format!("http://{address}/external-api/v1/blocks/DelayBlock/execute");
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let (status, body) = send(&execute, &key, Some(r#"{"seconds": 60}"#));
+        assert_eq!(status, 202, "{body}");
+        ids.push(serde_json::from_str::<Value>(&body).expect("JSON")["id"].as_str().expect("an id").to_owned());
+    }
+    // Until they run: a queued run would simply wait for the next start.
+    for id in &ids {
+        let running = (0..100).any(|_| {
+            let (_, body) = get(&format!("http://{address}/external-api/v1/runs/{id}"), &key);
+            let running = body.contains(r#""status":"running""#);
+            if !running {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            running
+        });
+        assert!(running, "run {id} started");
+    }
+    assert_eq!(terminate(&mut child), Some(0), "the runs outlive the grace, and the server still exits cleanly");
+
+    let mut again = spawn_serve(&dir);
+    let address = wait_for_address(&mut again);
+    for id in &ids {
+        let (status, body) = get(&format!("http://{address}/external-api/v1/runs/{id}"), &key);
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains(r#""status":"interrupted""#), "{body}");
+    }
+    assert_eq!(terminate(&mut again), Some(0));
 }
 
 #[test]

@@ -275,11 +275,18 @@ impl Drop for RunDriver {
             stop: self.stop.clone(),
             live: self.live.clone(),
             status: self.status,
-            ended: false,
+            // Marked ended until the task first runs: a runtime shutting down
+            // drops spawned tasks unpolled, and an unmarked driver dropped there
+            // would spawn another in its own drop, without end. The run is then
+            // left to the next start's recovery (interrupted and refunded).
+            ended: true,
         };
         self.ended = true;
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move { rest.end_now().await });
+            runtime.spawn(async move {
+                rest.ended = false;
+                rest.end_now().await
+            });
         }
     }
 }
