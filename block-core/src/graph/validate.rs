@@ -81,16 +81,22 @@ impl Graph {
             }
             blocks.insert(&node.id, block);
         }
+        let nodes: HashMap<&str, &super::Node> = self.nodes.iter().map(|node| (node.id.as_str(), node)).collect();
+        let mut linked: HashMap<&str, HashSet<String>> = HashMap::new();
         let mut link_ids = HashSet::new();
         for link in &self.links {
             if !link.id.is_empty() && !link_ids.insert(link.id.as_str()) {
                 problems.push(GraphProblem::DuplicateLink { link: link.id.clone() });
             }
-            check_link(self, link, &blocks, &mut problems);
+            let source = nodes.get(link.source_id.as_str()).copied();
+            check_link(self, source, link, &blocks, &mut problems);
+            let field = PinPath::parse(&link.sink_name).map_or_else(|_| link.sink_name.clone(), |path| path.base);
+            linked.entry(link.sink_id.as_str()).or_default().insert(field);
         }
+        let none = HashSet::new();
         for node in &self.nodes {
             let Some(Some(block)) = blocks.get(node.id.as_str()) else { continue };
-            check_node_inputs(self, node, block, &mut problems);
+            check_node_inputs(node, block, linked.get(node.id.as_str()).unwrap_or(&none), &mut problems);
         }
         for (kind, nodes) in
             [("input", self.input_nodes().collect::<Vec<_>>()), ("output", self.output_nodes().collect())]
@@ -117,6 +123,7 @@ fn finish(problems: Vec<GraphProblem>) -> Result<(), GraphError> {
 
 fn check_link(
     graph: &Graph,
+    source_node: Option<&super::Node>,
     link: &Link,
     blocks: &HashMap<&str, Option<&RegisteredBlock>>,
     problems: &mut Vec<GraphProblem>,
@@ -145,7 +152,7 @@ fn check_link(
         problems.push(GraphProblem::ErrorPinLinked { link: name });
         return;
     }
-    if let Some(names) = graph.node(&link.source_id).and_then(|node| super::subgraph::output_names(graph, node)) {
+    if let Some(names) = source_node.and_then(|node| super::subgraph::output_names(graph, node)) {
         // A sub-graph node's pins are its graph's outputs, of any type.
         if !names.contains(&source_path.base) {
             problems.push(GraphProblem::UnknownOutputPin {
@@ -222,14 +229,15 @@ fn walk<'s>(
     Some(current)
 }
 
-fn check_node_inputs(graph: &Graph, node: &super::Node, block: &RegisteredBlock, problems: &mut Vec<GraphProblem>) {
+fn check_node_inputs(
+    node: &super::Node,
+    block: &RegisteredBlock,
+    linked: &HashSet<String>,
+    problems: &mut Vec<GraphProblem>,
+) {
     let schema = block.wire_input_schema();
     let properties = schema["properties"].as_object();
     let credential_fields: Vec<&str> = block.credential_fields().iter().map(|field| field.name.as_str()).collect();
-    let linked: HashSet<String> = graph
-        .links_into(&node.id)
-        .map(|link| PinPath::parse(&link.sink_name).map_or_else(|_| link.sink_name.clone(), |path| path.base))
-        .collect();
     let trigger_payload = |field: &str| block.descriptor().trigger.is_some() && field == "payload";
     for field in schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
         let preset = node.input_default.get(field).is_some_and(|value| !value.is_null())

@@ -2,32 +2,26 @@
 //! inputs each node execution waits on, and starts node executions as they become
 //! ready, within the concurrency and node-execution limits.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 
+use futures_util::StreamExt;
+use futures_util::stream::SelectAll;
 use serde_json::{Map, Value};
 use tokio::sync::mpsc;
-use tokio::task::AbortHandle;
 use uuid::Uuid;
 
+use super::GraphExecutor;
 use super::events::{GraphEvent, GraphRunStatus, NodeFailure, NodeStatus};
+use super::node_task::{self, NodeMessage, NodeStream};
 use super::plan::{NodeKind, Plan};
-use super::{GraphExecutor, node_task};
 use crate::executor::new_execution_id;
 use crate::graph::pins::merge_dynamic;
-
-/// What a node task tells the coordinator.
-pub(super) enum NodeMessage {
-    Output { key: u64, pin: Cow<'static, str>, value: Value },
-    Ended { key: u64, error: Option<String> },
-}
 
 struct Running {
     node: usize,
     execution_id: Uuid,
     /// For a graph output node: the output's name.
     output_name: Option<String>,
-    task: AbortHandle,
 }
 
 pub(super) struct Coordinator {
@@ -39,8 +33,10 @@ pub(super) struct Coordinator {
     pub events: mpsc::Sender<GraphEvent>,
 }
 
-/// The run's moving parts; dropping it (the run stopped) stops every node task.
+/// The run's moving parts; dropping it (the run stopped) drops every node
+/// execution's stream, which stops the execution.
 struct State {
+    streams: SelectAll<NodeStream>,
     incomplete: Vec<VecDeque<Map<String, Value>>>,
     statics: Vec<Map<String, Value>>,
     ready: VecDeque<(usize, Map<String, Value>)>,
@@ -50,18 +46,11 @@ struct State {
     failures: Vec<NodeFailure>,
 }
 
-impl Drop for State {
-    fn drop(&mut self) {
-        for running in self.running.values() {
-            running.task.abort();
-        }
-    }
-}
-
 impl Coordinator {
     pub async fn run(self) {
         let count = self.plan.nodes.len();
         let mut state = State {
+            streams: SelectAll::new(),
             incomplete: vec![VecDeque::new(); count],
             statics: vec![Map::new(); count],
             ready: VecDeque::new(),
@@ -75,19 +64,16 @@ impl Coordinator {
                 self.offer(&mut state, node, start.clone());
             }
         }
-        // Node tasks hold senders only while they run, so this one keeps the
-        // channel open between executions.
-        let (tx, mut rx) = mpsc::channel(self.executor.channel_capacity);
         let mut reason = None;
         loop {
-            if let Err(limit) = self.dispatch(&mut state, &tx).await {
+            if let Err(limit) = self.dispatch(&mut state).await {
                 reason = Some(limit);
                 break;
             }
             if state.running.is_empty() {
                 break;
             }
-            let Some(message) = rx.recv().await else { break };
+            let Some(message) = state.streams.next().await else { break };
             if !self.handle(&mut state, message).await {
                 return;
             }
@@ -109,7 +95,7 @@ impl Coordinator {
 
     /// Starts ready executions while there is room; `Err` when the run hits its
     /// node-execution limit.
-    async fn dispatch(&self, state: &mut State, tx: &mpsc::Sender<NodeMessage>) -> Result<(), String> {
+    async fn dispatch(&self, state: &mut State) -> Result<(), String> {
         while state.running.len() < self.executor.max_concurrency {
             let Some((node, mut input)) = state.ready.pop_front() else { break };
             if state.started >= self.executor.max_node_executions {
@@ -150,10 +136,9 @@ impl Coordinator {
                 user_id: self.user_id.clone(),
                 execution_id,
                 key,
-                tx: tx.clone(),
             };
-            let task = tokio::spawn(job.run()).abort_handle();
-            state.running.insert(key, Running { node, execution_id, output_name, task });
+            state.streams.push(job.into_stream());
+            state.running.insert(key, Running { node, execution_id, output_name });
         }
         Ok(())
     }

@@ -91,7 +91,7 @@ pub enum StartError {
 
 impl GraphExecutor {
     /// Runs graphs of `registry`'s blocks through `executor` ([`InProcessRunner`]),
-    /// 16 node executions at a time, at most 10,000 per run, each node under the
+    /// 16 node executions at a time, at most 100,000 per run, each node under the
     /// executor's timeout.
     pub fn new(registry: impl Into<SharedRegistry>, executor: Executor) -> Self {
         GraphExecutor {
@@ -99,7 +99,7 @@ impl GraphExecutor {
             runner: Arc::new(InProcessRunner::new(executor)),
             max_concurrency: 16,
             node_timeout: None,
-            max_node_executions: 10_000,
+            max_node_executions: 100_000,
             channel_capacity: 64,
         }
     }
