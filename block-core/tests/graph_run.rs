@@ -1,6 +1,6 @@
 //! The in-process graph executor: the reference's semantics (readiness, one
 //! execution per value, static links, fan-out), failures, limits, timeouts,
-//! cancellation, concurrency, pluggable runners and sub-graphs.
+//! cancellation, concurrency, pluggable runners and credentials inputs.
 
 mod graph_support;
 
@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use block_core::graph::{
-    AgentExecutorBlock, Graph, GraphEvent, GraphExecutor, GraphInputs, GraphOutcome, GraphRunStatus, InProcessRunner,
-    NodeOutputs, NodeRequest, NodeRunError, NodeRunner, NodeStatus, StartError,
+    Graph, GraphEvent, GraphExecutor, GraphInputs, GraphOutcome, GraphRunStatus, InProcessRunner, NodeOutputs,
+    NodeRequest, NodeRunError, NodeRunner, NodeStatus, StartError,
 };
 use block_core::{Executor, RunOptions, Value, json};
 use graph_support::*;
@@ -353,55 +353,4 @@ fn serde_meta(stored: &block_core::credentials::StoredCredentials) -> Value {
 
 fn serde_json_text(outcome: &GraphOutcome) -> String {
     block_core::serde_json::to_string(outcome).unwrap()
-}
-
-fn child_graph(tag: &str, millis: u64) -> Graph {
-    let mut child = graph(
-        vec![
-            input("in", "n"),
-            slow("wait", tag, millis),
-            node::<AddBlock>("add").with_input("b", json!(1)),
-            output("out", "plus_one"),
-        ],
-        vec![
-            link("in", "result", "wait", "value"),
-            link("wait", "value", "add", "a"),
-            link("add", "sum", "out", "value"),
-        ],
-    );
-    child.id = "child".into();
-    child
-}
-
-fn parent_graph(child: Graph) -> Graph {
-    let mut parent = graph(
-        vec![
-            node::<ItemsBlock>("list").with_input("items", json!([1, 2])),
-            node::<AgentExecutorBlock>("sub").with_input("graph_id", json!("child")),
-            output("out", "results"),
-        ],
-        vec![link("list", "item", "sub", "inputs_#_n"), link("sub", "plus_one", "out", "value")],
-    );
-    parent.sub_graphs.push(child);
-    parent
-}
-
-#[tokio::test]
-async fn a_sub_graph_runs_as_one_node_per_value() {
-    let outcome = run(&parent_graph(child_graph("sub", 1)), GraphInputs::new()).await;
-    assert_eq!(outcome.status, GraphRunStatus::Completed, "{outcome:?}");
-    assert_eq!(outcome.executions_of("sub").count(), 2);
-    assert_eq!(sorted(outcome.output("results")), [2, 3]);
-}
-
-#[tokio::test]
-async fn stopping_the_parent_stops_its_sub_graphs() {
-    let run = executor()
-        .start(&parent_graph(child_graph("nested", 10_000)), GraphInputs::new(), RunOptions::default())
-        .unwrap();
-    wait_until(|| slow_stats("nested").running == 2).await;
-    run.cancel_handle().cancel();
-    let outcome = run.collect().await;
-    assert_eq!(outcome.status, GraphRunStatus::Terminated);
-    wait_until(|| slow_stats("nested").stopped == 2).await;
 }
