@@ -110,6 +110,7 @@ pub enum AgentInputOutput {
 )]
 pub struct AgentInputBlock;
 
+#[diagnostic::do_not_recommend]
 impl Run for AgentInputBlock {
     type Input = AgentInputInput;
     type Output = AgentInputOutput;
@@ -172,6 +173,7 @@ pub enum AgentOutputOutput {
 )]
 pub struct AgentOutputBlock;
 
+#[diagnostic::do_not_recommend]
 impl Run for AgentOutputBlock {
     type Input = AgentOutputInput;
     type Output = AgentOutputOutput;

@@ -31,6 +31,7 @@
 //! This module never runs a block itself: every node execution goes through a
 //! [`NodeRunner`].
 
+mod builder;
 mod interface;
 mod io;
 mod model;
@@ -41,6 +42,7 @@ mod schema_fit;
 pub(crate) mod subgraph;
 mod validate;
 
+pub use builder::{Field, GraphBuilder, NodeRef, Pin, Sink, Source};
 pub use interface::{CredentialsInput, GraphInputs};
 pub use io::{
     AgentInputBlock, AgentInputInput, AgentInputOutput, AgentOutputBlock, AgentOutputInput, AgentOutputOutput,

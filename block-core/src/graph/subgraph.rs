@@ -38,6 +38,7 @@ pub struct AgentExecutorInput {
 /// of whichever graph the node runs (the graph executor emits them by name).
 pub enum AgentExecutorOutput {}
 
+#[diagnostic::do_not_recommend]
 impl BlockOutput for AgentExecutorOutput {
     const PINS: &'static [&'static str] = &[];
 
@@ -64,6 +65,7 @@ impl BlockOutput for AgentExecutorOutput {
 )]
 pub struct AgentExecutorBlock;
 
+#[diagnostic::do_not_recommend]
 impl Run for AgentExecutorBlock {
     type Input = AgentExecutorInput;
     type Output = AgentExecutorOutput;
