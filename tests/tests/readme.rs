@@ -10,6 +10,7 @@ const COMPILED: &[&str] = &[
     "examples/examples/embed.rs",
     "examples/src/example/trigger.rs",
     "tests/tests/struct_pin.rs",
+    "tests/tests/graph_builder.rs",
 ];
 
 #[test]
