@@ -49,7 +49,7 @@ pub use io::{
     ValueType,
 };
 pub use model::{Graph, Link, Node};
-pub use pins::{PinNameError, PinPath, PinStep};
+pub use pins::{MAX_LIST_INDEX, PinNameError, PinPath, PinStep};
 pub use problem::{GraphError, GraphProblem};
 pub use run::{
     CancelHandle, GraphEvent, GraphExecutor, GraphOutcome, GraphRun, GraphRunStatus, InProcessRunner, NodeExecution,

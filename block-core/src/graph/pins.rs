@@ -48,6 +48,10 @@ pub struct PinPath {
 
 const DELIMITERS: [&str; 3] = ["_#_", "_$_", "_@_"];
 
+/// The highest list index a name may address: a sink name builds a list up to its
+/// index, so an unbounded one would let a graph allocate without limit.
+pub const MAX_LIST_INDEX: usize = 65_535;
+
 /// Why a dynamic name cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{name}`: {reason}")]
@@ -84,6 +88,9 @@ impl PinPath {
                 "_#_" => PinStep::Key(part.to_owned()),
                 "_@_" => PinStep::Attribute(part.to_owned()),
                 _ => match part.parse::<usize>() {
+                    Ok(index) if index > MAX_LIST_INDEX => {
+                        return Err(error(&format!("the list index {index} is above the limit of {MAX_LIST_INDEX}")));
+                    }
                     Ok(index) if part.bytes().all(|b| b.is_ascii_digit()) => PinStep::Index(index),
                     _ => return Err(error(&format!("the list index `{part}` after `_$_` is not a number"))),
                 },
@@ -178,6 +185,8 @@ mod tests {
             ("items_$_x", "`x` after `_$_` is not a number"),
             ("items_$_-1", "is not a number"),
             ("values_#_", "followed by nothing"),
+            ("items_$_65536", "the list index 65536 is above the limit of 65535"),
+            ("items_$_99999999999999999999999", "is not a number"),
         ] {
             let error = PinPath::parse(name).unwrap_err();
             assert!(error.to_string().contains(reason), "{name}: {error}");
