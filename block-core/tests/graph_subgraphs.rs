@@ -111,3 +111,23 @@ async fn a_sub_graph_missing_an_input_fails_its_node_before_it_runs() {
     assert!(error.starts_with("the sub-graph `test` cannot start: the graph has 1 problem:"), "{error}");
     assert!(error.contains("input `n` (node in): no value given and no default"), "{error}");
 }
+
+#[tokio::test]
+async fn links_may_fill_a_sub_graphs_inputs_by_their_names_as_reference_exports_do() {
+    let mut parent = parent_graph(child_graph("direct", 1));
+    parent.links[0].sink_name = "n".into();
+    parent.validate(&registry()).unwrap();
+    let outcome = executor().start(&parent, GraphInputs::new(), RunOptions::default()).unwrap().collect().await;
+    assert_eq!(outcome.status, GraphRunStatus::Completed, "{:?}", outcome.errors);
+    assert_eq!(sorted(outcome.output("results")), [2, 3]);
+}
+
+#[test]
+fn a_link_into_a_sub_graph_node_names_one_of_its_fields_or_inputs() {
+    let mut parent = parent_graph(child_graph("unknown", 1));
+    parent.links[0].sink_name = "m".into();
+    parent.links[1].sink_name = "colour".into();
+    let error = parent.validate(&registry()).unwrap_err().to_string();
+    assert!(error.contains("node sub (AgentExecutorBlock) has no input field `m`"), "{error}");
+    assert!(error.contains("node out (AgentOutputBlock) has no input field `colour`"), "{error}");
+}

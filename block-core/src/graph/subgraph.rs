@@ -2,7 +2,8 @@
 //!
 //! An [`AgentExecutorBlock`] node names a graph among the parent's `sub_graphs`
 //! (`graph_id`, optionally `graph_version`) and gives its inputs in `inputs` (an
-//! object, or one link per input: `inputs_#_<name>`). The graph executor runs the
+//! object, or one link per input: `inputs_#_<name>`, or, as the reference's exports
+//! do, a link into `<name>` itself). The graph executor runs the
 //! sub-graph with those inputs and the parent run's credentials; each value of a
 //! sub-graph output comes out of the node on the pin named after the output, so
 //! links leave the node from `<output name>`. Stopping the parent run stops the
@@ -115,6 +116,13 @@ pub(crate) fn target(root: &Graph, node: &Node) -> Option<Graph> {
 pub(crate) fn output_names(root: &Graph, node: &Node) -> Option<Vec<String>> {
     let graph = target(root, node)?;
     Some(graph.output_nodes().filter_map(|node| node.io_name()).map(str::to_owned).collect())
+}
+
+/// The names of the inputs of a sub-graph node's graph, which links may fill
+/// directly (`<input name>`), as the reference's exports do.
+pub(crate) fn input_names(root: &Graph, node: &Node) -> Option<Vec<String>> {
+    let graph = target(root, node)?;
+    Some(graph.input_nodes().filter_map(|node| node.io_name()).map(str::to_owned).collect())
 }
 
 /// Problems of the sub-graph nodes: a graph not among the sub-graphs, or a

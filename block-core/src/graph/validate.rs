@@ -88,8 +88,8 @@ impl Graph {
             if !link.id.is_empty() && !link_ids.insert(link.id.as_str()) {
                 problems.push(GraphProblem::DuplicateLink { link: link.id.clone() });
             }
-            let source = nodes.get(link.source_id.as_str()).copied();
-            check_link(self, source, link, &blocks, &mut problems);
+            let ends = (nodes.get(link.source_id.as_str()).copied(), nodes.get(link.sink_id.as_str()).copied());
+            check_link(self, ends, link, &blocks, &mut problems);
             let field = PinPath::parse(&link.sink_name).map_or_else(|_| link.sink_name.clone(), |path| path.base);
             linked.entry(link.sink_id.as_str()).or_default().insert(field);
         }
@@ -121,9 +121,12 @@ fn finish(problems: Vec<GraphProblem>) -> Result<(), GraphError> {
     if problems.is_empty() { Ok(()) } else { Err(GraphError { problems }) }
 }
 
+/// The schema of a value of any type.
+static ANY: Value = Value::Bool(true);
+
 fn check_link(
     graph: &Graph,
-    source_node: Option<&super::Node>,
+    (source_node, sink_node): (Option<&super::Node>, Option<&super::Node>),
     link: &Link,
     blocks: &HashMap<&str, Option<&RegisteredBlock>>,
     problems: &mut Vec<GraphProblem>,
@@ -152,38 +155,48 @@ fn check_link(
         problems.push(GraphProblem::ErrorPinLinked { link: name });
         return;
     }
-    if let Some(names) = source_node.and_then(|node| super::subgraph::output_names(graph, node)) {
-        // A sub-graph node's pins are its graph's outputs, of any type.
-        if !names.contains(&source_path.base) {
+    // A sub-graph node's pins are its graph's outputs, and it takes its graph's
+    // inputs as fields beside its own, all of any type.
+    let sub_graph_pins = source_node.and_then(|node| super::subgraph::output_names(graph, node));
+    let source_schema = match &sub_graph_pins {
+        Some(names) if names.contains(&source_path.base) => &ANY,
+        Some(names) => {
             problems.push(GraphProblem::UnknownOutputPin {
                 link: name,
                 node: link.source_id.clone(),
                 block: source.name(),
                 pin: source_path.base,
-                known: names,
+                known: names.clone(),
             });
+            return;
         }
-        return;
-    }
-    let source_pins = &source.wire_output_schema()["properties"];
-    let Some(source_schema) = source_pins.get(&source_path.base) else {
-        problems.push(GraphProblem::UnknownOutputPin {
-            link: name,
-            node: link.source_id.clone(),
-            block: source.name(),
-            pin: source_path.base,
-            known: source.descriptor().pins.iter().map(|pin| (*pin).to_owned()).collect(),
-        });
-        return;
+        None => match source.wire_output_schema()["properties"].get(&source_path.base) {
+            Some(schema) => schema,
+            None => {
+                problems.push(GraphProblem::UnknownOutputPin {
+                    link: name,
+                    node: link.source_id.clone(),
+                    block: source.name(),
+                    pin: source_path.base,
+                    known: source.descriptor().pins.iter().map(|pin| (*pin).to_owned()).collect(),
+                });
+                return;
+            }
+        },
     };
-    let Some(sink_schema) = sink.wire_input_schema()["properties"].get(&sink_path.base) else {
-        problems.push(GraphProblem::UnknownInputField {
-            link: name,
-            node: link.sink_id.clone(),
-            block: sink.name(),
-            field: sink_path.base,
-        });
-        return;
+    let sub_graph_inputs = sink_node.and_then(|node| super::subgraph::input_names(graph, node)).unwrap_or_default();
+    let sink_schema = match sink.wire_input_schema()["properties"].get(&sink_path.base) {
+        Some(schema) => schema,
+        None if sub_graph_inputs.contains(&sink_path.base) => &ANY,
+        None => {
+            problems.push(GraphProblem::UnknownInputField {
+                link: name,
+                node: link.sink_id.clone(),
+                block: sink.name(),
+                field: sink_path.base,
+            });
+            return;
+        }
     };
     let source_part = walk(source_schema, &source_path, "source", &name, problems);
     let sink_part = walk(sink_schema, &sink_path, "sink", &name, problems);

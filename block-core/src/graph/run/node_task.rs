@@ -130,10 +130,17 @@ impl Job {
     /// credentials; each of its outputs is an output of the node, on the pin of the
     /// output's name.
     fn start_sub_graph(&self, graph: &Graph) -> Result<GraphRun, String> {
-        let values = match self.input.get("inputs") {
+        let mut values = match self.input.get("inputs") {
             Some(Value::Object(values)) => values.clone(),
             _ => Map::new(),
         };
+        // Links may fill the sub-graph's inputs by their names, beside the node's
+        // own fields.
+        for name in graph.input_nodes().filter_map(|node| node.io_name()) {
+            if let Some(value) = self.input.get(name) {
+                values.insert(name.to_owned(), value.clone());
+            }
+        }
         let inputs = GraphInputs { values, credentials: self.credentials.clone() };
         let options = RunOptions { user_id: self.user_id.clone(), timeout: None, execution_id: None };
         self.executor
