@@ -224,3 +224,20 @@ fn a_sub_graph_that_runs_itself_is_refused() {
     let text: Vec<String> = problems(&parent).iter().map(ToString::to_string).collect();
     assert!(text.iter().any(|line| line.contains("the sub-graph `loop` runs itself")), "{text:?}");
 }
+
+#[test]
+fn a_large_graph_validates_in_linear_time() {
+    let count = 20_000;
+    let mut nodes = vec![node::<AddBlock>("n0").with_input("a", json!(1))];
+    let mut links = Vec::new();
+    for n in 1..count {
+        nodes.push(node::<AddBlock>(&format!("n{n}")));
+        links.push(link(&format!("n{}", n - 1), "sum", &format!("n{n}"), "a"));
+    }
+    let graph = graph(nodes, links);
+    let registry = registry();
+    let started = std::time::Instant::now();
+    graph.validate(&registry).unwrap();
+    // Quadratic work (each node scanning every link) takes tens of seconds here.
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+}

@@ -320,3 +320,29 @@ fn push(map: &mut Map<String, Value>, key: &str, value: Value) {
 fn as_text<T: std::fmt::Display, S: serde::Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_str(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn events_serialize_with_their_kind_and_ids_as_text() {
+        let id = Uuid::from_u128(1);
+        let started = GraphEvent::NodeStarted { node_id: Arc::from("n1"), execution_id: id, input: json!({"a": 1}) };
+        assert_eq!(
+            serde_json::to_value(&started).unwrap(),
+            json!({"event": "node_started", "node_id": "n1", "execution_id": id.to_string(), "input": {"a": 1}})
+        );
+        let ended = GraphEvent::RunEnded {
+            status: GraphRunStatus::Terminated,
+            errors: vec![],
+            reason: Some("the run was stopped".into()),
+            node_executions: 3,
+        };
+        assert_eq!(
+            serde_json::to_value(&ended).unwrap(),
+            json!({"event": "run_ended", "status": "TERMINATED", "errors": [], "reason": "the run was stopped", "node_executions": 3})
+        );
+    }
+}
