@@ -63,6 +63,7 @@ pub mod credentials;
 mod descriptor;
 mod error;
 pub mod executor;
+pub mod graph;
 pub mod http;
 pub mod oauth;
 pub mod polling;

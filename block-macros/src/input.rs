@@ -14,6 +14,7 @@ use crate::internals::text;
 
 struct Field<'a> {
     ident: &'a Ident,
+    vis: &'a syn::Visibility,
     name: String,
     ty: &'a Type,
     doc: String,
@@ -58,6 +59,7 @@ pub fn expand(item: DeriveInput) -> TokenStream {
             let ident = f.ident.as_ref().expect("named fields have idents");
             Field {
                 ident,
+                vis: &f.vis,
                 name: ident.to_string().trim_start_matches("r#").to_owned(),
                 ty: &f.ty,
                 doc: text::doc_comment(&f.attrs),
@@ -142,6 +144,8 @@ fn stub(cx: &Ctxt, item: &DeriveInput, krate: &syn::Path) -> TokenStream {
                     ::core::unreachable!()
                 }
             }
+            // Other types' impls are no hint for a type missing its derive.
+            #[diagnostic::do_not_recommend]
             impl #krate::BlockInput for #ident {
                 fn input_schema() -> #private::serde_json::Value {
                     ::core::unreachable!()
@@ -161,6 +165,12 @@ fn generate(item: &DeriveInput, krate: &syn::Path, fields: &[Field<'_>]) -> Toke
     let ident = &item.ident;
     let title = ident.to_string();
     let description = text::doc_comment(&item.attrs);
+    let field_consts = fields.iter().filter_map(|field| {
+        let constant = text::constant_ident(&field.name)?;
+        let (vis, ty, name) = (field.vis, field.ty, &field.name);
+        let doc = format!("The `{name}` input field, for graphs built in Rust (`block_core::graph::GraphBuilder`).");
+        Some(quote!(#[doc = #doc] #vis const #constant: #krate::graph::Field<Self, #ty> = #krate::graph::Field::new(#name);))
+    });
 
     let default_fns = fields.iter().filter_map(|field| {
         let default = field.attrs.default.as_ref()?;
@@ -321,6 +331,8 @@ fn generate(item: &DeriveInput, krate: &syn::Path, fields: &[Field<'_>]) -> Toke
 
             #(#filter_checks)*
 
+            // Other types' impls are no hint for a type missing its derive.
+            #[diagnostic::do_not_recommend]
             impl #krate::BlockInput for #ident {
                 const HIDDEN_FIELDS: &'static [&'static str] = &[#(#hidden_fields),*];
                 const EVENT_FILTER: ::core::option::Option<&'static str> = #event_filter;
@@ -336,6 +348,11 @@ fn generate(item: &DeriveInput, krate: &syn::Path, fields: &[Field<'_>]) -> Toke
                     #(#default_checks)*
                     problems
                 }
+            }
+
+            #[allow(dead_code)]
+            impl #ident {
+                #(#field_consts)*
             }
         };
     }

@@ -126,6 +126,8 @@ fn stub(cx: &Ctxt, item: &DeriveInput, krate: &syn::Path) -> TokenStream {
     quote! {
         #errors
         const _: () = {
+            // Other types' impls are no hint for a type missing its derive.
+            #[diagnostic::do_not_recommend]
             impl #krate::BlockOutput for #ident {
                 const PINS: &'static [&'static str] = &[];
 
@@ -165,8 +167,19 @@ fn generate(item: &DeriveInput, krate: &syn::Path, pins: &[Pin<'_>], incomplete:
     // A variant that was reported as an error has no arm; the errors already say why,
     // so keep the matches exhaustive instead of adding a second message.
     let fallback = incomplete.then(|| quote!(#[allow(unreachable_patterns)] _ => ::core::unreachable!()));
+    let vis = &item.vis;
+    let pin_consts = pins.iter().filter_map(|p| {
+        let constant = text::constant_ident(&p.name)?;
+        let (ty, name) = (p.ty, &p.name);
+        let doc = format!("The `{name}` output pin, for graphs built in Rust (`block_core::graph::GraphBuilder`).");
+        Some(
+            quote!(#[doc = #doc] #vis const #constant: #krate::graph::Pin<Self, #ty> = #krate::graph::Pin::new(#name);),
+        )
+    });
     quote! {
         const _: () = {
+            // Other types' impls are no hint for a type missing its derive.
+            #[diagnostic::do_not_recommend]
             impl #krate::BlockOutput for #ident {
                 const PINS: &'static [&'static str] = &[#(#names),*];
 
@@ -183,6 +196,11 @@ fn generate(item: &DeriveInput, krate: &syn::Path, pins: &[Pin<'_>], incomplete:
                     #(#schema_pins)*
                     builder.finish()
                 }
+            }
+
+            #[allow(dead_code)]
+            impl #ident {
+                #(#pin_consts)*
             }
         };
     }

@@ -7,6 +7,7 @@
 mod block;
 mod error;
 mod info;
+mod shared;
 mod validation;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use serde_json::Value;
 pub(crate) use block::with_origins;
 pub use block::{CredentialField, RegisteredBlock};
 pub use error::{RegistryError, RegistryProblem};
+pub use shared::SharedRegistry;
 pub use validation::InputProblem;
 
 use crate::provider::{Provider, ProviderDescriptor, registered_providers};

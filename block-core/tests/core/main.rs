@@ -3,6 +3,10 @@
 //! global registry valid: each has a binary of its own.
 
 mod credentials;
+mod graph_run;
+mod graph_subgraphs;
+mod graph_support;
+mod graph_validation;
 mod harness;
 mod harness_http;
 mod harness_poll;

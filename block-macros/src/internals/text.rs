@@ -159,9 +159,26 @@ fn distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
+/// The `SCREAMING_SNAKE_CASE` constant named after a pin or field, if its name
+/// makes an identifier (a pin renamed to `"my-pin"` gets no constant).
+pub fn constant_ident(name: &str) -> Option<syn::Ident> {
+    let upper = name.to_uppercase();
+    let valid = upper.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && upper.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && upper != "_";
+    valid.then(|| syn::Ident::new(&upper, proc_macro2::Span::call_site()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn constants_are_named_in_screaming_snake_case_when_the_name_allows() {
+        assert_eq!(constant_ident("greeting_count").unwrap().to_string(), "GREETING_COUNT");
+        assert!(constant_ident("my-pin").is_none());
+        assert!(constant_ident("2fa").is_none());
+    }
 
     #[test]
     fn intra_doc_links_become_plain_text() {

@@ -3,5 +3,7 @@
 //! a block of its own, which would join the snapshots here: it keeps its own binary.)
 
 mod every_block;
+mod graph_builder;
+mod graphs;
 mod readme;
 mod schemas;

@@ -11,6 +11,7 @@ const COMPILED: &[&str] = &[
     "examples/src/example/trigger.rs",
     "tests/tests/struct_pin.rs",
     "providers/src/rss/feed_trigger.rs",
+    "tests/tests/workspace/graph_builder.rs",
 ];
 
 #[test]
