@@ -176,8 +176,7 @@ pub async fn block_page(
         top.push_str(&notice("error", refusal.message()));
     }
     let general: String = problems.get("").into_iter().flatten().map(|text| notice("error", text)).collect();
-    let costs =
-        if block.costs().is_empty() { "free".to_owned() } else { format!("{} cost rule(s)", block.costs().len()) };
+    let costs = costs_of(block);
     let body = format!(
         "{top}<p class=\"lead\">{description}</p><p class=\"meta\">Categories: {categories} · Cost: {costs} · \
          <a href=\"/schedules?block={seg}\">Schedule this block</a> · <a href=\"/runs?block={seg}\">Its runs</a></p>\
@@ -198,4 +197,23 @@ pub async fn block_page(
         pins = pins_of(block),
     );
     page(status, &shell(viewer, "/"), block.name(), &body)
+}
+
+/// The block's prices, in words.
+fn costs_of(block: &RegisteredBlock) -> String {
+    if block.costs().is_empty() {
+        return "free".to_owned();
+    }
+    let rules: Vec<String> = block
+        .costs()
+        .iter()
+        .map(|cost| {
+            let only = match cost.filter {
+                block_core::CostFilter::PlatformCredentials => " on platform credentials",
+                block_core::CostFilter::Always => "",
+            };
+            format!("{} credit(s) per {}{only}", cost.amount, cost.unit.as_str())
+        })
+        .collect();
+    escape(&rules.join(", "))
 }

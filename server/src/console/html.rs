@@ -112,16 +112,23 @@ pub fn notice(kind: &str, text: &str) -> String {
     format!("<p class=\"notice {kind}\" role=\"{role}\">{}</p>", escape(text))
 }
 
-/// A provider's icon as an image: a URL as it is, inline SVG as a `data:` URL (an
-/// `<img>` never runs what an SVG holds).
+/// A provider's icon as an image: inline SVG as a `data:` URL (an `<img>` never
+/// runs what an SVG holds), a URL as it is, with the generic icon for the
+/// script to put in its place when the URL cannot be loaded.
 pub fn icon(icon: &str, label: &str) -> String {
     use base64::Engine;
-    let src = if icon.trim_start().starts_with('<') {
-        format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(icon))
+    let inline =
+        |svg: &str| format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg));
+    let (src, fallback) = if icon.trim_start().starts_with('<') {
+        (inline(icon), String::new())
     } else {
-        icon.to_owned()
+        (icon.to_owned(), format!(" data-fallback=\"{}\"", inline(block_core::provider::FALLBACK_ICON)))
     };
-    format!("<img class=\"icon\" src=\"{}\" alt=\"{}\" width=\"24\" height=\"24\">", escape(&src), escape(label))
+    format!(
+        "<img class=\"icon\" src=\"{}\" alt=\"{}\" width=\"24\" height=\"24\"{fallback}>",
+        escape(&src),
+        escape(label)
+    )
 }
 
 /// Unix milliseconds as `YYYY-MM-DD HH:MM:SS UTC`, in a `<time>` element.

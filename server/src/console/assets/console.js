@@ -211,6 +211,13 @@
     });
   });
 
+  // A provider icon that cannot be loaded (the server may be offline) gives way
+  // to the generic one.
+  each("img[data-fallback]", function (img) {
+    function fallback() { img.src = img.getAttribute("data-fallback"); img.removeAttribute("data-fallback"); }
+    if (img.complete && img.naturalWidth === 0) fallback(); else img.addEventListener("error", fallback, { once: true });
+  });
+
   each("form[data-confirm]", function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
