@@ -137,25 +137,22 @@ fn pins_of(block: &RegisteredBlock) -> String {
 fn inputs_of(block: &RegisteredBlock) -> String {
     let schema = block.wire_input_schema();
     let required: Vec<&str> = schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-    let rows: String = schema["properties"]
+    let items: String = schema["properties"]
         .as_object()
         .into_iter()
         .flatten()
         .filter(|(_, field)| !field["hidden"].as_bool().unwrap_or(false))
         .map(|(name, field)| {
+            let needed = if required.contains(&name.as_str()) { " <span class=\"badge\">required</span>" } else { "" };
             format!(
-                "<tr><th scope=\"row\"><code>{}</code></th><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<li><code>{}</code> <span class=\"type\">{}</span>{needed} {}</li>",
                 escape(name),
                 escape(form::type_of(field)),
-                if required.contains(&name.as_str()) { "yes" } else { "no" },
                 escape(field["description"].as_str().unwrap_or_default())
             )
         })
         .collect();
-    format!(
-        "<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Type</th>\
-         <th scope=\"col\">Required</th><th scope=\"col\">Description</th></tr></thead><tbody>{rows}</tbody></table></div>"
-    )
+    format!("<ul class=\"pins\">{items}</ul>")
 }
 
 /// The block's page: its description, inputs, pins and the form (filled with

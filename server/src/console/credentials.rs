@@ -102,7 +102,7 @@ async fn render(state: &AppState, viewer: &Viewer, provider: Option<&str>, top: 
             };
             format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{action}</td></tr>",
-                escape(&meta.provider),
+                escape(state.registry().provider(&meta.provider).map_or(meta.provider.as_str(), |p| p.display_name)),
                 escape(meta.title.as_deref().unwrap_or("")),
                 escape(meta.kind.as_str()),
                 escape(detail)
@@ -119,6 +119,7 @@ async fn render(state: &AppState, viewer: &Viewer, provider: Option<&str>, top: 
         )
     };
     let chosen = provider.and_then(|name| state.registry().provider(name));
+    let placeholder = if chosen.is_none() { "<option value=\"\" selected>Choose a provider</option>" } else { "" };
     let options: String = state
         .registry()
         .providers()
@@ -133,7 +134,7 @@ async fn render(state: &AppState, viewer: &Viewer, provider: Option<&str>, top: 
         "{top}<section aria-labelledby=\"yours\"><h2 id=\"yours\">Your credentials</h2>{table}</section>\
          <section aria-labelledby=\"add-h\" id=\"add\"><h2 id=\"add-h\">Add credentials</h2>\
          <form method=\"get\" action=\"/credentials#add\" class=\"inline\"><label for=\"provider\">Provider</label>\
-         <select id=\"provider\" name=\"provider\" data-autosubmit>{options}</select>\
+         <select id=\"provider\" name=\"provider\" required>{placeholder}{options}</select>\
          <button type=\"submit\">Choose</button></form>{forms}</section>"
     );
     page(status, &shell(viewer, "/credentials"), "Credentials", &body)

@@ -17,6 +17,9 @@ use crate::domain::{Run, RunStatus};
 use crate::services::{AppState, runs};
 use crate::storage::RunFilter;
 
+/// The header of the feed carrying how many runs match the filter.
+const TOTAL_HEADER: &str = "x-total-count";
+
 /// Runs shown per page.
 const PAGE: u32 = 25;
 
@@ -137,7 +140,7 @@ pub async fn index(State(state): State<AppState>, viewer: Viewer, Query(query): 
         "<form method=\"get\" action=\"/runs\" class=\"filters\"><div><label for=\"status\">Status</label>\
          <select id=\"status\" name=\"status\">{statuses}</select></div><div><label for=\"block\">Block</label>\
          <input id=\"block\" name=\"block\" type=\"text\" value=\"{}\" placeholder=\"Block name\"></div>\
-         <button type=\"submit\">Filter</button></form><p class=\"meta\">{} run(s) match.</p>\
+         <button type=\"submit\">Filter</button></form><p class=\"meta\"><span data-count>{}</span> run(s) match.</p>\
          <div class=\"scroll\"><table><thead><tr><th scope=\"col\">Block</th><th scope=\"col\">Status</th>\
          <th scope=\"col\">Cost</th><th scope=\"col\">Created</th><th scope=\"col\">Time</th></tr></thead>\
          <tbody id=\"runs-body\"{feed} aria-live=\"polite\">{}</tbody></table></div>{more}",
@@ -156,7 +159,9 @@ pub async fn feed(State(state): State<AppState>, viewer: Viewer, Query(query): Q
     match runs::list(&state, &viewer.user.id, &filter, None, PAGE).await {
         Ok(listed) => {
             let mut response = Html(rows(&state, &listed.items)).into_response();
-            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert(TOTAL_HEADER, HeaderValue::from(listed.total_count));
             response
         }
         Err(error) => (status_of(error.refusal()), error.message().to_owned()).into_response(),

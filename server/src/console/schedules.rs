@@ -108,6 +108,7 @@ async fn render(
         let hidden = if found.is_empty() { " hidden" } else { "" };
         format!("<p class=\"field-error\" role=\"alert\"{hidden}>{found}</p>")
     };
+    let placeholder = if form.block.is_empty() { "<option value=\"\" selected>Choose a block</option>" } else { "" };
     let blocks: String = state
         .registry()
         .blocks()
@@ -126,7 +127,7 @@ async fn render(
         "{top}<section aria-labelledby=\"yours\"><h2 id=\"yours\">Your schedules</h2>{table}</section>\
          <section aria-labelledby=\"new\" class=\"card narrow\"><h2 id=\"new\">New schedule</h2>\
          <form method=\"post\" action=\"/schedules\">{csrf}\
-         <label for=\"s-block\">Block</label><select id=\"s-block\" name=\"block\">{blocks}</select>{e_block}\
+         <label for=\"s-block\">Block</label><select id=\"s-block\" name=\"block\" required>{placeholder}{blocks}</select>{e_block}\
          <label for=\"s-name\">Name</label><input id=\"s-name\" name=\"name\" type=\"text\" value=\"{name}\" \
          placeholder=\"The block's name\">{e_name}\
          <label for=\"s-cron\">Cron pattern</label><input id=\"s-cron\" name=\"cron\" type=\"text\" required \

@@ -130,13 +130,14 @@ async fn runs_are_listed_filtered_and_fed_to_the_live_list() {
         .post_with("/blocks/CalculatorBlock/run", &[("csrf", &csrf), ("input.a", "1"), ("input.b", "1")], &stream)
         .await;
     let all = browser.get("/runs").await.body;
-    assert!(all.contains("2 run(s) match."), "{all}");
+    assert!(all.contains("<span data-count>2</span> run(s) match."), "{all}");
     let failed = browser.get("/runs?status=failed").await.body;
-    assert!(failed.contains("1 run(s) match."), "{failed}");
+    assert!(failed.contains("<span data-count>1</span> run(s) match."), "{failed}");
     assert!(failed.contains("data-feed=\"/runs/feed?status=failed\""));
     let feed = browser.get("/runs/feed?status=failed").await;
     assert_eq!(feed.status, 200);
     assert_eq!(feed.body.matches("<tr>").count(), 1);
+    assert_eq!(feed.total.as_deref(), Some("1"), "the feed says how many runs match");
     let run = value_of(&feed.body, "href=\"/runs/").expect("a link");
     let page = browser.get(&format!("/runs/{run}")).await.body;
     assert!(page.contains("division by zero") || page.contains("zero"), "the error is shown: {page}");

@@ -109,6 +109,8 @@ pub struct Page {
     pub location: Option<String>,
     pub set_cookie: Option<String>,
     pub content_type: String,
+    /// `X-Total-Count`, on the runs feed.
+    pub total: Option<String>,
     pub body: String,
 }
 
@@ -143,6 +145,7 @@ impl Browser {
             location: header(LOCATION),
             content_type: header(reqwest::header::CONTENT_TYPE).unwrap_or_default(),
             set_cookie,
+            total: header(reqwest::header::HeaderName::from_static("x-total-count")),
             body: answer.text().await.expect("a body"),
         }
     }

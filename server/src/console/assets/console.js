@@ -184,6 +184,9 @@
     setInterval(function () {
       if (document.hidden) return;
       fetch(url, { credentials: "same-origin" }).then(function (response) {
+        var count = document.querySelector("[data-count]");
+        var total = response.headers.get("x-total-count");
+        if (count && total !== null) count.textContent = total;
         return response.ok ? response.text() : null;
       }).then(function (html) {
         if (html !== null && html !== body.innerHTML) body.innerHTML = html;
@@ -222,10 +225,6 @@
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
     });
-  });
-
-  each("select[data-autosubmit]", function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
   });
 
   each("input[data-select]", function (input) {
