@@ -10,5 +10,6 @@ use block_providers as _;
 mod support;
 
 mod forms;
+mod oauth;
 mod pages;
 mod signin;

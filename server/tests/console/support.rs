@@ -10,7 +10,7 @@ use block_core::Registry;
 use block_server::domain::{Cipher, Scope};
 use block_server::services::accounts;
 use block_server::storage::SqliteStorage;
-use block_server::{AppState, Settings};
+use block_server::{AppState, AppStateBuilder, Settings};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -51,17 +51,24 @@ impl Console {
     }
 
     pub async fn start_with(name: &str, settings: impl FnOnce(Settings) -> Settings) -> Console {
+        Self::start_custom(name, settings, |builder| builder).await
+    }
+
+    /// A server whose state builder `custom` adjusts (OAuth handlers, a mock
+    /// transport, the HTTP policy).
+    pub async fn start_custom(
+        name: &str,
+        settings: impl FnOnce(Settings) -> Settings,
+        custom: impl FnOnce(AppStateBuilder) -> AppStateBuilder,
+    ) -> Console {
         let dir = fresh_dir(name);
         let storage = std::sync::Arc::new(SqliteStorage::open(&dir).expect("the storage opens"));
         let (cipher, _) = Cipher::load(None, &dir).expect("the key loads");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port is free");
         let url = format!("http://{}", listener.local_addr().expect("bound"));
         let settings = settings(Settings { public_url: url.clone(), rate_limit_per_minute: 0, ..Settings::default() });
-        let state = AppState::builder(Registry::global().expect("valid registry"), storage.clone(), cipher)
-            .settings(settings)
-            .build()
-            .await
-            .expect("the state builds");
+        let builder = AppState::builder(Registry::global().expect("valid registry"), storage.clone(), cipher);
+        let state = custom(builder.settings(settings)).build().await.expect("the state builds");
         let (user, _) = accounts::local_user(storage.as_ref(), 1000).await.expect("local user");
         let (key, _) =
             accounts::create_api_key(storage.as_ref(), &user.id, "tests", Scope::ALL.to_vec()).await.expect("key");
