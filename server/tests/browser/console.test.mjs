@@ -131,6 +131,16 @@ test("an invalid input shows each problem at its field", async () => {
   assert.match(await json.textContent(), /not valid JSON/);
 });
 
+test("a field that depends on another is enabled once that one has a value", async () => {
+  await page.goto(base + "/blocks/RegexMatchBlock");
+  const dependent = page.locator("#field-case_sensitive");
+  await page.locator("details.advanced summary").first().click().catch(() => {});
+  assert.equal(await dependent.isDisabled(), true);
+  await page.getByLabel(/^Pattern\b/).fill("a+");
+  assert.equal(await dependent.isDisabled(), false);
+  await shoot("block-depends-on");
+});
+
 test("adds API-key credentials and picks them in a credentialed block's form", async () => {
   await page.goto(base + "/credentials?provider=example#add");
   await page.locator("#api_key-title").fill("My <b>example</b> key");

@@ -102,3 +102,30 @@ async fn without_the_script_a_run_is_queued_and_its_page_shown() {
     let events = browser.get(&format!("{run}/events")).await;
     assert!(events.body.contains("event: run.end"), "a finished run's events end with run.end: {}", events.body);
 }
+
+#[tokio::test]
+async fn secret_fields_are_masked_and_never_sent_back_and_dependent_fields_say_what_they_need() {
+    let console = Console::start("secret").await;
+    let mut browser = console.signed_in().await;
+    let regex = browser.get("/blocks/RegexMatchBlock").await.body;
+    assert!(regex.contains("id=\"field-case_sensitive\" name=\"input.case_sensitive\""), "{regex}");
+    assert!(regex.contains("data-depends-on=\"pattern\""), "depends_on is kept for the script");
+    assert!(regex.contains("Needs pattern first."));
+
+    let hash = browser.get("/blocks/HashBlock").await.body;
+    assert!(hash.contains("type=\"password\" autocomplete=\"off\""), "the secret field is masked");
+    let csrf = browser.csrf().await;
+    let refused = browser
+        .post("/blocks/HashBlock/run", &[("csrf", &csrf), ("input.key", "hmac-secret-value"), ("input.text", "")])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(!refused.body.contains("hmac-secret-value"), "a secret typed is not sent back in the form");
+
+    let queued = browser
+        .post("/blocks/HashBlock/run", &[("csrf", &csrf), ("input.key", "hmac-secret-value"), ("input.text", "abc")])
+        .await;
+    assert_eq!(queued.status, 303, "{}", queued.body);
+    let run = browser.get(queued.location.as_deref().expect("a run")).await.body;
+    assert!(!run.contains("hmac-secret-value"), "the run page masks secret inputs");
+    assert!(run.contains("********"), "{run}");
+}

@@ -39,7 +39,8 @@
           if (!other) return true;
           return other.type === "checkbox" ? other.checked : other.value.trim() !== "";
         });
-        control.disabled = !ready;
+        // A checkbox's hidden `false` goes with it, so the block's default applies.
+        each('[name="' + CSS.escape(control.name) + '"]', function (part) { part.disabled = !ready; }, form);
       }, form);
     }
     form.addEventListener("input", refresh);
