@@ -185,7 +185,7 @@ pub async fn serve<W: Write + ?Sized>(
     if created {
         let (key, _) = accounts::create_api_key(storage.as_ref(), &user.id, "first start", Scope::ALL.to_vec()).await?;
         let link =
-            accounts::create_login_link(storage.as_ref(), &user.id, &public_url, state.settings().oauth.login_link)
+            accounts::create_console_link(storage.as_ref(), &user.id, &public_url, state.settings().oauth.login_link)
                 .await?;
         greet(out, starting_credits, key.key.expose_secret(), &public_url, &link)
             .map_err(|error| ServeError::Io { what: "could not print the API key".into(), error })?;

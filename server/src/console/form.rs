@@ -320,7 +320,16 @@ fn parse(schema: &Value, text: &str, credentials: &[ListedCredentials]) -> Resul
         Editor::Checkbox => Ok(Value::Bool(text == "true")),
         Editor::Integer => text.trim().parse::<i64>().map(Value::from).map_err(|_| "Enter a whole number.".to_owned()),
         Editor::Number => number(text.trim()).ok_or_else(|| "Enter a number.".to_owned()),
-        Editor::Select | Editor::Text => Ok(Value::String(text.to_owned())),
+        // The option chosen, as the JSON value the schema lists (an enum may
+        // hold numbers); a value it does not list is left for the block's check.
+        Editor::Select => Ok(schema["enum"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|option| option.as_str().map_or_else(|| option.to_string(), str::to_owned) == text)
+            .cloned()
+            .unwrap_or_else(|| Value::String(text.to_owned()))),
+        Editor::Text => Ok(Value::String(text.to_owned())),
         Editor::Lines => {
             let numeric = matches!(type_of(&schema["items"]), "number" | "integer");
             text.lines()

@@ -21,13 +21,16 @@ mod session;
 mod signin;
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 
 pub use session::{SESSION_COOKIE, Viewer};
 
@@ -57,8 +60,18 @@ pub fn router(state: AppState) -> Router {
         .route("/keys", get(keys::index).post(keys::create))
         .route("/keys/{id}/revoke", post(keys::revoke))
         .route("/credits", get(keys::credits))
-        .with_state(state)
+        .with_state(state.clone())
+        // A run streamed to a page lasts as long as the block may run.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.settings().execution_timeout + Duration::from_secs(30),
+        ))
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(REQUEST_ID)))
+        .layer(SetRequestIdLayer::new(HeaderName::from_static(REQUEST_ID), MakeRequestUuid))
 }
+
+/// The header carrying each request's id, as on the API.
+const REQUEST_ID: &str = "x-request-id";
 
 /// The client's address, when the server was started with connection info.
 #[derive(Debug, Clone, Copy)]

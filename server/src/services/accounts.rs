@@ -59,14 +59,31 @@ pub async fn create_api_key(
 }
 
 /// A one-time sign-in link for `user_id`, valid for `lifetime`: opening it in a
-/// browser signs that browser in to the console (and so for the consent page of
-/// the authorization server).
+/// browser signs that browser in for the consent page of the authorization
+/// server.
 pub async fn create_login_link(
     storage: &dyn OAuthStore,
     user_id: &str,
     public_url: &str,
     lifetime: Duration,
 ) -> Result<String, BootstrapError> {
+    let secret = login_secret(storage, user_id, lifetime).await?;
+    Ok(format!("{}/oauth/login?token={secret}", public_url.trim_end_matches('/')))
+}
+
+/// A one-time sign-in link to the web console for `user_id`, valid for
+/// `lifetime`: the session it opens also serves the OAuth consent page.
+pub async fn create_console_link(
+    storage: &dyn OAuthStore,
+    user_id: &str,
+    public_url: &str,
+    lifetime: Duration,
+) -> Result<String, BootstrapError> {
+    let secret = login_secret(storage, user_id, lifetime).await?;
+    Ok(format!("{}/login?token={secret}", public_url.trim_end_matches('/')))
+}
+
+async fn login_secret(storage: &dyn OAuthStore, user_id: &str, lifetime: Duration) -> Result<String, BootstrapError> {
     let secret = secrets::new_secret(LOGIN_PREFIX).ok_or(BootstrapError::Random)?;
     storage
         .put_oauth_token(OAuthToken {
@@ -83,7 +100,7 @@ pub async fn create_login_link(
             revoked_at: None,
         })
         .await?;
-    Ok(format!("{}/login?token={secret}", public_url.trim_end_matches('/')))
+    Ok(secret)
 }
 
 /// `user_id`'s credit balance and the latest `rows` ledger rows, newest first.

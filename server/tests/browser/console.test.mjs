@@ -179,6 +179,22 @@ test("watches a ListIteratorBlock run's outputs arrive", async () => {
   await shoot("run");
 });
 
+test("a run's page shows its events live, then how it ended", async () => {
+  const queued = await fetch(`${base}/external-api/v1/blocks/DelayBlock/execute`, {
+    method: "POST",
+    headers: { "X-API-Key": apiKey, "Content-Type": "application/json", "Prefer": "respond-async" },
+    body: JSON.stringify({ seconds: 1.5, data: "done waiting" }),
+  });
+  assert.equal(queued.status, 202);
+  const { id } = await queued.json();
+  await page.goto(`${base}/runs/${id}`);
+  await page.locator("ol[data-events]").waitFor();
+  await shoot("run-live");
+  // The output arrives on the open page, which then shows the finished run.
+  await page.locator(".status.completed").waitFor({ timeout: 10000 });
+  assert.match(await page.locator("section.pin").textContent(), /done waiting/);
+});
+
 test("the runs list shows a run started elsewhere without a reload", async () => {
   await page.goto(base + "/runs");
   const before = await page.locator("#runs-body tr").count();

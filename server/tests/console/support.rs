@@ -87,7 +87,7 @@ impl Console {
     /// A one-time sign-in link.
     pub async fn link(&self) -> String {
         let lifetime = Duration::from_secs(600);
-        accounts::create_login_link(self.state.storage().as_ref(), &self.user_id, &self.url, lifetime)
+        accounts::create_console_link(self.state.storage().as_ref(), &self.user_id, &self.url, lifetime)
             .await
             .expect("a link")
     }
