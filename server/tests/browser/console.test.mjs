@@ -235,8 +235,16 @@ test("schedules, triggers and credits have their pages", async () => {
   await page.getByRole("button", { name: "Create schedule" }).click();
   await page.getByText(/Created the schedule/).waitFor();
   await shoot("schedules");
+  const trigger = await fetch(`${base}/external-api/v1/triggers`, {
+    method: "POST",
+    headers: { "X-API-Key": apiKey, "Content-Type": "application/json" },
+    body: JSON.stringify({ block_id: "ExampleTriggerBlock" }),
+  });
+  assert.equal(trigger.status, 201);
+  const { ingress_url: ingress } = await trigger.json();
   await page.goto(base + "/triggers");
   await page.getByRole("heading", { name: "Triggers and webhooks" }).waitFor();
+  assert.equal(await page.locator("code.url").textContent(), ingress);
   await shoot("triggers");
   await page.goto(base + "/credits");
   await page.getByText("Balance", { exact: true }).waitFor();

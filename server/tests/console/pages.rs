@@ -196,3 +196,58 @@ async fn the_catalogue_searches_names_and_descriptions() {
     let css = browser.get("/assets/console.css").await;
     assert!(css.content_type.starts_with("text/css"));
 }
+
+#[tokio::test]
+async fn a_trigger_shows_the_ingress_url_its_provider_posts_to() {
+    let console = Console::start("triggers").await;
+    let mut browser = console.signed_in().await;
+    assert!(browser.get("/triggers").await.body.contains("No webhooks yet."));
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let created = reqwest::Client::new()
+        .post(format!("{}/external-api/v1/triggers", console.url))
+        .header("x-api-key", &console.key)
+        .header("content-type", "application/json")
+        .body(r#"{"block_id": "ExampleTriggerBlock"}"#)
+        .send()
+        .await
+        .expect("the API answers");
+    assert_eq!(created.status(), 201);
+    let subscription: serde_json::Value = serde_json::from_str(&created.text().await.expect("a body")).expect("json");
+    let ingress = subscription["ingress_url"].as_str().expect("an ingress URL");
+    let page = browser.get("/triggers").await.body;
+    assert!(page.contains(&format!("<code class=\"url\">{ingress}</code>")), "{page}");
+    assert!(page.contains("ExampleTriggerBlock"));
+}
+
+#[tokio::test]
+async fn another_users_session_sees_nothing_of_the_first_users() {
+    use block_server::domain::{Scope, User};
+    let console = Console::start("isolation").await;
+    let mut first = console.signed_in().await;
+    let csrf = first.csrf().await;
+    let run = first.post("/blocks/CalculatorBlock/run", &[("csrf", &csrf), ("input.a", "1"), ("input.b", "2")]).await;
+    let run = run.location.expect("a run page");
+    first
+        .post(
+            "/credentials",
+            &[("csrf", &csrf), ("provider", "example"), ("type", "api_key"), ("title", "First's"), ("api_key", "k")],
+        )
+        .await;
+
+    let storage = console.state.storage();
+    let other =
+        User { id: "other-user".into(), name: "Other".into(), email: "other@localhost".into(), timezone: "UTC".into() };
+    storage.create_user(other.clone(), 10).await.expect("a second user");
+    let (key, _) =
+        block_server::services::accounts::create_api_key(storage.as_ref(), &other.id, "other", Scope::ALL.to_vec())
+            .await
+            .expect("a key");
+    let mut second = console.browser();
+    let key = block_core::ExposeSecret::expose_secret(&key.key).to_owned();
+    assert_eq!(second.post("/login", &[("api_key", &key)]).await.status, 303);
+    assert_eq!(second.get(&run).await.status, 404, "another user's run is not found");
+    assert!(second.get("/runs").await.body.contains("<span data-count>0</span>"));
+    assert!(!second.get("/credentials").await.body.contains("First's"));
+    assert!(second.get("/credits").await.body.contains("<strong>10</strong> credits"));
+    assert!(second.get("/").await.body.contains("class=\"who\">Other</span>"));
+}
