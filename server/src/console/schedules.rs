@@ -244,12 +244,14 @@ pub async fn triggers(State(state): State<AppState>, viewer: Viewer) -> Response
                         .map_or(subscription.block_id.clone(), |block| block.name().to_owned())
                 })
                 .collect();
+            let provider = state.registry().provider(&webhook.provider).map_or(webhook.provider.as_str(), |p| p.display_name);
+            let resource = if webhook.resource.is_empty() { String::new() } else { format!(" · {}", escape(&webhook.resource)) };
             format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td><code class=\"url\">{}</code></td><td>{}</td></tr>",
-                escape(&webhook.provider),
-                escape(&webhook.resource),
-                escape(&webhook.events.join(", ")),
+                "<li class=\"card\"><h2>{}{resource}</h2><dl class=\"facts\"><dt>Ingress URL</dt>\
+                 <dd><code class=\"url\">{}</code></dd><dt>Events</dt><dd>{}</dd><dt>Triggers</dt><dd>{}</dd></dl></li>",
+                escape(provider),
                 escape(&state.webhooks().ingress_url(webhook)),
+                escape(&webhook.events.join(", ")),
                 escape(&listening.join(", "))
             )
         })
@@ -259,11 +261,7 @@ pub async fn triggers(State(state): State<AppState>, viewer: Viewer) -> Response
          /external-api/v1/triggers</code>) gets one; its ingress URL shows here.</p>"
             .to_owned()
     } else {
-        format!(
-            "<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Provider</th><th scope=\"col\">Resource</th>\
-             <th scope=\"col\">Events</th><th scope=\"col\">Ingress URL</th><th scope=\"col\">Triggers</th></tr></thead>\
-             <tbody>{hooks}</tbody></table></div>"
-        )
+        format!("<p class=\"meta\">A provider posts its events to the ingress URL.</p><ul class=\"hooks\">{hooks}</ul>")
     };
     page(StatusCode::OK, &shell(&viewer, "/triggers"), "Triggers and webhooks", &body)
 }

@@ -188,7 +188,7 @@ test("a run's page shows its events live, then how it ended", async () => {
   assert.equal(queued.status, 202);
   const { id } = await queued.json();
   await page.goto(`${base}/runs/${id}`);
-  await page.locator("ol[data-events]").waitFor();
+  await page.locator("ol[data-events]").waitFor({ state: "attached" });
   await shoot("run-live");
   // The output arrives on the open page, which then shows the finished run.
   await page.locator(".status.completed").waitFor({ timeout: 10000 });
