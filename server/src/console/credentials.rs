@@ -101,7 +101,7 @@ async fn render(state: &AppState, viewer: &Viewer, provider: Option<&str>, top: 
                 )
             };
             format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{action}</td></tr>",
+                "<tr><td data-label=\"Provider\">{}</td><td data-label=\"Title\">{}</td><td data-label=\"Type\">{}</td><td data-label=\"Account or host\">{}</td><td data-label=\"Actions\">{action}</td></tr>",
                 escape(state.registry().provider(&meta.provider).map_or(meta.provider.as_str(), |p| p.display_name)),
                 escape(meta.title.as_deref().unwrap_or("")),
                 escape(meta.kind.as_str()),
@@ -113,7 +113,7 @@ async fn render(state: &AppState, viewer: &Viewer, provider: Option<&str>, top: 
         "<p class=\"empty\">No credentials yet.</p>".to_owned()
     } else {
         format!(
-            "<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Provider</th><th scope=\"col\">Title</th>\
+            "<div class=\"scroll\"><table class=\"stack\"><thead><tr><th scope=\"col\">Provider</th><th scope=\"col\">Title</th>\
              <th scope=\"col\">Type</th><th scope=\"col\">Account or host</th><th scope=\"col\">Actions</th></tr></thead>\
              <tbody>{rows}</tbody></table></div>"
         )

@@ -49,8 +49,8 @@ async fn render(state: &AppState, viewer: &Viewer, top: &str, status: StatusCode
             };
             let used = key.last_used_at.map_or_else(|| "never".to_owned(), |at| super::html::time_ms(at.saturating_mul(1000)));
             format!(
-                "<tr><td>{}</td><td><code>{}</code></td><td><span class=\"status {status}\">{status}</span></td><td>{}</td>\
-                 <td>{used}</td><td>{action}</td></tr>",
+                "<tr><td data-label=\"Name\">{}</td><td data-label=\"Key\"><code>{}</code></td><td data-label=\"Status\"><span class=\"status {status}\">{status}</span></td><td data-label=\"Scopes\">{}</td>\
+                 <td data-label=\"Last used\">{used}</td><td data-label=\"Actions\">{action}</td></tr>",
                 escape(&key.name),
                 escape(&key.hint),
                 escape(&scopes),
@@ -70,7 +70,7 @@ async fn render(state: &AppState, viewer: &Viewer, top: &str, status: StatusCode
         })
         .collect();
     let body = format!(
-        "{top}<section aria-labelledby=\"yours\"><h2 id=\"yours\">Your keys</h2><div class=\"scroll\"><table><thead><tr>\
+        "{top}<section aria-labelledby=\"yours\"><h2 id=\"yours\">Your keys</h2><div class=\"scroll\"><table class=\"stack\"><thead><tr>\
          <th scope=\"col\">Name</th><th scope=\"col\">Key</th><th scope=\"col\">Status</th><th scope=\"col\">Scopes</th>\
          <th scope=\"col\">Last used</th><th scope=\"col\">Actions</th></tr></thead><tbody>{rows}</tbody></table></div></section>\
          <section aria-labelledby=\"new\" class=\"card narrow\"><h2 id=\"new\">New key</h2><form method=\"post\" action=\"/keys\">{}\
@@ -150,7 +150,7 @@ pub async fn credits(State(state): State<AppState>, viewer: Viewer) -> Response 
                 .map(|id| format!("<a href=\"/runs/{}\">run</a>", segment(id)))
                 .unwrap_or_default();
             format!(
-                "<tr><td>{}</td><td class=\"num\">{:+}</td><td class=\"num\">{}</td><td>{}</td><td>{run}</td></tr>",
+                "<tr><td data-label=\"When\">{}</td><td data-label=\"Change\" class=\"num\">{:+}</td><td data-label=\"Balance after\" class=\"num\">{}</td><td data-label=\"Why\">{}</td><td data-label=\"Run\">{run}</td></tr>",
                 super::html::time_ms(entry.created_at.saturating_mul(1000)),
                 entry.amount,
                 entry.balance_after,
@@ -160,7 +160,7 @@ pub async fn credits(State(state): State<AppState>, viewer: Viewer) -> Response 
         .collect();
     let body = format!(
         "<p class=\"balance\"><span>Balance</span> <strong>{balance}</strong> credits</p>\
-         <section aria-labelledby=\"ledger\"><h2 id=\"ledger\">Ledger</h2><div class=\"scroll\"><table><thead><tr>\
+         <section aria-labelledby=\"ledger\"><h2 id=\"ledger\">Ledger</h2><div class=\"scroll\"><table class=\"stack\"><thead><tr>\
          <th scope=\"col\">When</th><th scope=\"col\">Change</th><th scope=\"col\">Balance after</th>\
          <th scope=\"col\">Why</th><th scope=\"col\">Run</th></tr></thead><tbody>{rows}</tbody></table></div></section>"
     );

@@ -80,7 +80,7 @@ fn rows(state: &AppState, items: &[Run]) -> String {
         .iter()
         .map(|run| {
             format!(
-                "<tr><td><a href=\"/runs/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td data-label=\"Block\"><a href=\"/runs/{}\">{}</a></td><td data-label=\"Status\">{}</td><td data-label=\"Cost\">{}</td><td data-label=\"Created\">{}</td><td data-label=\"Time\">{}</td></tr>",
                 segment(&run.id),
                 escape(block_name(state, run)),
                 status_badge(run.status),
@@ -141,7 +141,7 @@ pub async fn index(State(state): State<AppState>, viewer: Viewer, Query(query): 
          <select id=\"status\" name=\"status\">{statuses}</select></div><div><label for=\"block\">Block</label>\
          <input id=\"block\" name=\"block\" type=\"text\" value=\"{}\" placeholder=\"Block name\"></div>\
          <button type=\"submit\">Filter</button></form><p class=\"meta\"><span data-count>{}</span> run(s) match.</p>\
-         <div class=\"scroll\"><table><thead><tr><th scope=\"col\">Block</th><th scope=\"col\">Status</th>\
+         <div class=\"scroll\"><table class=\"stack\"><thead><tr><th scope=\"col\">Block</th><th scope=\"col\">Status</th>\
          <th scope=\"col\">Cost</th><th scope=\"col\">Created</th><th scope=\"col\">Time</th></tr></thead>\
          <tbody id=\"runs-body\"{feed} aria-live=\"polite\">{}</tbody></table></div>{more}",
         escape(query.block.as_deref().unwrap_or("")),

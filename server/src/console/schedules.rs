@@ -77,7 +77,7 @@ async fn render(
                 _ => "never".to_owned(),
             };
             format!(
-                "<tr><td>{}</td><td>{}</td><td><code>{}</code> ({})</td><td>{next}</td><td>{last}</td><td>\
+                "<tr><td data-label=\"Name\">{}</td><td data-label=\"Block\">{}</td><td data-label=\"When\"><code>{}</code> ({})</td><td data-label=\"Next\">{next}</td><td data-label=\"Last run\">{last}</td><td data-label=\"Actions\">\
                  <form method=\"post\" action=\"/schedules/{}/delete\" data-confirm=\"Delete this schedule?\">{}\
                  <button type=\"submit\" class=\"danger\">Delete<span class=\"sr\"> {}</span></button></form></td></tr>",
                 escape(&schedule.name),
@@ -94,7 +94,7 @@ async fn render(
         "<p class=\"empty\">No schedules yet.</p>".to_owned()
     } else {
         format!(
-            "<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Block</th>\
+            "<div class=\"scroll\"><table class=\"stack\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Block</th>\
              <th scope=\"col\">When</th><th scope=\"col\">Next</th><th scope=\"col\">Last run</th>\
              <th scope=\"col\">Actions</th></tr></thead><tbody>{rows}</tbody></table></div>"
         )
