@@ -112,6 +112,24 @@ test("finds CalculatorBlock by search, runs it from its form and reads the resul
   await shoot("block-calculator");
 });
 
+test("a block runs from the keyboard alone", async () => {
+  await page.goto(base + "/blocks/CalculatorBlock");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Skip to content");
+  await page.keyboard.press("Enter");
+  // From the main content, Tab walks to the form's fields in order.
+  let tabs = 0;
+  while ((await page.evaluate(() => document.activeElement.id)) !== "field-a" && tabs++ < 20) {
+    await page.keyboard.press("Tab");
+  }
+  await page.keyboard.type("20");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("22");
+  await page.keyboard.press("Enter");
+  await page.locator(".run-status[data-status=completed]").waitFor();
+  assert.equal((await page.locator("ol.outputs pre").first().textContent()).trim(), "42");
+});
+
 test("an invalid input shows each problem at its field", async () => {
   await page.goto(base + "/blocks/CalculatorBlock");
   await page.getByLabel(/^B\b/).fill("2");
