@@ -18,7 +18,8 @@ pub const SESSION_COOKIE: &str = "blocks_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// The signed-in user looking at a page. Extracting it from a request without a
-/// live session answers with a redirect to the sign-in page.
+/// live session answers a page request (`GET`) with a redirect to the sign-in
+/// page, and anything else with 401.
 #[derive(Debug, Clone)]
 pub struct Viewer {
     /// The user.
