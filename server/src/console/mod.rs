@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/runs/feed", get(runs::feed))
         .route("/runs/{id}", get(runs::show))
         .route("/runs/{id}/events", get(runs::events))
+        .route("/runs/{id}/stop", post(runs::stop))
         .route("/schedules", get(schedules::index).post(schedules::create))
         .route("/schedules/{id}/delete", post(schedules::delete))
         .route("/triggers", get(schedules::triggers))

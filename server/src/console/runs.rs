@@ -4,15 +4,16 @@
 
 use std::convert::Infallible;
 
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use futures_util::StreamExt as _;
 use serde::Deserialize;
 
-use super::html::{escape, json_block, notice, page, segment, time_ms};
-use super::{Viewer, error_page, shell, status_of};
+use super::html::{csrf_field, escape, json_block, notice, page, segment, time_ms};
+use super::{Viewer, error_page, forbidden, shell, status_of};
 use crate::domain::{Run, RunStatus};
 use crate::services::{AppState, runs};
 use crate::storage::RunFilter;
@@ -212,6 +213,15 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
     } else {
         String::new()
     };
+    let stop = if live {
+        format!(
+            "<form method=\"post\" action=\"/runs/{}/stop\">{}<button type=\"submit\" class=\"danger\">Stop this run</button></form>",
+            segment(&run.id),
+            csrf_field(&viewer.csrf)
+        )
+    } else {
+        String::new()
+    };
     let started = run.started_at.map_or_else(|| "—".to_owned(), time_ms);
     let finished = run.finished_at.map_or_else(|| "—".to_owned(), time_ms);
     let body = format!(
@@ -219,7 +229,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
          <dt>Status</dt><dd>{status}</dd><dt>Cost</dt><dd>{charged} credit(s)</dd>\
          <dt>Created</dt><dd>{created}</dd><dt>Started</dt><dd>{started}</dd><dt>Finished</dt><dd>{finished}</dd>\
          <dt>Time</dt><dd>{took}</dd><dt>Source</dt><dd>{source}</dd><dt>Id</dt><dd><code>{id}</code></dd></dl>\
-         {events}<div class=\"columns\"><section class=\"card\" aria-labelledby=\"in\"><h2 id=\"in\">Input</h2>{input}</section>\
+         {stop}{events}<div class=\"columns\"><section class=\"card\" aria-labelledby=\"in\"><h2 id=\"in\">Input</h2>{input}</section>\
          <section class=\"card\" aria-labelledby=\"out\"><h2 id=\"out\">Outputs</h2>{outputs}</section></div>",
         seg = segment(block_name(&state, &run)),
         name = escape(block_name(&state, &run)),
@@ -247,4 +257,26 @@ pub async fn events(State(state): State<AppState>, viewer: Viewer, Path(id): Pat
         })
     });
     Sse::new(events).keep_alive(KeepAlive::default()).into_response()
+}
+
+/// A form carrying only the anti-forgery value.
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+/// `POST /runs/{id}/stop`: stops a queued or running run, then shows it.
+pub async fn stop(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !viewer.csrf_ok(form.csrf.as_deref()) {
+        return forbidden(&viewer);
+    }
+    match runs::stop(&state, &viewer.user.id, &id).await {
+        Ok(run) => Redirect::to(&format!("/runs/{}", segment(&run.id))).into_response(),
+        Err(error) => error_page(&viewer, "/runs", &error),
+    }
 }

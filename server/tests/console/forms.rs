@@ -129,3 +129,31 @@ async fn secret_fields_are_masked_and_never_sent_back_and_dependent_fields_say_w
     assert!(!run.contains("hmac-secret-value"), "the run page masks secret inputs");
     assert!(run.contains("********"), "{run}");
 }
+
+#[tokio::test]
+async fn a_running_run_is_stopped_from_its_page() {
+    let console = Console::start("stop").await;
+    let mut browser = console.signed_in().await;
+    let csrf = browser.csrf().await;
+    let queued = browser.post("/blocks/DelayBlock/run", &[("csrf", &csrf), ("input.seconds", "30")]).await;
+    let run = queued.location.expect("a run page");
+    let page = browser.get(&run).await.body;
+    assert!(page.contains(&format!("action=\"{run}/stop\"")), "a live run offers to stop it: {page}");
+    let forged = browser.post(&format!("{run}/stop"), &[]).await;
+    assert_eq!(forged.status, 403);
+    let stopped = browser.post(&format!("{run}/stop"), &[("csrf", &csrf)]).await;
+    assert_eq!(stopped.status, 303, "{}", stopped.body);
+    let mut page = browser.get(&run).await.body;
+    for _ in 0..50 {
+        if page.contains("status stopped") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        page = browser.get(&run).await.body;
+    }
+    assert!(page.contains("status stopped"), "{page}");
+    assert!(!page.contains("Stop this run"), "an ended run offers nothing to stop");
+    let again = browser.post(&format!("{run}/stop"), &[("csrf", &csrf)]).await;
+    assert_eq!(again.status, 409);
+    assert!(again.body.contains("the run already ended"), "{}", again.body);
+}
