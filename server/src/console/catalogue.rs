@@ -147,7 +147,7 @@ fn inputs_of(block: &RegisteredBlock) -> String {
             format!(
                 "<li><code>{}</code> <span class=\"type\">{}</span>{needed} {}</li>",
                 escape(name),
-                escape(form::type_of(field)),
+                escape(&kind_of(field)),
                 escape(field["description"].as_str().unwrap_or_default())
             )
         })
@@ -213,4 +213,15 @@ fn costs_of(block: &RegisteredBlock) -> String {
         })
         .collect();
     escape(&rules.join(", "))
+}
+
+/// What a field takes, in words: credentials name their provider.
+fn kind_of(field: &Value) -> String {
+    match field["credentials_provider"].as_array() {
+        Some(providers) => {
+            let names: Vec<&str> = providers.iter().filter_map(Value::as_str).collect();
+            format!("{} credentials", names.join(" or "))
+        }
+        None => form::type_of(field).to_owned(),
+    }
 }
