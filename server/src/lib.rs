@@ -14,6 +14,8 @@
 //!   authorization server.
 //! - [`api`]: HTTP only: routes declared once with their scopes and types, the
 //!   OpenAPI document, Swagger UI.
+//! - [`console`]: the web console at `/`, pages for a person, over the same
+//!   services.
 //! - [`app`]: the composition root: [`router`] and [`serve`].
 //! - [`cli`]: the command line.
 //!
@@ -50,6 +52,7 @@
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod console;
 pub mod domain;
 pub mod services;
 pub mod storage;

@@ -11,7 +11,8 @@ pub use serve::{ServeConfig, ServeError, open_storage, open_storage_async, run_u
 use crate::services::AppState;
 
 /// The whole server as an axum router, ready to serve or to mount in another
-/// app: the HTTP API (see [`crate::api`]).
+/// app: the HTTP API (see [`crate::api`]) and the web console at `/` (see
+/// [`crate::console`]).
 pub fn router(state: AppState) -> Router {
-    crate::api::router(state)
+    crate::api::router(state.clone()).merge(crate::console::router(state))
 }

@@ -185,7 +185,10 @@ pub async fn serve<W: Write + ?Sized>(
     let (user, created) = accounts::local_user(storage.as_ref(), starting_credits).await?;
     if created {
         let (key, _) = accounts::create_api_key(storage.as_ref(), &user.id, "first start", Scope::ALL.to_vec()).await?;
-        greet(out, starting_credits, key.key.expose_secret(), &public_url)
+        let link =
+            accounts::create_console_link(storage.as_ref(), &user.id, &public_url, state.settings().oauth.login_link)
+                .await?;
+        greet(out, starting_credits, key.key.expose_secret(), &public_url, &link)
             .map_err(|error| ServeError::Io { what: "could not print the API key".into(), error })?;
     }
     let shutdown = shutdown_signal();
@@ -195,11 +198,15 @@ pub async fn serve<W: Write + ?Sized>(
         .map_err(|error| ServeError::Io { what: "serving failed".into(), error })
 }
 
-fn greet<W: Write + ?Sized>(out: &mut W, credits: u64, key: &str, public_url: &str) -> io::Result<()> {
+fn greet<W: Write + ?Sized>(out: &mut W, credits: u64, key: &str, public_url: &str, link: &str) -> io::Result<()> {
     writeln!(out, "First start: created the local user with {credits} credits and an API key holding every scope.")?;
     writeln!(out, "The key is shown only now; keep it somewhere safe:\n\n    {key}\n")?;
     writeln!(out, "Try it:\n\n    curl -H \"X-API-Key: {key}\" {public_url}/external-api/v1/blocks\n")?;
     writeln!(out, "API docs: {public_url}/external-api/docs")?;
+    writeln!(
+        out,
+        "Console: open this one-time link (10 minutes; later, `block-server login-link` prints another):\n\n    {link}\n"
+    )?;
     out.flush()
 }
 

@@ -89,8 +89,8 @@ pub enum Command {
     /// Register, list and disable OAuth client applications.
     #[command(subcommand, name = "oauth-clients")]
     OauthClients(OAuthClientsCommand),
-    /// Print a one-time link that signs a browser in as the local user, for the
-    /// OAuth consent page (valid 10 minutes).
+    /// Print a one-time link that signs a browser in as the local user, to the
+    /// console and the OAuth consent page (valid 10 minutes).
     LoginLink {
         /// The data directory.
         #[command(flatten)]

@@ -1,6 +1,6 @@
 //! `block-server oauth-clients ...` (register, list and disable the applications
 //! that sign users in through OAuth 2) and `block-server login-link` (a one-time
-//! link signing a browser in for the consent page).
+//! link signing a browser in to the console and for the consent page).
 
 use std::io::Write;
 
@@ -151,7 +151,7 @@ pub fn login_link(data: &DataArgs, url: &UrlArgs, out: &mut dyn Write) -> Result
     runtime()?.block_on(async {
         let (user, _) = bootstrap::local_user(&storage, data.starting_credits).await.map_err(CliError::Bootstrap)?;
         let link =
-            bootstrap::create_login_link(&storage, &user.id, &url, lifetime).await.map_err(CliError::LoginLink)?;
+            bootstrap::create_console_link(&storage, &user.id, &url, lifetime).await.map_err(CliError::LoginLink)?;
         writeln!(out, "{link}").map_err(CliError::Output)
     })
 }

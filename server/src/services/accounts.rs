@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use crate::domain::secrets::{self, GeneratedKey, LOGIN_PREFIX};
-use crate::domain::{ApiKeyRecord, NewApiKey, OAuthToken, Scope, TokenKind, User, new_id, now_unix, seconds};
+use crate::domain::{
+    ApiKeyRecord, KeyStatus, NewApiKey, OAuthToken, Scope, TokenKind, User, new_id, now_unix, seconds,
+};
 use crate::storage::{AccountStore, OAuthStore, StorageError};
 
 /// Why a user, a key or a link could not be created.
@@ -57,14 +59,31 @@ pub async fn create_api_key(
 }
 
 /// A one-time sign-in link for `user_id`, valid for `lifetime`: opening it in a
-/// browser signs that browser in (for the consent page of the authorization
-/// server).
+/// browser signs that browser in for the consent page of the authorization
+/// server.
 pub async fn create_login_link(
     storage: &dyn OAuthStore,
     user_id: &str,
     public_url: &str,
     lifetime: Duration,
 ) -> Result<String, BootstrapError> {
+    let secret = login_secret(storage, user_id, lifetime).await?;
+    Ok(format!("{}/oauth/login?token={secret}", public_url.trim_end_matches('/')))
+}
+
+/// A one-time sign-in link to the web console for `user_id`, valid for
+/// `lifetime`: the session it opens also serves the OAuth consent page.
+pub async fn create_console_link(
+    storage: &dyn OAuthStore,
+    user_id: &str,
+    public_url: &str,
+    lifetime: Duration,
+) -> Result<String, BootstrapError> {
+    let secret = login_secret(storage, user_id, lifetime).await?;
+    Ok(format!("{}/login?token={secret}", public_url.trim_end_matches('/')))
+}
+
+async fn login_secret(storage: &dyn OAuthStore, user_id: &str, lifetime: Duration) -> Result<String, BootstrapError> {
     let secret = secrets::new_secret(LOGIN_PREFIX).ok_or(BootstrapError::Random)?;
     storage
         .put_oauth_token(OAuthToken {
@@ -81,7 +100,7 @@ pub async fn create_login_link(
             revoked_at: None,
         })
         .await?;
-    Ok(format!("{}/oauth/login?token={secret}", public_url.trim_end_matches('/')))
+    Ok(secret)
 }
 
 /// `user_id`'s credit balance and the latest `rows` ledger rows, newest first.
@@ -93,4 +112,39 @@ pub async fn credits(
     let balance = state.storage().balance(user_id).await?;
     let ledger = state.storage().ledger(user_id, rows).await?;
     Ok((balance, ledger))
+}
+
+/// `user_id`'s API keys, oldest first (records only: a key is shown once, when
+/// it is created).
+pub async fn api_keys(state: &super::AppState, user_id: &str) -> Result<Vec<ApiKeyRecord>, super::ServiceError> {
+    Ok(state.storage().api_keys(user_id).await?)
+}
+
+/// A new API key of `user_id` named `name` with `scopes`: the key, to show once.
+pub async fn new_api_key(
+    state: &super::AppState,
+    user_id: &str,
+    name: &str,
+    scopes: Vec<Scope>,
+) -> Result<(GeneratedKey, ApiKeyRecord), super::ServiceError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(super::ServiceError::invalid_body("a key's name has 1 to 100 characters"));
+    }
+    if scopes.is_empty() {
+        return Err(super::ServiceError::invalid_body("a key needs at least one scope"));
+    }
+    create_api_key(state.storage().as_ref(), user_id, name, scopes).await.map_err(|error| match error {
+        BootstrapError::Storage(error) => super::ServiceError::from(error),
+        BootstrapError::Random => super::ServiceError::internal("creating a key", "the system random source failed"),
+    })
+}
+
+/// Revokes `user_id`'s key `id` for good; it stops working at once.
+pub async fn revoke_api_key(state: &super::AppState, user_id: &str, id: &str) -> Result<(), super::ServiceError> {
+    if state.storage().set_api_key_status(user_id, id, KeyStatus::Revoked).await? {
+        Ok(())
+    } else {
+        Err(super::ServiceError::not_found("key_not_found", format!("no API key `{id}`")))
+    }
 }

@@ -5,8 +5,9 @@
 use std::time::Duration;
 
 use crate::domain::secrets::{self, SESSION_PREFIX};
-use crate::domain::{OAuthToken, TokenKind, new_id, now_unix, seconds};
-use crate::services::AppState;
+use crate::domain::{OAuthToken, TokenKind, User, new_id, now_unix, seconds};
+use crate::services::auth::Presented;
+use crate::services::{AppState, Refusal, ServiceError};
 
 /// A session just opened.
 #[derive(Debug)]
@@ -38,6 +39,24 @@ pub async fn sign_in(state: &AppState, token: &str) -> Result<Session, SignInRef
             return Err(SignInRefused::Failed);
         }
     };
+    open(state, &link.user_id).await
+}
+
+/// Opens a session for the user an API key belongs to (the console's sign-in
+/// page accepts a key instead of a link). The key is checked like any API
+/// request's, under the same per-address failure limit.
+pub async fn sign_in_with_key(
+    state: &AppState,
+    key: &str,
+    client: Option<std::net::IpAddr>,
+) -> Result<Session, ServiceError> {
+    let caller = state.authenticator().authenticate(Presented::ApiKey(key.trim()), client).await?;
+    open(state, &caller.user.id).await.map_err(|_| {
+        ServiceError::new(Refusal::Internal, "internal", "the session could not be opened; see the server log")
+    })
+}
+
+async fn open(state: &AppState, user_id: &str) -> Result<Session, SignInRefused> {
     let secret = secrets::new_secret(SESSION_PREFIX).ok_or(SignInRefused::Failed)?;
     let lifetime = state.settings().oauth.session;
     let stored = state
@@ -46,7 +65,7 @@ pub async fn sign_in(state: &AppState, token: &str) -> Result<Session, SignInRef
             hash: secrets::hash(&secret),
             kind: TokenKind::Session,
             client_id: None,
-            user_id: link.user_id.clone(),
+            user_id: user_id.to_owned(),
             scopes: Vec::new(),
             family: new_id(),
             redirect_uri: None,
@@ -60,13 +79,19 @@ pub async fn sign_in(state: &AppState, token: &str) -> Result<Session, SignInRef
         tracing::error!(%error, "the storage failed");
         return Err(SignInRefused::Failed);
     }
-    Ok(Session { secret, lifetime, user_id: link.user_id })
+    Ok(Session { secret, lifetime, user_id: user_id.to_owned() })
 }
 
 /// The user a live session secret acts for.
 pub async fn user_of(state: &AppState, secret: &str) -> Option<String> {
     let token = state.storage().oauth_token(&secrets::hash(secret)).await.ok()??;
     (token.kind == TokenKind::Session && token.is_live(now_unix())).then_some(token.user_id)
+}
+
+/// The user a live session secret acts for, in full.
+pub async fn viewer_of(state: &AppState, secret: &str) -> Option<User> {
+    let user_id = user_of(state, secret).await?;
+    state.storage().user(&user_id).await.ok()?
 }
 
 /// Ends a session.

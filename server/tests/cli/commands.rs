@@ -513,9 +513,5 @@ fn oauth_clients_are_created_listed_and_disabled_and_login_links_are_printed() {
 
     let link =
         block_server_in(&dir, None, &["login-link", "--data-dir", "data", "--public-url", "http://127.0.0.1:8123"]);
-    assert!(
-        link.assert_code(0).stdout.trim().starts_with("http://127.0.0.1:8123/oauth/login?token=bll_"),
-        "{}",
-        link.stdout
-    );
+    assert!(link.assert_code(0).stdout.trim().starts_with("http://127.0.0.1:8123/login?token=bll_"), "{}", link.stdout);
 }

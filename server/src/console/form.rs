@@ -1,0 +1,370 @@
+//! The "try it" form of a block, generated from its input schema, and the way
+//! back: the submitted fields turned into the block's JSON input, every field
+//! that cannot be read named with its problem.
+//!
+//! Text, numbers (with their limits), enums (a select), booleans (a checkbox),
+//! lists of text or numbers (one per line), anything else as JSON; `advanced`
+//! fields folded in a `<details>`, `hidden` ones left out (their default
+//! applies), `secret` ones masked; placeholders and defaults shown;
+//! `depends_on` kept on the field for the script, which enables the field once
+//! those it depends on have a value. A credentials field is a picker of the
+//! user's stored credentials for its provider, with a link to add some.
+
+use std::collections::BTreeMap;
+
+use block_core::RegisteredBlock;
+use serde_json::{Map, Value};
+
+use super::html::{escape, segment};
+use crate::services::credentials::ListedCredentials;
+
+/// The prefix of the form's input fields' names.
+pub const PREFIX: &str = "input.";
+
+/// Problems by field name (`""` for the input as a whole).
+pub type Problems = BTreeMap<String, Vec<String>>;
+
+/// One property of the input schema, as the form sees it.
+struct Field<'a> {
+    name: &'a str,
+    schema: &'a Value,
+    required: bool,
+}
+
+fn fields(block: &RegisteredBlock) -> Vec<Field<'_>> {
+    let schema = block.wire_input_schema();
+    let required: Vec<&str> =
+        schema["required"].as_array().map(|names| names.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    schema["properties"]
+        .as_object()
+        .map(|properties| {
+            properties
+                .iter()
+                .filter(|(_, schema)| !schema["hidden"].as_bool().unwrap_or(false))
+                .map(|(name, schema)| Field { name, schema, required: required.contains(&name.as_str()) })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The JSON type a property takes (`Option<T>`'s `["T", "null"]` is `T`).
+pub fn type_of(schema: &Value) -> &str {
+    match &schema["type"] {
+        Value::String(kind) => kind,
+        Value::Array(kinds) => kinds.iter().filter_map(Value::as_str).find(|kind| *kind != "null").unwrap_or("string"),
+        _ if schema.get("credentials_provider").is_some() => "credentials",
+        _ if schema.get("enum").is_some() => "string",
+        _ => "json",
+    }
+}
+
+fn is_credentials(schema: &Value) -> bool {
+    schema.get("credentials_provider").is_some()
+}
+
+/// How a field is edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Editor {
+    Credentials,
+    Select,
+    Checkbox,
+    Integer,
+    Number,
+    Text,
+    Lines,
+    Json,
+}
+
+fn editor(schema: &Value) -> Editor {
+    if is_credentials(schema) {
+        return Editor::Credentials;
+    }
+    if schema["enum"].is_array() {
+        return Editor::Select;
+    }
+    match type_of(schema) {
+        "boolean" => Editor::Checkbox,
+        "integer" => Editor::Integer,
+        "number" => Editor::Number,
+        "string" => Editor::Text,
+        "array" if matches!(type_of(&schema["items"]), "string" | "number" | "integer") => Editor::Lines,
+        _ => Editor::Json,
+    }
+}
+
+fn value_text(value: &Value, editor: Editor) -> String {
+    match (value, editor) {
+        (Value::Null, _) => String::new(),
+        (Value::String(text), _) => text.clone(),
+        (Value::Array(items), Editor::Lines) => items
+            .iter()
+            .map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        (other, Editor::Json) => serde_json::to_string_pretty(other).unwrap_or_default(),
+        (other, _) => other.to_string(),
+    }
+}
+
+/// The form's fields, filled with `values` (the last input sent) or the
+/// defaults, each with its problems.
+pub fn render(
+    block: &RegisteredBlock,
+    credentials: &[ListedCredentials],
+    values: &Value,
+    problems: &Problems,
+) -> String {
+    let (mut basic, mut advanced) = (String::new(), String::new());
+    for field in fields(block) {
+        let html = render_field(&field, credentials, values.get(field.name), problems.get(field.name));
+        if field.schema["advanced"].as_bool().unwrap_or(false) && problems.get(field.name).is_none() {
+            advanced.push_str(&html);
+        } else {
+            basic.push_str(&html);
+        }
+    }
+    if !advanced.is_empty() {
+        basic.push_str(&format!("<details class=\"advanced\"><summary>Advanced</summary>{advanced}</details>"));
+    }
+    basic
+}
+
+fn render_field(
+    field: &Field<'_>,
+    credentials: &[ListedCredentials],
+    sent: Option<&Value>,
+    problems: Option<&Vec<String>>,
+) -> String {
+    let schema = field.schema;
+    let editor = editor(schema);
+    let id = format!("field-{}", field.name);
+    let name = escape(&format!("{PREFIX}{}", field.name));
+    let title = schema["title"].as_str().unwrap_or(field.name);
+    let value = sent.or_else(|| schema.get("default")).map(|value| value_text(value, editor)).unwrap_or_default();
+    let placeholder =
+        schema["placeholder"].as_str().map(|text| format!(" placeholder=\"{}\"", escape(text))).unwrap_or_default();
+    let required = if field.required && editor != Editor::Checkbox { " required" } else { "" };
+    let mut describedby = vec![format!("{id}-error")];
+    let mut help = String::new();
+    if let Some(description) = schema["description"].as_str() {
+        help.push_str(&format!("<p class=\"help\" id=\"{id}-help\">{}</p>", escape(description)));
+        describedby.push(format!("{id}-help"));
+    }
+    let depends: Vec<&str> = schema["depends_on"]
+        .as_array()
+        .map(|names| names.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if !depends.is_empty() {
+        help.push_str(&format!("<p class=\"help\">Needs {} first.</p>", escape(&depends.join(", "))));
+    }
+    let depends_attr =
+        if depends.is_empty() { String::new() } else { format!(" data-depends-on=\"{}\"", escape(&depends.join(" "))) };
+    let invalid = if problems.is_some() { " aria-invalid=\"true\"" } else { "" };
+    let common = format!(
+        "id=\"{id}\" name=\"{name}\" aria-describedby=\"{}\"{required}{invalid}{depends_attr}",
+        describedby.join(" ")
+    );
+    let control = match editor {
+        Editor::Credentials => credentials_picker(schema, credentials, &common, &value_of_credentials(sent)),
+        Editor::Select => {
+            let mut options = String::new();
+            if !field.required && schema.get("default").is_none() {
+                options.push_str("<option value=\"\">(none)</option>");
+            }
+            for option in schema["enum"].as_array().into_iter().flatten() {
+                let text = option.as_str().map_or_else(|| option.to_string(), str::to_owned);
+                let selected = if text == value { " selected" } else { "" };
+                options.push_str(&format!("<option value=\"{0}\"{selected}>{0}</option>", escape(&text)));
+            }
+            format!("<select {common}>{options}</select>")
+        }
+        Editor::Checkbox => {
+            let checked = if value == "true" { " checked" } else { "" };
+            format!(
+                "<input type=\"hidden\" name=\"{name}\" value=\"false\"><input type=\"checkbox\" value=\"true\" {common}{checked}>"
+            )
+        }
+        Editor::Integer | Editor::Number => {
+            let step = if editor == Editor::Integer { "1" } else { "any" };
+            let mut limits = String::new();
+            for (key, attr) in [("minimum", "min"), ("maximum", "max")] {
+                if let Some(limit) = schema.get(key).filter(|limit| limit.is_number()) {
+                    limits.push_str(&format!(" {attr}=\"{limit}\""));
+                }
+            }
+            format!(
+                "<input type=\"number\" step=\"{step}\"{limits} value=\"{}\" {common}{placeholder}>",
+                escape(&value)
+            )
+        }
+        Editor::Text => {
+            let kind =
+                if schema["secret"].as_bool().unwrap_or(false) { "password\" autocomplete=\"off" } else { "text" };
+            let mut limits = String::new();
+            for (key, attr) in [("minLength", "minlength"), ("maxLength", "maxlength")] {
+                if let Some(limit) = schema.get(key).and_then(Value::as_u64) {
+                    limits.push_str(&format!(" {attr}=\"{limit}\""));
+                }
+            }
+            if schema["secret"].as_bool().unwrap_or(false) {
+                format!("<input type=\"{kind}\"{limits} {common}{placeholder}>")
+            } else {
+                format!("<input type=\"{kind}\"{limits} value=\"{}\" {common}{placeholder}>", escape(&value))
+            }
+        }
+        Editor::Lines => format!(
+            "<textarea rows=\"4\" {common}{placeholder}>{}</textarea><p class=\"help\">One item per line.</p>",
+            escape(&value)
+        ),
+        Editor::Json => format!(
+            "<textarea rows=\"5\" class=\"code\" spellcheck=\"false\" {common}{placeholder}>{}</textarea>\
+             <p class=\"help\">JSON.</p>",
+            escape(&value)
+        ),
+    };
+    let errors: String = problems.into_iter().flatten().map(|text| format!("<span>{}</span>", escape(text))).collect();
+    let hidden = if errors.is_empty() { " hidden" } else { "" };
+    let marker = if field.required { " <span class=\"req\" aria-hidden=\"true\">*</span>" } else { "" };
+    format!(
+        "<div class=\"field\" data-field=\"{fname}\"><label for=\"{id}\">{title}{marker}</label>{control}{help}\
+         <p class=\"field-error\" id=\"{id}-error\" role=\"alert\"{hidden}>{errors}</p></div>",
+        fname = escape(field.name),
+        id = escape(&id),
+        title = escape(title)
+    )
+}
+
+fn value_of_credentials(sent: Option<&Value>) -> String {
+    sent.and_then(|value| value["id"].as_str()).unwrap_or_default().to_owned()
+}
+
+fn credentials_picker(schema: &Value, credentials: &[ListedCredentials], common: &str, chosen: &str) -> String {
+    let providers = strings(&schema["credentials_provider"]);
+    let kinds = strings(&schema["credentials_types"]);
+    let mut options = String::from("<option value=\"\">Choose credentials</option>");
+    for listed in credentials.iter().filter(|listed| {
+        providers.contains(&listed.meta.provider.as_str()) && kinds.contains(&listed.meta.kind.as_str())
+    }) {
+        let title = listed.meta.title.clone().unwrap_or_else(|| listed.meta.id.clone());
+        let selected = if listed.meta.id == chosen { " selected" } else { "" };
+        options.push_str(&format!(
+            "<option value=\"{}\"{selected}>{} ({})</option>",
+            escape(&listed.meta.id),
+            escape(&title),
+            escape(listed.meta.kind.as_str())
+        ));
+    }
+    let add: String = providers
+        .iter()
+        .map(|provider| {
+            format!(
+                "<a href=\"/credentials?provider={}#add\">Add {} credentials</a>",
+                segment(provider),
+                escape(provider)
+            )
+        })
+        .collect();
+    format!("<div class=\"picker\"><select {common}>{options}</select> {add}</div>")
+}
+
+fn strings(value: &Value) -> Vec<&str> {
+    value.as_array().map(|items| items.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+}
+
+/// The block's input from the submitted `pairs` (the last value of a field
+/// wins, so that a checkbox overrides its hidden `false`), or every field's
+/// problem.
+pub fn read(
+    block: &RegisteredBlock,
+    credentials: &[ListedCredentials],
+    pairs: &[(String, String)],
+) -> (Value, Problems) {
+    let mut sent: BTreeMap<&str, &str> = BTreeMap::new();
+    for (key, value) in pairs {
+        if let Some(name) = key.strip_prefix(PREFIX) {
+            sent.insert(name, value);
+        }
+    }
+    let mut input = Map::new();
+    let mut problems = Problems::new();
+    for field in fields(block) {
+        let text = sent.get(field.name).copied().unwrap_or("");
+        let mut problem = |message: String| problems.entry(field.name.to_owned()).or_default().push(message);
+        if text.trim().is_empty() {
+            if field.required && editor(field.schema) != Editor::Checkbox {
+                problem(if is_credentials(field.schema) {
+                    "Choose credentials.".to_owned()
+                } else {
+                    "Enter a value.".to_owned()
+                });
+            }
+            continue;
+        }
+        match parse(field.schema, text, credentials) {
+            Ok(value) => {
+                input.insert(field.name.to_owned(), value);
+            }
+            Err(message) => problem(message),
+        }
+    }
+    (Value::Object(input), problems)
+}
+
+fn parse(schema: &Value, text: &str, credentials: &[ListedCredentials]) -> Result<Value, String> {
+    match editor(schema) {
+        Editor::Credentials => credentials
+            .iter()
+            .find(|listed| listed.meta.id == text)
+            .map(|listed| serde_json::to_value(&listed.meta).unwrap_or(Value::Null))
+            .ok_or_else(|| "Those credentials no longer exist; choose others.".to_owned()),
+        Editor::Checkbox => Ok(Value::Bool(text == "true")),
+        Editor::Integer => text.trim().parse::<i64>().map(Value::from).map_err(|_| "Enter a whole number.".to_owned()),
+        Editor::Number => number(text.trim()).ok_or_else(|| "Enter a number.".to_owned()),
+        // The option chosen, as the JSON value the schema lists (an enum may
+        // hold numbers); a value it does not list is left for the block's check.
+        Editor::Select => Ok(schema["enum"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|option| option.as_str().map_or_else(|| option.to_string(), str::to_owned) == text)
+            .cloned()
+            .unwrap_or_else(|| Value::String(text.to_owned()))),
+        Editor::Text => Ok(Value::String(text.to_owned())),
+        Editor::Lines => {
+            let numeric = matches!(type_of(&schema["items"]), "number" | "integer");
+            text.lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .map(|line| match numeric {
+                    true => number(line).ok_or_else(|| format!("`{line}` is not a number.")),
+                    false => Ok(Value::String(line.to_owned())),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
+        }
+        Editor::Json => serde_json::from_str(text).map_err(|error| format!("This is not valid JSON: {error}.")),
+    }
+}
+
+fn number(text: &str) -> Option<Value> {
+    if let Ok(whole) = text.parse::<i64>() {
+        return Some(Value::from(whole));
+    }
+    text.parse::<f64>().ok().filter(|value| value.is_finite()).map(Value::from)
+}
+
+/// Problems the executor found (JSON pointers), by the field they belong to.
+pub fn by_field(block: &RegisteredBlock, details: &Value) -> Problems {
+    let names: Vec<&str> = fields(block).iter().map(|field| field.name).collect();
+    let mut problems = Problems::new();
+    for problem in details["problems"].as_array().into_iter().flatten() {
+        let path = problem["path"].as_str().unwrap_or_default();
+        let message = problem["message"].as_str().unwrap_or("is not valid").to_owned();
+        let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+        // A missing required field is reported on the whole input, naming it.
+        let named = names.iter().find(|name| message.starts_with(&format!("\"{name}\" is a required")));
+        let field = if names.contains(&first) { first } else { named.copied().unwrap_or("") };
+        problems.entry(field.to_owned()).or_default().push(message);
+    }
+    problems
+}
