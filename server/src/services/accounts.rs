@@ -76,6 +76,7 @@ pub async fn create_login_link(
             family: new_id(),
             redirect_uri: None,
             code_challenge: None,
+            resource: None,
             expires_at: now_unix().saturating_add(seconds(lifetime)),
             used_at: None,
             revoked_at: None,

@@ -51,6 +51,7 @@ pub async fn sign_in(state: &AppState, token: &str) -> Result<Session, SignInRef
             family: new_id(),
             redirect_uri: None,
             code_challenge: None,
+            resource: None,
             expires_at: now_unix().saturating_add(seconds(lifetime)),
             used_at: None,
             revoked_at: None,

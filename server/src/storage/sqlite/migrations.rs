@@ -287,6 +287,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX schedules_by_user ON schedules(user_id, created_at);
     CREATE INDEX schedules_due ON schedules(next_fire_at) WHERE next_fire_at IS NOT NULL;
     ",
+    // 10: the resource (RFC 8707) an OAuth grant is bound to.
+    "
+    ALTER TABLE oauth_tokens ADD COLUMN resource TEXT;
+    ",
 ];
 
 /// Why migrating failed.
