@@ -14,6 +14,7 @@
 //!   authorization server.
 //! - [`api`]: HTTP only: routes declared once with their scopes and types, the
 //!   OpenAPI document, Swagger UI.
+//! - [`mcp`]: the blocks as MCP tools, over `/mcp` and stdio.
 //! - [`app`]: the composition root: [`router`] and [`serve`].
 //! - [`cli`]: the command line.
 //!
@@ -51,6 +52,7 @@ pub mod api;
 pub mod app;
 pub mod cli;
 pub mod domain;
+pub mod mcp;
 pub mod services;
 pub mod storage;
 
