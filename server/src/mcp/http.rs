@@ -6,9 +6,14 @@
 //! must have been issued for this resource (RFC 8707 `resource`), so a token
 //! meant for another audience is refused here. A refusal carries
 //! `WWW-Authenticate: Bearer resource_metadata="..."`.
+//!
+//! A session (of the protocol revisions that have them) belongs to the user who
+//! opened it: another user presenting its id is answered as if it did not
+//! exist. Each request still acts for the caller it authenticates.
 
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -25,6 +30,53 @@ use super::catalogue::Catalogue;
 use crate::domain::Scope;
 use crate::services::auth::Presented;
 use crate::services::{AppState, Refusal, ServiceError};
+
+/// The header naming a session.
+const SESSION_HEADER: &str = "mcp-session-id";
+
+/// Sessions whose owner is remembered; past that the oldest are forgotten (and
+/// then checked by the session manager alone).
+const MAX_SESSIONS: usize = 10_000;
+
+/// What the endpoint's middleware holds.
+#[derive(Clone)]
+struct Door {
+    state: AppState,
+    sessions: Arc<SessionOwners>,
+}
+
+/// Which user opened each session.
+#[derive(Default)]
+struct SessionOwners {
+    owners: Mutex<(HashMap<String, String>, VecDeque<String>)>,
+}
+
+impl SessionOwners {
+    fn owner(&self, session: &str) -> Option<String> {
+        self.owners.lock().unwrap_or_else(PoisonError::into_inner).0.get(session).cloned()
+    }
+
+    fn opened(&self, session: String, user: String) {
+        let mut guard = self.owners.lock().unwrap_or_else(PoisonError::into_inner);
+        let (owners, order) = &mut *guard;
+        if owners.insert(session.clone(), user).is_none() {
+            order.push_back(session);
+        }
+        while order.len() > MAX_SESSIONS {
+            if let Some(oldest) = order.pop_front() {
+                owners.remove(&oldest);
+            }
+        }
+    }
+
+    fn closed(&self, session: &str) {
+        let mut guard = self.owners.lock().unwrap_or_else(PoisonError::into_inner);
+        let (owners, order) = &mut *guard;
+        if owners.remove(session).is_some() {
+            order.retain(|id| id != session);
+        }
+    }
+}
 
 /// Where the MCP endpoint is served.
 pub const MCP_PATH: &str = "/mcp";
@@ -53,9 +105,10 @@ pub fn router(state: AppState) -> Router {
         .with_max_request_body_bytes(settings.max_body_bytes);
     let service =
         StreamableHttpService::new(move || Ok(server.clone()), Arc::new(LocalSessionManager::default()), config);
+    let door = Door { state: state.clone(), sessions: Arc::default() };
     Router::new()
         .route_service(MCP_PATH, service)
-        .route_layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .route_layer(middleware::from_fn_with_state(door, authenticate))
         .route(METADATA_PATH, get(metadata))
         .route(&format!("{METADATA_PATH}{MCP_PATH}"), get(metadata))
         .with_state(state)
@@ -106,7 +159,8 @@ fn presented(headers: &HeaderMap) -> Result<Option<Presented<'_>>, &'static str>
 }
 
 /// Authenticates the request and hands the caller to the MCP server.
-async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+async fn authenticate(State(door): State<Door>, mut request: Request, next: Next) -> Response {
+    let state = &door.state;
     let url = &state.settings().public_url;
     let client = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
     let presented = match presented(request.headers()) {
@@ -138,8 +192,22 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
         .retry_after(decision.reset_secs);
         return refused(url, &error, bearer);
     }
+    let session = request.headers().get(SESSION_HEADER).and_then(|value| value.to_str().ok()).map(str::to_owned);
+    if let Some(session) = &session
+        && door.sessions.owner(session).is_some_and(|owner| owner != caller.user.id)
+    {
+        let body = json!({"error": {"code": "session_not_found", "message": "no such session; initialize a new one"}});
+        return (StatusCode::NOT_FOUND, Json(body)).into_response();
+    }
+    let (user, deleting) = (caller.user.id.clone(), request.method() == axum::http::Method::DELETE);
     request.extensions_mut().insert(Arc::new(caller));
-    next.run(request).await
+    let response = next.run(request).await;
+    match (&session, response.headers().get(SESSION_HEADER).and_then(|value| value.to_str().ok())) {
+        (None, Some(opened)) => door.sessions.opened(opened.to_owned(), user),
+        (Some(session), _) if deleting && response.status().is_success() => door.sessions.closed(session),
+        _ => {}
+    }
+    response
 }
 
 fn refused(url: &str, error: &ServiceError, bearer: bool) -> Response {

@@ -14,7 +14,7 @@ use rmcp::model::{CallToolRequest, CallToolRequestParams, CallToolResult, Client
 use rmcp::service::PeerRequestOptions;
 use serde_json::{Value, json};
 
-use crate::support::TestServer;
+use crate::support::{Connected, TestServer};
 
 fn params(tool: &str, arguments: Value) -> CallToolRequestParams {
     CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments.as_object().cloned().expect("an object"))
@@ -130,14 +130,20 @@ async fn credentials_are_the_callers_own_and_missing_ones_are_named() {
 #[tokio::test]
 async fn cancelling_a_call_stops_its_run() {
     let server = TestServer::start("cancel").await;
-    let connected = server.connect(&server.key).await;
+    // The newest revision (no sessions) and 2025-06-18 (a session, where the
+    // cancellation comes on a request of its own).
+    let stateless = server.connect(&server.key).await;
+    cancel_a_long_call(&server, &stateless, 1).await;
+    let with_sessions = server.connect_with_sessions(&server.key).await;
+    cancel_a_long_call(&server, &with_sessions, 2).await;
+    server.stop().await;
+}
+
+async fn cancel_a_long_call(server: &TestServer, connected: &Connected, nth: usize) {
     let request =
         ClientRequest::CallToolRequest(CallToolRequest::new(params("ticker", json!({"ticks": 100, "pause_ms": 50}))));
-    let handle = connected
-        .client
-        .send_cancellable_request(request, PeerRequestOptions::no_options())
-        .await
-        .expect("the call is sent");
+    let handle =
+        connected.client.send_cancellable_request(request, PeerRequestOptions::no_options()).await.expect("sent");
     let started = Instant::now();
     while connected.heard.progress.lock().expect("not poisoned").is_empty() {
         assert!(started.elapsed() < Duration::from_secs(10), "no progress arrived");
@@ -145,8 +151,10 @@ async fn cancelling_a_call_stops_its_run() {
     }
     handle.cancel(Some("changed my mind".into())).await.expect("the cancellation is sent");
     let run = loop {
-        let runs = runs(&server).await;
-        if let Some(run) = runs.first().filter(|run| run.status.is_final()) {
+        let runs = runs(server).await;
+        if runs.len() == nth
+            && let Some(run) = runs.first().filter(|run| run.status.is_final())
+        {
             break run.clone();
         }
         assert!(started.elapsed() < Duration::from_secs(10), "the run did not stop: {runs:?}");
@@ -156,5 +164,4 @@ async fn cancelling_a_call_stops_its_run() {
     let ticks = run.outputs.get("tick").and_then(Value::as_array).map_or(0, Vec::len);
     assert!(ticks < 100, "the block stopped early ({ticks} ticks)");
     assert!(started.elapsed() < Duration::from_secs(4), "stopped well before its 5 s of ticks");
-    server.stop().await;
 }

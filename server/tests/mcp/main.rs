@@ -11,5 +11,6 @@ mod test_blocks;
 
 mod calls;
 mod oauth;
+mod sessions;
 mod stdio;
 mod tools;

@@ -14,7 +14,7 @@ use block_server::domain::{Cipher, OAuthClient, OAuthToken, Scope, TokenKind};
 use block_server::services::accounts;
 use block_server::storage::{SqliteStorage, Storage};
 use block_server::{AppState, Settings};
-use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, ProgressNotificationParam};
+use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, ProgressNotificationParam, ProtocolVersion};
 use rmcp::service::{NotificationContext, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
@@ -150,6 +150,21 @@ impl TestServer {
         connect(StreamableHttpClientTransport::from_config(config)).await
     }
 
+    /// rmcp's client on `/mcp` speaking the 2025-06-18 revision (sessions, and
+    /// `notifications/cancelled` on their own POST), presenting `key`.
+    pub async fn connect_with_sessions(&self, key: &str) -> Connected {
+        let mut headers = HashMap::new();
+        headers.insert(
+            http::HeaderName::from_static("x-api-key"),
+            http::HeaderValue::from_str(key).expect("a header value"),
+        );
+        let config = StreamableHttpClientTransportConfig::with_uri(self.mcp_url()).custom_headers(headers);
+        let heard = Listener { protocol: Some(ProtocolVersion::V_2025_06_18), ..Listener::default() };
+        let client =
+            heard.clone().serve(StreamableHttpClientTransport::from_config(config)).await.expect("initialized");
+        Connected { client, heard }
+    }
+
     /// rmcp's client on `/mcp`, presenting `token` as a bearer token.
     pub async fn connect_bearer(&self, token: &str) -> Connected {
         let config = StreamableHttpClientTransportConfig::with_uri(self.mcp_url()).auth_header(token.to_owned());
@@ -179,11 +194,17 @@ impl Drop for TestServer {
 #[derive(Clone, Default)]
 pub struct Listener {
     pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
+    /// The protocol revision to ask for (the SDK's newest when `None`).
+    pub protocol: Option<ProtocolVersion>,
 }
 
 impl ClientHandler for Listener {
     fn get_info(&self) -> ClientConfig {
-        ClientConfig::new(ClientCapabilities::default(), Implementation::new("block-server-tests", "1"))
+        let config = ClientConfig::new(ClientCapabilities::default(), Implementation::new("block-server-tests", "1"));
+        match &self.protocol {
+            Some(version) => config.with_protocol_version(version.clone()),
+            None => config,
+        }
     }
 
     async fn on_progress(&self, params: ProgressNotificationParam, _context: NotificationContext<RoleClient>) {
