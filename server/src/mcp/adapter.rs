@@ -55,9 +55,9 @@ impl McpServer {
 }
 
 fn tool(entry: &ToolEntry) -> Tool {
-    Tool::new(entry.name.clone(), entry.description.clone(), Arc::new(entry.input_schema.clone()))
+    Tool::new(entry.name.clone(), entry.description.clone(), entry.input_schema.clone())
         .with_title(entry.title.clone())
-        .with_raw_output_schema(Arc::new(entry.output_schema.clone()))
+        .with_raw_output_schema(entry.output_schema.clone())
 }
 
 impl ServerHandler for McpServer {

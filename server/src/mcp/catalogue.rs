@@ -8,6 +8,7 @@
 //! which scope that needs.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -40,10 +41,11 @@ pub struct ToolEntry {
     pub title: String,
     /// The block's description.
     pub description: String,
-    /// The input schema, strict, without credentials fields.
-    pub input_schema: Map<String, Value>,
+    /// The input schema, strict, without credentials fields (shared: every
+    /// `tools/list` hands it out).
+    pub input_schema: Arc<Map<String, Value>>,
     /// `{pin: [values]}`: an array per output pin, `error` included.
-    pub output_schema: Map<String, Value>,
+    pub output_schema: Arc<Map<String, Value>>,
     /// What it runs.
     pub target: ToolTarget,
     /// The scope a caller needs to see and call it.
@@ -195,8 +197,8 @@ fn block_tool(block: &RegisteredBlock, name: String) -> ToolEntry {
         name,
         title: block.name().to_owned(),
         description: if description.is_empty() { format!("Runs {}.", block.name()) } else { description.to_owned() },
-        input_schema,
-        output_schema,
+        input_schema: Arc::new(input_schema),
+        output_schema: Arc::new(output_schema),
         target: ToolTarget::Block(block.id()),
         scope: Scope::ExecuteBlock,
     }

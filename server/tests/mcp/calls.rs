@@ -93,6 +93,20 @@ async fn a_block_error_is_a_tool_error_not_a_protocol_error() {
 }
 
 #[tokio::test]
+async fn a_call_the_credits_do_not_cover_is_a_tool_error_and_charges_nothing() {
+    let settings = block_server::Settings { starting_credits: 0, rate_limit_per_minute: 0, ..Default::default() };
+    let server = TestServer::start_with("credits", settings).await;
+    let connected = server.connect(&server.key).await;
+    let result = connected.client.call_tool(params("ticker", json!({"ticks": 1}))).await.expect("a result");
+    assert_eq!(result.is_error, Some(true));
+    assert_eq!(text(&result), "running TickerBlock costs 1 credits; the balance is 0");
+    assert!(runs(&server).await.is_empty(), "a refused call is not a run");
+    let free = connected.client.call_tool(params("refusing", json!({"reason": "free"}))).await.expect("a result");
+    assert_eq!(free.structured_content, Some(json!({"error": ["free"]})), "free blocks still run");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn credentials_are_the_callers_own_and_missing_ones_are_named() {
     let server = TestServer::start("credentials").await;
     let connected = server.connect(&server.key).await;

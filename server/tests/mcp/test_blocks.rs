@@ -25,8 +25,8 @@ pub enum TickerOutput {
     Total(u64),
 }
 
-/// Emits a tick at a time, then the total.
-#[block(id = "0d9c1f6e-4b8a-4c3e-9f2a-7e5b6c4d3a21", categories(Basic), untested = "server MCP tests")]
+/// Emits a tick at a time, then the total; a credit a run.
+#[block(id = "0d9c1f6e-4b8a-4c3e-9f2a-7e5b6c4d3a21", categories(Basic), cost(run = 1), untested = "server MCP tests")]
 pub struct TickerBlock;
 
 impl Run for TickerBlock {
