@@ -109,6 +109,7 @@ async fn a_client_knowing_only_the_url_registers_signs_in_and_calls_a_tool() {
     assert_eq!(page.status(), 200);
     let page = page.text().await.expect("HTML");
     assert!(page.contains("Desk &lt;assistant&gt;"), "the consent page names the client, escaped");
+    assert!(page.contains(&format!("<code>{}</code> only", server.mcp_url())), "and where its tokens work");
     let csrf = quoted(&page, "name=\"csrf\" value").or_else(|| {
         let start = page.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
         Some(page[start..].split('"').next()?.to_owned())
@@ -175,6 +176,19 @@ async fn a_client_knowing_only_the_url_registers_signs_in_and_calls_a_tool() {
     assert_eq!(api.status(), 401, "a token for /mcp is not one for the API");
     // 8. A refresh keeps the binding; asking for another resource is refused.
     let refresh = issued["refresh_token"].as_str().expect("a refresh token");
+    let refreshed = post_form(
+        &http,
+        &token_endpoint,
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", &client_id)],
+    )
+    .send()
+    .await
+    .expect("an answer");
+    assert_eq!(refreshed.status(), 200);
+    let refreshed: Value = refreshed.json().await.expect("JSON");
+    let again = server.connect_bearer(refreshed["access_token"].as_str().expect("a token")).await;
+    assert!(!again.client.list_all_tools().await.expect("the tools").is_empty(), "still bound to /mcp");
+    let refresh = refreshed["refresh_token"].as_str().expect("a refresh token");
     let refresh_form = [
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh),

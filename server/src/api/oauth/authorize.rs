@@ -152,11 +152,14 @@ fn consent_page(valid: &ValidRequest, request: &AuthorizeRequest, session: &str)
     .filter(|(name, value)| *name != "resource" || !value.is_empty())
     .map(|(name, value)| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value)))
     .collect();
+    let audience = valid.resource.as_deref().map_or_else(String::new, |resource| {
+        format!("<p>Its tokens will work at <code>{}</code> only.</p>", escape(resource))
+    });
     page(
         StatusCode::OK,
         "Authorize application",
         &format!(
-            "<p><strong>{}</strong> asks to act for you with these permissions:</p><ul>{scopes}</ul>\
+            "<p><strong>{}</strong> asks to act for you with these permissions:</p><ul>{scopes}</ul>{audience}\
              <form method=\"post\" action=\"/oauth/authorize\">{hidden}\
              <button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button> \
              <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>",
