@@ -14,6 +14,7 @@
 //!   authorization server.
 //! - [`api`]: HTTP only: routes declared once with their scopes and types, the
 //!   OpenAPI document, Swagger UI.
+//! - [`mcp`]: the blocks as MCP tools, over `/mcp` and stdio.
 //! - [`console`]: the web console at `/`, pages for a person, over the same
 //!   services.
 //! - [`app`]: the composition root: [`router`] and [`serve`].
@@ -54,6 +55,7 @@ pub mod app;
 pub mod cli;
 pub mod console;
 pub mod domain;
+pub mod mcp;
 pub mod services;
 pub mod storage;
 

@@ -132,6 +132,17 @@ pub async fn authorize(
             .into_response();
         }
     };
+    // A token bound to another resource (RFC 8707), e.g. the MCP endpoint, is not
+    // for this API.
+    let api = crate::services::oauth_server::api_resource(&access.state.settings().public_url);
+    if let Some(audience) = caller.audience.as_deref().filter(|audience| *audience != api) {
+        let answer = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            format!("the access token was issued for {audience}, not for this API ({api})"),
+        );
+        return bearer_challenge(answer, "invalid_token", None).into_response();
+    }
     let missing = caller.missing(required);
     if !missing.is_empty() {
         let answer = ApiError::from(ServiceError::missing_scopes(&missing));

@@ -3,16 +3,18 @@
 //! binary sit above it.
 
 mod serve;
+mod stdio;
 
 use axum::Router;
 
 pub use serve::{ServeConfig, ServeError, open_storage, open_storage_async, run_until, serve, shutdown_signal};
+pub use stdio::serve_mcp_stdio;
 
 use crate::services::AppState;
 
 /// The whole server as an axum router, ready to serve or to mount in another
-/// app: the HTTP API (see [`crate::api`]) and the web console at `/` (see
-/// [`crate::console`]).
+/// app: the HTTP API (see [`crate::api`]), the MCP endpoint (see
+/// [`crate::mcp`]) and the web console at `/` (see [`crate::console`]).
 pub fn router(state: AppState) -> Router {
-    crate::api::router(state.clone()).merge(crate::console::router(state))
+    crate::mcp::router(state.clone()).merge(crate::api::router(state.clone())).merge(crate::console::router(state))
 }

@@ -13,6 +13,7 @@
 //! block-server oauth-clients create --name NAME --redirect-uri URL [--scopes A,B] [--public]
 //! block-server oauth-clients list|disable [ID] [--data-dir DIR]
 //! block-server login-link [--data-dir DIR] [--public-url URL]
+//! block-server mcp [--data-dir DIR] [--public-url URL]
 //! block-server runs list [--status S] [--limit N] | show <ID> | stop <ID> [--data-dir DIR]
 //! block-server schedules list | delete <ID> [--data-dir DIR]
 //! block-server schedules create --block B --cron C [--timezone TZ] [--input JSON] [--missed skip|run_once]
@@ -40,6 +41,7 @@ mod error;
 mod input;
 mod keys;
 mod lookup;
+mod mcp;
 mod oauth;
 mod runs;
 mod schedules;
@@ -59,6 +61,7 @@ pub use dotenv::Environment;
 pub use error::CliError;
 pub use input::InputSource;
 pub use keys::KeysCommand;
+pub use mcp::McpArgs;
 pub use oauth::OAuthClientsCommand;
 pub use runs::RunsCommand;
 pub use schedules::SchedulesCommand;
@@ -99,6 +102,9 @@ pub enum Command {
         #[command(flatten)]
         url: UrlArgs,
     },
+    /// Serve the blocks as MCP tools over stdin and stdout, acting as the local
+    /// user of the data directory (for a client that starts the server itself).
+    Mcp(Box<McpArgs>),
     /// List, show and stop runs of the local user.
     #[command(subcommand)]
     Runs(RunsCommand),
@@ -128,12 +134,23 @@ pub fn main() -> ExitCode {
         }
     };
     let cli = Cli::parse();
+    // `mcp` speaks the protocol on stdout itself: nothing may hold its lock.
+    if let Command::Mcp(args) = &cli.command {
+        let outcome =
+            Registry::global().map_err(CliError::Registry).and_then(|registry| mcp::run(args, registry, &env));
+        return exit_code(outcome);
+    }
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let outcome = run(cli, &env, &mut out);
     // Whatever was printed must reach the terminal before the error that follows it.
     let flushed = out.flush();
-    match outcome.and(flushed.map_err(CliError::Output)) {
+    exit_code(outcome.and(flushed.map_err(CliError::Output)))
+}
+
+/// The exit code of a command's outcome, its error printed on stderr.
+fn exit_code(outcome: Result<(), CliError>) -> ExitCode {
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         // `block-server blocks list | head` closes the pipe early; that is not a failure.
         Err(CliError::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -157,6 +174,9 @@ pub fn run(cli: Cli, env: &Environment, out: &mut dyn Write) -> Result<(), CliEr
         Command::Keys(command) => command.run(out),
         Command::OauthClients(command) => command.run(out),
         Command::LoginLink { data, url } => oauth::login_link(&data, &url, out),
+        // Reached only when called as a library: `main` serves it without
+        // holding stdout.
+        Command::Mcp(args) => mcp::run(&args, registry, env),
         Command::Runs(command) => command.run(registry, out),
         Command::Schedules(command) => command.run(registry, out),
         Command::Openapi { url } => {
@@ -175,7 +195,9 @@ fn serve(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let config = args.config();
-    let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
+    // The MCP SDK logs every session at `info`; its warnings are what an operator needs.
+    let directives = if args.log.contains("rmcp") { args.log.clone() } else { format!("{},rmcp=warn", args.log) };
+    let filter = tracing_subscriber::EnvFilter::try_new(&directives)
         .map_err(|error| CliError::Config { variable: config::LOG_ENV, problem: error.to_string() })?;
     // Logs go to stderr; stdout carries only what the command prints on purpose.
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr).with_ansi(false).try_init();

@@ -216,6 +216,9 @@ pub struct OAuthToken {
     pub redirect_uri: Option<String>,
     /// For a code: the PKCE S256 challenge.
     pub code_challenge: Option<String>,
+    /// The resource (RFC 8707) the grant is bound to: its tokens are accepted
+    /// there only.
+    pub resource: Option<String>,
     /// Unix seconds; the token is dead from then on.
     pub expires_at: i64,
     /// When a single-use token was used.

@@ -56,6 +56,8 @@ pub enum RunSource {
     Poll,
     /// A graph run (for its node runs).
     Graph,
+    /// A tool call of an MCP client.
+    Mcp,
 }
 
 macro_rules! names {
@@ -79,7 +81,7 @@ names!(RunStatus {
     Queued => "queued", Running => "running", Completed => "completed", Failed => "failed", Stopped => "stopped",
     Interrupted => "interrupted",
 });
-names!(RunSource { Api => "api", Stream => "stream", Webhook => "webhook", Schedule => "schedule", Poll => "poll", Graph => "graph" });
+names!(RunSource { Api => "api", Stream => "stream", Webhook => "webhook", Schedule => "schedule", Poll => "poll", Graph => "graph", Mcp => "mcp" });
 
 impl RunStatus {
     /// Whether the run is over.

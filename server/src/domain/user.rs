@@ -28,6 +28,9 @@ pub struct Caller {
     pub key_id: String,
     /// What the key or token may do.
     pub scopes: Vec<Scope>,
+    /// The resource an OAuth access token was issued for (RFC 8707), e.g. the
+    /// MCP endpoint's URL; `None` for API keys and tokens bound to none.
+    pub audience: Option<String>,
 }
 
 impl Caller {

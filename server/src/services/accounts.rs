@@ -95,6 +95,7 @@ async fn login_secret(storage: &dyn OAuthStore, user_id: &str, lifetime: Duratio
             family: new_id(),
             redirect_uri: None,
             code_challenge: None,
+            resource: None,
             expires_at: now_unix().saturating_add(seconds(lifetime)),
             used_at: None,
             revoked_at: None,

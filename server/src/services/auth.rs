@@ -194,7 +194,7 @@ impl Authenticator {
             }
         }
         self.touch(&hash, &record);
-        Ok(Caller { user, key_id: record.id, scopes: record.scopes })
+        Ok(Caller { user, key_id: record.id, scopes: record.scopes, audience: None })
     }
 
     /// What the caches say of `hash`: `Some(Some(..))` a known key, `Some(None)` an
@@ -295,7 +295,8 @@ impl Authenticator {
             return Err(invalid_token());
         }
         let user = self.storage.user(&record.user_id).await?.ok_or_else(invalid_token)?;
-        Ok(Caller { key_id: format!("oauth:{client_id}:{}", user.id), user, scopes: record.scopes })
+        let audience = record.resource;
+        Ok(Caller { key_id: format!("oauth:{client_id}:{}", user.id), user, scopes: record.scopes, audience })
     }
 }
 

@@ -70,6 +70,7 @@ async fn open(state: &AppState, user_id: &str) -> Result<Session, SignInRefused>
             family: new_id(),
             redirect_uri: None,
             code_challenge: None,
+            resource: None,
             expires_at: now_unix().saturating_add(seconds(lifetime)),
             used_at: None,
             revoked_at: None,

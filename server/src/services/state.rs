@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::auth::Authenticator;
 use super::credentials::SealedCredentialStore;
+use super::oauth_server::registration::RegistrationLimit;
 use super::runs::RunHub;
 use super::webhook_store::SealedWebhookStore;
 use crate::domain::Cipher;
@@ -163,6 +164,8 @@ pub(super) struct Inner {
     pub(super) settings: Settings,
     /// The `GET /blocks` body, rendered once.
     pub(super) listing: bytes::Bytes,
+    /// The per-address limit on dynamic client registrations.
+    pub(super) registrations: RegistrationLimit,
 }
 
 impl std::fmt::Debug for AppState {
@@ -281,6 +284,11 @@ impl AppState {
     pub fn listing(&self) -> &bytes::Bytes {
         &self.inner.listing
     }
+
+    /// The per-address limit on dynamic client registrations.
+    pub fn registration_limit(&self) -> &RegistrationLimit {
+        &self.inner.registrations
+    }
 }
 
 impl AppStateBuilder {
@@ -358,6 +366,7 @@ impl AppStateBuilder {
                 http,
                 cipher: self.cipher,
                 settings,
+                registrations: RegistrationLimit::default(),
             }),
         })
     }

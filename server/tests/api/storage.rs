@@ -238,6 +238,7 @@ async fn issuing_a_token_deletes_the_ones_expired_a_day_ago_and_keeps_the_rest()
         family: format!("family-{byte}"),
         redirect_uri: None,
         code_challenge: None,
+        resource: None,
         expires_at,
         used_at: None,
         revoked_at: None,

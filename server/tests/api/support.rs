@@ -172,6 +172,7 @@ impl TestServer {
                 family: token.clone(),
                 redirect_uri: None,
                 code_challenge: None,
+                resource: None,
                 expires_at: i64::MAX,
                 used_at: None,
                 revoked_at: None,

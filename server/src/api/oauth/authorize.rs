@@ -43,6 +43,10 @@ pub struct AuthorizeQuery {
     scope: Option<String>,
     /// Returned unchanged to the client.
     state: Option<String>,
+    /// RFC 8707: the resource the tokens are for, `<public URL>/mcp` (the MCP
+    /// endpoint) or `<public URL>` (the API); tokens bound to one are refused by
+    /// the other.
+    resource: Option<String>,
 }
 
 /// The consent form (documentation).
@@ -63,6 +67,8 @@ pub struct ConsentForm {
     scope: Option<String>,
     /// Returned unchanged to the client.
     state: Option<String>,
+    /// The resource the tokens are for.
+    resource: Option<String>,
     /// The button the user pressed: `allow` or `deny`.
     decision: String,
     /// The consent page's anti-forgery value.
@@ -139,16 +145,21 @@ fn consent_page(valid: &ValidRequest, request: &AuthorizeRequest, session: &str)
         ("state", request.state.as_deref().unwrap_or("")),
         ("code_challenge", valid.challenge.as_str()),
         ("code_challenge_method", "S256"),
+        ("resource", valid.resource.as_deref().unwrap_or("")),
         ("csrf", &sessions::csrf_for(session)),
     ]
     .iter()
+    .filter(|(name, value)| *name != "resource" || !value.is_empty())
     .map(|(name, value)| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value)))
     .collect();
+    let audience = valid.resource.as_deref().map_or_else(String::new, |resource| {
+        format!("<p>Its tokens will work at <code>{}</code> only.</p>", escape(resource))
+    });
     page(
         StatusCode::OK,
         "Authorize application",
         &format!(
-            "<p><strong>{}</strong> asks to act for you with these permissions:</p><ul>{scopes}</ul>\
+            "<p><strong>{}</strong> asks to act for you with these permissions:</p><ul>{scopes}</ul>{audience}\
              <form method=\"post\" action=\"/oauth/authorize\">{hidden}\
              <button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button> \
              <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>",

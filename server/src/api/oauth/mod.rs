@@ -5,6 +5,7 @@
 
 mod authorize;
 mod pages;
+mod register;
 pub(super) mod token;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -20,4 +21,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(token::token))
         .routes(routes!(token::revoke))
         .routes(routes!(token::introspect))
+        .routes(routes!(register::register))
 }

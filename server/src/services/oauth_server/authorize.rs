@@ -28,6 +28,8 @@ pub struct AuthorizeRequest {
     pub code_challenge: Option<String>,
     /// Must be `S256`.
     pub code_challenge_method: Option<String>,
+    /// RFC 8707: the resource the tokens are for (the MCP endpoint or the API).
+    pub resource: Option<String>,
     /// The consent form's `allow` or `deny`.
     pub decision: Option<String>,
     /// The consent form's anti-forgery value.
@@ -45,6 +47,8 @@ pub struct ValidRequest {
     pub scopes: Vec<Scope>,
     /// The PKCE S256 challenge.
     pub challenge: String,
+    /// The resource the tokens will be bound to.
+    pub resource: Option<String>,
 }
 
 /// Why a request is refused.
@@ -121,7 +125,10 @@ pub async fn validate(state: &AppState, request: &AuthorizeRequest) -> Result<Va
             Err(name) => return Err(fail("invalid_scope", &format!("unknown scope `{name}`"))),
         },
     };
-    Ok(ValidRequest { client, redirect_uri, scopes, challenge })
+    let public_url = &state.settings().public_url;
+    let resource = super::bind_resource(public_url, None, request.resource.as_deref())
+        .map_err(|error| fail(error.kind.code(), &error.description))?;
+    Ok(ValidRequest { client, redirect_uri, scopes, challenge, resource })
 }
 
 /// Issues the code of an allowed request for `user_id`; `None` if it could not
@@ -139,6 +146,7 @@ pub async fn issue_code(state: &AppState, valid: ValidRequest, user_id: String) 
             family: new_id(),
             redirect_uri: Some(valid.redirect_uri),
             code_challenge: Some(valid.challenge),
+            resource: valid.resource,
             expires_at: now_unix().saturating_add(seconds(state.settings().oauth.code)),
             used_at: None,
             revoked_at: None,

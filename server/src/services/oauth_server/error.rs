@@ -16,6 +16,9 @@ pub enum GrantErrorKind {
     InvalidScope,
     /// `unsupported_grant_type` (400).
     UnsupportedGrantType,
+    /// `invalid_target` (400, RFC 8707): a `resource` this server does not serve,
+    /// or not the one the grant is bound to.
+    InvalidTarget,
     /// `server_error` (500).
     ServerError,
 }
@@ -29,6 +32,7 @@ impl GrantErrorKind {
             GrantErrorKind::InvalidGrant => "invalid_grant",
             GrantErrorKind::InvalidScope => "invalid_scope",
             GrantErrorKind::UnsupportedGrantType => "unsupported_grant_type",
+            GrantErrorKind::InvalidTarget => "invalid_target",
             GrantErrorKind::ServerError => "server_error",
         }
     }
@@ -71,6 +75,11 @@ impl GrantError {
     /// `unsupported_grant_type`.
     pub fn unsupported_grant_type(description: impl Into<String>) -> Self {
         Self::new(GrantErrorKind::UnsupportedGrantType, description)
+    }
+
+    /// `invalid_target`.
+    pub fn invalid_target(description: impl Into<String>) -> Self {
+        Self::new(GrantErrorKind::InvalidTarget, description)
     }
 
     /// `server_error`, logged.

@@ -5,7 +5,13 @@
 //!   PKCE S256 required, redirect URIs matched exactly) and issuing its code.
 //! - [`token`]: client authentication, the `authorization_code` and
 //!   `refresh_token` grants, revocation (RFC 7009) and introspection (RFC 7662).
+//! - [`registration`]: dynamic client registration (RFC 7591) of public
+//!   clients, limited per client address.
 //! - [`metadata`]: the RFC 8414 document.
+//!
+//! Grants may be bound to a resource (RFC 8707 `resource`, on the authorization
+//! request or the token request): the MCP endpoint ([`mcp_resource`]) or the
+//! API ([`api_resource`]); their tokens are then accepted there only.
 //!
 //! Codes are single-use; a replayed code revokes every token issued from it.
 //! Refresh tokens rotate on every use; a replayed one revokes its whole family.
@@ -14,6 +20,7 @@
 
 pub mod authorize;
 mod error;
+pub mod registration;
 pub mod token;
 
 use serde::Serialize;
@@ -35,6 +42,8 @@ pub struct Metadata {
     pub revocation_endpoint: String,
     /// RFC 7662.
     pub introspection_endpoint: String,
+    /// RFC 7591: where clients register themselves (public clients, PKCE).
+    pub registration_endpoint: String,
     /// `["code"]`.
     pub response_types_supported: Vec<&'static str>,
     /// `authorization_code`, `refresh_token`.
@@ -60,6 +69,7 @@ pub fn metadata(issuer: &str) -> Metadata {
         token_endpoint: format!("{issuer}/oauth/token"),
         revocation_endpoint: format!("{issuer}/oauth/revoke"),
         introspection_endpoint: format!("{issuer}/oauth/introspect"),
+        registration_endpoint: format!("{issuer}/oauth/register"),
         response_types_supported: vec!["code"],
         grant_types_supported: vec!["authorization_code", "refresh_token"],
         code_challenge_methods_supported: vec!["S256"],
@@ -79,4 +89,48 @@ pub fn scope_string(scopes: &[Scope]) -> String {
 /// name.
 pub fn parse_scopes(text: &str) -> Result<Vec<Scope>, String> {
     Scope::parse_list(&text.replace(' ', ","))
+}
+
+/// The resource identifier of the MCP endpoint of a server reached at
+/// `public_url`.
+pub fn mcp_resource(public_url: &str) -> String {
+    format!("{}/mcp", public_url.trim_end_matches('/'))
+}
+
+/// The resource identifier of the API of a server reached at `public_url`.
+pub fn api_resource(public_url: &str) -> String {
+    public_url.trim_end_matches('/').to_owned()
+}
+
+/// The resource `asked` names (a trailing `/` aside), if this server serves it.
+pub fn resource_named(public_url: &str, asked: &str) -> Option<String> {
+    let asked = asked.trim().trim_end_matches('/');
+    [mcp_resource(public_url), api_resource(public_url)].into_iter().find(|resource| resource == asked)
+}
+
+/// The resource a grant's tokens are bound to: the grant's own, which a request
+/// may repeat but not change; or, for a grant bound to none, what the request
+/// asks for.
+pub fn bind_resource(
+    public_url: &str,
+    granted: Option<&str>,
+    asked: Option<&str>,
+) -> Result<Option<String>, GrantError> {
+    let asked = match asked.map(str::trim).filter(|asked| !asked.is_empty()) {
+        None => None,
+        Some(asked) => Some(resource_named(public_url, asked).ok_or_else(|| {
+            GrantError::invalid_target(format!(
+                "resource must be {} (the MCP endpoint) or {} (the API)",
+                mcp_resource(public_url),
+                api_resource(public_url)
+            ))
+        })?),
+    };
+    match (granted, asked) {
+        (Some(granted), Some(asked)) if granted != asked => {
+            Err(GrantError::invalid_target(format!("the grant is bound to {granted}, not {asked}")))
+        }
+        (Some(granted), _) => Ok(Some(granted.to_owned())),
+        (None, asked) => Ok(asked),
+    }
 }

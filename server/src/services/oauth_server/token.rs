@@ -25,6 +25,8 @@ pub struct TokenForm {
     pub scope: Option<String>,
     /// The token to revoke or introspect.
     pub token: Option<String>,
+    /// RFC 8707: the resource the tokens are for; at most the grant's own.
+    pub resource: Option<String>,
     /// The client, when it authenticates in the form.
     pub client_id: Option<String>,
     /// Its secret, likewise.
@@ -140,7 +142,9 @@ async fn exchange_code(state: &AppState, client: &OAuthClient, form: &TokenForm)
     if !secrets::is_valid_verifier(verifier) || grant.code_challenge.as_deref() != Some(&secrets::s256(verifier)) {
         return Err(GrantError::invalid_grant("the code_verifier does not match the code_challenge"));
     }
-    issue(state, client, &grant.user_id, grant.scopes, &grant.family).await
+    let resource =
+        super::bind_resource(&state.settings().public_url, grant.resource.as_deref(), form.resource.as_deref())?;
+    issue(state, client, &grant.user_id, grant.scopes, &grant.family, resource).await
 }
 
 async fn refresh(state: &AppState, client: &OAuthClient, form: &TokenForm) -> Result<Issued, GrantError> {
@@ -170,7 +174,9 @@ async fn refresh(state: &AppState, client: &OAuthClient, form: &TokenForm) -> Re
             asked
         }
     };
-    issue(state, client, &old.user_id, scopes, &old.family).await
+    let resource =
+        super::bind_resource(&state.settings().public_url, old.resource.as_deref(), form.resource.as_deref())?;
+    issue(state, client, &old.user_id, scopes, &old.family, resource).await
 }
 
 /// What a grant's refusals say.
@@ -214,6 +220,7 @@ async fn issue(
     user_id: &str,
     scopes: Vec<Scope>,
     family: &str,
+    resource: Option<String>,
 ) -> Result<Issued, GrantError> {
     let random = || GrantError::server("the system random source failed", "no random bytes");
     let access = secrets::new_secret(ACCESS_TOKEN_PREFIX).ok_or_else(random)?;
@@ -234,6 +241,7 @@ async fn issue(
                 family: family.to_owned(),
                 redirect_uri: None,
                 code_challenge: None,
+                resource: resource.clone(),
                 expires_at: now.saturating_add(seconds(lifetime)),
                 used_at: None,
                 revoked_at: None,

@@ -309,6 +309,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX poll_subscriptions_by_user ON poll_subscriptions(user_id, created_at);
     CREATE INDEX poll_subscriptions_due ON poll_subscriptions(next_poll_at);
     ",
+    // 11: the resource (RFC 8707) an OAuth grant is bound to.
+    "
+    ALTER TABLE oauth_tokens ADD COLUMN resource TEXT;
+    ",
 ];
 
 /// Why migrating failed.

@@ -81,7 +81,8 @@ fn disable_client(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
 /// The columns [`token_row`] reads, in its order.
 macro_rules! token_columns {
     () => {
-        "hash, kind, client_id, user_id, scopes, family, redirect_uri, code_challenge, expires_at, used_at, revoked_at"
+        "hash, kind, client_id, user_id, scopes, family, redirect_uri, code_challenge, expires_at, used_at, revoked_at, \
+         resource"
     };
 }
 
@@ -100,6 +101,7 @@ fn token_row(row: &Row<'_>) -> rusqlite::Result<OAuthToken> {
         expires_at: row.get(8)?,
         used_at: row.get(9)?,
         revoked_at: row.get(10)?,
+        resource: row.get(11)?,
     })
 }
 
@@ -109,8 +111,8 @@ const EXPIRED_KEPT_SECS: i64 = 24 * 3600;
 fn put_token(conn: &Connection, token: &OAuthToken) -> rusqlite::Result<()> {
     conn.execute_cached(
         "INSERT INTO oauth_tokens (hash, kind, client_id, user_id, scopes, family, redirect_uri, code_challenge,
-                                   expires_at, used_at, revoked_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                   expires_at, used_at, revoked_at, created_at, resource)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             &token.hash[..],
             token.kind.as_str(),
@@ -124,6 +126,7 @@ fn put_token(conn: &Connection, token: &OAuthToken) -> rusqlite::Result<()> {
             token.used_at,
             token.revoked_at,
             now_unix(),
+            token.resource,
         ],
     )?;
     // Expired codes, tokens, links and sessions are refused whether kept or not
