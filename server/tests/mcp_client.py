@@ -61,7 +61,10 @@ class Browser:
     async def open(self, authorization_url: str) -> None:
         self.visited = authorization_url
         signed_in = await self.http.get(self.login_link)
-        check(signed_in.status_code == 200, f"the sign-in link answered {signed_in.status_code}")
+        # The link signs the browser in: it answers a page, or sends it on (303) to
+        # the console, with the session cookie either way.
+        check(signed_in.status_code in (200, 303), f"the sign-in link answered {signed_in.status_code}")
+        check(len(self.http.cookies) > 0, "the sign-in link set no session cookie")
         page = await self.http.get(authorization_url)
         check(page.status_code == 200, f"the consent page answered {page.status_code}: {page.text[:300]}")
         fields = {
