@@ -88,21 +88,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 
 /// The HTTP status of a refusal.
 pub fn status_of(refusal: Refusal) -> StatusCode {
-    match refusal {
-        Refusal::BadRequest => StatusCode::BAD_REQUEST,
-        Refusal::Unauthenticated => StatusCode::UNAUTHORIZED,
-        Refusal::Forbidden => StatusCode::FORBIDDEN,
-        Refusal::PaymentRequired => StatusCode::PAYMENT_REQUIRED,
-        Refusal::NotFound => StatusCode::NOT_FOUND,
-        Refusal::Conflict => StatusCode::CONFLICT,
-        Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        Refusal::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
-        Refusal::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        Refusal::BadGateway => StatusCode::BAD_GATEWAY,
-        Refusal::NotImplemented => StatusCode::NOT_IMPLEMENTED,
-        Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(refusal.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// A page saying why a service refused.

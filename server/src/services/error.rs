@@ -41,6 +41,28 @@ pub enum Refusal {
     Internal,
 }
 
+impl Refusal {
+    /// The HTTP status every door that answers over HTTP (the API, the console,
+    /// MCP's transport) gives this refusal.
+    pub const fn http_status(self) -> u16 {
+        match self {
+            Refusal::BadRequest => 400,
+            Refusal::Unauthenticated => 401,
+            Refusal::Forbidden => 403,
+            Refusal::PaymentRequired => 402,
+            Refusal::NotFound => 404,
+            Refusal::Conflict => 409,
+            Refusal::TooLarge => 413,
+            Refusal::Invalid => 422,
+            Refusal::RateLimited => 429,
+            Refusal::BadGateway => 502,
+            Refusal::NotImplemented => 501,
+            Refusal::Unavailable => 503,
+            Refusal::Internal => 500,
+        }
+    }
+}
+
 /// A refusal or failure: its kind, a stable machine-readable code, a message a
 /// person can act on, structured details, and when to try again if it may pass
 /// later. Boxed, so `Result`s stay small.

@@ -3,7 +3,6 @@
 //! Every door (HTTP, the command line) holds one [`AppState`] and calls the
 //! services with it.
 
-use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,36 +20,7 @@ use block_core::webhooks::Webhooks;
 use block_core::{Executor, Registry};
 
 /// A registry the state can hold: the global one, or one built for the occasion.
-#[derive(Clone, Debug)]
-pub enum SharedRegistry {
-    /// A registry that lives as long as the process, e.g. [`Registry::global`].
-    Static(&'static Registry),
-    /// A registry built by hand (tests, embedding services).
-    Owned(Arc<Registry>),
-}
-
-impl Deref for SharedRegistry {
-    type Target = Registry;
-
-    fn deref(&self) -> &Registry {
-        match self {
-            SharedRegistry::Static(registry) => registry,
-            SharedRegistry::Owned(registry) => registry,
-        }
-    }
-}
-
-impl From<&'static Registry> for SharedRegistry {
-    fn from(registry: &'static Registry) -> Self {
-        SharedRegistry::Static(registry)
-    }
-}
-
-impl From<Registry> for SharedRegistry {
-    fn from(registry: Registry) -> Self {
-        SharedRegistry::Owned(Arc::new(registry))
-    }
-}
+pub use block_core::registry::SharedRegistry;
 
 /// Tunable limits and addresses.
 #[derive(Debug, Clone)]
