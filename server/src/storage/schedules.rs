@@ -1,12 +1,14 @@
 //! Schedules, and the claim that makes each fire happen once however many
 //! server processes share the storage.
 
-use crate::domain::Schedule;
+use crate::domain::{Run, Schedule};
 
 use super::StorageError;
 
-/// A fire of a schedule, taken by one scheduler.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A fire of a schedule, taken by one scheduler, with what it does: the claim
+/// and its run are stored in one transaction, so a fire is never taken without
+/// its run queued (a crash in between would lose it) nor queued twice.
+#[derive(Debug, Clone, PartialEq)]
 pub struct FireClaim {
     /// The schedule.
     pub id: String,
@@ -18,14 +20,18 @@ pub struct FireClaim {
     /// When the fire queues a run (Unix milliseconds); `None` for a fire the
     /// missed-fire policy skips.
     pub fired_at: Option<i64>,
+    /// What the fire does.
+    pub result: FireResult,
 }
 
-/// What a claimed fire did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a claimed fire does.
+#[derive(Debug, Clone, PartialEq)]
 pub enum FireResult {
-    /// It queued this run.
-    Queued(String),
-    /// It could not queue a run, for this reason.
+    /// Nothing (the missed-fire policy skips it).
+    Skipped,
+    /// It queues this run.
+    Queued(Box<Run>),
+    /// It cannot queue a run, for this reason (kept on the schedule).
     Failed(String),
 }
 
@@ -54,11 +60,9 @@ pub trait ScheduleStore: Send + Sync + 'static {
 
     /// Takes a fire: moves the schedule's next fire time from `claim.due` to
     /// `claim.next` (and records `fired_at`) in one compare-and-set, so that of
-    /// several schedulers reading the same due fire exactly one gets `true`.
-    /// `false` when the next fire time is no longer `claim.due` (another
-    /// scheduler took it) or the schedule is gone.
+    /// several schedulers reading the same due fire exactly one gets `true`, and
+    /// in the same transaction queues the fire's run (or records why there is
+    /// none). `false` when the next fire time is no longer `claim.due` (another
+    /// scheduler took it) or the schedule is gone: then nothing is stored.
     async fn claim_fire(&self, claim: FireClaim) -> Result<bool, StorageError>;
-
-    /// Records what the last fire of schedule `id` did.
-    async fn record_fire(&self, id: &str, result: FireResult) -> Result<(), StorageError>;
 }

@@ -10,7 +10,7 @@ use block_server::AppState;
 use block_server::domain::{Cipher, MissedFires, Run, RunKind, RunSource, RunStatus, Schedule, ScheduleTarget};
 use block_server::services::accounts as bootstrap;
 use block_server::services::schedules::Scheduler;
-use block_server::storage::{FireClaim, ScheduleStore, SqliteStorage};
+use block_server::storage::{FireClaim, FireResult, ScheduleStore, SqliteStorage};
 use serde_json::{Value, json};
 
 use crate::support::{Options, TestServer, eventually, fresh_dir, runs_of};
@@ -253,15 +253,21 @@ async fn the_claim_is_a_compare_and_set_on_the_next_fire_time() {
     let id = schedule.id.clone();
     server.storage().create_schedule(schedule).await.expect("stored");
     let second = SqliteStorage::open_async(&server.dir).await.expect("a second storage opens");
-    let claim = FireClaim { id: id.clone(), due, next: Some(due + HOUR_MS), fired_at: Some(due) };
+    let claim =
+        FireClaim { id: id.clone(), due, next: Some(due + HOUR_MS), fired_at: Some(due), result: FireResult::Skipped };
     let (first, other) = tokio::join!(server.storage().claim_fire(claim.clone()), second.claim_fire(claim.clone()));
     let taken = [first.expect("claims"), other.expect("claims")];
     assert_eq!(taken.iter().filter(|taken| **taken).count(), 1, "exactly one claim holds: {taken:?}");
     assert!(!server.storage().claim_fire(claim).await.expect("claims"), "the same fire cannot be taken again");
     let schedule = second.schedule(&server.user_id, &id).await.expect("readable").expect("kept");
     assert_eq!((schedule.next_fire_at, schedule.last_fired_at), (Some(due + HOUR_MS), Some(due)));
-    let gone = FireClaim { id: "no-such-schedule".into(), ..FireClaim { id, due, next: None, fired_at: None } };
+    let gone = FireClaim { id: "no-such-schedule".into(), next: None, fired_at: None, ..claim_of_nothing(due) };
     assert!(!second.claim_fire(gone).await.expect("claims"), "nothing to claim");
+}
+
+/// A claim of the fire due at `due` that queues nothing.
+fn claim_of_nothing(due: i64) -> FireClaim {
+    FireClaim { id: String::new(), due, next: None, fired_at: None, result: FireResult::Skipped }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -125,11 +125,25 @@ pub async fn enqueue(
     block: &RegisteredBlock,
     input: Value,
 ) -> Result<Queued, ServiceError> {
+    let queued = queued_record(state, new, block, input)?;
+    state.storage().create_runs(vec![queued.run.clone()]).await?;
+    state.run_hub().wake();
+    Ok(queued)
+}
+
+/// The record of a run of `block` on `input` to queue, not stored yet (for a
+/// caller that stores it in a transaction of its own): the input checked, its
+/// secret fields sealed. Wake the workers ([`RunHub::wake`](hub::RunHub::wake))
+/// once it is stored.
+pub fn queued_record(
+    state: &AppState,
+    new: NewRun,
+    block: &RegisteredBlock,
+    input: Value,
+) -> Result<Queued, ServiceError> {
     let CheckedInput { mut value, ignored } = run_input::check(block, input)?;
     run_input::seal(state.cipher(), block, &mut value)?;
     let run = new.record(block, value, RunStatus::Queued);
-    state.storage().create_runs(vec![run.clone()]).await?;
-    state.run_hub().wake();
     Ok(Queued { run, ignored })
 }
 

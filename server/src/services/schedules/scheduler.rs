@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::{CronSchedule, FirePlan, plan};
-use crate::domain::{RunKind, RunSource, Schedule, now_millis};
+use crate::domain::{Run, RunKind, RunSource, Schedule, now_millis};
 use crate::services::run_input;
 use crate::services::runs::{self, NewRun};
 use crate::services::{AppState, ServiceError};
@@ -93,7 +93,7 @@ async fn until_next_fire(state: &AppState) -> Duration {
 }
 
 /// Takes the due fire of `schedule` (unless another process took it first)
-/// and queues its run.
+/// and queues its run, in one transaction.
 async fn fire(state: &AppState, schedule: Schedule, now: i64) {
     let timing = CronSchedule::parse(&schedule.cron, &schedule.timezone);
     let plan = match &timing {
@@ -103,8 +103,33 @@ async fn fire(state: &AppState, schedule: Schedule, now: i64) {
         Err(_) => schedule.next_fire_at.map(|due| FirePlan { due, next: None, queues_run: false, missed: false }),
     };
     let Some(plan) = plan else { return };
-    let claim =
-        FireClaim { id: schedule.id.clone(), due: plan.due, next: plan.next, fired_at: plan.queues_run.then_some(now) };
+    let result = match &timing {
+        Err(problems) => {
+            let reasons: Vec<&str> = problems.iter().map(|problem| problem.message.as_str()).collect();
+            FireResult::Failed(format!("the schedule stopped: {}", reasons.join("; ")))
+        }
+        Ok(_) if !plan.queues_run => FireResult::Skipped,
+        Ok(_) => match record(state, &schedule) {
+            Ok(run) => FireResult::Queued(Box::new(run)),
+            Err(refusal) => {
+                tracing::warn!(schedule = %schedule.id, code = refusal.code(), "a schedule's run could not be queued");
+                FireResult::Failed(refusal.message().to_owned())
+            }
+        },
+    };
+    let queued = matches!(result, FireResult::Queued(_));
+    if let FireResult::Failed(reason) = &result
+        && timing.is_err()
+    {
+        tracing::warn!(schedule = %schedule.id, %reason, "a schedule can no longer be read");
+    }
+    let claim = FireClaim {
+        id: schedule.id.clone(),
+        due: plan.due,
+        next: plan.next,
+        fired_at: plan.queues_run.then_some(now),
+        result,
+    };
     match state.storage().claim_fire(claim).await {
         Ok(true) => {}
         // Another process took this fire.
@@ -114,13 +139,6 @@ async fn fire(state: &AppState, schedule: Schedule, now: i64) {
             return;
         }
     }
-    if let Err(problems) = timing {
-        let reasons: Vec<String> = problems.into_iter().map(|problem| problem.message).collect();
-        let reason = format!("the schedule stopped: {}", reasons.join("; "));
-        tracing::warn!(schedule = %schedule.id, %reason, "a schedule can no longer be read");
-        record(state, &schedule, FireResult::Failed(reason)).await;
-        return;
-    }
     if plan.missed {
         tracing::info!(
             schedule = %schedule.id,
@@ -129,21 +147,13 @@ async fn fire(state: &AppState, schedule: Schedule, now: i64) {
             "fires were missed while no server ran"
         );
     }
-    if !plan.queues_run {
-        return;
+    if queued {
+        state.run_hub().wake();
     }
-    let result = match queue(state, &schedule).await {
-        Ok(run_id) => FireResult::Queued(run_id),
-        Err(refusal) => {
-            tracing::warn!(schedule = %schedule.id, code = refusal.code(), "a schedule's run could not be queued");
-            FireResult::Failed(refusal.message().to_owned())
-        }
-    };
-    record(state, &schedule, result).await;
 }
 
-/// Queues the run of one fire; its id.
-async fn queue(state: &AppState, schedule: &Schedule) -> Result<String, ServiceError> {
+/// The run record of one fire, to queue.
+fn record(state: &AppState, schedule: &Schedule) -> Result<Run, ServiceError> {
     let block = runs::runnable_block(state, schedule.target.id())?;
     let new = NewRun {
         kind: RunKind::Schedule,
@@ -153,11 +163,5 @@ async fn queue(state: &AppState, schedule: &Schedule) -> Result<String, ServiceE
     let mut input = schedule.input.clone();
     run_input::unseal(state.cipher(), block, &mut input)
         .map_err(|message| ServiceError::internal("opening a schedule's input", message))?;
-    Ok(runs::enqueue(state, new, block, input).await?.run.id)
-}
-
-async fn record(state: &AppState, schedule: &Schedule, result: FireResult) {
-    if let Err(error) = state.storage().record_fire(&schedule.id, result).await {
-        tracing::error!(%error, schedule = %schedule.id, "recording a schedule's fire failed");
-    }
+    Ok(runs::queued_record(state, new, block, input)?.run)
 }

@@ -1,8 +1,9 @@
-//! Schedules, and the compare-and-set on their next fire time.
+//! Schedules, and the compare-and-set on their next fire time that queues the
+//! fire's run with it.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
-use super::{Cached, SqliteStorage, corrupt};
+use super::{Cached, SqliteStorage, corrupt, runs};
 use crate::domain::{MissedFires, Schedule, ScheduleTarget};
 use crate::storage::{FireClaim, FireResult, ScheduleStore, StorageError};
 
@@ -90,29 +91,34 @@ fn due(conn: &Connection, now: i64, limit: u32) -> rusqlite::Result<Vec<Schedule
     statement.query_map(params![now, limit], schedule_row)?.collect()
 }
 
-fn claim(conn: &Connection, claim: &FireClaim) -> rusqlite::Result<bool> {
+fn claim(conn: &mut Connection, claim: &FireClaim) -> rusqlite::Result<bool> {
     // The compare-and-set: of several schedulers that read the same due fire,
     // the first update moves `next_fire_at` on and every later one matches no
-    // row. A single statement, so no transaction is needed around it.
-    let changed = conn.execute_cached(
+    // row; the run is queued in the same transaction.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let changed = tx.execute_cached(
         "UPDATE schedules SET next_fire_at = ?3, last_fired_at = coalesce(?4, last_fired_at)
          WHERE id = ?1 AND next_fire_at = ?2",
         params![claim.id, claim.due, claim.next, claim.fired_at],
     )?;
-    Ok(changed == 1)
-}
-
-fn record(conn: &Connection, id: &str, result: &FireResult) -> rusqlite::Result<()> {
-    match result {
-        FireResult::Queued(run_id) => conn.execute_cached(
-            "UPDATE schedules SET last_run_id = ?2, last_error = NULL WHERE id = ?1",
-            params![id, run_id],
-        )?,
-        FireResult::Failed(error) => {
-            conn.execute_cached("UPDATE schedules SET last_error = ?2 WHERE id = ?1", params![id, error])?
+    if changed != 1 {
+        return Ok(false);
+    }
+    match &claim.result {
+        FireResult::Skipped => {}
+        FireResult::Queued(run) => {
+            runs::insert_queued(&tx, run)?;
+            tx.execute_cached(
+                "UPDATE schedules SET last_run_id = ?2, last_error = NULL WHERE id = ?1",
+                params![claim.id, run.id],
+            )?;
         }
-    };
-    Ok(())
+        FireResult::Failed(error) => {
+            tx.execute_cached("UPDATE schedules SET last_error = ?2 WHERE id = ?1", params![claim.id, error])?;
+        }
+    }
+    tx.commit()?;
+    Ok(true)
 }
 
 #[async_trait::async_trait]
@@ -155,10 +161,5 @@ impl ScheduleStore for SqliteStorage {
 
     async fn claim_fire(&self, fire: FireClaim) -> Result<bool, StorageError> {
         self.write(move |conn| claim(conn, &fire)).await
-    }
-
-    async fn record_fire(&self, id: &str, result: FireResult) -> Result<(), StorageError> {
-        let id = id.to_owned();
-        self.write(move |conn| record(conn, &id, &result)).await
     }
 }

@@ -14,8 +14,8 @@ use block_server::domain::{
 };
 use block_server::storage::prelude::*;
 use block_server::storage::{
-    Admission, AttemptOutcome, Callback, FireClaim, FireResult, Idempotent, KeyChanges, PollOutcome, Recovered, RunEnd,
-    RunFilter, RunPage, SqliteStorage, StopOutcome, StorageError, StoredAnswer,
+    Admission, AttemptOutcome, Callback, FireClaim, Idempotent, KeyChanges, PollOutcome, Recovered, RunEnd, RunFilter,
+    RunPage, SqliteStorage, StopOutcome, StorageError, StoredAnswer,
 };
 use futures_util::future::BoxFuture;
 
@@ -177,7 +177,6 @@ delegate!(ScheduleStore {
     async fn due_schedules(&self, now: i64, limit: u32) -> Result<Vec<Schedule>, StorageError>;
     async fn earliest_fire(&self) -> Result<Option<i64>, StorageError>;
     async fn claim_fire(&self, claim: FireClaim) -> Result<bool, StorageError>;
-    async fn record_fire(&self, id: &str, result: FireResult) -> Result<(), StorageError>;
 });
 
 delegate!(PollStore {
