@@ -19,6 +19,7 @@ mod operations;
 mod persistence;
 mod polls;
 mod provider_oauth;
+mod run_queue;
 mod runs;
 mod schedules;
 mod scopes;

@@ -8,7 +8,7 @@ use block_core::http::Exchange;
 use block_server::Settings;
 use serde_json::{Value, json};
 
-use crate::support::{Client, Options, TestServer, sse_events};
+use crate::support::{Client, Options, TestServer, eventually, sse_events};
 
 const CALCULATOR: &str = "470bd006-adb0-48de-a0d9-b3a7de19568b";
 
@@ -148,12 +148,21 @@ async fn a_replay_while_the_first_request_is_answered_is_a_conflict() {
     let server = TestServer::start("runs-idempotency-busy").await;
     let client = server.client();
     let path = "/external-api/v1/blocks/SlowBlock/execute";
-    let body = json!({"millis": 1500});
+    let body = json!({"millis": 3000});
     let slow = {
         let (client, body) = (client.clone(), body.clone());
         tokio::spawn(async move { client.send("POST", path, Some(&body), &[("Idempotency-Key", "busy")]).await })
     };
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The first request is being answered once its run is running.
+    let running = eventually(Duration::from_secs(10), || {
+        let client = client.clone();
+        async move {
+            let runs = client.get("/external-api/v1/runs?status=running").await.expect(200).json();
+            runs["total_count"] == 1
+        }
+    })
+    .await;
+    assert!(running, "the first request's run started");
     let busy = client.send("POST", path, Some(&body), &[("Idempotency-Key", "busy")]).await;
     assert_eq!(busy.expect(409).code(), "idempotency_key_in_progress");
     slow.await.expect("the first request").expect(200);

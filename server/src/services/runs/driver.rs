@@ -8,10 +8,9 @@ use std::time::Instant;
 
 use block_core::{Execution, OutputEvent, RegisteredBlock, RunOptions, Uuid};
 use serde_json::{Value, json};
-use tokio::sync::broadcast;
 
 use super::billing::{self, Price};
-use super::hub::StopSignal;
+use super::hub::{LiveEvents, StopSignal};
 use super::tally::Tally;
 use crate::domain::{Run, RunEvent, RunStatus, now_millis};
 use crate::services::{AppState, Refusal, ServiceError};
@@ -36,7 +35,7 @@ pub struct RunDriver {
     price: Price,
     started: Instant,
     stop: StopSignal,
-    live: broadcast::Sender<RunEvent>,
+    live: LiveEvents,
     status: Option<RunStatus>,
     ended: bool,
     ignored: Vec<String>,
@@ -175,7 +174,7 @@ impl RunDriver {
             at: now_millis(),
         };
         drop(self.state.storage().append_events(vec![event.clone()]));
-        let _ = self.live.send(event);
+        self.live.send(event);
         self.seq
     }
 
@@ -249,7 +248,7 @@ impl RunDriver {
         {
             tracing::error!(%error, run = %self.run.id, "recording a run's end failed");
         }
-        let _ = self.live.send(end);
+        self.live.send(end);
         state.run_hub().release(&self.run.id);
         super::callbacks::schedule(&state, &self.run).await;
     }

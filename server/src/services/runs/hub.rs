@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use tokio::sync::{Notify, broadcast};
 
@@ -42,9 +42,32 @@ impl StopSignal {
     }
 }
 
+/// The live channel of a run's events, made when the first follower comes: most
+/// runs (an execute answered inline, a queued run nobody watches) never have
+/// one, and a channel costs a buffer of [`LIVE_BUFFER`] slots.
+///
+/// No event falls between the storage and the channel: the run stores each
+/// event before it looks for the channel, and a follower makes the channel
+/// before it reads the storage.
+#[derive(Debug, Clone, Default)]
+pub struct LiveEvents(Arc<OnceLock<broadcast::Sender<RunEvent>>>);
+
+impl LiveEvents {
+    /// Sends `event` to the followers, if there are any.
+    pub fn send(&self, event: RunEvent) {
+        if let Some(sender) = self.0.get() {
+            let _ = sender.send(event);
+        }
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<RunEvent> {
+        self.0.get_or_init(|| broadcast::channel(LIVE_BUFFER).0).subscribe()
+    }
+}
+
 struct Active {
     stop: StopSignal,
-    live: broadcast::Sender<RunEvent>,
+    live: LiveEvents,
 }
 
 /// The runs this process holds.
@@ -73,11 +96,11 @@ impl RunHub {
     }
 
     /// Registers run `id` as held here; its stop signal and live channel.
-    pub fn hold(&self, id: &str) -> (StopSignal, broadcast::Sender<RunEvent>) {
+    pub fn hold(&self, id: &str) -> (StopSignal, LiveEvents) {
         let mut active = self.active.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = active
             .entry(id.to_owned())
-            .or_insert_with(|| Active { stop: StopSignal::default(), live: broadcast::channel(LIVE_BUFFER).0 });
+            .or_insert_with(|| Active { stop: StopSignal::default(), live: LiveEvents::default() });
         (entry.stop.clone(), entry.live.clone())
     }
 

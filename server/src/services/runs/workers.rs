@@ -147,6 +147,12 @@ async fn run_one(state: &AppState, run: Run) {
         Ok(mut driver) => {
             while driver.next().await.is_some() {}
             driver.finish().await;
+            // The end is written in a group with others; wait for it, so that the
+            // next claim sees this run's place free (the per-user limit counts
+            // what the storage says is running).
+            if let Err(error) = state.storage().flush().await {
+                tracing::error!(%error, run = %id, "writing a run's end failed");
+            }
         }
         Err(refusal) => tracing::info!(run = %id, code = refusal.code(), "a queued run did not start"),
     }

@@ -313,6 +313,11 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE oauth_tokens ADD COLUMN resource TEXT;
     ",
+    // 12: each user's queued runs in order, so that a claim reads only the runs
+    // it takes (and one entry per waiting user), however long the queue.
+    "
+    CREATE INDEX runs_queued_by_user ON runs(user_id, created_at, id) WHERE status = 'queued';
+    ",
 ];
 
 /// Why migrating failed.

@@ -14,6 +14,7 @@
 //! retried one write at a time, so one bad row loses only itself, and the
 //! failure is logged.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -38,14 +39,14 @@ type Reply = oneshot::Sender<Result<(), StorageError>>;
 
 /// One queued write.
 pub(super) enum Write {
-    /// A run answered inline, stored running, held by `worker` until `lease_until`.
+    /// A run answered inline, stored running, held by `worker` until
+    /// `lease_until` (or, once its end was folded in, stored ended and held by
+    /// nobody).
     Run {
         /// The run.
         run: Box<Run>,
-        /// Its worker.
-        worker: String,
-        /// Unix milliseconds.
-        lease_until: i64,
+        /// Its worker and the end of its lease (Unix milliseconds).
+        lease: Option<(String, i64)>,
     },
     /// Events of runs.
     Events(Vec<RunEvent>),
@@ -128,7 +129,7 @@ fn write_groups(writer: &Mutex<Connection>, receiver: &Receiver<Message>) {
             replies.extend(reply);
             writes.push(write);
         }
-        let result = write_all(writer, &writes);
+        let result = write_all(writer, &mut writes);
         if let Err(error) = &result {
             tracing::error!(%error, writes = writes.len(), "writing run records failed");
         }
@@ -139,14 +140,15 @@ fn write_groups(writer: &Mutex<Connection>, receiver: &Receiver<Message>) {
 }
 
 /// Writes `writes` in one transaction, or else one by one.
-fn write_all(writer: &Mutex<Connection>, writes: &[Write]) -> Result<(), StorageError> {
+fn write_all(writer: &Mutex<Connection>, writes: &mut [Write]) -> Result<(), StorageError> {
+    fold_ends(writes);
     if writes.iter().all(|write| matches!(write, Write::Nothing)) {
         return Ok(());
     }
     let mut conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
     let together = (|| {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        for write in writes {
+        for write in writes.iter() {
             apply(&tx, write)?;
         }
         tx.commit()
@@ -155,7 +157,7 @@ fn write_all(writer: &Mutex<Connection>, writes: &[Write]) -> Result<(), Storage
         return together.map_err(database);
     }
     let mut first_error = None;
-    for write in writes {
+    for write in writes.iter() {
         if let Err(error) = apply(&conn, write) {
             first_error.get_or_insert(error);
         }
@@ -163,9 +165,44 @@ fn write_all(writer: &Mutex<Connection>, writes: &[Write]) -> Result<(), Storage
     first_error.map_or(Ok(()), |error| Err(database(error)))
 }
 
+/// Folds the end of a run into the row written for it in the same group: one
+/// insert of the ended run instead of an insert and an update of the same row
+/// (most runs answered inline start and end within one commit). The group is
+/// committed as a whole, so no reader could have seen the row in between; if
+/// it is retried write by write, the folded row still says the same.
+fn fold_ends(writes: &mut [Write]) {
+    let mut rows: HashMap<String, usize> = HashMap::new();
+    for index in 0..writes.len() {
+        let row = match &writes[index] {
+            Write::Run { run, lease: Some(_) } => {
+                rows.insert(run.id.clone(), index);
+                continue;
+            }
+            Write::End(end) => match rows.remove(&end.id) {
+                Some(row) => row,
+                None => continue,
+            },
+            _ => continue,
+        };
+        let Write::End(end) = std::mem::replace(&mut writes[index], Write::Nothing) else { continue };
+        if let Write::Run { run, lease } = &mut writes[row] {
+            run.status = end.status;
+            run.outputs = end.outputs;
+            run.truncated = end.truncated;
+            run.error = end.error;
+            run.charged = end.charged;
+            run.finished_at = Some(end.finished_at);
+            *lease = None;
+        }
+    }
+}
+
 fn apply(conn: &Connection, write: &Write) -> rusqlite::Result<()> {
     match write {
-        Write::Run { run, worker, lease_until } => runs::insert_leased(conn, run, Some(worker), Some(*lease_until)),
+        Write::Run { run, lease } => match lease {
+            Some((worker, until)) => runs::insert_leased(conn, run, Some(worker), Some(*until)),
+            None => runs::insert_leased(conn, run, None, None),
+        },
         Write::Events(events) => runs::insert_events(conn, events),
         Write::End(end) => runs::end(conn, end),
         Write::Nothing => Ok(()),

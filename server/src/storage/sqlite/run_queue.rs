@@ -2,6 +2,7 @@
 //! heartbeat, and the recovery of runs whose worker died (queued again if their
 //! block had not started, else interrupted and refunded).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -16,6 +17,13 @@ const INTERRUPTED: &str = "the server stopped during the run; what it was charge
 
 /// Claims queued runs, taking turns between users (the oldest waiting run of
 /// each user first), at most `per_user` running per user.
+///
+/// Every step reads an index, never the whole queue: the users with queued runs
+/// come from a skip through `runs_queued_by_user` (one seek per user), each
+/// user's oldest runs from the same index (as many as the user has room for),
+/// and the running counts from `runs_running`. A claim thus costs the same with
+/// ten runs queued or a million, which a worker claiming after every run it
+/// finishes needs.
 fn claim(
     conn: &mut Connection,
     worker: &str,
@@ -24,24 +32,69 @@ fn claim(
     lease_until: i64,
 ) -> rusqlite::Result<Vec<Run>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let claimed: Vec<Run> = {
+    let chosen = turns(&tx, limit, per_user)?;
+    let mut claimed = Vec::with_capacity(chosen.len());
+    {
         let mut statement = tx.prepare_cached(concat!(
-            "WITH busy AS (SELECT user_id, count(*) AS n FROM runs WHERE status = 'running' GROUP BY user_id),
-                  turns AS (
-                      SELECT r.id AS id, r.created_at AS created_at,
-                             ROW_NUMBER() OVER (PARTITION BY r.user_id ORDER BY r.created_at, r.id) AS turn,
-                             COALESCE(busy.n, 0) AS n
-                      FROM runs r LEFT JOIN busy ON busy.user_id = r.user_id
-                      WHERE r.status = 'queued')
-             UPDATE runs SET status = 'running', lease_owner = ?1, lease_until = ?2
-             WHERE id IN (SELECT id FROM turns WHERE turn + n <= ?3 ORDER BY turn, created_at, id LIMIT ?4)
-             RETURNING ",
+            "UPDATE runs SET status = 'running', lease_owner = ?2, lease_until = ?3
+             WHERE id = ?1 AND status = 'queued' RETURNING ",
             run_columns!()
         ))?;
-        statement.query_map(params![worker, lease_until, per_user, limit], run_row)?.collect::<rusqlite::Result<_>>()?
-    };
+        for id in &chosen {
+            if let Some(run) = statement.query_row(params![id, worker, lease_until], run_row).optional()? {
+                claimed.push(run);
+            }
+        }
+    }
     tx.commit()?;
     Ok(claimed)
+}
+
+/// The ids of at most `limit` queued runs to claim, in turn order: every user's
+/// oldest run first, then every user's second, and so on, oldest first within a
+/// turn; no user past `per_user` running.
+fn turns(conn: &Connection, limit: u32, per_user: u32) -> rusqlite::Result<Vec<String>> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let busy: HashMap<String, u32> = conn
+        .prepare_cached("SELECT user_id, count(*) FROM runs WHERE status = 'running' GROUP BY user_id")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let users: Vec<String> = conn
+        .prepare_cached(
+            "WITH RECURSIVE waiting(user_id) AS (
+                 SELECT min(user_id) FROM runs WHERE status = 'queued'
+                 UNION ALL
+                 SELECT (SELECT min(user_id) FROM runs WHERE status = 'queued' AND user_id > waiting.user_id)
+                 FROM waiting WHERE waiting.user_id IS NOT NULL)
+             SELECT user_id FROM waiting WHERE user_id IS NOT NULL",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut oldest = conn.prepare_cached(
+        "SELECT id, created_at FROM runs WHERE status = 'queued' AND user_id = ?1 ORDER BY created_at, id LIMIT ?2",
+    )?;
+    // (turn, created_at, id) of every candidate.
+    let mut candidates: Vec<(usize, i64, String)> = Vec::new();
+    for user in &users {
+        let room = per_user.saturating_sub(busy.get(user).copied().unwrap_or(0));
+        let room = usize::try_from(room).unwrap_or(usize::MAX).min(limit);
+        if room == 0 {
+            continue;
+        }
+        let rows = oldest.query_map(params![user, i64::try_from(room).unwrap_or(i64::MAX)], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+        })?;
+        for (turn, row) in rows.enumerate() {
+            let (id, created_at) = row?;
+            candidates.push((turn, created_at, id));
+        }
+    }
+    candidates.sort_unstable();
+    candidates.truncate(limit);
+    Ok(candidates.into_iter().map(|(_, _, id)| id).collect())
 }
 
 fn renew(conn: &mut Connection, worker: &str, runs: &[String], lease_until: i64) -> rusqlite::Result<Vec<String>> {

@@ -301,7 +301,9 @@ impl RunStore for SqliteStorage {
         let lease_until = now_millis().saturating_add(millis(lease));
         if charge == 0 {
             // Leased like any running run, so that a crash leaves it to recovery.
-            self.inner.records.push_detached(Write::Run { run: Box::new(run), worker: worker.to_owned(), lease_until });
+            self.inner
+                .records
+                .push_detached(Write::Run { run: Box::new(run), lease: Some((worker.to_owned(), lease_until)) });
             return Ok(Admission::Started);
         }
         let (worker, reason) = (worker.to_owned(), reason.to_owned());
