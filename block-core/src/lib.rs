@@ -93,6 +93,12 @@ pub use executor::{
     Emit, ExecuteError, ExecuteErrorKind, Execution, Executor, OutputEvent, Outputs, PreparedRun, RunOptions,
     UsedCredentials,
 };
+/// The boxed, sendable future that object-safe traits return where `#[async_trait]`
+/// is not used ([`http::Transport`], [`http::Resolver`], [`polling::PollSpec`]): write
+/// `Box::pin(async move { ... })` to make one.
+pub use futures_util::future::BoxFuture;
+/// The boxed, sendable stream of outputs a [`graph::NodeRunner`] returns.
+pub use futures_util::stream::BoxStream;
 pub use polling::{Poll, PolledItem};
 pub use provider::{AuthMethod, Provider, ProviderDescriptor};
 pub use registry::{InputProblem, RegisteredBlock, Registry, RegistryBuilder, RegistryError, RegistryProblem};
