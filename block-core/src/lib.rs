@@ -171,7 +171,8 @@ pub mod __private {
     pub use crate::executor::erased::{ErasedBlock, ReadyRun, erase};
     pub use crate::polling::{Dedupe, PollSpec, erased_poll};
     pub use crate::schema::{
-        FieldSpec, InputSchemaBuilder, OutputSchemaBuilder, enum_schema, missing_field, root_input_schema,
+        FieldSpec, InputFields, InputSchemaBuilder, OutputSchemaBuilder, deserialize_enum_value, enum_index_error,
+        enum_schema, missing_field, root_input_schema,
     };
     pub use crate::traits::has_hidden_payload;
     pub use inventory;

@@ -149,8 +149,12 @@ pub struct PollSpec {
     pub fire_on_first: bool,
     /// Runs the block's [`Poll::poll`] on a prepared input.
     #[doc(hidden)]
-    pub poll: fn(Box<dyn ReadyRun>, RunContext) -> BoxFuture<'static, Result<Vec<PolledItem>, BlockError>>,
+    pub poll: ErasedPoll,
 }
+
+/// How a [`PollSpec`] polls: [`erased_poll`] for the block that declared it.
+#[doc(hidden)]
+pub type ErasedPoll = fn(Box<dyn ReadyRun>, RunContext) -> BoxFuture<'static, Result<Vec<PolledItem>, BlockError>>;
 
 /// Runs `B`'s [`Poll::poll`] on a run prepared for `B`; the attribute points
 /// [`PollSpec::poll`] here.
