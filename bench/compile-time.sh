@@ -13,7 +13,9 @@
 #             without the macros' output)
 # Dependencies are built first and not timed. Then, for each crate (debug profile,
 # as authors iterate): a clean build of the crate alone, and an incremental rebuild
-# after editing one block's module. Prints both times and the ratio.
+# after editing one block's module. Prints both times, wall clock and CPU (user +
+# system; on a machine shared with other builds the CPU time is the steadier
+# figure), the ratios, and the clean build's cost per block.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
