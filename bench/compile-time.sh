@@ -13,7 +13,9 @@
 #             without the macros' output)
 # Dependencies are built first and not timed. Then, for each crate (debug profile,
 # as authors iterate): a clean build of the crate alone, and an incremental rebuild
-# after editing one block's module. Prints both times and the ratio.
+# after editing one block's module. Prints both times, wall clock and CPU (user +
+# system; on a machine shared with other builds the CPU time is the steadier
+# figure), the ratios, and the clean build's cost per block.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -76,7 +78,7 @@ pub struct Block$i;
 impl Run for Block$i {
     type Input = Input$i;
     type Output = Output$i;
-    async fn run(&self, input: Input$i, _ctx: &Context, out: &Emit<Output$i>) -> Result<(), BlockError> {
+    async fn run(&self, input: Input$i, _ctx: &RunContext, out: &Emit<Output$i>) -> Result<(), BlockError> {
         let text = input.text.repeat(input.times as usize);
         let length = text.len() as u64;
         out.emit(Output$i::Result(text)).await?;
@@ -119,35 +121,44 @@ RS
     done
 }
 
-seconds() { awk -v ns="$1" 'BEGIN { printf "%.2f", ns / 1e9 }'; }
-
-# Prints "clean incremental" build seconds of the crate in $1.
+# Prints "clean incremental clean-cpu incremental-cpu" seconds for the crate in $1:
+# wall-clock time, and the CPU time (user + system) of the build, which a machine
+# shared with other builds inflates far less than the wall clock.
 measure() {
-    local dir=$WORK/$1 start clean incremental
+    local dir=$WORK/$1 clean incremental
     cargo build --quiet --manifest-path "$dir/Cargo.toml" >&2 # dependencies, not timed
     cargo clean --quiet --manifest-path "$dir/Cargo.toml" -p "generated-$1" >&2
-    start=$(date +%s%N)
-    cargo build --quiet --manifest-path "$dir/Cargo.toml" >&2
-    clean=$(($(date +%s%N) - start))
+    clean=$(timed cargo build --quiet --manifest-path "$dir/Cargo.toml")
     sed -i 's/The repeated text\./The repeated text, edited./' "$dir/src/block_1.rs"
-    start=$(date +%s%N)
-    cargo build --quiet --manifest-path "$dir/Cargo.toml" >&2
-    incremental=$(($(date +%s%N) - start))
-    echo "$(seconds "$clean") $(seconds "$incremental")"
+    incremental=$(timed cargo build --quiet --manifest-path "$dir/Cargo.toml")
+    read -r clean_wall clean_cpu <<<"$clean"
+    read -r incr_wall incr_cpu <<<"$incremental"
+    echo "$clean_wall $incr_wall $clean_cpu $incr_cpu"
+}
+
+# Runs a command; prints its wall-clock and CPU (user + system) seconds.
+timed() {
+    local TIMEFORMAT='%R %U %S' report
+    report=$( { time "$@" >&2; } 2>&1 | tail -n 1)
+    awk '{ printf "%.2f %.2f", $1, $2 + $3 }' <<<"$report"
 }
 
 echo "== generating two crates of $BLOCKS blocks in $WORK" >&2
 generate macros
 generate baseline
 echo "== building block-core and its dependencies (not timed)" >&2
-read -r base_clean base_incr < <(measure baseline)
-read -r macro_clean macro_incr < <(measure macros)
+read -r base_clean base_incr base_clean_cpu base_incr_cpu < <(measure baseline)
+read -r macro_clean macro_incr macro_clean_cpu macro_incr_cpu < <(measure macros)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", (b > 0 ? a / b : 0) }'; }
+per_block() { awk -v a="$1" -v n="$BLOCKS" 'BEGIN { printf "%.3f", a / n }'; }
 echo
 echo "Machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$BLOCKS blocks, debug profile, the generated crate only (dependencies prebuilt)"
-printf '%-28s %10s %14s\n' "crate" "clean s" "incremental s"
-printf '%-28s %10s %14s\n' "with the block macros" "$macro_clean" "$macro_incr"
-printf '%-28s %10s %14s\n' "plain Rust baseline" "$base_clean" "$base_incr"
-printf '%-28s %10s %14s\n' "ratio (macros' cost)" "$(ratio "$macro_clean" "$base_clean")" "$(ratio "$macro_incr" "$base_incr")"
+printf '%-28s %10s %14s %12s %16s\n' "crate" "clean s" "incremental s" "clean CPU s" "incremental CPU s"
+printf '%-28s %10s %14s %12s %16s\n' "with the block macros" "$macro_clean" "$macro_incr" "$macro_clean_cpu" "$macro_incr_cpu"
+printf '%-28s %10s %14s %12s %16s\n' "plain Rust baseline" "$base_clean" "$base_incr" "$base_clean_cpu" "$base_incr_cpu"
+printf '%-28s %10s %14s %12s %16s\n' "ratio (macros' cost)" "$(ratio "$macro_clean" "$base_clean")" \
+    "$(ratio "$macro_incr" "$base_incr")" "$(ratio "$macro_clean_cpu" "$base_clean_cpu")" \
+    "$(ratio "$macro_incr_cpu" "$base_incr_cpu")"
+echo "per block, clean: $(per_block "$macro_clean") s wall, $(per_block "$macro_clean_cpu") s CPU"

@@ -93,6 +93,12 @@ pub use executor::{
     Emit, ExecuteError, ExecuteErrorKind, Execution, Executor, OutputEvent, Outputs, PreparedRun, RunOptions,
     UsedCredentials,
 };
+/// The boxed, sendable future that object-safe traits return where `#[async_trait]`
+/// is not used ([`http::Transport`], [`http::Resolver`], [`polling::PollSpec`]): write
+/// `Box::pin(async move { ... })` to make one.
+pub use futures_util::future::BoxFuture;
+/// The boxed, sendable stream of outputs a [`graph::NodeRunner`] returns.
+pub use futures_util::stream::BoxStream;
 pub use polling::{Poll, PolledItem};
 pub use provider::{AuthMethod, Provider, ProviderDescriptor};
 pub use registry::{InputProblem, RegisteredBlock, Registry, RegistryBuilder, RegistryError, RegistryProblem};
@@ -165,7 +171,8 @@ pub mod __private {
     pub use crate::executor::erased::{ErasedBlock, ReadyRun, erase};
     pub use crate::polling::{Dedupe, PollSpec, erased_poll};
     pub use crate::schema::{
-        FieldSpec, InputSchemaBuilder, OutputSchemaBuilder, enum_schema, missing_field, root_input_schema,
+        FieldSpec, InputFields, InputSchemaBuilder, OutputSchemaBuilder, deserialize_enum_value, enum_index_error,
+        enum_schema, missing_field, root_input_schema,
     };
     pub use crate::traits::has_hidden_payload;
     pub use inventory;

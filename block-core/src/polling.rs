@@ -26,13 +26,12 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
-use std::pin::Pin;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::executor::erased::{Ready, ReadyRun};
-use crate::{Block, BlockError, Run, RunContext};
+use crate::{Block, BlockError, BoxFuture, Run, RunContext};
 
 /// How many ids [`Dedupe::SeenIds`] keeps when the block names no number.
 pub const DEFAULT_SEEN_IDS: usize = 1_000;
@@ -150,16 +149,20 @@ pub struct PollSpec {
     pub fire_on_first: bool,
     /// Runs the block's [`Poll::poll`] on a prepared input.
     #[doc(hidden)]
-    pub poll: fn(Box<dyn ReadyRun>, RunContext) -> PollFuture,
+    pub poll: ErasedPoll,
 }
 
-/// The future [`PollSpec::poll`] returns.
-pub type PollFuture = Pin<Box<dyn Future<Output = Result<Vec<PolledItem>, BlockError>> + Send>>;
+/// How a [`PollSpec`] polls: [`erased_poll`] for the block that declared it.
+#[doc(hidden)]
+pub type ErasedPoll = fn(Box<dyn ReadyRun>, RunContext) -> BoxFuture<'static, Result<Vec<PolledItem>, BlockError>>;
 
 /// Runs `B`'s [`Poll::poll`] on a run prepared for `B`; the attribute points
 /// [`PollSpec::poll`] here.
 #[doc(hidden)]
-pub fn erased_poll<B: Block + Poll>(ready: Box<dyn ReadyRun>, ctx: RunContext) -> PollFuture {
+pub fn erased_poll<B: Block + Poll>(
+    ready: Box<dyn ReadyRun>,
+    ctx: RunContext,
+) -> BoxFuture<'static, Result<Vec<PolledItem>, BlockError>> {
     match ready.into_any().downcast::<Ready<B>>() {
         Ok(ready) => Box::pin(async move {
             let Ready { block, input } = *ready;

@@ -1,80 +1,54 @@
-//! `#[derive(BlockEnum)]`: a field-less enum as a JSON string `enum`.
+//! The expansion of `#[derive(BlockEnum)]`: a field-less enum as a JSON string
+//! `enum`. The enum is parsed (and its values checked) in `internals::ast`.
 
 use proc_macro2::TokenStream;
-use quote::quote;
-use syn::{Data, DeriveInput, Fields};
+use quote::{quote, quote_spanned};
+use syn::DeriveInput;
 
+use crate::internals::ast::{self, Fallback};
 use crate::internals::attr;
 use crate::internals::ctxt::Ctxt;
-use crate::internals::symbol::VALUE;
+use crate::internals::symbol::BLOCK_VALUE;
 use crate::internals::text;
 
 pub fn expand(item: DeriveInput) -> TokenStream {
     let mut cx = Ctxt::new();
-    let krate = attr::crate_path(&mut cx, &item.attrs, VALUE);
-    let Data::Enum(data) = &item.data else {
-        cx.error_spanned_by(&item.ident, "BlockEnum is derived on an enum whose variants have no fields");
-        return stub(&cx, &item, &krate);
+    let krate = attr::crate_path(&mut cx, &item.attrs, BLOCK_VALUE);
+    let found = ast::enum_values(&mut cx, &item);
+    let enum_values = match found {
+        Ok(values) if !cx.has_errors() => values,
+        Err(Fallback::ErrorsOnly) => return cx.to_compile_errors(),
+        Ok(_) | Err(Fallback::Stub) => return stub(&cx, &item, &krate),
     };
-    if !item.generics.params.is_empty() {
-        cx.error_spanned_by(&item.generics, "a BlockEnum cannot be generic");
-        return cx.to_compile_errors();
-    }
-    if data.variants.is_empty() {
-        cx.error_spanned_by(&item.ident, "a BlockEnum needs at least one variant");
-        return stub(&cx, &item, &krate);
-    }
-    let mut variants = Vec::new();
-    let mut values: Vec<String> = Vec::new();
-    let mut docs = Vec::new();
-    for variant in &data.variants {
-        if !matches!(variant.fields, Fields::Unit) {
-            cx.error_spanned_by(
-                &variant.fields,
-                format!(
-                    "BlockEnum variants have no fields: the value is the variant's name; write `{}`, \
-                     and put the data in another input field",
-                    variant.ident
-                ),
-            );
-            continue;
-        }
-        let rename = attr::value_rename(&mut cx, &variant.attrs);
-        let value = rename.map_or_else(|| text::snake_case(&variant.ident.to_string()), |r| r.value());
-        if values.contains(&value) {
-            cx.error_spanned_by(&variant.ident, format!("two variants have the value `{value}`"));
-            continue;
-        }
-        variants.push(&variant.ident);
-        values.push(value);
-        docs.push(text::doc_comment(&variant.attrs));
-    }
-    if cx.has_errors() {
-        return stub(&cx, &item, &krate);
-    }
+    let errors = cx.to_compile_errors();
+    let variants: Vec<&syn::Ident> = enum_values.iter().map(|v| v.variant).collect();
+    let values: Vec<&str> = enum_values.iter().map(|v| v.value.as_str()).collect();
+    let docs: Vec<&str> = enum_values.iter().map(|v| v.doc.as_str()).collect();
     let private = quote!(#krate::__private);
-    let serde_path = format!("{}::__private::serde", quote!(#krate).to_string().replace(' ', ""));
     let ident = &item.ident;
+    let indices = 0..variants.len();
     let title = ident.to_string();
     let description = text::doc_comment(&item.attrs);
+    let deprecations = deprecations(&item);
     quote! {
+        #errors
+        #deprecations
         const _: () = {
-            #[derive(#private::serde::Serialize, #private::serde::Deserialize)]
-            #[serde(crate = #serde_path)]
-            enum __Wire { #(#[serde(rename = #values)] #variants,)* }
-
             impl #private::serde::Serialize for #ident {
                 fn serialize<__S: #private::serde::Serializer>(&self, serializer: __S) -> #private::Result<__S::Ok, __S::Error> {
-                    let wire = match self { #(#ident::#variants => __Wire::#variants,)* };
-                    #private::serde::Serialize::serialize(&wire, serializer)
+                    serializer.serialize_str(match self { #(#ident::#variants => #values,)* })
                 }
             }
 
+            // The value is matched in block-core's shared code; only its position
+            // comes back, so each enum compiles no visitor of its own.
             impl<'de> #private::serde::Deserialize<'de> for #ident {
                 fn deserialize<__D: #private::serde::Deserializer<'de>>(deserializer: __D) -> #private::Result<Self, __D::Error> {
-                    #private::Result::Ok(match <__Wire as #private::serde::Deserialize>::deserialize(deserializer)? {
-                        #(__Wire::#variants => #ident::#variants,)*
-                    })
+                    const VALUES: &[&str] = &[#(#values),*];
+                    match #private::deserialize_enum_value(deserializer, VALUES)? {
+                        #(#indices => #private::Result::Ok(#ident::#variants),)*
+                        index => #private::Result::Err(#private::enum_index_error(index)),
+                    }
                 }
             }
 
@@ -93,6 +67,29 @@ pub fn expand(item: DeriveInput) -> TokenStream {
             }
         };
     }
+}
+
+/// A deprecation warning on each `#[value(...)]`, the former spelling of
+/// `#[block_value(...)]`: the use of a deprecated constant, spanned on the attribute,
+/// is the one warning a derive can give on stable Rust.
+fn deprecations(item: &DeriveInput) -> TokenStream {
+    let variants = match &item.data {
+        syn::Data::Enum(data) => data.variants.iter().flat_map(|variant| &variant.attrs).collect(),
+        _ => Vec::new(),
+    };
+    let spans = attr::former_value_spellings(&item.attrs).chain(attr::former_value_spellings(variants));
+    spans
+        .map(|span| {
+            quote_spanned! {span=>
+                const _: () = {
+                    #[deprecated(note = "`#[value(...)]` is now `#[block_value(...)]`, which no other derive claims")]
+                    #[allow(non_upper_case_globals)]
+                    const value: () = ();
+                    value
+                };
+            }
+        })
+        .collect()
 }
 
 /// The errors, plus impls that do nothing, for an enum with a mistake: an input field

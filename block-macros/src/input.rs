@@ -1,125 +1,31 @@
-//! `#[derive(BlockInput)]`: serde impls through private wire structs, the schema,
-//! and the default checks.
+//! The expansion of `#[derive(BlockInput)]`: serde impls through block-core's shared
+//! field reader, the schema, and the default checks. The struct is parsed in
+//! `internals::ast` and checked in `internals::check`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, Ident, Type};
+use syn::{DeriveInput, Ident};
 
-use crate::internals::attr::{self, DefaultValue, InputField};
+use crate::internals::ast::{self, Fallback, InputField};
+use crate::internals::attr::{self, DefaultValue};
 use crate::internals::check;
 use crate::internals::ctxt::Ctxt;
-use crate::internals::symbol::{INPUT, MAX, MAX_ITEMS, MAX_LENGTH, MIN, MIN_ITEMS, MIN_LENGTH};
+use crate::internals::symbol::INPUT;
 use crate::internals::text;
-
-struct Field<'a> {
-    ident: &'a Ident,
-    vis: &'a syn::Visibility,
-    name: String,
-    ty: &'a Type,
-    doc: String,
-    attrs: InputField,
-}
 
 pub fn expand(item: DeriveInput) -> TokenStream {
     let mut cx = Ctxt::new();
     let krate = attr::crate_path(&mut cx, &item.attrs, INPUT);
-    let named = match &item.data {
-        Data::Struct(data) => match &data.fields {
-            Fields::Named(fields) => Some(&fields.named),
-            Fields::Unit => None,
-            Fields::Unnamed(fields) => {
-                cx.error_spanned_by(
-                    fields,
-                    "a block input needs named fields: write `struct Input { name: String, ... }`",
-                );
-                return stub(&cx, &item, &krate);
-            }
-        },
-        Data::Enum(data) => {
-            cx.error_spanned_by(data.enum_token, "BlockInput is derived on a struct with one field per input; for a choice between values use `#[derive(BlockEnum)]`");
-            return stub(&cx, &item, &krate);
-        }
-        Data::Union(data) => {
-            cx.error_spanned_by(data.union_token, "BlockInput is derived on a struct with one field per input");
-            return stub(&cx, &item, &krate);
-        }
+    let fields = match ast::input_fields(&mut cx, &item) {
+        Ok(fields) => fields,
+        Err(Fallback::Stub) => return stub(&cx, &item, &krate),
+        Err(Fallback::ErrorsOnly) => return cx.to_compile_errors(),
     };
-    if !item.generics.params.is_empty() {
-        cx.error_spanned_by(
-            &item.generics,
-            "a block input cannot be generic: its schema is fixed when the block registers",
-        );
-        return cx.to_compile_errors();
-    }
-    let fields: Vec<Field<'_>> = named
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            let ident = f.ident.as_ref().expect("named fields have idents");
-            Field {
-                ident,
-                vis: &f.vis,
-                name: ident.to_string().trim_start_matches("r#").to_owned(),
-                ty: &f.ty,
-                doc: text::doc_comment(&f.attrs),
-                attrs: InputField::from_attrs(&mut cx, &f.attrs),
-            }
-        })
-        .collect();
-    check_fields(&mut cx, &fields);
+    check::input_fields(&mut cx, &fields);
     let expanded = generate(&item, &krate, &fields);
     let errors = cx.to_compile_errors();
     quote! { #errors #expanded }
-}
-
-fn check_fields(cx: &mut Ctxt, fields: &[Field<'_>]) {
-    if let [_, second, ..] = fields.iter().filter(|f| f.attrs.event_filter).collect::<Vec<_>>().as_slice() {
-        cx.error_spanned_by(second.ident, "a trigger has one event filter; this is the second `event_filter` field");
-    }
-    for field in fields {
-        if field.attrs.default.is_none() && check::is_bool(field.ty) {
-            cx.error_spanned_by(
-                field.ty,
-                format!(
-                    "input `{}` is a `bool` without a default; add `#[input(default = false)]` (or `true`), \
-                     since a form cannot tell an unset checkbox from `false`",
-                    field.name
-                ),
-            );
-        }
-        for (dependency, span) in &field.attrs.depends_on {
-            if dependency == &field.name {
-                cx.syn_error(syn::Error::new(*span, format!("input `{}` cannot depend on itself", field.name)));
-            } else if !fields.iter().any(|other| &other.name == dependency) {
-                let others: Vec<&str> =
-                    fields.iter().map(|f| f.name.as_str()).filter(|name| *name != field.name).collect();
-                let message = format!(
-                    "`depends_on` names `{dependency}`, which is not a field of this struct{}",
-                    text::did_you_mean(dependency, &others)
-                );
-                cx.syn_error(syn::Error::new(*span, message));
-            }
-        }
-        let a = &field.attrs;
-        let limits = [
-            (MIN, MAX, a.min, a.max),
-            (MIN_LENGTH, MAX_LENGTH, a.min_length.map(|v| v as f64), a.max_length.map(|v| v as f64)),
-            (MIN_ITEMS, MAX_ITEMS, a.min_items.map(|v| v as f64), a.max_items.map(|v| v as f64)),
-        ];
-        for (low_key, high_key, low, high) in limits {
-            if let (Some(low), Some(high)) = (low, high)
-                && low > high
-            {
-                let span = a.span_of(low_key).unwrap_or_else(|| field.ident.span());
-                let message = format!(
-                    "input `{}` has `{low_key}` ({low}) above `{high_key}` ({high}); no value could satisfy both",
-                    field.name
-                );
-                cx.syn_error(syn::Error::new(span, message));
-            }
-        }
-    }
 }
 
 /// The errors, plus impls that do nothing, for an item whose shape is wrong: a block
@@ -155,13 +61,12 @@ fn stub(cx: &Ctxt, item: &DeriveInput, krate: &syn::Path) -> TokenStream {
     }
 }
 
-fn default_fn_name(field: &Field<'_>) -> Ident {
+fn default_fn_name(field: &InputField<'_>) -> Ident {
     format_ident!("__default_{}", field.name)
 }
 
-fn generate(item: &DeriveInput, krate: &syn::Path, fields: &[Field<'_>]) -> TokenStream {
+fn generate(item: &DeriveInput, krate: &syn::Path, fields: &[InputField<'_>]) -> TokenStream {
     let private = quote!(#krate::__private);
-    let serde_path = format!("{}::__private::serde", quote!(#krate).to_string().replace(' ', ""));
     let ident = &item.ident;
     let title = ident.to_string();
     let description = text::doc_comment(&item.attrs);
@@ -190,35 +95,22 @@ fn generate(item: &DeriveInput, krate: &syn::Path, fields: &[Field<'_>]) -> Toke
         })
     });
 
-    let wire_fields = fields.iter().map(|field| {
-        let (name, ty) = (field.ident, field.ty);
-        if field.attrs.default.is_some() {
-            quote!(#[serde(default)] #name: ::core::option::Option<#ty>)
-        } else {
-            quote!(#name: #ty)
-        }
-    });
-    let from_wire = fields.iter().map(|field| {
-        let name = field.ident;
+    // Each field is taken by name through block-core's shared code, with its own
+    // type's `Deserialize`, spanned on the type so a type that has none is told there.
+    let take_fields = fields.iter().map(|field| {
+        let (ident, ty, name) = (field.ident, field.ty, &field.name);
         if field.attrs.default.is_some() {
             let default = default_fn_name(field);
-            quote! {
-                #name: match wire.#name {
-                    ::core::option::Option::Some(value) => value,
-                    ::core::option::Option::None => #default().map_err(<__D::Error as #private::serde::de::Error>::custom)?,
-                }
-            }
+            quote_spanned!(ty.span()=> #ident: fields.take_or::<#ty>(#name, #default)?)
         } else {
-            quote!(#name: wire.#name)
+            quote_spanned!(ty.span()=> #ident: fields.take::<#ty>(#name)?)
         }
     });
-    let ref_fields = fields.iter().map(|field| {
-        let (name, ty) = (field.ident, field.ty);
-        quote!(#name: &'__a #ty)
-    });
-    let to_ref = fields.iter().map(|field| {
-        let name = field.ident;
-        quote!(#name: &self.#name)
+    let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    let field_count = fields.len();
+    let serialize_fields = fields.iter().map(|field| {
+        let (ident, name) = (field.ident, &field.name);
+        quote!(#private::serde::ser::SerializeStruct::serialize_field(&mut state, #name, &self.#ident)?;)
     });
 
     let schema_fields = fields.iter().map(|field| field_spec(field, &private));
@@ -236,8 +128,6 @@ fn generate(item: &DeriveInput, krate: &syn::Path, fields: &[Field<'_>]) -> Toke
             }
         }
     });
-    let field_idents: Vec<&Ident> = fields.iter().map(|f| f.ident).collect();
-    let field_idents_again = field_idents.clone();
     let hidden_fields: Vec<&str> = fields.iter().filter(|f| f.attrs.hidden).map(|f| f.name.as_str()).collect();
     let event_filter = match fields.iter().find(|f| f.attrs.event_filter) {
         Some(field) => {
@@ -277,27 +167,24 @@ fn generate(item: &DeriveInput, krate: &syn::Path, fields: &[Field<'_>]) -> Toke
             #[allow(dead_code)]
             const fn __credentials_fields_hold_credentials() { #(#credentials_checks)* }
 
-            #[derive(#private::serde::Deserialize)]
-            #[serde(crate = #serde_path, deny_unknown_fields)]
-            struct __Wire { #(#wire_fields,)* }
-
-            #[derive(#private::serde::Serialize)]
-            #[serde(crate = #serde_path)]
-            struct __WireRef<'__a> { #(#ref_fields,)* #[serde(skip)] __marker: ::core::marker::PhantomData<&'__a ()> }
+            #[allow(unused_variables)]
+            fn __from_fields(fields: &mut #private::InputFields) -> #private::Result<#ident, #private::serde_json::Error> {
+                #private::Result::Ok(#ident { #(#take_fields,)* })
+            }
 
             impl<'de> #private::serde::Deserialize<'de> for #ident {
                 fn deserialize<__D: #private::serde::Deserializer<'de>>(deserializer: __D) -> #private::Result<Self, __D::Error> {
-                    let wire = <__Wire as #private::serde::Deserialize>::deserialize(deserializer)?;
-                    let _ = &wire;
-                    #private::Result::Ok(#ident { #(#from_wire,)* })
+                    let mut fields = #private::InputFields::read(deserializer, &[#(#names),*])?;
+                    __from_fields(&mut fields).map_err(<__D::Error as #private::serde::de::Error>::custom)
                 }
             }
 
             impl #private::serde::Serialize for #ident {
                 fn serialize<__S: #private::serde::Serializer>(&self, serializer: __S) -> #private::Result<__S::Ok, __S::Error> {
-                    let #ident { #(#field_idents,)* } = self;
-                    let _ = (#(&#field_idents_again,)*);
-                    #private::serde::Serialize::serialize(&__WireRef { #(#to_ref,)* __marker: ::core::marker::PhantomData }, serializer)
+                    #[allow(unused_mut)]
+                    let mut state = #private::serde::Serializer::serialize_struct(serializer, #title, #field_count)?;
+                    #(#serialize_fields)*
+                    #private::serde::ser::SerializeStruct::end(state)
                 }
             }
 
@@ -358,7 +245,7 @@ fn generate(item: &DeriveInput, krate: &syn::Path, fields: &[Field<'_>]) -> Toke
     }
 }
 
-fn field_spec(field: &Field<'_>, private: &TokenStream) -> TokenStream {
+fn field_spec(field: &InputField<'_>, private: &TokenStream) -> TokenStream {
     let ty = field.ty;
     let name = &field.name;
     let description = &field.doc;

@@ -35,8 +35,10 @@ pub fn derive_block_output(item: TokenStream) -> TokenStream {
 
 /// Derives serde's traits and a JSON schema `enum` for a field-less enum, so it can
 /// be an input field (values are the variant names in snake_case, or
-/// `#[value(rename = "...")]`; `#[value(crate = ...)]` on the enum moves the runtime path).
-#[proc_macro_derive(BlockEnum, attributes(value))]
+/// `#[block_value(rename = "...")]`; `#[block_value(crate = ...)]` on the enum moves the
+/// runtime path). The former spelling `#[value(...)]` still works, with a deprecation
+/// warning: it collides with other derives' attributes.
+#[proc_macro_derive(BlockEnum, attributes(block_value, value))]
 pub fn derive_block_enum(item: TokenStream) -> TokenStream {
     block_enum::expand(parse_macro_input!(item as DeriveInput)).into()
 }

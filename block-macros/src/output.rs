@@ -1,118 +1,27 @@
-//! `#[derive(BlockOutput)]`: one output pin per enum variant.
+//! The expansion of `#[derive(BlockOutput)]`: one output pin per enum variant. The
+//! enum is parsed (and its pins checked) in `internals::ast`.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
+use syn::DeriveInput;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, Type};
 
-use crate::internals::attr::{self, OutputVariant};
+use crate::internals::ast::{self, Fallback, OutputPin};
+use crate::internals::attr;
 use crate::internals::ctxt::Ctxt;
 use crate::internals::symbol::OUTPUT;
 use crate::internals::text;
 
-struct Pin<'a> {
-    variant: &'a syn::Ident,
-    name: String,
-    title: String,
-    doc: String,
-    ty: &'a Type,
-}
-
 pub fn expand(item: DeriveInput) -> TokenStream {
     let mut cx = Ctxt::new();
     let krate = attr::crate_path(&mut cx, &item.attrs, OUTPUT);
-    let data = match &item.data {
-        Data::Enum(data) => data,
-        Data::Struct(data) => {
-            cx.error_spanned_by(
-                data.struct_token,
-                "BlockOutput is derived on an enum, one variant per output pin: \
-                 `enum Output { Result(f64), Count(u64) }`",
-            );
-            return stub(&cx, &item, &krate);
-        }
-        Data::Union(data) => {
-            cx.error_spanned_by(data.union_token, "BlockOutput is derived on an enum, one variant per output pin");
-            return stub(&cx, &item, &krate);
-        }
+    let (pins, variants) = match ast::output_pins(&mut cx, &item) {
+        Ok(found) => found,
+        Err(Fallback::Stub) => return stub(&cx, &item, &krate),
+        Err(Fallback::ErrorsOnly) => return cx.to_compile_errors(),
     };
-    if !item.generics.params.is_empty() {
-        cx.error_spanned_by(
-            &item.generics,
-            "block outputs cannot be generic: their schema is fixed when the block registers",
-        );
-        return cx.to_compile_errors();
-    }
-    if data.variants.is_empty() {
-        cx.error_spanned_by(
-            &item.ident,
-            "a block needs at least one output pin: add a variant such as `Result(String)`",
-        );
-        return stub(&cx, &item, &krate);
-    }
-
-    let mut pins = Vec::new();
-    for variant in &data.variants {
-        let attrs = OutputVariant::from_attrs(&mut cx, &variant.attrs);
-        let name = attrs.name.as_ref().map_or_else(|| text::snake_case(&variant.ident.to_string()), |n| n.value());
-        let ty = match &variant.fields {
-            Fields::Unnamed(fields) if fields.unnamed.len() == 1 => &fields.unnamed[0].ty,
-            Fields::Unnamed(fields) => {
-                cx.error_spanned_by(
-                    fields,
-                    format!(
-                        "output pin `{name}` carries one value, not {}; wrap them in a tuple or a struct: `{}(({}))`",
-                        fields.unnamed.len(),
-                        variant.ident,
-                        fields
-                            .unnamed
-                            .iter()
-                            .map(|f| {
-                                let ty = &f.ty;
-                                quote!(#ty).to_string()
-                            })
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                );
-                continue;
-            }
-            Fields::Named(fields) => {
-                cx.error_spanned_by(
-                    fields,
-                    format!("output pin `{name}` carries one value; move these fields into a struct and write `{}(ThatStruct)`", variant.ident),
-                );
-                continue;
-            }
-            Fields::Unit => {
-                cx.error_spanned_by(
-                    &variant.ident,
-                    format!("output pin `{name}` carries no value; give it one, e.g. `{}(bool)`", variant.ident),
-                );
-                continue;
-            }
-        };
-        if name == "error" {
-            cx.error_spanned_by(
-                &variant.ident,
-                "the `error` pin is implicit: every block has it, and a run emits it by returning `Err(BlockError)`",
-            );
-            continue;
-        }
-        if let Some(first) = pins.iter().find(|p: &&Pin<'_>| p.name == name) {
-            cx.error_spanned_by(
-                &variant.ident,
-                format!("two variants use the pin name `{name}` (`{}` and `{}`); rename one with `#[output(name = \"...\")]`", first.variant, variant.ident),
-            );
-            continue;
-        }
-        let title = attrs.title.as_ref().map_or_else(|| text::title_case(&name), |t| t.value());
-        pins.push(Pin { variant: &variant.ident, name, title, doc: text::doc_comment(&variant.attrs), ty });
-    }
-
     let errors = cx.to_compile_errors();
-    let incomplete = pins.len() < data.variants.len();
-    let expanded = generate(&item, &krate, &pins, incomplete);
+    let expanded = generate(&item, &krate, &pins, pins.len() < variants);
     quote! { #errors #expanded }
 }
 
@@ -147,7 +56,7 @@ fn stub(cx: &Ctxt, item: &DeriveInput, krate: &syn::Path) -> TokenStream {
     }
 }
 
-fn generate(item: &DeriveInput, krate: &syn::Path, pins: &[Pin<'_>], incomplete: bool) -> TokenStream {
+fn generate(item: &DeriveInput, krate: &syn::Path, pins: &[OutputPin<'_>], incomplete: bool) -> TokenStream {
     let private = quote!(#krate::__private);
     let ident = &item.ident;
     let title = ident.to_string();

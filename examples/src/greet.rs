@@ -47,7 +47,7 @@ fn greet_cases() -> Vec<TestCase<GreetBlock>> {
                 GreetOutput::GreetingCount(2),
             ]),
         TestCase::json("uses the default greetings", json!({"name": "Bo"}))
-            .output_where("greeting", "mentions Bo", |v| v.as_str().is_some_and(|s| s.contains("Bo")))
+            .output_where(GreetOutput::GREETING, "mentions Bo", |v| v.as_str().is_some_and(|s| s.contains("Bo")))
             .output(GreetOutput::Greeting("Hi, Bo!".into()))
             .output(GreetOutput::GreetingCount(2)),
         TestCase::json("needs a name", json!({})).invalid_input([""]),

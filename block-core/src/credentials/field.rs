@@ -176,15 +176,25 @@ thread_local! {
 /// Runs `f` (a synchronous deserialization) with `resolved` visible to
 /// `Credentials::deserialize`, so secrets never pass through the input JSON.
 pub(crate) fn with_resolved<T>(resolved: HashMap<String, StoredCredentials>, f: impl FnOnce() -> T) -> T {
-    struct Reset;
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            RESOLVED.with(|slot| slot.borrow_mut().take());
-        }
-    }
-    RESOLVED.with(|slot| *slot.borrow_mut() = Some(resolved));
-    let _reset = Reset;
+    let _scope = ResolvedScope::enter(resolved);
     f()
+}
+
+/// While it lives, `Credentials::deserialize` sees the resolved credentials. Not
+/// generic, so the thread-local is reached by code compiled once, not once per block.
+struct ResolvedScope;
+
+impl ResolvedScope {
+    fn enter(resolved: HashMap<String, StoredCredentials>) -> Self {
+        RESOLVED.with(|slot| *slot.borrow_mut() = Some(resolved));
+        ResolvedScope
+    }
+}
+
+impl Drop for ResolvedScope {
+    fn drop(&mut self) {
+        RESOLVED.with(|slot| slot.borrow_mut().take());
+    }
 }
 
 impl<'de, P, K: CredentialKind> Deserialize<'de> for Credentials<P, K> {

@@ -3,14 +3,13 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
 use tokio::sync::mpsc;
 
-use super::emit::{Emit, OutputEvent};
-use crate::{Run, RunContext};
+use super::emit::OutputEvent;
+use crate::{BlockError, BoxFuture};
 
 /// Limits applied to one run.
 #[doc(hidden)]
@@ -20,17 +19,18 @@ pub struct RunLimits {
     pub(crate) max_poll: Option<Duration>,
 }
 
-/// Runs one block to completion on the current task, turning a failure, a panic or
-/// a timeout into the `error` output.
-pub(crate) async fn drive<B: Run>(
-    block: Arc<B>,
-    input: B::Input,
-    ctx: RunContext,
+/// Runs one block's `run` future to completion on the current task, turning a
+/// failure, a panic or a timeout into the `error` output.
+///
+/// Not generic: the future comes boxed, so this function and the task `spawn`
+/// makes of it are compiled once, not once per block (each block's build pays only
+/// for its own `run`).
+pub(crate) async fn drive(
+    run: BoxFuture<'static, Result<(), BlockError>>,
     events: mpsc::Sender<OutputEvent>,
     limits: RunLimits,
 ) {
-    let emit = Emit::new(events.clone());
-    let run = AssertUnwindSafe(block.run(input, &ctx, &emit)).catch_unwind();
+    let run = AssertUnwindSafe(run).catch_unwind();
     let mut run = std::pin::pin!(run);
     let mut longest = Duration::ZERO;
     let watched = std::future::poll_fn(|cx| match limits.max_poll {

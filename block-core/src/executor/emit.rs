@@ -47,10 +47,16 @@ impl<O: BlockOutput> Emit<O> {
     /// Sends one output. Waits while the consumer is behind (back-pressure); fails
     /// with a cancelled error once the consumer is gone, which ends the run quietly
     /// when returned from `run` with `?`.
-    pub async fn emit(&self, output: O) -> Result<(), BlockError> {
-        let event = output.into_event()?;
-        self.events.send(event).await.map_err(|_| BlockError::cancelled())
+    ///
+    /// The output becomes its event at once; the waiting is one future shared by
+    /// every output type, so a block's build compiles no send future of its own.
+    pub fn emit(&self, output: O) -> impl Future<Output = Result<(), BlockError>> + Send + '_ {
+        send(&self.events, output.into_event())
     }
+}
+
+async fn send(events: &mpsc::Sender<OutputEvent>, event: Result<OutputEvent, BlockError>) -> Result<(), BlockError> {
+    events.send(event?).await.map_err(|_| BlockError::cancelled())
 }
 
 impl<O> std::fmt::Debug for Emit<O> {

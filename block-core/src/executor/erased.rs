@@ -9,7 +9,7 @@ use serde::Deserialize as _;
 use serde_json::Value;
 
 use super::drive::{RunLimits, drive};
-use super::emit::OutputEvent;
+use super::emit::{Emit, OutputEvent};
 use crate::credentials::StoredCredentials;
 use crate::{Block, Run, RunContext};
 
@@ -74,7 +74,8 @@ impl<B: Run> ReadyRun for Ready<B> {
         limits: RunLimits,
     ) -> tokio::task::JoinHandle<()> {
         let Ready { block, input } = *self;
-        runtime.spawn(drive(block, input, ctx, events, limits))
+        let emit = Emit::new(events.clone());
+        runtime.spawn(drive(Box::pin(async move { block.run(input, &ctx, &emit).await }), events, limits))
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn std::any::Any + Send> {

@@ -15,7 +15,7 @@ use crate::{BlockEnum, BlockInput, BlockOutput, block};
 
 /// The kind of value a graph input or output carries.
 #[derive(BlockEnum, Debug, Clone, Copy, PartialEq, Eq)]
-#[value(crate = crate)]
+#[block_value(crate = crate)]
 pub enum ValueType {
     /// Any JSON value.
     Any,

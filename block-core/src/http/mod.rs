@@ -78,8 +78,8 @@ pub use response::Response;
 pub(crate) use retry::retry_after;
 pub use shared::default_transport;
 pub use transport::{
-    BoxFuture, Exchange, MockTransport, RecordedRequest, ReqwestTransport, ReqwestTransportBuilder, Transport,
-    TransportRequest, TransportResponse,
+    Exchange, MockTransport, RecordedRequest, ReqwestTransport, ReqwestTransportBuilder, Transport, TransportRequest,
+    TransportResponse,
 };
 
 /// Types blocks name when they handle responses and errors.

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use super::error::BlockReason;
 use super::guard::{AddressCheck, check_addresses};
-use super::transport::BoxFuture;
+use crate::BoxFuture;
 
 /// Turns a host name into the addresses to connect to.
 ///

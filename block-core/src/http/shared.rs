@@ -3,7 +3,8 @@
 use std::sync::{Arc, OnceLock};
 
 use super::error::HttpError;
-use super::transport::{BoxFuture, ReqwestTransport, Transport, TransportRequest, TransportResponse};
+use super::transport::{ReqwestTransport, Transport, TransportRequest, TransportResponse};
+use crate::BoxFuture;
 
 /// The reqwest transport every executor shares unless given another, so runs share
 /// one connection pool. Built on first use: most runs never make a request.

@@ -9,12 +9,18 @@
 //! [`wire_schema`] turns a schema into the form served to clients (`GET /blocks`,
 //! the OpenAPI document): references inlined, no `$` keywords.
 
+mod enum_value;
 mod field;
+mod fields;
 mod missing;
 mod pointer;
 mod wire;
 
+#[doc(hidden)]
+pub use enum_value::{deserialize_enum_value, enum_index_error};
 pub use field::FieldSpec;
+#[doc(hidden)]
+pub use fields::InputFields;
 pub use missing::{MissingField, missing_field};
 pub use wire::{RECURSIVE_MARKER, WireSchemaError, relocate_recursive_refs, wire_schema};
 
@@ -79,6 +85,12 @@ impl<'g> InputSchemaBuilder<'g> {
 pub fn root_input_schema(build: impl FnOnce(&mut SchemaGenerator) -> Map<String, Value>) -> Value {
     let mut generator = generator();
     let object = build(&mut generator);
+    root_schema(generator, object)
+}
+
+/// The root schema around `object`: not generic, so compiled once rather than once
+/// per input type.
+fn root_schema(mut generator: SchemaGenerator, object: Map<String, Value>) -> Value {
     let mut schema = Map::new();
     schema.insert("$schema".into(), json!(DIALECT));
     schema.extend(object);

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::compare::{collect_events, compare};
-use super::expect::Expect;
+use super::expect::{Expect, PinName};
 use super::kinds::{DeliveryCase, PollCase, Refusal};
 use super::report::{CaseFailure, describe_events};
 use crate::http::Exchange;
@@ -83,14 +83,16 @@ impl<B: Block> TestCase<B> {
     }
 
     /// Expects a value on `pin` for which `check` holds; `what` describes the check.
-    /// `pin` must be one of the block's pins (or `error`).
+    /// `pin` is one of the output type's pin constants (`CalcOutput::RESULT`), so a
+    /// wrong pin does not compile; or a pin name (`"result"`, `"error"`), which must be
+    /// one of the block's pins when the case runs.
     pub fn output_where(
         self,
-        pin: &'static str,
+        pin: impl PinName<B::Output>,
         what: &'static str,
         check: impl Fn(&Value) -> bool + Send + Sync + 'static,
     ) -> Self {
-        self.expect(Expect::Matches { pin, what, check: Box::new(check) })
+        self.expect(Expect::Matches { pin: pin.pin_name(), what, check: Box::new(check) })
     }
 
     /// Expects the run to fail with a message containing `text`. The error is the

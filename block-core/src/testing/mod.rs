@@ -19,7 +19,7 @@ use std::time::Duration;
 
 pub use case::TestCase;
 pub use delivery::TEST_PUBLIC_URL;
-pub use expect::Expect;
+pub use expect::{Expect, PinName};
 pub use registry_check::check_registry;
 pub use report::TestFailure;
 

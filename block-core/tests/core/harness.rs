@@ -42,7 +42,7 @@ fn matching_cases_pass_and_are_counted() {
         TestCase::new("doubles", DoubleInput { n: 2 })
             .outputs([DoubleOutput::Doubled(4), DoubleOutput::WasNegative(false)]),
         TestCase::new("predicates", DoubleInput { n: -3 })
-            .output_where("doubled", "is -6", |v| v == &json!(-6))
+            .output_where(DoubleOutput::DOUBLED, "is -6", |v| v == &json!(-6))
             .output(DoubleOutput::WasNegative(true)),
         TestCase::new("errors", DoubleInput { n: 0 }).error_containing("zero"),
         TestCase::json("refuses text", json!({"n": "two"})).invalid_input(["/n"]),

@@ -202,15 +202,10 @@ pub fn parse(cx: &mut Ctxt, args: TokenStream, seed: &str) -> BlockAttrs {
     let mut inner = Ctxt::new();
     let result = attr::parse_args(args, |meta| {
         let key = attr::key_of(&meta);
-        let Some(&key) = BLOCK_KEYS.iter().find(|&&k| k == key) else {
-            inner.error_spanned_by(&meta.path, text::unknown("`#[block]` key", &key, BLOCK_KEYS));
-            out.misspelled.extend(text::suggest(&key, BLOCK_KEYS));
-            return attr::skip_value(&meta);
-        };
-        if !seen.first_time(&mut inner, &meta, key) {
+        if BLOCK_KEYS.contains(&key.as_str()) && !seen.first_time(&mut inner, &meta, &key) {
             return attr::skip_value(&meta);
         }
-        match key {
+        match key.as_str() {
             ID => {
                 let id = attr::lit_str(&meta)?;
                 if let Some(problem) = uuid::problem(&id.value()) {
@@ -266,7 +261,11 @@ pub fn parse(cx: &mut Ctxt, args: TokenStream, seed: &str) -> BlockAttrs {
             CRATE => out.krate = Some(attr::parse_path_value(&meta)?),
             COST => out.costs = Some(Costs::parse(&mut inner, &meta)?),
             TRIGGER => out.trigger = parse_trigger(&mut inner, &meta)?,
-            _ => unreachable!("every key of BLOCK_KEYS is handled"),
+            _ => {
+                inner.error_spanned_by(&meta.path, text::unknown("`#[block]` key", &key, BLOCK_KEYS));
+                out.misspelled.extend(text::suggest(&key, BLOCK_KEYS));
+                return attr::skip_value(&meta);
+            }
         }
         Ok(())
     });

@@ -11,7 +11,52 @@ use super::ctxt::Ctxt;
 use super::symbol::*;
 use super::text;
 
-/// Keys seen so far in one attribute list, for duplicate detection.
+/// One key's value in an attribute list, with where it was written. Setting it a
+/// second time reports the duplicate on the second key, so no parser needs its own
+/// check (serde_derive's `Attr<T>`).
+pub struct Attr<T> {
+    key: &'static str,
+    value: Option<(Span, T)>,
+}
+
+impl<T> Attr<T> {
+    /// An unset `key`.
+    pub const fn none(key: &'static str) -> Self {
+        Attr { key, value: None }
+    }
+
+    /// Sets the value given at `meta`, or reports `meta`'s key as a duplicate and
+    /// keeps the first value.
+    pub fn set(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, value: T) {
+        if self.value.is_some() {
+            cx.error_spanned_by(&meta.path, format!("duplicate key `{}`; give it once", self.key));
+        } else {
+            self.value = Some((meta.path.span(), value));
+        }
+    }
+
+    pub fn get(&self) -> Option<&T> {
+        self.value.as_ref().map(|(_, value)| value)
+    }
+
+    /// Where the key was written, if it was.
+    pub fn span(&self) -> Option<Span> {
+        self.value.as_ref().map(|(span, _)| *span)
+    }
+
+    pub fn take(self) -> Option<T> {
+        self.value.map(|(_, value)| value)
+    }
+}
+
+impl<T: Copy> Attr<T> {
+    pub fn copied(&self) -> Option<T> {
+        self.get().copied()
+    }
+}
+
+/// Keys seen so far in one attribute list, for duplicate detection where a key's
+/// value is not kept as one [`Attr`].
 #[derive(Default)]
 pub struct Seen(Vec<String>);
 
@@ -115,7 +160,7 @@ pub fn for_each_key(
     name: &str,
     mut each: impl FnMut(&mut Ctxt, &ParseNestedMeta<'_>, &str) -> syn::Result<()>,
 ) {
-    for attr in attrs.iter().filter(|a| a.path().is_ident(name)) {
+    for attr in attrs.iter().filter(|a| is_named(a, name)) {
         let mut errors = Vec::new();
         let result = attr.parse_nested_meta(|meta| {
             let key = key_of(&meta);
@@ -131,6 +176,17 @@ pub fn for_each_key(
             cx.syn_error(error);
         }
     }
+}
+
+/// Whether `attr` is `#[name(...)]`; `#[value(...)]` still counts as `#[block_value(...)]`.
+fn is_named(attr: &Attribute, name: &str) -> bool {
+    attr.path().is_ident(name) || (name == BLOCK_VALUE && attr.path().is_ident(VALUE))
+}
+
+/// The `#[value(...)]` attributes among `attrs`, the former spelling of
+/// `#[block_value(...)]`: where each was written, for a deprecation warning.
+pub fn former_value_spellings<'a>(attrs: impl IntoIterator<Item = &'a Attribute>) -> impl Iterator<Item = Span> {
+    attrs.into_iter().filter(|a| a.path().is_ident(VALUE)).map(|a| a.path().span())
 }
 
 /// A field's default: a JSON literal (`"x"`, `3`, `true`, `null`, `[...]`, `{...}`)
@@ -204,46 +260,84 @@ impl InputField {
     }
 
     pub fn from_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> Self {
-        let mut out = InputField::default();
-        let mut seen = Seen::default();
+        let mut default = Attr::none(DEFAULT);
+        let mut advanced = Attr::none(ADVANCED);
+        let mut hidden = Attr::none(HIDDEN);
+        let mut secret = Attr::none(SECRET);
+        let mut placeholder = Attr::none(PLACEHOLDER);
+        let mut title = Attr::none(TITLE);
+        let mut depends_on = Attr::none(DEPENDS_ON);
+        let mut format = Attr::none(FORMAT);
+        let mut min = Attr::none(MIN);
+        let mut max = Attr::none(MAX);
+        let mut min_length = Attr::none(MIN_LENGTH);
+        let mut max_length = Attr::none(MAX_LENGTH);
+        let mut min_items = Attr::none(MIN_ITEMS);
+        let mut max_items = Attr::none(MAX_ITEMS);
+        let mut scopes = Attr::none(SCOPES);
+        let mut event_filter = Attr::none(EVENT_FILTER);
         for_each_key(cx, attrs, INPUT, |cx, meta, key| {
-            if !INPUT_FIELD_KEYS.contains(&key) {
-                let message = if key == CRATE {
-                    "`crate` goes on the struct's `#[input(crate = ...)]`, not on a field".to_owned()
-                } else {
-                    text::unknown("`#[input]` key", key, INPUT_FIELD_KEYS)
-                };
-                cx.error_spanned_by(&meta.path, message);
-                return skip_value(meta);
-            }
-            if !seen.first_time(cx, meta, key) {
-                return skip_value(meta);
-            }
-            if let Some(&known) = INPUT_FIELD_KEYS.iter().find(|&&k| k == key) {
-                out.spans.push((known, meta.path.span()));
-            }
             match key {
-                DEFAULT => out.default = Some(DefaultValue::parse(meta)?),
-                ADVANCED => out.advanced = Some(flag(meta)?),
-                HIDDEN => out.hidden = flag(meta)?,
-                SECRET => out.secret = flag(meta)?,
-                PLACEHOLDER => out.placeholder = Some(lit_str(meta)?),
-                TITLE => out.title = Some(lit_str(meta)?),
-                DEPENDS_ON => out.depends_on = name_list(meta)?,
-                FORMAT => out.format = Some(lit_str(meta)?),
-                MIN => out.min = Some(number(meta)?),
-                MAX => out.max = Some(number(meta)?),
-                MIN_LENGTH => out.min_length = Some(count(meta)?),
-                MAX_LENGTH => out.max_length = Some(count(meta)?),
-                MIN_ITEMS => out.min_items = Some(count(meta)?),
-                MAX_ITEMS => out.max_items = Some(count(meta)?),
-                SCOPES => out.scopes = name_list(meta)?,
-                EVENT_FILTER => out.event_filter = flag(meta)?,
-                _ => unreachable!("every key of INPUT_FIELD_KEYS is handled"),
+                DEFAULT => default.set(cx, meta, DefaultValue::parse(meta)?),
+                ADVANCED => advanced.set(cx, meta, flag(meta)?),
+                HIDDEN => hidden.set(cx, meta, flag(meta)?),
+                SECRET => secret.set(cx, meta, flag(meta)?),
+                PLACEHOLDER => placeholder.set(cx, meta, lit_str(meta)?),
+                TITLE => title.set(cx, meta, lit_str(meta)?),
+                DEPENDS_ON => depends_on.set(cx, meta, name_list(meta)?),
+                FORMAT => format.set(cx, meta, lit_str(meta)?),
+                MIN => min.set(cx, meta, number(meta)?),
+                MAX => max.set(cx, meta, number(meta)?),
+                MIN_LENGTH => min_length.set(cx, meta, count(meta)?),
+                MAX_LENGTH => max_length.set(cx, meta, count(meta)?),
+                MIN_ITEMS => min_items.set(cx, meta, count(meta)?),
+                MAX_ITEMS => max_items.set(cx, meta, count(meta)?),
+                SCOPES => scopes.set(cx, meta, name_list(meta)?),
+                EVENT_FILTER => event_filter.set(cx, meta, flag(meta)?),
+                CRATE => {
+                    cx.error_spanned_by(
+                        &meta.path,
+                        "`crate` goes on the struct's `#[input(crate = ...)]`, not on a field",
+                    );
+                    return skip_value(meta);
+                }
+                _ => {
+                    cx.error_spanned_by(&meta.path, text::unknown("`#[input]` key", key, INPUT_FIELD_KEYS));
+                    return skip_value(meta);
+                }
             }
             Ok(())
         });
-        out
+        let spans = [
+            (MIN, min.span()),
+            (MAX, max.span()),
+            (MIN_LENGTH, min_length.span()),
+            (MAX_LENGTH, max_length.span()),
+            (MIN_ITEMS, min_items.span()),
+            (MAX_ITEMS, max_items.span()),
+        ]
+        .into_iter()
+        .filter_map(|(key, span)| Some((key, span?)))
+        .collect();
+        InputField {
+            default: default.take(),
+            advanced: advanced.copied(),
+            hidden: hidden.copied().unwrap_or(false),
+            secret: secret.copied().unwrap_or(false),
+            placeholder: placeholder.take(),
+            title: title.take(),
+            depends_on: depends_on.take().unwrap_or_default(),
+            format: format.take(),
+            min: min.copied(),
+            max: max.copied(),
+            min_length: min_length.copied(),
+            max_length: max_length.copied(),
+            min_items: min_items.copied(),
+            max_items: max_items.copied(),
+            scopes: scopes.take().unwrap_or_default(),
+            event_filter: event_filter.copied().unwrap_or(false),
+            spans,
+        }
     }
 }
 
@@ -256,66 +350,52 @@ pub struct OutputVariant {
 
 impl OutputVariant {
     pub fn from_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> Self {
-        let mut out = OutputVariant::default();
-        let mut seen = Seen::default();
+        let mut name = Attr::none(NAME);
+        let mut title = Attr::none(TITLE);
         for_each_key(cx, attrs, OUTPUT, |cx, meta, key| {
-            if !OUTPUT_VARIANT_KEYS.contains(&key) {
-                cx.error_spanned_by(&meta.path, text::unknown("`#[output]` key", key, OUTPUT_VARIANT_KEYS));
-                return skip_value(meta);
-            }
-            if !seen.first_time(cx, meta, key) {
-                return skip_value(meta);
-            }
             match key {
-                NAME => out.name = Some(lit_str(meta)?),
-                TITLE => out.title = Some(lit_str(meta)?),
-                _ => unreachable!("every key of OUTPUT_VARIANT_KEYS is handled"),
+                NAME => name.set(cx, meta, lit_str(meta)?),
+                TITLE => title.set(cx, meta, lit_str(meta)?),
+                _ => {
+                    cx.error_spanned_by(&meta.path, text::unknown("`#[output]` key", key, OUTPUT_VARIANT_KEYS));
+                    return skip_value(meta);
+                }
             }
             Ok(())
         });
-        out
+        OutputVariant { name: name.take(), title: title.take() }
     }
 }
 
-/// `#[value(rename = "...")]` of a `BlockEnum` variant.
+/// `#[block_value(rename = "...")]` of a `BlockEnum` variant.
 pub fn value_rename(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<LitStr> {
-    let mut rename = None;
-    let mut seen = Seen::default();
-    for_each_key(cx, attrs, VALUE, |cx, meta, key| {
-        if !VALUE_KEYS.contains(&key) {
-            cx.error_spanned_by(&meta.path, text::unknown("`#[value]` key", key, VALUE_KEYS));
+    let mut rename = Attr::none(RENAME);
+    for_each_key(cx, attrs, BLOCK_VALUE, |cx, meta, key| {
+        if key != RENAME {
+            cx.error_spanned_by(&meta.path, text::unknown("`#[block_value]` key", key, VALUE_KEYS));
             return skip_value(meta);
         }
-        if seen.first_time(cx, meta, key) {
-            rename = Some(lit_str(meta)?);
-        } else {
-            skip_value(meta)?;
-        }
+        rename.set(cx, meta, lit_str(meta)?);
         Ok(())
     });
-    rename
+    rename.take()
 }
 
 /// `#[<name>(crate = "path")]` on a derive's container; defaults to `::block_core`.
 pub fn crate_path(cx: &mut Ctxt, attrs: &[Attribute], name: &str) -> syn::Path {
-    let mut path = None;
-    let mut seen = Seen::default();
+    let mut path = Attr::none(CRATE);
     for_each_key(cx, attrs, name, |cx, meta, key| {
-        if !CONTAINER_KEYS.contains(&key) {
+        if key != CRATE {
             cx.error_spanned_by(
                 &meta.path,
                 text::unknown(&format!("`#[{name}]` key on the type"), key, CONTAINER_KEYS),
             );
             return skip_value(meta);
         }
-        if seen.first_time(cx, meta, key) {
-            path = Some(parse_path_value(meta)?);
-        } else {
-            skip_value(meta)?;
-        }
+        path.set(cx, meta, parse_path_value(meta)?);
         Ok(())
     });
-    path.unwrap_or_else(default_crate_path)
+    path.take().unwrap_or_else(default_crate_path)
 }
 
 /// `crate = path` or `crate = "path"`.

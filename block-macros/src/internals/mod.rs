@@ -1,6 +1,8 @@
-//! The parsing pipeline shared by every macro: attributes are parsed into a typed
-//! model (`attr`), checked (`check`), with every error collected (`ctxt`).
+//! The parsing pipeline shared by every macro: items are parsed into typed models
+//! (`ast`, with their attributes through `attr`), checked (`check`), with every error
+//! collected (`ctxt`); each macro's own module then expands a model.
 
+pub mod ast;
 pub mod attr;
 pub mod check;
 pub mod cost;

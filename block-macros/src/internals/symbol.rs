@@ -2,6 +2,8 @@
 
 pub const INPUT: &str = "input";
 pub const OUTPUT: &str = "output";
+pub const BLOCK_VALUE: &str = "block_value";
+/// The former spelling of [`BLOCK_VALUE`], still read, with a deprecation warning.
 pub const VALUE: &str = "value";
 
 pub const CRATE: &str = "crate";
@@ -47,7 +49,7 @@ pub const RENAME: &str = "rename";
 
 /// Keys of `#[output(...)]` on a variant.
 pub const OUTPUT_VARIANT_KEYS: &[&str] = &[NAME, TITLE];
-/// Keys of `#[value(...)]` on an enum variant.
+/// Keys of `#[block_value(...)]` on an enum variant.
 pub const VALUE_KEYS: &[&str] = &[RENAME];
 /// Keys of a container attribute of the derives.
 pub const CONTAINER_KEYS: &[&str] = &[CRATE];
@@ -131,7 +133,8 @@ pub const OAUTH2_KEYS: &[&str] =
 /// Keys of `user_password(...)`.
 pub const USER_PASSWORD_KEYS: &[&str] = &[USERNAME_ENV, PASSWORD_ENV];
 
-/// The category variants of `block_core::Category`.
+/// The category variants of `block_core::Category`, in its order (a test ties the
+/// two lists).
 pub const CATEGORIES_LIST: &[&str] = &[
     "Ai",
     "Social",
@@ -153,3 +156,16 @@ pub const CATEGORIES_LIST: &[&str] = &[
     "Multimedia",
     "Marketing",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::CATEGORIES_LIST;
+
+    /// The macro cannot depend on block-core (block-core depends on it), so the
+    /// two lists are tied here: a category added to one and not the other fails.
+    #[test]
+    fn the_categories_the_macro_accepts_are_block_cores() {
+        let core: Vec<String> = block_core::Category::ALL.iter().map(|category| format!("{category:?}")).collect();
+        assert_eq!(CATEGORIES_LIST, core.as_slice());
+    }
+}

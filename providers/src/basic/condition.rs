@@ -9,22 +9,22 @@ use block_core::prelude::*;
 #[derive(BlockEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operator {
     /// Equal: same type and same value (numbers compared numerically).
-    #[value(rename = "==")]
+    #[block_value(rename = "==")]
     Equal,
     /// Not equal.
-    #[value(rename = "!=")]
+    #[block_value(rename = "!=")]
     NotEqual,
     /// Greater than.
-    #[value(rename = ">")]
+    #[block_value(rename = ">")]
     GreaterThan,
     /// Less than.
-    #[value(rename = "<")]
+    #[block_value(rename = "<")]
     LessThan,
     /// Greater than or equal.
-    #[value(rename = ">=")]
+    #[block_value(rename = ">=")]
     GreaterOrEqual,
     /// Less than or equal.
-    #[value(rename = "<=")]
+    #[block_value(rename = "<=")]
     LessOrEqual,
 }
 

@@ -12,25 +12,25 @@ use super::cases::send_web_request_cases;
 #[derive(BlockEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpMethod {
     /// Reads a resource.
-    #[value(rename = "GET")]
+    #[block_value(rename = "GET")]
     Get,
     /// Creates something, or submits data.
-    #[value(rename = "POST")]
+    #[block_value(rename = "POST")]
     Post,
     /// Replaces a resource.
-    #[value(rename = "PUT")]
+    #[block_value(rename = "PUT")]
     Put,
     /// Deletes a resource.
-    #[value(rename = "DELETE")]
+    #[block_value(rename = "DELETE")]
     Delete,
     /// Changes part of a resource.
-    #[value(rename = "PATCH")]
+    #[block_value(rename = "PATCH")]
     Patch,
     /// Asks what the resource allows.
-    #[value(rename = "OPTIONS")]
+    #[block_value(rename = "OPTIONS")]
     Options,
     /// Reads a resource's headers only.
-    #[value(rename = "HEAD")]
+    #[block_value(rename = "HEAD")]
     Head,
 }
 

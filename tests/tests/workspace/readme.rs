@@ -33,11 +33,3 @@ fn the_readme_shows_the_compiled_examples_verbatim() {
         );
     }
 }
-
-#[test]
-fn the_first_block_is_under_forty_lines_of_code() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README");
-    let first = rust_blocks(&readme)[0];
-    let lines = first.lines().filter(|l| !l.trim().is_empty()).count();
-    assert!(lines < 40, "{lines} non-blank lines, doc comments included");
-}

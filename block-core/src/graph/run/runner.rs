@@ -1,9 +1,6 @@
 //! How one node execution runs: the pluggable step between the graph executor
 //! and the block executor.
 
-use std::pin::Pin;
-
-use futures_core::Stream;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -11,7 +8,7 @@ use crate::registry::RegisteredBlock;
 use crate::{ExecuteError, Executor, OutputEvent, RunOptions};
 
 /// The outputs of one node execution, in order; the `error` pin fails it.
-pub type NodeOutputs = Pin<Box<dyn Stream<Item = OutputEvent> + Send>>;
+pub type NodeOutputs = crate::BoxStream<'static, OutputEvent>;
 
 /// One node execution the graph executor asks for.
 #[derive(Debug)]

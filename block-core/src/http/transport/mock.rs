@@ -8,7 +8,8 @@ use url::Host;
 
 use super::exchange::{Exchange, RecordedRequest, Reply};
 use super::mismatch::{describe_sent, distance};
-use super::{BoxFuture, Transport, TransportRequest, TransportResponse};
+use super::{Transport, TransportRequest, TransportResponse};
+use crate::BoxFuture;
 use crate::http::error::HttpError;
 use crate::http::guard::AddressCheck;
 use crate::http::redact::RedactedUrl;

@@ -9,8 +9,6 @@ mod mock;
 mod reqwest_transport;
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -20,13 +18,11 @@ use url::Url;
 use super::error::HttpError;
 use super::guard::AddressCheck;
 use super::redact::RedactedUrl;
+use crate::BoxFuture;
 
 pub use exchange::{Exchange, RecordedRequest};
 pub use mock::MockTransport;
 pub use reqwest_transport::{ReqwestTransport, ReqwestTransportBuilder};
-
-/// A boxed, sendable future, as the object-safe traits of this module return.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Sends exactly one HTTP request and reads its whole response.
 ///

@@ -10,7 +10,8 @@ use bytes::{Bytes, BytesMut};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use rustls_platform_verifier::BuilderVerifierExt;
 
-use super::{BoxFuture, Transport, TransportRequest, TransportResponse};
+use super::{Transport, TransportRequest, TransportResponse};
+use crate::BoxFuture;
 use crate::http::error::{BlockReason, HttpError};
 use crate::http::guard::AddressCheck;
 use crate::http::redact::RedactedUrl;

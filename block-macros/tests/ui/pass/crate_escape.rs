@@ -9,7 +9,7 @@ use framework::{BlockError, RunContext, Emit, Run};
 
 /// How to greet.
 #[derive(framework::BlockEnum)]
-#[value(crate = crate::framework)]
+#[block_value(crate = crate::framework)]
 pub enum Style {
     Formal,
     Casual,

@@ -10,7 +10,7 @@ pub enum Volume {
     Quiet,
     /// Shouted.
     Loud,
-    #[value(rename = "ELEVEN")]
+    #[block_value(rename = "ELEVEN")]
     UpToEleven,
 }
 

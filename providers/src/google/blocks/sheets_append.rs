@@ -12,10 +12,10 @@ use crate::google::{Google, GoogleClient};
 #[derive(BlockEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueInputOption {
     /// As if typed in the sheet: `=SUM(A1:A3)` is a formula, `2024-01-31` a date.
-    #[value(rename = "USER_ENTERED")]
+    #[block_value(rename = "USER_ENTERED")]
     UserEntered,
     /// Exactly as given, as text and numbers.
-    #[value(rename = "RAW")]
+    #[block_value(rename = "RAW")]
     Raw,
 }
 

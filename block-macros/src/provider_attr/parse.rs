@@ -1,20 +1,9 @@
-//! `#[provider(...)]`: a provider declared once, on a unit struct.
-//!
-//! ```ignore
-//! #[provider(
-//!     name = "example",
-//!     display_name = "Example",
-//!     api_key(env = "EXAMPLE_API_KEY"),
-//!     trusted_origins = ["https://api.example.com"],
-//!     base_cost(run = 1, platform_only),
-//! )]
-//! pub struct Example;
-//! ```
+//! Parses the arguments of `#[provider(...)]` into [`ProviderAttrs`], recording every
+//! error.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use proc_macro2::TokenStream;
+use syn::LitStr;
 use syn::meta::ParseNestedMeta;
-use syn::{Fields, ItemStruct, LitStr};
 
 use crate::internals::attr::{self, Seen};
 use crate::internals::cost::Costs;
@@ -23,162 +12,42 @@ use crate::internals::symbol::*;
 use crate::internals::text;
 
 /// Where an `oauth2(...)` provider's flow is implemented.
-enum OAuthHandlerSpec {
+pub enum OAuthHandlerSpec {
     Standard { authorize_url: LitStr, token_url: LitStr, revoke_url: Option<LitStr> },
     Custom(syn::Path),
 }
 
 /// One `api_key(...)`, `oauth2(...)`, `user_password(...)` or `host_scoped`.
-enum AuthSpec {
+pub enum AuthSpec {
     ApiKey { env: Option<LitStr> },
     OAuth2 { scopes: Vec<String>, client_id_env: LitStr, client_secret_env: LitStr, handler: OAuthHandlerSpec },
     UserPassword { username_env: Option<LitStr>, password_env: Option<LitStr> },
     HostScoped,
 }
 
-impl AuthSpec {
-    fn tokens(&self, krate: &syn::Path) -> TokenStream {
-        match self {
-            AuthSpec::ApiKey { env } => {
-                let env = optional(env.as_ref());
-                quote!(#krate::AuthMethod::ApiKey { env: #env })
-            }
-            AuthSpec::OAuth2 { scopes, client_id_env, client_secret_env, handler } => {
-                let handler = match handler {
-                    OAuthHandlerSpec::Standard { authorize_url, token_url, revoke_url } => {
-                        let revoke = optional(revoke_url.as_ref());
-                        quote!(#krate::oauth::OAuthSpec::Standard {
-                            authorize_url: #authorize_url,
-                            token_url: #token_url,
-                            revoke_url: #revoke,
-                        })
-                    }
-                    OAuthHandlerSpec::Custom(path) => quote!(#krate::oauth::OAuthSpec::Custom(#path)),
-                };
-                quote!(#krate::AuthMethod::OAuth2 {
-                    default_scopes: &[#(#scopes),*],
-                    client_id_env: #client_id_env,
-                    client_secret_env: #client_secret_env,
-                    handler: #handler,
-                })
-            }
-            AuthSpec::UserPassword { username_env, password_env } => {
-                let (user, password) = (optional(username_env.as_ref()), optional(password_env.as_ref()));
-                quote!(#krate::AuthMethod::UserPassword { username_env: #user, password_env: #password })
-            }
-            AuthSpec::HostScoped => quote!(#krate::AuthMethod::HostScoped),
-        }
-    }
-}
-
+/// What `#[provider(...)]` says.
 #[derive(Default)]
-struct ProviderAttrs {
-    name: Option<LitStr>,
-    display_name: Option<LitStr>,
-    icon: Option<LitStr>,
-    auth: Vec<AuthSpec>,
-    trusted_origins: Vec<LitStr>,
-    base_cost: Option<Costs>,
-    webhooks: Option<(bool, syn::Path)>,
-    krate: Option<syn::Path>,
+pub struct ProviderAttrs {
+    pub name: Option<LitStr>,
+    pub display_name: Option<LitStr>,
+    pub icon: Option<LitStr>,
+    pub auth: Vec<AuthSpec>,
+    pub trusted_origins: Vec<LitStr>,
+    pub base_cost: Option<Costs>,
+    pub webhooks: Option<(bool, syn::Path)>,
+    pub krate: Option<syn::Path>,
 }
 
-pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let mut cx = Ctxt::new();
-    let item_struct: ItemStruct = match syn::parse2::<ItemStruct>(item.clone()) {
-        Ok(item) if matches!(item.fields, Fields::Unit) && item.generics.params.is_empty() => item,
-        _ => {
-            let span = item.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
-            cx.syn_error(syn::Error::new(
-                span,
-                "#[provider] goes on a unit struct naming the provider: `pub struct Example;`",
-            ));
-            let errors = cx.to_compile_errors();
-            return quote!(#errors #item);
-        }
-    };
-    let krate_default = attr::default_crate_path();
-    let attrs = parse(&mut cx, args.clone());
-    if attrs.name.is_none() {
-        let span = if args.is_empty() { Span::call_site() } else { syn::spanned::Spanned::span(&args) };
-        cx.syn_error(syn::Error::new(span, "#[provider] needs a slug: `name = \"example\"`"));
-    }
-    if attrs.auth.is_empty() {
-        let span = if args.is_empty() { Span::call_site() } else { syn::spanned::Spanned::span(&args) };
-        cx.syn_error(syn::Error::new(
-            span,
-            "#[provider] needs at least one way to authenticate: `api_key(env = \"EXAMPLE_API_KEY\")`, \
-             `oauth2(...)`, `user_password`, or `host_scoped`",
-        ));
-    }
-    let errors = cx.to_compile_errors();
-    let krate = attrs.krate.clone().unwrap_or(krate_default);
-    let ident = &item_struct.ident;
-    let name = attrs.name.as_ref().map_or_else(String::new, LitStr::value);
-    let display_name = attrs.display_name.as_ref().map_or_else(|| ident.to_string(), LitStr::value);
-    let icon = match &attrs.icon {
-        Some(icon) => quote!(::core::option::Option::Some(#icon)),
-        None => quote!(::core::option::Option::None),
-    };
-    let auth = attrs.auth.iter().map(|spec| spec.tokens(&krate));
-    let origins = &attrs.trusted_origins;
-    let base_costs = attrs.base_cost.as_ref().map_or_else(|| quote!(&[]), |costs| costs.tokens(&krate));
-    let (webhooks, manager_fn) = match &attrs.webhooks {
-        None => (quote!(::core::option::Option::None), TokenStream::new()),
-        Some((manual, manager)) => {
-            let kind = if *manual { quote!(Manual) } else { quote!(Auto) };
-            (
-                quote!(::core::option::Option::Some(#krate::webhooks::WebhookSpec {
-                    kind: #krate::webhooks::WebhookKind::#kind,
-                    manager: __webhook_manager,
-                })),
-                quote_spanned! {syn::spanned::Spanned::span(manager)=>
-                    fn __webhook_manager() -> ::std::sync::Arc<dyn #krate::webhooks::WebhookManager> {
-                        ::std::sync::Arc::new(<#manager as ::core::default::Default>::default())
-                    }
-                },
-            )
-        }
-    };
-    quote! {
-        #item_struct
-        #errors
-        const _: () = {
-            impl #krate::Provider for #ident {
-                const DESCRIPTOR: &'static #krate::ProviderDescriptor = &#krate::ProviderDescriptor {
-                    name: #name,
-                    display_name: #display_name,
-                    icon: #icon,
-                    auth: &[#(#auth),*],
-                    trusted_origins: &[#(#origins),*],
-                    base_costs: #base_costs,
-                    webhooks: #webhooks,
-                };
-            }
-
-            #manager_fn
-
-            #krate::__private::inventory::submit! {
-                #krate::provider::ProviderRegistration(<#ident as #krate::Provider>::DESCRIPTOR)
-            }
-        };
-    }
-}
-
-fn parse(cx: &mut Ctxt, args: TokenStream) -> ProviderAttrs {
+pub fn parse(cx: &mut Ctxt, args: TokenStream) -> ProviderAttrs {
     let mut out = ProviderAttrs::default();
     let mut seen = Seen::default();
     let mut inner = Ctxt::new();
     let result = attr::parse_args(args, |meta| {
         let key = attr::key_of(&meta);
-        let Some(&key) = PROVIDER_KEYS.iter().find(|&&k| k == key) else {
-            inner.error_spanned_by(&meta.path, text::unknown("`#[provider]` key", &key, PROVIDER_KEYS));
-            return attr::skip_value(&meta);
-        };
-        if !seen.first_time(&mut inner, &meta, key) {
+        if PROVIDER_KEYS.contains(&key.as_str()) && !seen.first_time(&mut inner, &meta, &key) {
             return attr::skip_value(&meta);
         }
-        match key {
+        match key.as_str() {
             NAME => {
                 let name = attr::lit_str(&meta)?;
                 let value = name.value();
@@ -313,7 +182,10 @@ fn parse(cx: &mut Ctxt, args: TokenStream) -> ProviderAttrs {
                 }
             }
             CRATE => out.krate = Some(attr::parse_path_value(&meta)?),
-            _ => unreachable!("every key of PROVIDER_KEYS is handled"),
+            _ => {
+                inner.error_spanned_by(&meta.path, text::unknown("`#[provider]` key", &key, PROVIDER_KEYS));
+                return attr::skip_value(&meta);
+            }
         }
         Ok(())
     });
@@ -355,13 +227,6 @@ fn parse_env_list(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, keys: &'static [&'s
         Ok(())
     })?;
     Ok(EnvList(out))
-}
-
-fn optional(value: Option<&LitStr>) -> TokenStream {
-    match value {
-        Some(value) => quote!(::core::option::Option::Some(#value)),
-        None => quote!(::core::option::Option::None),
-    }
 }
 
 fn check_env_name(cx: &mut Ctxt, value: &LitStr) {
