@@ -55,10 +55,10 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct Input$i {
     /// The text to repeat.
-    #[input(placeholder = "hello", min_length = 1)]
+    #[block_input(placeholder = "hello", min_length = 1)]
     pub text: String,
     /// How many times.
-    #[input(default = 1, min = 1, max = 10)]
+    #[block_input(default = 1, min = 1, max = 10)]
     pub times: u32,
 }
 

@@ -15,7 +15,7 @@ pub struct ScaleInput {
     /// The value to scale.
     pub value: f64,
     /// The factor.
-    #[input(default = 2.0)]
+    #[block_input(default = 2.0)]
     pub factor: f64,
     /// A label for the result.
     pub label: String,

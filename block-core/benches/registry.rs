@@ -17,16 +17,16 @@ const BLOCKS: usize = 1_000;
 #[derive(BlockInput)]
 pub struct TemplateInput {
     /// The text to work on.
-    #[input(placeholder = "hello", min_length = 1)]
+    #[block_input(placeholder = "hello", min_length = 1)]
     pub text: String,
     /// How many times.
-    #[input(default = 1, min = 1, max = 10)]
+    #[block_input(default = 1, min = 1, max = 10)]
     pub times: u32,
     /// A separator between repetitions.
-    #[input(default = " ", advanced)]
+    #[block_input(default = " ", advanced)]
     pub separator: String,
     /// Whether to shout.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub upper: bool,
 }
 
@@ -108,142 +108,142 @@ fn listing(c: &mut Criterion) {
 #[derive(BlockInput)]
 pub struct WideInput {
     /// Text field 0.
-    #[input(min_length = 1, max_length = 64)]
+    #[block_input(min_length = 1, max_length = 64)]
     pub text_0: String,
     /// Count field 1.
-    #[input(min = 0, max = 1000)]
+    #[block_input(min = 0, max = 1000)]
     pub count_1: u32,
     /// Ratio field 2.
-    #[input(default = 0.5)]
+    #[block_input(default = 0.5)]
     pub ratio_2: f64,
     /// Flag field 3.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub flag_3: bool,
     /// Optional tags field 4.
     pub tags_4: Option<Vec<String>>,
     /// Text field 5.
-    #[input(min_length = 1, max_length = 64)]
+    #[block_input(min_length = 1, max_length = 64)]
     pub text_5: String,
     /// Count field 6.
-    #[input(min = 0, max = 1000)]
+    #[block_input(min = 0, max = 1000)]
     pub count_6: u32,
     /// Ratio field 7.
-    #[input(default = 0.5)]
+    #[block_input(default = 0.5)]
     pub ratio_7: f64,
     /// Flag field 8.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub flag_8: bool,
     /// Optional tags field 9.
     pub tags_9: Option<Vec<String>>,
     /// Text field 10.
-    #[input(min_length = 1, max_length = 64)]
+    #[block_input(min_length = 1, max_length = 64)]
     pub text_10: String,
     /// Count field 11.
-    #[input(min = 0, max = 1000)]
+    #[block_input(min = 0, max = 1000)]
     pub count_11: u32,
     /// Ratio field 12.
-    #[input(default = 0.5)]
+    #[block_input(default = 0.5)]
     pub ratio_12: f64,
     /// Flag field 13.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub flag_13: bool,
     /// Optional tags field 14.
     pub tags_14: Option<Vec<String>>,
     /// Text field 15.
-    #[input(min_length = 1, max_length = 64)]
+    #[block_input(min_length = 1, max_length = 64)]
     pub text_15: String,
     /// Count field 16.
-    #[input(min = 0, max = 1000)]
+    #[block_input(min = 0, max = 1000)]
     pub count_16: u32,
     /// Ratio field 17.
-    #[input(default = 0.5)]
+    #[block_input(default = 0.5)]
     pub ratio_17: f64,
     /// Flag field 18.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub flag_18: bool,
     /// Optional tags field 19.
     pub tags_19: Option<Vec<String>>,
     /// Text field 20.
-    #[input(min_length = 1, max_length = 64)]
+    #[block_input(min_length = 1, max_length = 64)]
     pub text_20: String,
     /// Count field 21.
-    #[input(min = 0, max = 1000)]
+    #[block_input(min = 0, max = 1000)]
     pub count_21: u32,
     /// Ratio field 22.
-    #[input(default = 0.5)]
+    #[block_input(default = 0.5)]
     pub ratio_22: f64,
     /// Flag field 23.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub flag_23: bool,
     /// Optional tags field 24.
     pub tags_24: Option<Vec<String>>,
     /// Text field 25.
-    #[input(min_length = 1, max_length = 64)]
+    #[block_input(min_length = 1, max_length = 64)]
     pub text_25: String,
     /// Count field 26.
-    #[input(min = 0, max = 1000)]
+    #[block_input(min = 0, max = 1000)]
     pub count_26: u32,
     /// Ratio field 27.
-    #[input(default = 0.5)]
+    #[block_input(default = 0.5)]
     pub ratio_27: f64,
     /// Flag field 28.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub flag_28: bool,
     /// Optional tags field 29.
     pub tags_29: Option<Vec<String>>,
     /// Text field 30.
-    #[input(min_length = 1, max_length = 64)]
+    #[block_input(min_length = 1, max_length = 64)]
     pub text_30: String,
     /// Count field 31.
-    #[input(min = 0, max = 1000)]
+    #[block_input(min = 0, max = 1000)]
     pub count_31: u32,
     /// Ratio field 32.
-    #[input(default = 0.5)]
+    #[block_input(default = 0.5)]
     pub ratio_32: f64,
     /// Flag field 33.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub flag_33: bool,
     /// Optional tags field 34.
     pub tags_34: Option<Vec<String>>,
     /// Text field 35.
-    #[input(min_length = 1, max_length = 64)]
+    #[block_input(min_length = 1, max_length = 64)]
     pub text_35: String,
     /// Count field 36.
-    #[input(min = 0, max = 1000)]
+    #[block_input(min = 0, max = 1000)]
     pub count_36: u32,
     /// Ratio field 37.
-    #[input(default = 0.5)]
+    #[block_input(default = 0.5)]
     pub ratio_37: f64,
     /// Flag field 38.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub flag_38: bool,
     /// Optional tags field 39.
     pub tags_39: Option<Vec<String>>,
     /// Text field 40.
-    #[input(min_length = 1, max_length = 64)]
+    #[block_input(min_length = 1, max_length = 64)]
     pub text_40: String,
     /// Count field 41.
-    #[input(min = 0, max = 1000)]
+    #[block_input(min = 0, max = 1000)]
     pub count_41: u32,
     /// Ratio field 42.
-    #[input(default = 0.5)]
+    #[block_input(default = 0.5)]
     pub ratio_42: f64,
     /// Flag field 43.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub flag_43: bool,
     /// Optional tags field 44.
     pub tags_44: Option<Vec<String>>,
     /// Text field 45.
-    #[input(min_length = 1, max_length = 64)]
+    #[block_input(min_length = 1, max_length = 64)]
     pub text_45: String,
     /// Count field 46.
-    #[input(min = 0, max = 1000)]
+    #[block_input(min = 0, max = 1000)]
     pub count_46: u32,
     /// Ratio field 47.
-    #[input(default = 0.5)]
+    #[block_input(default = 0.5)]
     pub ratio_47: f64,
     /// Flag field 48.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub flag_48: bool,
     /// Optional tags field 49.
     pub tags_49: Option<Vec<String>>,

@@ -15,7 +15,7 @@ use crate::{BlockDescriptor, BlockError, RunContext};
 /// The typed input of a block. Derive it with `#[derive(BlockInput)]`.
 ///
 /// The derive writes the (de)serialization and the JSON schema from the struct's
-/// fields, their doc comments and their `#[input(...)]` attributes.
+/// fields, their doc comments and their `#[block_input(...)]` attributes.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a block input",
     label = "add `#[derive(BlockInput)]` to `{Self}`"

@@ -12,13 +12,13 @@ use block_core::{ExecuteError, ExecuteErrorKind, Executor, Registry, RunOptions}
 #[derive(BlockInput)]
 pub struct CountInput {
     /// How many numbers to emit.
-    #[input(max = 1000)]
+    #[block_input(max = 1000)]
     pub count: u64,
     /// Label of the summary.
-    #[input(default = "total")]
+    #[block_input(default = "total")]
     pub label: String,
     /// Fail after emitting the numbers.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub fail: bool,
 }
 

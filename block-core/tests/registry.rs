@@ -7,10 +7,10 @@ use block_core::{BlockDescriptor, BlockTests, BlockType, Registry, RegistryProbl
 #[derive(BlockInput)]
 pub struct EchoInput {
     /// What to echo.
-    #[input(placeholder = "hello", min_length = 1)]
+    #[block_input(placeholder = "hello", min_length = 1)]
     pub text: String,
     /// How many times.
-    #[input(default = 1, min = 1, max = 10)]
+    #[block_input(default = 1, min = 1, max = 10)]
     pub times: u32,
 }
 
@@ -149,7 +149,7 @@ fn block_info_has_the_reference_shape() {
 #[derive(BlockInput)]
 pub struct BadDefaultInput {
     /// A number with a text default.
-    #[input(default = "many")]
+    #[block_input(default = "many")]
     pub count: u32,
 }
 

@@ -2,12 +2,13 @@
 //! `enum`. The enum is parsed (and its values checked) in `internals::ast`.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::quote;
 use syn::DeriveInput;
 
 use crate::internals::ast::{self, Fallback};
 use crate::internals::attr;
 use crate::internals::ctxt::Ctxt;
+use crate::internals::former;
 use crate::internals::symbol::BLOCK_VALUE;
 use crate::internals::text;
 
@@ -29,7 +30,7 @@ pub fn expand(item: DeriveInput) -> TokenStream {
     let indices = 0..variants.len();
     let title = ident.to_string();
     let description = text::doc_comment(&item.attrs);
-    let deprecations = deprecations(&item);
+    let deprecations = former::deprecations(&item, BLOCK_VALUE);
     quote! {
         #errors
         #deprecations
@@ -67,29 +68,6 @@ pub fn expand(item: DeriveInput) -> TokenStream {
             }
         };
     }
-}
-
-/// A deprecation warning on each `#[value(...)]`, the former spelling of
-/// `#[block_value(...)]`: the use of a deprecated constant, spanned on the attribute,
-/// is the one warning a derive can give on stable Rust.
-fn deprecations(item: &DeriveInput) -> TokenStream {
-    let variants = match &item.data {
-        syn::Data::Enum(data) => data.variants.iter().flat_map(|variant| &variant.attrs).collect(),
-        _ => Vec::new(),
-    };
-    let spans = attr::former_value_spellings(&item.attrs).chain(attr::former_value_spellings(variants));
-    spans
-        .map(|span| {
-            quote_spanned! {span=>
-                const _: () = {
-                    #[deprecated(note = "`#[value(...)]` is now `#[block_value(...)]`, which no other derive claims")]
-                    #[allow(non_upper_case_globals)]
-                    const value: () = ();
-                    value
-                };
-            }
-        })
-        .collect()
 }
 
 /// The errors, plus impls that do nothing, for an enum with a mistake: an input field

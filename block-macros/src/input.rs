@@ -11,12 +11,13 @@ use crate::internals::ast::{self, Fallback, InputField};
 use crate::internals::attr::{self, DefaultValue};
 use crate::internals::check;
 use crate::internals::ctxt::Ctxt;
-use crate::internals::symbol::INPUT;
+use crate::internals::former;
+use crate::internals::symbol::BLOCK_INPUT;
 use crate::internals::text;
 
 pub fn expand(item: DeriveInput) -> TokenStream {
     let mut cx = Ctxt::new();
-    let krate = attr::crate_path(&mut cx, &item.attrs, INPUT);
+    let krate = attr::crate_path(&mut cx, &item.attrs, BLOCK_INPUT);
     let fields = match ast::input_fields(&mut cx, &item) {
         Ok(fields) => fields,
         Err(Fallback::Stub) => return stub(&cx, &item, &krate),
@@ -25,7 +26,8 @@ pub fn expand(item: DeriveInput) -> TokenStream {
     check::input_fields(&mut cx, &fields);
     let expanded = generate(&item, &krate, &fields);
     let errors = cx.to_compile_errors();
-    quote! { #errors #expanded }
+    let deprecations = former::deprecations(&item, BLOCK_INPUT);
+    quote! { #errors #deprecations #expanded }
 }
 
 /// The errors, plus impls that do nothing, for an item whose shape is wrong: a block

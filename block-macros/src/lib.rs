@@ -21,14 +21,18 @@ use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
 /// Derives `block_core::BlockInput` (and serde's traits) for a struct of input
-/// fields. See the `block-core` documentation for the `#[input(...)]` keys.
-#[proc_macro_derive(BlockInput, attributes(input))]
+/// fields. See the `block-core` documentation for the `#[block_input(...)]` keys. The
+/// former spelling `#[block_input(...)]` still works, with a deprecation warning: it
+/// collides with other derives' attributes.
+#[proc_macro_derive(BlockInput, attributes(block_input, input))]
 pub fn derive_block_input(item: TokenStream) -> TokenStream {
     input::expand(parse_macro_input!(item as DeriveInput)).into()
 }
 
-/// Derives `block_core::BlockOutput` for an enum with one variant per output pin.
-#[proc_macro_derive(BlockOutput, attributes(output))]
+/// Derives `block_core::BlockOutput` for an enum with one variant per output pin
+/// (`#[block_output(name = "...", title = "...")]` on a variant). The former spelling
+/// `#[block_output(...)]` still works, with a deprecation warning.
+#[proc_macro_derive(BlockOutput, attributes(block_output, output))]
 pub fn derive_block_output(item: TokenStream) -> TokenStream {
     output::expand(parse_macro_input!(item as DeriveInput)).into()
 }

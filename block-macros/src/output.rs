@@ -9,12 +9,13 @@ use syn::spanned::Spanned;
 use crate::internals::ast::{self, Fallback, OutputPin};
 use crate::internals::attr;
 use crate::internals::ctxt::Ctxt;
-use crate::internals::symbol::OUTPUT;
+use crate::internals::former;
+use crate::internals::symbol::BLOCK_OUTPUT;
 use crate::internals::text;
 
 pub fn expand(item: DeriveInput) -> TokenStream {
     let mut cx = Ctxt::new();
-    let krate = attr::crate_path(&mut cx, &item.attrs, OUTPUT);
+    let krate = attr::crate_path(&mut cx, &item.attrs, BLOCK_OUTPUT);
     let (pins, variants) = match ast::output_pins(&mut cx, &item) {
         Ok(found) => found,
         Err(Fallback::Stub) => return stub(&cx, &item, &krate),
@@ -22,7 +23,8 @@ pub fn expand(item: DeriveInput) -> TokenStream {
     };
     let errors = cx.to_compile_errors();
     let expanded = generate(&item, &krate, &pins, pins.len() < variants);
-    quote! { #errors #expanded }
+    let deprecations = former::deprecations(&item, BLOCK_OUTPUT);
+    quote! { #errors #deprecations #expanded }
 }
 
 /// The errors, plus an impl that does nothing, for an item whose shape is wrong: a

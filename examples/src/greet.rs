@@ -7,10 +7,10 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct GreetInput {
     /// Who to greet.
-    #[input(placeholder = "Ada")]
+    #[block_input(placeholder = "Ada")]
     pub name: String,
     /// Greetings to send, one output each.
-    #[input(default = ["Hello", "Hi"])]
+    #[block_input(default = ["Hello", "Hi"])]
     pub greetings: Vec<String>,
 }
 

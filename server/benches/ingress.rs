@@ -31,7 +31,7 @@ pub struct BenchHooks;
 #[derive(BlockInput)]
 pub struct SlowInput {
     /// The delivery.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

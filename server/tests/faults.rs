@@ -43,7 +43,7 @@ const EXECUTION_TIMEOUT: Duration = Duration::from_secs(1);
 #[derive(BlockInput)]
 pub struct PaidInput {
     /// How long the run takes, in milliseconds.
-    #[input(default = 20, max = 1000)]
+    #[block_input(default = 20, max = 1000)]
     pub millis: u64,
 }
 
@@ -73,7 +73,7 @@ pub struct MarkedInput {
     /// Written to the start log when the block starts.
     pub token: String,
     /// How long the run takes, in milliseconds.
-    #[input(default = 50, max = 1000)]
+    #[block_input(default = 50, max = 1000)]
     pub millis: u64,
 }
 

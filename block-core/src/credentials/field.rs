@@ -244,7 +244,7 @@ impl<P: Provider, K: CredentialKind> JsonSchema for Credentials<P, K> {
         schema.insert("additionalProperties".into(), Value::Bool(false));
         schema.insert("credentials_provider".into(), json!([provider]));
         schema.insert("credentials_types".into(), json!(types));
-        // `#[input(scopes = [...])]` replaces this with the scopes the field needs.
+        // `#[block_input(scopes = [...])]` replaces this with the scopes the field needs.
         schema.insert("credentials_scopes".into(), json!([]));
         Schema::from(schema)
     }

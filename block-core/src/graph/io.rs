@@ -67,33 +67,33 @@ impl ValueType {
 
 /// Inputs of [`AgentInputBlock`].
 #[derive(BlockInput)]
-#[input(crate = crate)]
+#[block_input(crate = crate)]
 pub struct AgentInputInput {
     /// The input's name: callers give its value under this key.
     pub name: String,
     /// The value given for the run; the preset value is the input's default.
     pub value: Option<Value>,
     /// The kind of value the input takes.
-    #[input(default = "any", advanced = false)]
+    #[block_input(default = "any", advanced = false)]
     pub value_type: ValueType,
     /// The title callers see; the name when absent.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub title: Option<String>,
     /// What the input is for.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub description: Option<String>,
     /// Whether the value is a secret a form should mask.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub secret: bool,
     /// Whether a form should show the input among the advanced ones (only when it
     /// has a default).
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub advanced: bool,
 }
 
 /// Outputs of [`AgentInputBlock`].
 #[derive(BlockOutput)]
-#[output(crate = crate)]
+#[block_output(crate = crate)]
 pub enum AgentInputOutput {
     /// The input's value.
     Result(Value),
@@ -136,26 +136,26 @@ impl Run for AgentInputBlock {
 
 /// Inputs of [`AgentOutputBlock`].
 #[derive(BlockInput)]
-#[input(crate = crate)]
+#[block_input(crate = crate)]
 pub struct AgentOutputInput {
     /// The output's name: the graph's results carry its values under this key.
     pub name: String,
     /// The value to output.
     pub value: Value,
     /// The kind of value the output carries (for the graph's output schema).
-    #[input(default = "any", advanced)]
+    #[block_input(default = "any", advanced)]
     pub value_type: ValueType,
     /// The title callers see; the name when absent.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub title: Option<String>,
     /// What the output is.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub description: Option<String>,
 }
 
 /// Outputs of [`AgentOutputBlock`].
 #[derive(BlockOutput)]
-#[output(crate = crate)]
+#[block_output(crate = crate)]
 pub enum AgentOutputOutput {
     /// The value, as output by the graph.
     Output(Value),

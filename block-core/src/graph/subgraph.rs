@@ -23,15 +23,15 @@ pub const MAX_DEPTH: usize = 8;
 
 /// Inputs of [`AgentExecutorBlock`].
 #[derive(BlockInput)]
-#[input(crate = crate)]
+#[block_input(crate = crate)]
 pub struct AgentExecutorInput {
     /// The id of the graph to run, one of the parent graph's `sub_graphs`.
     pub graph_id: String,
     /// Its version; the highest one present when absent.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub graph_version: Option<u32>,
     /// The sub-graph's input values, by input name.
-    #[input(default = {})]
+    #[block_input(default = {})]
     pub inputs: Map<String, Value>,
 }
 

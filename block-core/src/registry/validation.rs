@@ -100,7 +100,7 @@ impl RegisteredBlock {
 }
 
 impl RegisteredBlock {
-    /// The top-level input fields marked `secret` (`#[input(secret)]`): their
+    /// The top-level input fields marked `secret` (`#[block_input(secret)]`): their
     /// values must not be shown or stored in the clear.
     pub fn secret_fields(&self) -> impl Iterator<Item = &str> {
         self.input_schema["properties"]

@@ -3,7 +3,7 @@
 use schemars::Schema;
 use serde_json::{Value, json};
 
-/// What `#[input(...)]` and the doc comment say about one input field. Build it with
+/// What `#[block_input(...)]` and the doc comment say about one input field. Build it with
 /// [`FieldSpec::new`] and struct update syntax.
 #[derive(Debug, Clone, Default)]
 pub struct FieldSpec {

@@ -12,7 +12,7 @@ pub struct CountInput {
     /// How many items the service lists, newest (highest) first.
     pub listed: u32,
     /// The item.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

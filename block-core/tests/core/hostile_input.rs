@@ -16,15 +16,15 @@ use proptest::prelude::*;
 #[derive(BlockInput)]
 pub struct RichInput {
     /// A bounded number.
-    #[input(min = 0, max = 100)]
+    #[block_input(min = 0, max = 100)]
     pub count: u32,
     /// A bounded text.
-    #[input(min_length = 1, max_length = 20)]
+    #[block_input(min_length = 1, max_length = 20)]
     pub name: String,
     /// An optional list.
     pub tags: Option<Vec<String>>,
     /// A choice.
-    #[input(default = "a")]
+    #[block_input(default = "a")]
     pub mode: Mode,
 }
 

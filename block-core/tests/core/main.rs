@@ -3,6 +3,7 @@
 //! global registry valid: each has a binary of its own.
 
 mod credentials;
+mod former_spellings;
 mod graph_run;
 mod graph_subgraphs;
 mod graph_support;

@@ -185,7 +185,7 @@ pub struct TokenInput {
     /// Hub access.
     pub credentials: Credentials<Hub, OAuth2>,
     /// How long to hold the credentials before answering.
-    #[input(default = 0)]
+    #[block_input(default = 0)]
     pub hold_ms: u64,
 }
 

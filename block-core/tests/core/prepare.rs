@@ -24,12 +24,12 @@ pub struct ProbeInput {
     /// A note, optional.
     pub note: Option<String>,
     /// How many times to say it.
-    #[input(default = 2)]
+    #[block_input(default = 2)]
     pub times: u64,
     /// A required label.
     pub label: String,
     /// Set by the platform only, never shown.
-    #[input(hidden, default = "")]
+    #[block_input(hidden, default = "")]
     pub origin: String,
     /// Vault access, optional.
     pub credentials: Option<Credentials<Vault, ApiKey>>,

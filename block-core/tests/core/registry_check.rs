@@ -182,7 +182,7 @@ fn check_registry_returns_every_problem_of_a_blocks_crate_at_once() {
 #[derive(BlockInput)]
 pub struct BadDefaultInput {
     /// A count with a text default.
-    #[input(default = "lots")]
+    #[block_input(default = "lots")]
     pub count: u8,
 }
 

@@ -44,7 +44,7 @@ pub struct OutlineInput {
     /// The outline to summarise.
     pub outline: Outline,
     /// How to write the title.
-    #[input(default = "low")]
+    #[block_input(default = "low")]
     pub volume: Volume,
 }
 

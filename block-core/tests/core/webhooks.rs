@@ -113,10 +113,10 @@ static RUNS: AtomicUsize = AtomicUsize::new(0);
 #[derive(BlockInput)]
 pub struct HookyInput {
     /// Which events to run on.
-    #[input(event_filter)]
+    #[block_input(event_filter)]
     pub events: HookyEvents,
     /// The delivered event.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 
@@ -124,10 +124,10 @@ pub struct HookyInput {
 #[derive(BlockInput)]
 pub struct HookyEvents {
     /// A thing was pushed.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub pushed: bool,
     /// A thing was deleted.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub deleted: bool,
 }
 
@@ -312,10 +312,10 @@ async fn deliveries_are_verified_before_anything_is_parsed_or_run() {
 #[derive(BlockInput)]
 pub struct DefaultedEvents {
     /// On unless turned off.
-    #[input(default = true)]
+    #[block_input(default = true)]
     pub pushed: bool,
     /// Off unless turned on.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub deleted: bool,
 }
 
@@ -323,10 +323,10 @@ pub struct DefaultedEvents {
 #[derive(BlockInput)]
 pub struct DefaultedInput {
     /// Which events.
-    #[input(event_filter)]
+    #[block_input(event_filter)]
     pub events: DefaultedEvents,
     /// The event.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

@@ -27,7 +27,7 @@ pub fn generate(attrs: &BlockAttrs, item: &ItemStruct) -> TokenStream {
         }
         const _: () = ::core::assert!(
             __has_payload::<#ident>(),
-            "a trigger block needs a hidden `payload` input: `#[input(hidden)] pub payload: Value`"
+            "a trigger block needs a hidden `payload` input: `#[block_input(hidden)] pub payload: Value`"
         );
     };
     let none = quote!(::core::option::Option::None);

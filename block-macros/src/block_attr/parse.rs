@@ -188,7 +188,7 @@ fn parse_trigger(cx: &mut Ctxt, meta: &syn::meta::ParseNestedMeta<'_>) -> syn::R
     if events.is_empty() && event_prefix.is_none() {
         cx.error_spanned_by(
             &meta.path,
-            "say what starts the trigger: `events = [\"...\"]`, or `event = \"prefix\"` with an `#[input(event_filter)]` field",
+            "say what starts the trigger: `events = [\"...\"]`, or `event = \"prefix\"` with an `#[block_input(event_filter)]` field",
         );
         return Ok(None);
     }

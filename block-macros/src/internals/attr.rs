@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Ident, LitBool, LitInt, LitStr, Token};
 
 use super::ctxt::Ctxt;
+use super::former;
 use super::symbol::*;
 use super::text;
 
@@ -160,7 +161,7 @@ pub fn for_each_key(
     name: &str,
     mut each: impl FnMut(&mut Ctxt, &ParseNestedMeta<'_>, &str) -> syn::Result<()>,
 ) {
-    for attr in attrs.iter().filter(|a| is_named(a, name)) {
+    for attr in attrs.iter().filter(|a| former::is_named(a, name)) {
         let mut errors = Vec::new();
         let result = attr.parse_nested_meta(|meta| {
             let key = key_of(&meta);
@@ -176,17 +177,6 @@ pub fn for_each_key(
             cx.syn_error(error);
         }
     }
-}
-
-/// Whether `attr` is `#[name(...)]`; `#[value(...)]` still counts as `#[block_value(...)]`.
-fn is_named(attr: &Attribute, name: &str) -> bool {
-    attr.path().is_ident(name) || (name == BLOCK_VALUE && attr.path().is_ident(VALUE))
-}
-
-/// The `#[value(...)]` attributes among `attrs`, the former spelling of
-/// `#[block_value(...)]`: where each was written, for a deprecation warning.
-pub fn former_value_spellings<'a>(attrs: impl IntoIterator<Item = &'a Attribute>) -> impl Iterator<Item = Span> {
-    attrs.into_iter().filter(|a| a.path().is_ident(VALUE)).map(|a| a.path().span())
 }
 
 /// A field's default: a JSON literal (`"x"`, `3`, `true`, `null`, `[...]`, `{...}`)
@@ -228,7 +218,7 @@ fn is_json_literal(tokens: &TokenStream) -> bool {
     }
 }
 
-/// `#[input(...)]` of one field.
+/// `#[block_input(...)]` of one field.
 #[derive(Default)]
 pub struct InputField {
     pub default: Option<DefaultValue>,
@@ -276,7 +266,7 @@ impl InputField {
         let mut max_items = Attr::none(MAX_ITEMS);
         let mut scopes = Attr::none(SCOPES);
         let mut event_filter = Attr::none(EVENT_FILTER);
-        for_each_key(cx, attrs, INPUT, |cx, meta, key| {
+        for_each_key(cx, attrs, BLOCK_INPUT, |cx, meta, key| {
             match key {
                 DEFAULT => default.set(cx, meta, DefaultValue::parse(meta)?),
                 ADVANCED => advanced.set(cx, meta, flag(meta)?),
@@ -297,12 +287,12 @@ impl InputField {
                 CRATE => {
                     cx.error_spanned_by(
                         &meta.path,
-                        "`crate` goes on the struct's `#[input(crate = ...)]`, not on a field",
+                        "`crate` goes on the struct's `#[block_input(crate = ...)]`, not on a field",
                     );
                     return skip_value(meta);
                 }
                 _ => {
-                    cx.error_spanned_by(&meta.path, text::unknown("`#[input]` key", key, INPUT_FIELD_KEYS));
+                    cx.error_spanned_by(&meta.path, text::unknown("`#[block_input]` key", key, INPUT_FIELD_KEYS));
                     return skip_value(meta);
                 }
             }
@@ -341,7 +331,7 @@ impl InputField {
     }
 }
 
-/// `#[output(...)]` of one variant.
+/// `#[block_output(...)]` of one variant.
 #[derive(Default)]
 pub struct OutputVariant {
     pub name: Option<LitStr>,
@@ -352,12 +342,12 @@ impl OutputVariant {
     pub fn from_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> Self {
         let mut name = Attr::none(NAME);
         let mut title = Attr::none(TITLE);
-        for_each_key(cx, attrs, OUTPUT, |cx, meta, key| {
+        for_each_key(cx, attrs, BLOCK_OUTPUT, |cx, meta, key| {
             match key {
                 NAME => name.set(cx, meta, lit_str(meta)?),
                 TITLE => title.set(cx, meta, lit_str(meta)?),
                 _ => {
-                    cx.error_spanned_by(&meta.path, text::unknown("`#[output]` key", key, OUTPUT_VARIANT_KEYS));
+                    cx.error_spanned_by(&meta.path, text::unknown("`#[block_output]` key", key, OUTPUT_VARIANT_KEYS));
                     return skip_value(meta);
                 }
             }

@@ -35,7 +35,7 @@ pub fn input_fields(cx: &mut Ctxt, fields: &[InputField<'_>]) {
             cx.error_spanned_by(
                 field.ty,
                 format!(
-                    "input `{}` is a `bool` without a default; add `#[input(default = false)]` (or `true`), \
+                    "input `{}` is a `bool` without a default; add `#[block_input(default = false)]` (or `true`), \
                      since a form cannot tell an unset checkbox from `false`",
                     field.name
                 ),
@@ -89,7 +89,7 @@ pub fn output_pin_name(cx: &mut Ctxt, pins: &[OutputPin<'_>], variant: &syn::Ide
         cx.error_spanned_by(
             variant,
             format!(
-                "two variants use the pin name `{name}` (`{}` and `{variant}`); rename one with `#[output(name = \"...\")]`",
+                "two variants use the pin name `{name}` (`{}` and `{variant}`); rename one with `#[block_output(name = \"...\")]`",
                 first.variant
             ),
         );

@@ -7,6 +7,7 @@ pub mod attr;
 pub mod check;
 pub mod cost;
 pub mod ctxt;
+pub mod former;
 pub mod symbol;
 pub mod text;
 pub mod uuid;

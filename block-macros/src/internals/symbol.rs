@@ -1,10 +1,12 @@
 //! Every attribute key, named once.
 
-pub const INPUT: &str = "input";
-pub const OUTPUT: &str = "output";
+pub const BLOCK_INPUT: &str = "block_input";
+pub const BLOCK_OUTPUT: &str = "block_output";
 pub const BLOCK_VALUE: &str = "block_value";
-/// The former spelling of [`BLOCK_VALUE`], still read, with a deprecation warning.
-pub const VALUE: &str = "value";
+/// The derives' former attribute names, each `(former, current)`: still read, with a
+/// deprecation warning (they collide with other derives' attributes).
+pub const FORMER_SPELLINGS: &[(&str, &str)] =
+    &[("input", BLOCK_INPUT), ("output", BLOCK_OUTPUT), ("value", BLOCK_VALUE)];
 
 pub const CRATE: &str = "crate";
 pub const DEFAULT: &str = "default";
@@ -24,7 +26,7 @@ pub const MAX_ITEMS: &str = "max_items";
 pub const SCOPES: &str = "scopes";
 pub const EVENT_FILTER: &str = "event_filter";
 
-/// Keys of `#[input(...)]` on a field.
+/// Keys of `#[block_input(...)]` on a field.
 pub const INPUT_FIELD_KEYS: &[&str] = &[
     DEFAULT,
     ADVANCED,
@@ -47,7 +49,7 @@ pub const INPUT_FIELD_KEYS: &[&str] = &[
 pub const NAME: &str = "name";
 pub const RENAME: &str = "rename";
 
-/// Keys of `#[output(...)]` on a variant.
+/// Keys of `#[block_output(...)]` on a variant.
 pub const OUTPUT_VARIANT_KEYS: &[&str] = &[NAME, TITLE];
 /// Keys of `#[block_value(...)]` on an enum variant.
 pub const VALUE_KEYS: &[&str] = &[RENAME];

@@ -14,7 +14,7 @@ use block_core::{Registry, RegistryError};
 #[derive(BlockInput)]
 pub struct ShoutInput {
     /// What to shout.
-    #[input(placeholder = "hello")]
+    #[block_input(placeholder = "hello")]
     pub text: String,
 }
 

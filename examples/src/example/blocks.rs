@@ -18,13 +18,13 @@ const FALLBACK_MESSAGE: &str = "Hello, world!";
 #[derive(BlockInput)]
 pub struct ExampleInput {
     /// The name of the example block
-    #[input(placeholder = "Ada")]
+    #[block_input(placeholder = "Ada")]
     pub name: String,
     /// Greetings to send, one API call each.
-    #[input(default = ["Hello", "Hi", "Hey"])]
+    #[block_input(default = ["Hello", "Hi", "Hey"])]
     pub greetings: Vec<String>,
     /// Ends every greeting with a wink (`Hello, Ada! ;)`).
-    #[input(default = true)]
+    #[block_input(default = true)]
     pub is_funny: bool,
     /// An Example API key.
     pub credentials: Credentials<Example, ApiKey>,

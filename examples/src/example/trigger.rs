@@ -8,7 +8,7 @@ use super::Example;
 #[derive(BlockInput)]
 pub struct ExampleTriggerInput {
     /// The delivered event, filled in by the webhook.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

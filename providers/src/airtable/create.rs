@@ -12,16 +12,16 @@ use super::{AirtableClient, AirtableCredentials, RECORDS_PER_REQUEST, answered_r
 #[derive(BlockInput)]
 pub struct AirtableCreateRecordsInput {
     /// The base's id (`app...`).
-    #[input(placeholder = "appN2XJ1w4sEmpVQz")]
+    #[block_input(placeholder = "appN2XJ1w4sEmpVQz")]
     pub base_id: String,
     /// The table: its name or id (`tbl...`).
-    #[input(placeholder = "Tasks", min_length = 1)]
+    #[block_input(placeholder = "Tasks", min_length = 1)]
     pub table: String,
     /// The records to create, each an object of field values by field name.
-    #[input(min_items = 1, max_items = 1000, placeholder = r#"[{"Name": "Write docs", "Done": false}]"#)]
+    #[block_input(min_items = 1, max_items = 1000, placeholder = r#"[{"Name": "Write docs", "Done": false}]"#)]
     pub records: Vec<Map<String, Value>>,
     /// Let Airtable convert values to the fields' types (e.g. create select options).
-    #[input(default = false, advanced)]
+    #[block_input(default = false, advanced)]
     pub typecast: bool,
     /// A personal access token with `data.records:write` on the base.
     pub credentials: AirtableCredentials,

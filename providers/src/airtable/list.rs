@@ -11,25 +11,25 @@ use super::{AirtableClient, AirtableCredentials, base_id, record};
 #[derive(BlockInput)]
 pub struct AirtableListRecordsInput {
     /// The base's id (`app...`, in its URL or API page).
-    #[input(placeholder = "appN2XJ1w4sEmpVQz")]
+    #[block_input(placeholder = "appN2XJ1w4sEmpVQz")]
     pub base_id: String,
     /// The table: its name or id (`tbl...`).
-    #[input(placeholder = "Tasks", min_length = 1)]
+    #[block_input(placeholder = "Tasks", min_length = 1)]
     pub table: String,
     /// Only records for which this formula is true, e.g. `{Done} = FALSE()`.
-    #[input(default = "", placeholder = "AND({Done} = FALSE(), {Owner} = 'Ada')")]
+    #[block_input(default = "", placeholder = "AND({Done} = FALSE(), {Owner} = 'Ada')")]
     pub filter_formula: String,
     /// Read through this view (its filters and order apply).
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub view: Option<String>,
     /// Sort by this field (after the view's own order).
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub sort_field: Option<String>,
     /// Sort `sort_field` largest first.
-    #[input(default = false, advanced, depends_on = [sort_field])]
+    #[block_input(default = false, advanced, depends_on = [sort_field])]
     pub sort_descending: bool,
     /// The most records to read.
-    #[input(default = 100, min = 1, max = 1000)]
+    #[block_input(default = 100, min = 1, max = 1000)]
     pub max_records: u32,
     /// A personal access token with `data.records:read` on the base.
     pub credentials: AirtableCredentials,

@@ -13,21 +13,21 @@ use super::{AirtableClient, AirtableCredentials, RECORDS_PER_REQUEST, answered_r
 #[derive(BlockInput)]
 pub struct AirtableUpdateRecordsInput {
     /// The base's id (`app...`).
-    #[input(placeholder = "appN2XJ1w4sEmpVQz")]
+    #[block_input(placeholder = "appN2XJ1w4sEmpVQz")]
     pub base_id: String,
     /// The table: its name or id (`tbl...`).
-    #[input(placeholder = "Tasks", min_length = 1)]
+    #[block_input(placeholder = "Tasks", min_length = 1)]
     pub table: String,
     /// The changes: each `{"id": "rec...", "fields": {...}}`. Fields not named
     /// keep their values.
-    #[input(
+    #[block_input(
         min_items = 1,
         max_items = 1000,
         placeholder = r#"[{"id": "rec560UJdUtocSouk", "fields": {"Done": true}}]"#
     )]
     pub records: Vec<Map<String, Value>>,
     /// Let Airtable convert values to the fields' types.
-    #[input(default = false, advanced)]
+    #[block_input(default = false, advanced)]
     pub typecast: bool,
     /// A personal access token with `data.records:write` on the base.
     pub credentials: AirtableCredentials,

@@ -10,20 +10,20 @@ use super::{AnthropicClient, AnthropicCredentials};
 #[derive(BlockInput)]
 pub struct AnthropicMessagesInput {
     /// What to ask Claude.
-    #[input(placeholder = "Summarise this text: ...", min_length = 1)]
+    #[block_input(placeholder = "Summarise this text: ...", min_length = 1)]
     pub prompt: String,
     /// Instructions that frame every answer (the system prompt).
-    #[input(default = "")]
+    #[block_input(default = "")]
     pub system_prompt: String,
     /// The model, e.g. `claude-sonnet-4-5` or `claude-haiku-4-5`.
-    #[input(default = "claude-sonnet-4-5", advanced = false)]
+    #[block_input(default = "claude-sonnet-4-5", advanced = false)]
     pub model: String,
     /// The most tokens the answer may take (Anthropic requires a limit).
-    #[input(default = 1024, min = 1)]
+    #[block_input(default = 1024, min = 1)]
     pub max_tokens: u32,
     /// Sampling temperature from 0 (focused) to 1 (varied); Anthropic's default
     /// when absent.
-    #[input(min = 0, max = 1, advanced)]
+    #[block_input(min = 0, max = 1, advanced)]
     pub temperature: Option<f64>,
     /// An Anthropic API key.
     pub credentials: AnthropicCredentials,

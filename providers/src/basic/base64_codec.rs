@@ -20,11 +20,11 @@ pub struct Base64Input {
     /// The text to encode, or the base64 to decode.
     pub text: String,
     /// Encode or decode.
-    #[input(default = "encode", advanced = false)]
+    #[block_input(default = "encode", advanced = false)]
     pub operation: Base64Operation,
     /// Use the URL-safe alphabet (`-` and `_` instead of `+` and `/`) and leave the
     /// `=` padding out when encoding.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub url_safe: bool,
 }
 

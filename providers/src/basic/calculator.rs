@@ -23,16 +23,16 @@ pub enum Operation {
 #[derive(BlockInput)]
 pub struct CalculatorInput {
     /// What to compute.
-    #[input(default = "add", advanced = false)]
+    #[block_input(default = "add", advanced = false)]
     pub operation: Operation,
     /// The first operand.
-    #[input(placeholder = "1")]
+    #[block_input(placeholder = "1")]
     pub a: f64,
     /// The second operand.
-    #[input(placeholder = "2")]
+    #[block_input(placeholder = "2")]
     pub b: f64,
     /// Round the result to the nearest whole number (halves away from zero).
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub round_result: bool,
 }
 

@@ -34,15 +34,15 @@ pub struct ConditionInput {
     /// The left-hand value.
     pub value1: Value,
     /// The comparison.
-    #[input(default = "==", advanced = false)]
+    #[block_input(default = "==", advanced = false)]
     pub operator: Operator,
     /// The right-hand value.
     pub value2: Value,
     /// Emitted on `yes` when the condition holds; `value1` when absent.
-    #[input(advanced, title = "Value If True")]
+    #[block_input(advanced, title = "Value If True")]
     pub yes_value: Option<Value>,
     /// Emitted on `no` when the condition does not hold; `value2` when absent.
-    #[input(advanced, title = "Value If False")]
+    #[block_input(advanced, title = "Value If False")]
     pub no_value: Option<Value>,
 }
 

@@ -6,7 +6,7 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct CountItemsInput {
     /// A list (counts its items), an object (its keys) or a string (its characters).
-    #[input(placeholder = "[1, 2, 3]")]
+    #[block_input(placeholder = "[1, 2, 3]")]
     pub collection: Value,
 }
 

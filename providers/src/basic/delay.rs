@@ -12,10 +12,10 @@ const MAX_SECONDS: f64 = 3600.0;
 #[derive(BlockInput)]
 pub struct DelayInput {
     /// How long to wait, in seconds (fractions allowed), at most an hour.
-    #[input(default = 1.0, min = 0, max = 3600, advanced = false)]
+    #[block_input(default = 1.0, min = 0, max = 3600, advanced = false)]
     pub seconds: f64,
     /// The value to pass on once the time is up.
-    #[input(default = null)]
+    #[block_input(default = null)]
     pub data: Value,
 }
 

@@ -33,13 +33,13 @@ pub struct HashInput {
     /// The text to hash, as UTF-8 bytes.
     pub text: String,
     /// The hash function.
-    #[input(default = "sha256", advanced = false)]
+    #[block_input(default = "sha256", advanced = false)]
     pub algorithm: HashAlgorithm,
     /// A secret key: when given, the output is the HMAC of the text under it.
-    #[input(secret, advanced)]
+    #[block_input(secret, advanced)]
     pub key: Option<String>,
     /// How to write the digest.
-    #[input(default = "hex")]
+    #[block_input(default = "hex")]
     pub encoding: DigestEncoding,
 }
 

@@ -6,7 +6,7 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct ListIteratorInput {
     /// The items to go through, in order.
-    #[input(placeholder = r#"["a", "b", "c"]"#)]
+    #[block_input(placeholder = r#"["a", "b", "c"]"#)]
     pub items: Vec<Value>,
 }
 

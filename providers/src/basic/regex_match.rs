@@ -19,19 +19,19 @@ pub struct RegexMatchInput {
     pub text: String,
     /// The regular expression, in the syntax of the Rust `regex` crate (no
     /// look-around or back-references; matching time stays linear in the text).
-    #[input(placeholder = r"(?P<year>\d{4})-(?P<month>\d{2})", min_length = 1, max_length = 4096)]
+    #[block_input(placeholder = r"(?P<year>\d{4})-(?P<month>\d{2})", min_length = 1, max_length = 4096)]
     pub pattern: String,
     /// Whether upper and lower case letters differ.
-    #[input(default = true, depends_on = [pattern])]
+    #[block_input(default = true, depends_on = [pattern])]
     pub case_sensitive: bool,
     /// Whether `.` also matches a line break.
-    #[input(default = false, depends_on = [pattern])]
+    #[block_input(default = false, depends_on = [pattern])]
     pub dot_all: bool,
     /// Whether `^` and `$` match at the start and end of every line, not just of the text.
-    #[input(default = false, depends_on = [pattern])]
+    #[block_input(default = false, depends_on = [pattern])]
     pub multi_line: bool,
     /// Emit every non-overlapping match instead of only the first.
-    #[input(default = false, title = "Find All Matches")]
+    #[block_input(default = false, title = "Find All Matches")]
     pub find_all: bool,
 }
 

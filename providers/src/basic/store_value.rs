@@ -8,7 +8,7 @@ pub struct StoreValueInput {
     /// Triggers the output; it is also the value stored when `data` is absent.
     pub input: Value,
     /// The value to store instead of `input`; lets `input` act as a plain trigger.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub data: Option<Value>,
 }
 

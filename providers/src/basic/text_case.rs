@@ -19,7 +19,7 @@ pub struct TextCaseInput {
     /// The text to convert.
     pub text: String,
     /// The case to convert to.
-    #[input(default = "lower", advanced = false)]
+    #[block_input(default = "lower", advanced = false)]
     pub case: TextCase,
 }
 

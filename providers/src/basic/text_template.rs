@@ -8,11 +8,11 @@ use serde_json::Map;
 pub struct TextTemplateInput {
     /// The text with `{{name}}` placeholders; spaces inside the braces are ignored, so
     /// `{{ name }}` works too. Every `{{` opens a placeholder.
-    #[input(placeholder = "Hello, {{name}}!")]
+    #[block_input(placeholder = "Hello, {{name}}!")]
     pub format: String,
     /// The value of each placeholder, by name. Strings are inserted as they are; other
     /// values as compact JSON.
-    #[input(default = {}, advanced = false)]
+    #[block_input(default = {}, advanced = false)]
     pub values: Map<String, Value>,
 }
 

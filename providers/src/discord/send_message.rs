@@ -10,13 +10,13 @@ use super::{DiscordBotCredentials, DiscordClient, allowed_mentions};
 pub struct DiscordSendMessageInput {
     /// The channel's id (a number; in Discord, enable Developer Mode and use
     /// "Copy Channel ID").
-    #[input(placeholder = "1057738163528548412", min_length = 1, max_length = 20)]
+    #[block_input(placeholder = "1057738163528548412", min_length = 1, max_length = 20)]
     pub channel_id: String,
     /// The message, at most 2000 characters (Markdown works).
-    #[input(min_length = 1, max_length = 2000)]
+    #[block_input(min_length = 1, max_length = 2000)]
     pub content: String,
     /// Let `@user`, `@role` and `@everyone` in the text notify people.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub allow_mentions: bool,
     /// The bot's token; the bot must be in the server with the Send Messages permission.
     pub credentials: DiscordBotCredentials,

@@ -8,16 +8,16 @@ use super::{DiscordWebhookCredentials, WebhookUrl, allowed_mentions};
 #[derive(BlockInput)]
 pub struct DiscordWebhookSendInput {
     /// The message, at most 2000 characters (Markdown works).
-    #[input(min_length = 1, max_length = 2000)]
+    #[block_input(min_length = 1, max_length = 2000)]
     pub content: String,
     /// Post under this name instead of the webhook's own.
-    #[input(max_length = 80, advanced)]
+    #[block_input(max_length = 80, advanced)]
     pub username: Option<String>,
     /// Post with this avatar image (an https URL) instead of the webhook's own.
-    #[input(format = "uri", advanced)]
+    #[block_input(format = "uri", advanced)]
     pub avatar_url: Option<String>,
     /// Let `@user`, `@role` and `@everyone` in the text notify people.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub allow_mentions: bool,
     /// The channel's webhook URL (Channel settings > Integrations > Webhooks >
     /// Copy Webhook URL), stored as the credentials' API key.

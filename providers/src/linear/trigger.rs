@@ -9,13 +9,13 @@ use super::Linear;
 #[derive(BlockInput, Default)]
 pub struct LinearIssueEvents {
     /// An issue was created.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub create: bool,
     /// An issue was changed.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub update: bool,
     /// An issue was deleted or archived.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub remove: bool,
 }
 
@@ -23,10 +23,10 @@ pub struct LinearIssueEvents {
 #[derive(BlockInput)]
 pub struct LinearIssueTriggerInput {
     /// The issue actions to run on. The Linear webhook must include issues.
-    #[input(event_filter)]
+    #[block_input(event_filter)]
     pub events: LinearIssueEvents,
     /// The delivered event, filled in by the webhook.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

@@ -18,10 +18,10 @@ use super::read_feed::{entry_json, fetch_feed};
 #[derive(BlockInput)]
 pub struct RssFeedTriggerInput {
     /// The feed's address (RSS 2.0 or Atom 1.0).
-    #[input(placeholder = "https://blog.rust-lang.org/feed.xml", format = "uri")]
+    #[block_input(placeholder = "https://blog.rust-lang.org/feed.xml", format = "uri")]
     pub url: String,
     /// The new entry, as the poll found it.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

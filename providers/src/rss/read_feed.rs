@@ -11,14 +11,14 @@ use super::fixtures::{ATOM, RSS};
 #[derive(BlockInput)]
 pub struct ReadRssFeedInput {
     /// The feed's address (RSS 2.0 or Atom 1.0).
-    #[input(placeholder = "https://blog.rust-lang.org/feed.xml", format = "uri")]
+    #[block_input(placeholder = "https://blog.rust-lang.org/feed.xml", format = "uri")]
     pub url: String,
     /// The most entries to emit, from the top of the feed.
-    #[input(default = 20, min = 1, max = 500)]
+    #[block_input(default = 20, min = 1, max = 500)]
     pub max_entries: u32,
     /// Only entries published within this many minutes before now (entries
     /// without a date are kept). Absent: every entry.
-    #[input(min = 1, advanced)]
+    #[block_input(min = 1, advanced)]
     pub published_within_minutes: Option<u32>,
 }
 

@@ -13,25 +13,25 @@ use super::Slack;
 pub struct SlackEvents {
     /// A message was posted in a channel the app is in (`message.channels` and
     /// the like).
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub message: bool,
     /// Someone mentioned the app.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub app_mention: bool,
     /// Someone added an emoji reaction.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub reaction_added: bool,
     /// Someone removed an emoji reaction.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub reaction_removed: bool,
     /// Someone joined a channel.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub member_joined_channel: bool,
     /// A channel was created.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub channel_created: bool,
     /// Someone joined the workspace.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub team_join: bool,
 }
 
@@ -39,10 +39,10 @@ pub struct SlackEvents {
 #[derive(BlockInput)]
 pub struct SlackEventTriggerInput {
     /// The events to run on.
-    #[input(event_filter)]
+    #[block_input(event_filter)]
     pub events: SlackEvents,
     /// The delivered event, filled in by the webhook.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

@@ -30,19 +30,19 @@ impl ParseMode {
 #[derive(BlockInput)]
 pub struct TelegramSendMessageInput {
     /// The chat: its numeric id, or `@channelusername` for a public channel.
-    #[input(placeholder = "123456789", min_length = 1)]
+    #[block_input(placeholder = "123456789", min_length = 1)]
     pub chat_id: String,
     /// The message.
-    #[input(min_length = 1, max_length = 4096)]
+    #[block_input(min_length = 1, max_length = 4096)]
     pub text: String,
     /// How Telegram formats the text.
-    #[input(default = "plain")]
+    #[block_input(default = "plain")]
     pub parse_mode: ParseMode,
     /// Send it silently: users get a notification without sound.
-    #[input(default = false, advanced)]
+    #[block_input(default = false, advanced)]
     pub disable_notification: bool,
     /// The id of a message in the chat to reply to.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub reply_to_message_id: Option<i64>,
     /// The bot's token from @BotFather.
     pub credentials: Credentials<Telegram, ApiKey>,

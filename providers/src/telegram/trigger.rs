@@ -10,7 +10,7 @@ pub struct TelegramMessageTriggerInput {
     /// The bot's token from @BotFather; the webhook is registered with it.
     pub credentials: Credentials<Telegram, ApiKey>,
     /// The delivered update, filled in by the webhook.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

@@ -9,16 +9,16 @@ use super::{Twilio, TwilioClient};
 #[derive(BlockInput)]
 pub struct TwilioSendSmsInput {
     /// The recipient's phone number, in E.164 form.
-    #[input(placeholder = "+15558675310", min_length = 2)]
+    #[block_input(placeholder = "+15558675310", min_length = 2)]
     pub to: String,
     /// The text, up to 1600 characters (longer ones are sent in segments).
-    #[input(min_length = 1, max_length = 1600)]
+    #[block_input(min_length = 1, max_length = 1600)]
     pub body: String,
     /// The Twilio phone number to send from, in E.164 form.
-    #[input(placeholder = "+15017122661")]
+    #[block_input(placeholder = "+15017122661")]
     pub from: Option<String>,
     /// A Messaging Service to send through instead of one number (`MG...`).
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub messaging_service_sid: Option<String>,
     /// The account SID (as user name) and auth token (as password), from the
     /// Twilio Console.

@@ -10,7 +10,7 @@ use super::webhooks::EMPTY_TWIML;
 #[derive(BlockInput)]
 pub struct TwilioIncomingSmsTriggerInput {
     /// The delivered message, filled in by the webhook.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

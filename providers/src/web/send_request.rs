@@ -52,17 +52,17 @@ impl HttpMethod {
 #[derive(BlockInput)]
 pub struct SendWebRequestInput {
     /// The URL to send the request to (http or https, a public address).
-    #[input(placeholder = "https://api.example.com", min_length = 1)]
+    #[block_input(placeholder = "https://api.example.com", min_length = 1)]
     pub url: String,
     /// The HTTP method to use for the request.
-    #[input(default = "POST", advanced = false)]
+    #[block_input(default = "POST", advanced = false)]
     pub method: HttpMethod,
     /// The headers to include in the request.
-    #[input(default = {})]
+    #[block_input(default = {})]
     pub headers: BTreeMap<String, String>,
     /// Send the body as JSON. When off, a text body is sent as it is and an object
     /// as a form (`application/x-www-form-urlencoded`).
-    #[input(default = true, title = "JSON format")]
+    #[block_input(default = true, title = "JSON format")]
     pub json_format: bool,
     /// The body of the request: any JSON value, or a text (which, with JSON format
     /// on, is sent as the JSON it holds when it holds JSON).

@@ -95,7 +95,7 @@ pub struct AutoHooks;
 #[derive(BlockInput)]
 pub struct PushTriggerInput {
     /// The delivered event.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
     /// The key that registers the hook.
     pub credentials: Credentials<AutoHooks, ApiKey>,

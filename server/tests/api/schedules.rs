@@ -298,7 +298,7 @@ mod secret_input {
     #[derive(BlockInput)]
     pub struct TokenLengthInput {
         /// A token typed into the input.
-        #[input(secret)]
+        #[block_input(secret)]
         pub token: String,
     }
 

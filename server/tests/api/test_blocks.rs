@@ -88,7 +88,7 @@ pub struct TestHosts;
 #[derive(BlockInput)]
 pub struct PaidTriggerInput {
     /// The delivered event, filled in by the webhook.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

@@ -9,10 +9,10 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct TickerInput {
     /// How many ticks to emit.
-    #[input(max = 100)]
+    #[block_input(max = 100)]
     pub ticks: u64,
     /// The pause before each tick, in milliseconds.
-    #[input(default = 20)]
+    #[block_input(default = 20)]
     pub pause_ms: u64,
 }
 

@@ -15,7 +15,7 @@ pub struct AddInput {
     /// The first number.
     pub a: i64,
     /// The second number.
-    #[input(default = 0)]
+    #[block_input(default = 0)]
     pub b: i64,
 }
 
@@ -76,7 +76,7 @@ pub struct TextInput {
     /// Some text.
     pub text: String,
     /// A map of words.
-    #[input(default = {})]
+    #[block_input(default = {})]
     pub words: std::collections::BTreeMap<String, String>,
 }
 

@@ -113,7 +113,7 @@ pub struct Stamp;
 #[derive(BlockInput)]
 pub struct StampInput {
     /// The delivered event.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

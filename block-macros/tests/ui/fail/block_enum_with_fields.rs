@@ -13,7 +13,7 @@ pub struct GreetInput {
     /// Who to greet.
     pub name: String,
     /// How loud.
-    #[input(default = Volume::Quiet)]
+    #[block_input(default = Volume::Quiet)]
     pub volume: Volume,
 }
 

@@ -4,7 +4,7 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct GreetInput {
     /// Who to greet.
-    #[input(crate = block_core)]
+    #[block_input(crate = block_core)]
     pub name: String,
 }
 

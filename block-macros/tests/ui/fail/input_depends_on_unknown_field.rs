@@ -6,7 +6,7 @@ pub struct GreetInput {
     /// Who to greet.
     pub name: String,
     /// The greeting to use.
-    #[input(depends_on = [nmae])]
+    #[block_input(depends_on = [nmae])]
     pub greeting: Option<String>,
 }
 

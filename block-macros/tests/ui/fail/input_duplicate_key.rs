@@ -4,7 +4,7 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct GreetInput {
     /// Who to greet.
-    #[input(title = "Name", advanced, title = "Who")]
+    #[block_input(title = "Name", advanced, title = "Who")]
     pub name: String,
 }
 

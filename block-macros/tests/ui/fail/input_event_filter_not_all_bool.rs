@@ -4,7 +4,7 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct Events {
     /// Opened.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub opened: bool,
     /// Not a flag.
     pub label: String,
@@ -14,10 +14,10 @@ pub struct Events {
 #[derive(BlockInput)]
 pub struct In {
     /// Which events.
-    #[input(event_filter)]
+    #[block_input(event_filter)]
     pub events: Events,
     /// The event.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

@@ -4,7 +4,7 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct RepeatInput {
     /// How many times.
-    #[input(min = 10, max = 1)]
+    #[block_input(min = 10, max = 1)]
     pub times: u32,
 }
 

@@ -4,7 +4,7 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct GreetInput {
     /// Who to greet.
-    #[input(placeholdr = "Ada")]
+    #[block_input(placeholdr = "Ada")]
     pub name: String,
 }
 

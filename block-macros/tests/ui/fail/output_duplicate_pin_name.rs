@@ -5,7 +5,7 @@ pub enum GreetOutput {
     /// The greeting.
     Greeting(String),
     /// Another greeting.
-    #[output(name = "greeting")]
+    #[block_output(name = "greeting")]
     Salute(String),
 }
 

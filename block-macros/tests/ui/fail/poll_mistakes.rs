@@ -6,7 +6,7 @@ pub struct In {
     /// The feed.
     pub url: String,
     /// The item.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

@@ -4,7 +4,7 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct GreetInput {
     /// Who to greet.
-    #[input(placeholdr = "Ada", title = "Name", title = "Who")]
+    #[block_input(placeholdr = "Ada", title = "Name", title = "Who")]
     pub name: String,
     /// Whether to shout.
     pub loud: bool,

@@ -8,7 +8,7 @@ pub struct Quiet;
 #[derive(BlockInput)]
 pub struct In {
     /// The event.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

@@ -6,7 +6,7 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct CountInput {
     /// Where to start counting.
-    #[input(default = 0)]
+    #[block_input(default = 0)]
     pub from: i64,
     /// An optional label for every number.
     pub label: Option<String>,

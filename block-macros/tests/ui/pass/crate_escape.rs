@@ -17,17 +17,17 @@ pub enum Style {
 
 /// Inputs of the greeting block.
 #[derive(framework::BlockInput)]
-#[input(crate = crate::framework)]
+#[block_input(crate = crate::framework)]
 pub struct GreetInput {
     /// Who to greet.
     pub name: String,
     /// How to greet.
-    #[input(default = Style::Casual)]
+    #[block_input(default = Style::Casual)]
     pub style: Style,
 }
 
 #[derive(framework::BlockOutput)]
-#[output(crate = "crate::framework")]
+#[block_output(crate = "crate::framework")]
 pub enum GreetOutput {
     /// The greeting.
     Greeting(String),

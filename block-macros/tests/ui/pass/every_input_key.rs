@@ -1,4 +1,4 @@
-//! A block that uses every `#[input]` key, optional fields, both kinds of default and
+//! A block that uses every `#[block_input]` key, optional fields, both kinds of default and
 //! a raw-identifier field; its schema is rendered and its cases run.
 
 use block_core::prelude::*;
@@ -18,28 +18,28 @@ pub enum Volume {
 #[derive(BlockInput)]
 pub struct GreetInput {
     /// Who to greet.
-    #[input(placeholder = "Ada", title = "Name", min_length = 1, max_length = 64)]
+    #[block_input(placeholder = "Ada", title = "Name", min_length = 1, max_length = 64)]
     pub name: String,
     /// Greetings to send, one each.
-    #[input(default = ["Hello", "Hi"], min_items = 1, max_items = 5)]
+    #[block_input(default = ["Hello", "Hi"], min_items = 1, max_items = 5)]
     pub greetings: Vec<String>,
     /// How many times to repeat each greeting.
-    #[input(default = 1, min = 1, max = 10, advanced = false)]
+    #[block_input(default = 1, min = 1, max = 10, advanced = false)]
     pub times: u32,
     /// How loud to greet.
-    #[input(default = Volume::Loud)]
+    #[block_input(default = Volume::Loud)]
     pub volume: Volume,
     /// Whether to add an exclamation mark.
-    #[input(default = true)]
+    #[block_input(default = true)]
     pub exclaim: bool,
     /// A signature, when wanted.
-    #[input(depends_on = [exclaim], format = "email")]
+    #[block_input(depends_on = [exclaim], format = "email")]
     pub signature: Option<String>,
     /// The kind of greeting, a keyword in Rust.
-    #[input(default = "plain", hidden)]
+    #[block_input(default = "plain", hidden)]
     pub r#type: String,
     /// A token the greeting service wants.
-    #[input(secret, default = "", advanced)]
+    #[block_input(secret, default = "", advanced)]
     pub token: String,
 }
 
@@ -48,10 +48,10 @@ pub enum GreetOutput {
     /// One greeting.
     Greeting(String),
     /// How many greetings were sent.
-    #[output(title = "Greetings sent")]
+    #[block_output(title = "Greetings sent")]
     GreetingCount(u64),
     /// The volume used.
-    #[output(name = "volume_used")]
+    #[block_output(name = "volume_used")]
     Volume(Volume),
 }
 

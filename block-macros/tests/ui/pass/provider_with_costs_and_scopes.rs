@@ -25,7 +25,7 @@ pub struct Acme;
 #[derive(BlockInput)]
 pub struct AcmeInput {
     /// Acme access with the write scope.
-    #[input(scopes = ["write"])]
+    #[block_input(scopes = ["write"])]
     pub credentials: Credentials<Acme, (ApiKey, OAuth2)>,
     /// Optional second account.
     pub backup_credentials: Option<Credentials<Acme, ApiKey>>,

@@ -9,13 +9,13 @@ use super::single_byte;
 pub struct CsvFormatInput {
     /// The rows: objects (their keys become the columns, in order of first
     /// appearance) or lists of fields.
-    #[input(placeholder = r#"[{"name": "Ada", "age": 36}]"#)]
+    #[block_input(placeholder = r#"[{"name": "Ada", "age": 36}]"#)]
     pub rows: Vec<Value>,
     /// The character between fields: `,`, `;`, `|`, or `\t` for a tab.
-    #[input(default = ",", max_length = 2)]
+    #[block_input(default = ",", max_length = 2)]
     pub delimiter: String,
     /// Start with a row of column names (for rows that are objects).
-    #[input(default = true)]
+    #[block_input(default = true)]
     pub include_header: bool,
 }
 

@@ -9,23 +9,23 @@ use super::single_byte;
 #[derive(BlockInput)]
 pub struct ReadCsvInput {
     /// The CSV text.
-    #[input(placeholder = "name,age\nAda,36")]
+    #[block_input(placeholder = "name,age\nAda,36")]
     pub contents: String,
     /// The character between fields: `,`, `;`, `|`, or `\t` for a tab.
-    #[input(default = ",", max_length = 2)]
+    #[block_input(default = ",", max_length = 2)]
     pub delimiter: String,
     /// The character around fields that hold delimiters or line breaks.
-    #[input(default = "\"", advanced, max_length = 1)]
+    #[block_input(default = "\"", advanced, max_length = 1)]
     pub quotechar: String,
     /// The first row names the columns: rows come out as objects keyed by those
     /// names. Off: rows come out as lists.
-    #[input(default = true)]
+    #[block_input(default = true)]
     pub has_header: bool,
     /// Rows to skip before the header (or the first row), e.g. a title line.
-    #[input(default = 0, advanced)]
+    #[block_input(default = 0, advanced)]
     pub skip_rows: u32,
     /// Trim white space around every field.
-    #[input(default = true)]
+    #[block_input(default = true)]
     pub strip: bool,
 }
 

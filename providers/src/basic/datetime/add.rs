@@ -10,16 +10,16 @@ use super::{RFC3339, read_date_time, time_zone, write_date_time};
 pub struct DateTimeAddInput {
     /// The date and time: RFC 3339, with a zone (`...[Europe/Paris]`), RFC 2822, a
     /// date, or Unix seconds.
-    #[input(placeholder = "2024-07-15T16:24:59Z")]
+    #[block_input(placeholder = "2024-07-15T16:24:59Z")]
     pub date_time: String,
     /// What to add: `1 day 2 hours`, `3mo`, `-30 minutes`, `2 weeks ago`, or ISO
     /// 8601 (`P1DT2H`). Negative durations go back in time.
-    #[input(placeholder = "1 day 2 hours")]
+    #[block_input(placeholder = "1 day 2 hours")]
     pub duration: String,
     /// Count days and months in this time zone (an IANA name or `UTC`), so that
     /// "1 day" across a daylight saving change stays the same hour. Absent: the
     /// zone or offset the date and time was written with.
-    #[input(placeholder = "Europe/Paris")]
+    #[block_input(placeholder = "Europe/Paris")]
     pub time_zone: Option<String>,
 }
 

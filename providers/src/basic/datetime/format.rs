@@ -9,14 +9,14 @@ use super::{read_date_time, time_zone, write_date_time};
 pub struct DateTimeFormatInput {
     /// The date and time: RFC 3339 (`2024-07-15T16:24:59Z`), with a zone
     /// (`...[Europe/Paris]`), RFC 2822, a date, or Unix seconds.
-    #[input(placeholder = "2024-07-15T16:24:59Z")]
+    #[block_input(placeholder = "2024-07-15T16:24:59Z")]
     pub date_time: String,
     /// How to write it, in strftime notation: `%Y-%m-%d`, `%H:%M`, `%A`, `%B`, ...
-    #[input(default = "%Y-%m-%d %H:%M:%S", advanced = false)]
+    #[block_input(default = "%Y-%m-%d %H:%M:%S", advanced = false)]
     pub format: String,
     /// Show it in this time zone (an IANA name or `UTC`). Absent: the offset or
     /// zone the date and time was written with, UTC if it had none.
-    #[input(placeholder = "Europe/Paris")]
+    #[block_input(placeholder = "Europe/Paris")]
     pub time_zone: Option<String>,
 }
 

@@ -9,11 +9,11 @@ use super::{time_zone, write_date_time};
 #[derive(BlockInput)]
 pub struct CurrentDateTimeInput {
     /// The time zone: an IANA name such as `Europe/Paris`, or `UTC`.
-    #[input(default = "UTC", advanced = false)]
+    #[block_input(default = "UTC", advanced = false)]
     pub time_zone: String,
     /// How to write it, in strftime notation (`%Y-%m-%d %H:%M`, `%A %-d %B`, ...).
     /// The default is RFC 3339.
-    #[input(default = "%Y-%m-%dT%H:%M:%S%:z")]
+    #[block_input(default = "%Y-%m-%dT%H:%M:%S%:z")]
     pub format: String,
 }
 

@@ -9,14 +9,14 @@ use super::{RFC3339, read_date_time, time_zone, write_date_time};
 #[derive(BlockInput)]
 pub struct DateTimeParseInput {
     /// The text holding a date and time.
-    #[input(placeholder = "15/07/2024 16:24")]
+    #[block_input(placeholder = "15/07/2024 16:24")]
     pub text: String,
     /// Its strftime format (`%d/%m/%Y %H:%M`). Absent: RFC 3339, ISO 8601 with a
     /// zone, a date, RFC 2822 or Unix seconds are recognised.
-    #[input(placeholder = "%d/%m/%Y %H:%M")]
+    #[block_input(placeholder = "%d/%m/%Y %H:%M")]
     pub format: Option<String>,
     /// The time zone of a text that has no offset or zone of its own.
-    #[input(default = "UTC")]
+    #[block_input(default = "UTC")]
     pub time_zone: String,
 }
 

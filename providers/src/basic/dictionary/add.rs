@@ -7,16 +7,16 @@ use serde_json::Map;
 #[derive(BlockInput)]
 pub struct AddToDictionaryInput {
     /// The dictionary to add to; a new one when absent.
-    #[input(default = {})]
+    #[block_input(default = {})]
     pub dictionary: Map<String, Value>,
     /// The key of one entry to add; needs `value`.
-    #[input(placeholder = "name")]
+    #[block_input(placeholder = "name")]
     pub key: Option<String>,
     /// The value of the entry named by `key`.
-    #[input(depends_on = [key])]
+    #[block_input(depends_on = [key])]
     pub value: Option<Value>,
     /// Several entries to add, after `key`.
-    #[input(default = {})]
+    #[block_input(default = {})]
     pub entries: Map<String, Value>,
 }
 

@@ -9,7 +9,7 @@ pub struct FindInDictionaryInput {
     pub input: Value,
     /// The key of an object; for a list, a position (from 0, negative from the
     /// end), or for a list of objects, the key to read from each of them.
-    #[input(placeholder = "name")]
+    #[block_input(placeholder = "name")]
     pub key: String,
 }
 

@@ -7,11 +7,11 @@ use serde_json::Map;
 #[derive(BlockInput)]
 pub struct JsonMergeInput {
     /// The objects to merge; a later object's members win over an earlier one's.
-    #[input(placeholder = r#"[{"a": 1}, {"b": 2}]"#)]
+    #[block_input(placeholder = r#"[{"a": 1}, {"b": 2}]"#)]
     pub objects: Vec<Map<String, Value>>,
     /// Merge members that are objects in both, member by member, instead of letting
     /// the later object replace the earlier one whole. Lists are always replaced.
-    #[input(default = true)]
+    #[block_input(default = true)]
     pub deep: bool,
 }
 

@@ -6,7 +6,7 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct JsonParseInput {
     /// The JSON text, e.g. an API's answer read as text.
-    #[input(placeholder = r#"{"name": "Ada"}"#)]
+    #[block_input(placeholder = r#"{"name": "Ada"}"#)]
     pub text: String,
 }
 

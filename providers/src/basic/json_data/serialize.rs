@@ -8,7 +8,7 @@ pub struct JsonSerializeInput {
     /// The value to write.
     pub value: Value,
     /// Indent with two spaces and put each member on its own line.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub pretty: bool,
 }
 

@@ -11,7 +11,7 @@ pub struct JsonPathInput {
     pub data: Value,
     /// Where the value is: dotted (`a.b[2].c`, `$.a.b`, `items[-1]`, `a["key.with.dots"]`)
     /// or a JSON pointer (`/a/b/2/c`). Empty or `$` selects the whole document.
-    #[input(placeholder = "user.addresses[0].city", max_length = 4096)]
+    #[block_input(placeholder = "user.addresses[0].city", max_length = 4096)]
     pub path: String,
 }
 

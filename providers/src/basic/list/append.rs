@@ -8,16 +8,16 @@ use super::position;
 #[derive(BlockInput)]
 pub struct AddToListInput {
     /// The list to add to; a new list when absent.
-    #[input(default = [])]
+    #[block_input(default = [])]
     pub list: Vec<Value>,
     /// One entry to add.
     pub entry: Option<Value>,
     /// Several entries to add, after `entry`.
-    #[input(default = [])]
+    #[block_input(default = [])]
     pub entries: Vec<Value>,
     /// Where to insert: 0 is the front, -1 before the last item; past either end
     /// means that end. Absent: at the end.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub position: Option<i64>,
 }
 

@@ -10,7 +10,7 @@ pub struct ListSliceInput {
     /// The list.
     pub list: Vec<Value>,
     /// The first item taken (from 0); negative counts from the end.
-    #[input(default = 0)]
+    #[block_input(default = 0)]
     pub start: i64,
     /// The item where taking stops, not itself taken; negative counts from the
     /// end. Absent: to the end of the list.

@@ -11,10 +11,10 @@ pub struct ListSortInput {
     pub list: Vec<Value>,
     /// For a list of objects: the member to sort by. Objects without it come
     /// first, as if it were `null`.
-    #[input(placeholder = "name")]
+    #[block_input(placeholder = "name")]
     pub key: Option<String>,
     /// Largest first.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub descending: bool,
 }
 

@@ -6,11 +6,11 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct ListZipInput {
     /// The lists to zip, e.g. `[["a", "b"], [1, 2]]`.
-    #[input(placeholder = r#"[["a", "b"], [1, 2]]"#, min_items = 1)]
+    #[block_input(placeholder = r#"[["a", "b"], [1, 2]]"#, min_items = 1)]
     pub lists: Vec<Vec<Value>>,
     /// Go on to the end of the longest list, filling the others with `null`,
     /// instead of stopping at the end of the shortest.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub fill_missing: bool,
 }
 

@@ -8,13 +8,13 @@ use super::uniform_up_to;
 #[derive(BlockInput)]
 pub struct RandomNumberInput {
     /// The smallest number that can come out.
-    #[input(default = 1)]
+    #[block_input(default = 1)]
     pub min: i64,
     /// The largest number that can come out.
-    #[input(default = 100)]
+    #[block_input(default = 100)]
     pub max: i64,
     /// How many numbers to draw, each on its own.
-    #[input(default = 1, min = 1, max = 1000)]
+    #[block_input(default = 1, min = 1, max = 1000)]
     pub count: u32,
 }
 

@@ -8,7 +8,7 @@ use super::random_bytes;
 #[derive(BlockInput)]
 pub struct RandomUuidInput {
     /// How many UUIDs to make, each on its own.
-    #[input(default = 1, min = 1, max = 1000)]
+    #[block_input(default = 1, min = 1, max = 1000)]
     pub count: u32,
 }
 

@@ -6,10 +6,10 @@ use block_core::prelude::*;
 #[derive(BlockInput)]
 pub struct CombineTextsInput {
     /// The texts to join, in order.
-    #[input(placeholder = r#"["Hello", "World"]"#)]
+    #[block_input(placeholder = r#"["Hello", "World"]"#)]
     pub input: Vec<String>,
     /// What to put between two texts.
-    #[input(default = "")]
+    #[block_input(default = "")]
     pub delimiter: String,
 }
 

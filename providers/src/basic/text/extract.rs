@@ -11,19 +11,19 @@ pub struct ExtractTextInformationInput {
     pub text: Value,
     /// The regular expression (Rust `regex` syntax: no look-around or
     /// back-references, so matching stays linear in the text).
-    #[input(placeholder = r"Hello, (\w+)", min_length = 1, max_length = 4096)]
+    #[block_input(placeholder = r"Hello, (\w+)", min_length = 1, max_length = 4096)]
     pub pattern: String,
     /// The group to extract: 0 is the whole match, 1 the first group, and so on.
-    #[input(default = 0, min = 0)]
+    #[block_input(default = 0, min = 0)]
     pub group: u32,
     /// Whether upper and lower case letters differ.
-    #[input(default = true)]
+    #[block_input(default = true)]
     pub case_sensitive: bool,
     /// Whether `.` also matches a line break.
-    #[input(default = true)]
+    #[block_input(default = true)]
     pub dot_all: bool,
     /// Extract every match instead of only the first.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub find_all: bool,
 }
 

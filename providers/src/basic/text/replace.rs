@@ -10,14 +10,14 @@ pub struct TextReplaceInput {
     /// The text to change.
     pub text: String,
     /// What to replace: a literal text, or a pattern when `regex` is on.
-    #[input(min_length = 1, max_length = 4096)]
+    #[block_input(min_length = 1, max_length = 4096)]
     pub old: String,
     /// What to put instead. With `regex` on, `$1` or `${name}` insert a group
     /// (`$$` is a literal dollar sign).
-    #[input(default = "")]
+    #[block_input(default = "")]
     pub new: String,
     /// Read `old` as a regular expression (Rust `regex` syntax).
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub regex: bool,
 }
 

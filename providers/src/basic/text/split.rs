@@ -8,13 +8,13 @@ pub struct TextSplitInput {
     /// The text to split.
     pub text: String,
     /// Where to cut: every occurrence of this text. `\n` splits into lines.
-    #[input(placeholder = ",", min_length = 1)]
+    #[block_input(placeholder = ",", min_length = 1)]
     pub delimiter: String,
     /// Trim white space from both ends of every piece.
-    #[input(default = true)]
+    #[block_input(default = true)]
     pub strip: bool,
     /// Leave out pieces that are empty (after trimming, when `strip` is on).
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub skip_empty: bool,
 }
 

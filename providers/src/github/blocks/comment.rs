@@ -12,16 +12,16 @@ pub struct GithubCommentInput {
     /// The issue or pull request: its URL
     /// (`https://github.com/octocat/hello-world/issues/42`, or `.../pull/42`), or its
     /// number together with `repo`.
-    #[input(placeholder = "https://github.com/octocat/hello-world/issues/42")]
+    #[block_input(placeholder = "https://github.com/octocat/hello-world/issues/42")]
     pub issue: String,
     /// The repository, written `owner/repo`, when `issue` is a number.
-    #[input(placeholder = "octocat/hello-world")]
+    #[block_input(placeholder = "octocat/hello-world")]
     pub repo: Option<String>,
     /// The comment, in Markdown.
-    #[input(min_length = 1)]
+    #[block_input(min_length = 1)]
     pub body: String,
     /// A GitHub personal access token or OAuth login that can write issues.
-    #[input(scopes = ["repo"])]
+    #[block_input(scopes = ["repo"])]
     pub credentials: GithubCredentials,
 }
 

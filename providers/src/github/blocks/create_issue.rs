@@ -10,19 +10,19 @@ use crate::github::{GithubClient, GithubCredentials};
 #[derive(BlockInput)]
 pub struct GithubCreateIssueInput {
     /// The repository, written `owner/repo`.
-    #[input(placeholder = "octocat/hello-world")]
+    #[block_input(placeholder = "octocat/hello-world")]
     pub repo: String,
     /// The issue's title.
-    #[input(min_length = 1, max_length = 256)]
+    #[block_input(min_length = 1, max_length = 256)]
     pub title: String,
     /// The issue's text, in Markdown.
-    #[input(default = "")]
+    #[block_input(default = "")]
     pub body: String,
     /// Labels to put on the issue; they must exist in the repository.
-    #[input(default = [])]
+    #[block_input(default = [])]
     pub labels: Vec<String>,
     /// A GitHub personal access token or OAuth login that can write issues.
-    #[input(scopes = ["repo"])]
+    #[block_input(scopes = ["repo"])]
     pub credentials: GithubCredentials,
 }
 

@@ -31,13 +31,13 @@ impl IssueState {
 #[derive(BlockInput)]
 pub struct GithubListIssuesInput {
     /// The repository, written `owner/repo`.
-    #[input(placeholder = "octocat/hello-world")]
+    #[block_input(placeholder = "octocat/hello-world")]
     pub repo: String,
     /// Which issues to list: open, closed or all.
-    #[input(default = "open", advanced = false)]
+    #[block_input(default = "open", advanced = false)]
     pub state: IssueState,
     /// A GitHub personal access token or OAuth login that can read the repository.
-    #[input(scopes = ["repo"])]
+    #[block_input(scopes = ["repo"])]
     pub credentials: GithubCredentials,
 }
 

@@ -14,13 +14,13 @@ const MAX_PAGES: usize = 30;
 pub struct GithubPullRequestFilesInput {
     /// The pull request: its URL (`https://github.com/octocat/hello-world/pull/42`),
     /// or its number together with `repo`.
-    #[input(placeholder = "https://github.com/octocat/hello-world/pull/42")]
+    #[block_input(placeholder = "https://github.com/octocat/hello-world/pull/42")]
     pub pull_request: String,
     /// The repository, written `owner/repo`, when `pull_request` is a number.
-    #[input(placeholder = "octocat/hello-world")]
+    #[block_input(placeholder = "octocat/hello-world")]
     pub repo: Option<String>,
     /// A GitHub personal access token or OAuth login that can read the repository.
-    #[input(scopes = ["repo"])]
+    #[block_input(scopes = ["repo"])]
     pub credentials: GithubCredentials,
 }
 

@@ -9,52 +9,52 @@ use crate::github::{Github, GithubCredentials, fixtures};
 #[derive(BlockInput, Default)]
 pub struct IssuesEvents {
     /// An issue was opened.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub opened: bool,
     /// Its title or body was edited.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub edited: bool,
     /// It was deleted.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub deleted: bool,
     /// It was closed.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub closed: bool,
     /// It was reopened.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub reopened: bool,
     /// Someone was assigned.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub assigned: bool,
     /// Someone was unassigned.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub unassigned: bool,
     /// A label was added.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub labeled: bool,
     /// A label was removed.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub unlabeled: bool,
     /// It was moved to another repository.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub transferred: bool,
     /// It was pinned.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub pinned: bool,
     /// It was unpinned.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub unpinned: bool,
     /// Its conversation was locked.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub locked: bool,
     /// Its conversation was unlocked.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub unlocked: bool,
     /// It was added to a milestone.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub milestoned: bool,
     /// It was removed from a milestone.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub demilestoned: bool,
 }
 
@@ -63,16 +63,16 @@ pub struct IssuesEvents {
 pub struct GithubIssuesTriggerInput {
     /// A GitHub personal access token or OAuth login allowed to manage the
     /// repository's webhooks.
-    #[input(scopes = ["repo"])]
+    #[block_input(scopes = ["repo"])]
     pub credentials: GithubCredentials,
     /// The repository to watch, written `owner/repo`.
-    #[input(placeholder = "octocat/hello-world")]
+    #[block_input(placeholder = "octocat/hello-world")]
     pub repo: String,
     /// The issue actions to run on.
-    #[input(event_filter)]
+    #[block_input(event_filter)]
     pub events: IssuesEvents,
     /// The delivered event, filled in by the webhook.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

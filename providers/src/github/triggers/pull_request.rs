@@ -10,49 +10,49 @@ use crate::github::{Github, GithubCredentials, fixtures};
 #[derive(BlockInput, Default)]
 pub struct PullRequestEvents {
     /// A pull request was opened.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub opened: bool,
     /// Its title or body was edited.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub edited: bool,
     /// It was closed, merged or not (`pull_request.merged` tells).
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub closed: bool,
     /// It was reopened.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub reopened: bool,
     /// New commits were pushed to its branch.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub synchronize: bool,
     /// Someone was assigned.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub assigned: bool,
     /// Someone was unassigned.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub unassigned: bool,
     /// A label was added.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub labeled: bool,
     /// A label was removed.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub unlabeled: bool,
     /// It was turned into a draft.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub converted_to_draft: bool,
     /// A draft was marked ready for review.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub ready_for_review: bool,
     /// A review was requested.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub review_requested: bool,
     /// A review request was withdrawn.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub review_request_removed: bool,
     /// Its conversation was locked.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub locked: bool,
     /// Its conversation was unlocked.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub unlocked: bool,
 }
 
@@ -61,16 +61,16 @@ pub struct PullRequestEvents {
 pub struct GithubPullRequestTriggerInput {
     /// A GitHub personal access token or OAuth login allowed to manage the
     /// repository's webhooks.
-    #[input(scopes = ["repo"])]
+    #[block_input(scopes = ["repo"])]
     pub credentials: GithubCredentials,
     /// The repository to watch, written `owner/repo`.
-    #[input(placeholder = "octocat/hello-world")]
+    #[block_input(placeholder = "octocat/hello-world")]
     pub repo: String,
     /// The pull request actions to run on.
-    #[input(event_filter)]
+    #[block_input(event_filter)]
     pub events: PullRequestEvents,
     /// The delivered event, filled in by the webhook.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

@@ -12,13 +12,13 @@ use crate::google::{Google, GoogleClient};
 pub struct GmailListMessagesInput {
     /// A Gmail search, as in Gmail's search box: `from:ada@example.com is:unread`,
     /// `subject:invoice newer_than:7d`. Empty: every message.
-    #[input(default = "", placeholder = "is:unread newer_than:1d")]
+    #[block_input(default = "", placeholder = "is:unread newer_than:1d")]
     pub query: String,
     /// The most messages to read.
-    #[input(default = 10, min = 1, max = 100)]
+    #[block_input(default = 10, min = 1, max = 100)]
     pub max_results: u32,
     /// A Google account connected with permission to read mail.
-    #[input(scopes = ["https://www.googleapis.com/auth/gmail.readonly"])]
+    #[block_input(scopes = ["https://www.googleapis.com/auth/gmail.readonly"])]
     pub credentials: Credentials<Google, OAuth2>,
 }
 

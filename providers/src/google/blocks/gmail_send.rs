@@ -15,27 +15,27 @@ use crate::google::{Google, GoogleClient};
 #[derive(BlockInput)]
 pub struct GmailSendInput {
     /// Recipients: `ada@example.com` or `Ada Lovelace <ada@example.com>`.
-    #[input(min_items = 1, max_items = 100, placeholder = r#"["ada@example.com"]"#)]
+    #[block_input(min_items = 1, max_items = 100, placeholder = r#"["ada@example.com"]"#)]
     pub to: Vec<String>,
     /// The subject.
-    #[input(max_length = 900)]
+    #[block_input(max_length = 900)]
     pub subject: String,
     /// The body.
     pub body: String,
     /// Send the body as HTML instead of plain text.
-    #[input(default = false, advanced)]
+    #[block_input(default = false, advanced)]
     pub html: bool,
     /// Copy recipients.
-    #[input(default = [], advanced)]
+    #[block_input(default = [], advanced)]
     pub cc: Vec<String>,
     /// Blind copy recipients.
-    #[input(default = [], advanced)]
+    #[block_input(default = [], advanced)]
     pub bcc: Vec<String>,
     /// Where replies should go, if not to the sender.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub reply_to: Option<String>,
     /// A Google account connected with permission to send mail.
-    #[input(scopes = ["https://www.googleapis.com/auth/gmail.send"])]
+    #[block_input(scopes = ["https://www.googleapis.com/auth/gmail.send"])]
     pub credentials: Credentials<Google, OAuth2>,
 }
 

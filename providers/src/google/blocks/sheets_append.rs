@@ -32,20 +32,22 @@ impl ValueInputOption {
 #[derive(BlockInput)]
 pub struct GoogleSheetsAppendInput {
     /// The spreadsheet: its link or id.
-    #[input(placeholder = "https://docs.google.com/spreadsheets/d/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/edit")]
+    #[block_input(
+        placeholder = "https://docs.google.com/spreadsheets/d/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/edit"
+    )]
     pub spreadsheet: String,
     /// Where the table is, in A1 notation (`Sheet1` or `Sheet1!A:D`); rows go after
     /// its last row.
-    #[input(default = "Sheet1", min_length = 1)]
+    #[block_input(default = "Sheet1", min_length = 1)]
     pub range: String,
     /// The rows to add, each a list of cell values.
-    #[input(min_items = 1, placeholder = r#"[["2024-04-01", "Coffee", 3.5]]"#)]
+    #[block_input(min_items = 1, placeholder = r#"[["2024-04-01", "Coffee", 3.5]]"#)]
     pub rows: Vec<Vec<Value>>,
     /// How Sheets reads the values: as typed (formulas, dates) or as given.
-    #[input(default = "USER_ENTERED", advanced)]
+    #[block_input(default = "USER_ENTERED", advanced)]
     pub value_input: ValueInputOption,
     /// A Google account connected with permission to edit spreadsheets.
-    #[input(scopes = ["https://www.googleapis.com/auth/spreadsheets"])]
+    #[block_input(scopes = ["https://www.googleapis.com/auth/spreadsheets"])]
     pub credentials: Credentials<Google, OAuth2>,
 }
 

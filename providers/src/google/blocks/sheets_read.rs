@@ -13,16 +13,18 @@ use crate::google::{Google, GoogleClient};
 #[derive(BlockInput)]
 pub struct GoogleSheetsReadInput {
     /// The spreadsheet: its link or id.
-    #[input(placeholder = "https://docs.google.com/spreadsheets/d/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/edit")]
+    #[block_input(
+        placeholder = "https://docs.google.com/spreadsheets/d/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/edit"
+    )]
     pub spreadsheet: String,
     /// The range in A1 notation: `Sheet1!A1:D20`, `Sheet1`, or a named range.
-    #[input(placeholder = "Sheet1!A1:D20", min_length = 1)]
+    #[block_input(placeholder = "Sheet1!A1:D20", min_length = 1)]
     pub range: String,
     /// The first row holds column names: rows also come out as objects keyed by them.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub has_header: bool,
     /// A Google account connected with permission to read spreadsheets.
-    #[input(scopes = ["https://www.googleapis.com/auth/spreadsheets.readonly"])]
+    #[block_input(scopes = ["https://www.googleapis.com/auth/spreadsheets.readonly"])]
     pub credentials: Credentials<Google, OAuth2>,
 }
 

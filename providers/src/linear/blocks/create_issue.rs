@@ -43,25 +43,25 @@ impl Priority {
 #[derive(BlockInput)]
 pub struct LinearCreateIssueInput {
     /// The team: its key (`ENG`) or its id.
-    #[input(placeholder = "ENG", min_length = 1)]
+    #[block_input(placeholder = "ENG", min_length = 1)]
     pub team: String,
     /// The issue's title.
-    #[input(min_length = 1, max_length = 255)]
+    #[block_input(min_length = 1, max_length = 255)]
     pub title: String,
     /// The issue's description, in Markdown.
-    #[input(default = "")]
+    #[block_input(default = "")]
     pub description: String,
     /// How urgent it is.
-    #[input(default = "no_priority")]
+    #[block_input(default = "no_priority")]
     pub priority: Priority,
     /// The id of the member to assign it to.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub assignee_id: Option<String>,
     /// Ids of labels to put on it.
-    #[input(default = [], advanced)]
+    #[block_input(default = [], advanced)]
     pub label_ids: Vec<String>,
     /// A Linear personal API key or OAuth login allowed to create issues.
-    #[input(scopes = ["write"])]
+    #[block_input(scopes = ["write"])]
     pub credentials: LinearCredentials,
 }
 

@@ -12,16 +12,16 @@ const SEARCH_ISSUES: &str = "query SearchIssues($term: String!, $first: Int, $in
 #[derive(BlockInput)]
 pub struct LinearSearchIssuesInput {
     /// The words to look for in titles, descriptions and comments.
-    #[input(min_length = 1, placeholder = "login crash")]
+    #[block_input(min_length = 1, placeholder = "login crash")]
     pub term: String,
     /// The most issues to return.
-    #[input(default = 25, min = 1, max = 100)]
+    #[block_input(default = 25, min = 1, max = 100)]
     pub max_results: u32,
     /// Also search archived issues.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub include_archived: bool,
     /// A Linear personal API key or OAuth login allowed to read issues.
-    #[input(scopes = ["read"])]
+    #[block_input(scopes = ["read"])]
     pub credentials: LinearCredentials,
 }
 

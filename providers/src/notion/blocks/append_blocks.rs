@@ -11,14 +11,14 @@ use crate::notion::{NotionClient, NotionCredentials};
 #[derive(BlockInput)]
 pub struct NotionAppendBlocksInput {
     /// The page (or block) to add to: its link or id.
-    #[input(placeholder = "https://www.notion.so/acme/Notes-b55c9c91384d452b81dbd1ef79372b75")]
+    #[block_input(placeholder = "https://www.notion.so/acme/Notes-b55c9c91384d452b81dbd1ef79372b75")]
     pub block_id: String,
     /// Text to add; a blank line starts a new paragraph.
-    #[input(default = "")]
+    #[block_input(default = "")]
     pub text: String,
     /// Notion block objects to add after the text (headings, to-dos, code, ...),
     /// e.g. `{"type": "to_do", "to_do": {"rich_text": [{"text": {"content": "Call Ada"}}]}}`.
-    #[input(default = [], advanced)]
+    #[block_input(default = [], advanced)]
     pub blocks: Vec<Value>,
     /// An integration token or a Notion OAuth login.
     pub credentials: NotionCredentials,

@@ -23,23 +23,23 @@ pub enum NotionParentType {
 pub struct NotionCreatePageInput {
     /// The parent page or database: its link or id. It must be shared with the
     /// integration.
-    #[input(placeholder = "https://www.notion.so/acme/Projects-598337872cf94fdf8782e53db20768a5")]
+    #[block_input(placeholder = "https://www.notion.so/acme/Projects-598337872cf94fdf8782e53db20768a5")]
     pub parent_id: String,
     /// Whether the parent is a page or a database.
-    #[input(default = "page", advanced = false)]
+    #[block_input(default = "page", advanced = false)]
     pub parent_type: NotionParentType,
     /// The new page's title.
-    #[input(min_length = 1, max_length = 2000)]
+    #[block_input(min_length = 1, max_length = 2000)]
     pub title: String,
     /// In a database, the name of its title column.
-    #[input(default = "Name", depends_on = [parent_type])]
+    #[block_input(default = "Name", depends_on = [parent_type])]
     pub title_property: String,
     /// In a database, more column values, as Notion's property values
     /// (e.g. `{"Status": {"status": {"name": "Done"}}}`).
-    #[input(default = {}, advanced, depends_on = [parent_type])]
+    #[block_input(default = {}, advanced, depends_on = [parent_type])]
     pub properties: Map<String, Value>,
     /// The page's text; a blank line starts a new paragraph.
-    #[input(default = "")]
+    #[block_input(default = "")]
     pub content: String,
     /// An integration token or a Notion OAuth login.
     pub credentials: NotionCredentials,

@@ -12,16 +12,16 @@ use crate::notion::{NotionClient, NotionCredentials};
 #[derive(BlockInput)]
 pub struct NotionQueryDatabaseInput {
     /// The database: its link or id. It must be shared with the integration.
-    #[input(placeholder = "https://www.notion.so/acme/598337872cf94fdf8782e53db20768a5?v=...")]
+    #[block_input(placeholder = "https://www.notion.so/acme/598337872cf94fdf8782e53db20768a5?v=...")]
     pub database_id: String,
     /// A Notion filter object, e.g. `{"property": "Done", "checkbox": {"equals": false}}`.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub filter: Option<Map<String, Value>>,
     /// Notion sort objects, e.g. `[{"property": "Due", "direction": "ascending"}]`.
-    #[input(default = [], advanced)]
+    #[block_input(default = [], advanced)]
     pub sorts: Vec<Value>,
     /// The most rows to read (Notion sends 100 per page).
-    #[input(default = 100, min = 1, max = 1000)]
+    #[block_input(default = 100, min = 1, max = 1000)]
     pub max_results: u32,
     /// An integration token or a Notion OAuth login.
     pub credentials: NotionCredentials,

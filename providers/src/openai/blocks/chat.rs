@@ -11,24 +11,24 @@ use crate::openai::OpenAiCredentials;
 #[derive(BlockInput)]
 pub struct OpenAiChatInput {
     /// What to ask the model.
-    #[input(placeholder = "Summarise this text: ...", min_length = 1)]
+    #[block_input(placeholder = "Summarise this text: ...", min_length = 1)]
     pub prompt: String,
     /// Instructions that frame every answer (the system message).
-    #[input(default = "")]
+    #[block_input(default = "")]
     pub system_prompt: String,
     /// The model, e.g. `gpt-4o-mini`, `gpt-4.1`, or a compatible server's name.
-    #[input(default = "gpt-4o-mini", advanced = false)]
+    #[block_input(default = "gpt-4o-mini", advanced = false)]
     pub model: String,
     /// Sampling temperature from 0 (focused) to 2 (varied); the model's default
     /// when absent.
-    #[input(min = 0, max = 2, advanced)]
+    #[block_input(min = 0, max = 2, advanced)]
     pub temperature: Option<f64>,
     /// The most tokens the answer may take.
-    #[input(min = 1, advanced)]
+    #[block_input(min = 1, advanced)]
     pub max_tokens: Option<u32>,
     /// An OpenAI-compatible server to use instead of OpenAI (`https://host/v1`).
     /// It must be a public address; it never receives the platform's key.
-    #[input(placeholder = "https://api.openai.com/v1", advanced)]
+    #[block_input(placeholder = "https://api.openai.com/v1", advanced)]
     pub base_url: Option<String>,
     /// An OpenAI API key (or the compatible server's key).
     pub credentials: OpenAiCredentials,

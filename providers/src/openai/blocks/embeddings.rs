@@ -10,18 +10,18 @@ use crate::openai::OpenAiCredentials;
 #[derive(BlockInput)]
 pub struct OpenAiEmbeddingsInput {
     /// The texts to embed, in one request (at most 2048).
-    #[input(min_items = 1, max_items = 2048)]
+    #[block_input(min_items = 1, max_items = 2048)]
     pub texts: Vec<String>,
     /// The embedding model.
-    #[input(default = "text-embedding-3-small", advanced = false)]
+    #[block_input(default = "text-embedding-3-small", advanced = false)]
     pub model: String,
     /// Shorter vectors (models `text-embedding-3-*` only); the model's full size
     /// when absent.
-    #[input(min = 1, advanced)]
+    #[block_input(min = 1, advanced)]
     pub dimensions: Option<u32>,
     /// An OpenAI-compatible server to use instead of OpenAI (`https://host/v1`).
     /// It must be a public address; it never receives the platform's key.
-    #[input(placeholder = "https://api.openai.com/v1", advanced)]
+    #[block_input(placeholder = "https://api.openai.com/v1", advanced)]
     pub base_url: Option<String>,
     /// An OpenAI API key (or the compatible server's key).
     pub credentials: OpenAiCredentials,

@@ -12,32 +12,32 @@ use crate::openai::OpenAiCredentials;
 #[derive(BlockInput)]
 pub struct OpenAiStructuredOutputInput {
     /// What to ask the model.
-    #[input(placeholder = "Extract the people mentioned in: ...", min_length = 1)]
+    #[block_input(placeholder = "Extract the people mentioned in: ...", min_length = 1)]
     pub prompt: String,
     /// The JSON schema the answer must follow. With `strict` on, every object needs
     /// `additionalProperties: false` and every property listed in `required`.
-    #[input(
+    #[block_input(
         placeholder = r#"{"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"], "additionalProperties": false}"#
     )]
     pub schema: Map<String, Value>,
     /// A name for the schema: letters, digits, `_` and `-`, at most 64.
-    #[input(default = "response", advanced, max_length = 64)]
+    #[block_input(default = "response", advanced, max_length = 64)]
     pub schema_name: String,
     /// Have the model follow the schema exactly (OpenAI's strict mode).
-    #[input(default = true, advanced)]
+    #[block_input(default = true, advanced)]
     pub strict: bool,
     /// Instructions that frame the answer (the system message).
-    #[input(default = "")]
+    #[block_input(default = "")]
     pub system_prompt: String,
     /// A model that supports Structured Outputs, e.g. `gpt-4o-mini`.
-    #[input(default = "gpt-4o-mini", advanced = false)]
+    #[block_input(default = "gpt-4o-mini", advanced = false)]
     pub model: String,
     /// The most tokens the answer may take.
-    #[input(min = 1, advanced)]
+    #[block_input(min = 1, advanced)]
     pub max_tokens: Option<u32>,
     /// An OpenAI-compatible server to use instead of OpenAI (`https://host/v1`).
     /// It must be a public address; it never receives the platform's key.
-    #[input(placeholder = "https://api.openai.com/v1", advanced)]
+    #[block_input(placeholder = "https://api.openai.com/v1", advanced)]
     pub base_url: Option<String>,
     /// An OpenAI API key (or the compatible server's key).
     pub credentials: OpenAiCredentials,

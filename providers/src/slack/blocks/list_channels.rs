@@ -13,16 +13,16 @@ const PAGE_SIZE: &str = "200";
 #[derive(BlockInput)]
 pub struct SlackListChannelsInput {
     /// Also list private channels the app is in (needs `groups:read`).
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub include_private: bool,
     /// Leave archived channels out.
-    #[input(default = true)]
+    #[block_input(default = true)]
     pub exclude_archived: bool,
     /// The most channels to return.
-    #[input(default = 1000, min = 1, max = 10000)]
+    #[block_input(default = 1000, min = 1, max = 10000)]
     pub max_channels: u64,
     /// A Slack bot token or OAuth login allowed to read channels (`channels:read`).
-    #[input(scopes = ["channels:read"])]
+    #[block_input(scopes = ["channels:read"])]
     pub credentials: SlackCredentials,
 }
 

@@ -10,14 +10,14 @@ use crate::slack::{SlackClient, SlackCredentials};
 #[derive(BlockInput)]
 pub struct SlackLookupUserInput {
     /// The member's ID, e.g. `U0123456789`.
-    #[input(placeholder = "U0123456789")]
+    #[block_input(placeholder = "U0123456789")]
     pub user_id: Option<String>,
     /// The member's e-mail address (needs `users:read.email`). With an ID as well,
     /// the address must belong to that member.
-    #[input(placeholder = "ada@example.com")]
+    #[block_input(placeholder = "ada@example.com")]
     pub email: Option<String>,
     /// A Slack bot token or OAuth login allowed to read members (`users:read`).
-    #[input(scopes = ["users:read", "users:read.email"])]
+    #[block_input(scopes = ["users:read", "users:read.email"])]
     pub credentials: SlackCredentials,
 }
 

@@ -10,16 +10,16 @@ use crate::slack::{SlackClient, SlackCredentials};
 pub struct SlackPostMessageInput {
     /// The channel: its ID (`C0123456789`), a user ID for a direct message, or a
     /// name such as `#general`.
-    #[input(placeholder = "C0123456789", min_length = 1)]
+    #[block_input(placeholder = "C0123456789", min_length = 1)]
     pub channel: String,
     /// The message, in Slack's `mrkdwn`.
-    #[input(min_length = 1, max_length = 40000)]
+    #[block_input(min_length = 1, max_length = 40000)]
     pub text: String,
     /// The `ts` of a message to reply to in its thread.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub thread_ts: Option<String>,
     /// A Slack bot token or OAuth login allowed to post (`chat:write`).
-    #[input(scopes = ["chat:write"])]
+    #[block_input(scopes = ["chat:write"])]
     pub credentials: SlackCredentials,
 }
 

@@ -11,19 +11,19 @@ use crate::stripe::{Stripe, StripeClient};
 #[derive(BlockInput)]
 pub struct StripeCreateCustomerInput {
     /// The customer's e-mail address.
-    #[input(placeholder = "jenny.rosen@example.com")]
+    #[block_input(placeholder = "jenny.rosen@example.com")]
     pub email: Option<String>,
     /// The customer's full name or business name.
-    #[input(placeholder = "Jenny Rosen")]
+    #[block_input(placeholder = "Jenny Rosen")]
     pub name: Option<String>,
     /// The customer's phone number.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub phone: Option<String>,
     /// A note shown with the customer in the Dashboard.
-    #[input(advanced)]
+    #[block_input(advanced)]
     pub description: Option<String>,
     /// Keys and values to keep with the customer (up to 50).
-    #[input(default = {}, advanced)]
+    #[block_input(default = {}, advanced)]
     pub metadata: BTreeMap<String, String>,
     /// A Stripe secret key (or a restricted key with write access to customers).
     pub credentials: Credentials<Stripe, ApiKey>,

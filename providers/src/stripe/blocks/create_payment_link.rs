@@ -11,22 +11,22 @@ use crate::stripe::{Stripe, StripeClient};
 pub struct StripeCreatePaymentLinkInput {
     /// The id of an existing price (`price_...`). Leave it out to give an amount,
     /// a currency and a product name instead.
-    #[input(placeholder = "price_1MoBy5LkdIwHu7ixZhnattbh")]
+    #[block_input(placeholder = "price_1MoBy5LkdIwHu7ixZhnattbh")]
     pub price: Option<String>,
     /// The amount in the currency's smallest unit (cents for USD), for a new price.
-    #[input(min = 1)]
+    #[block_input(min = 1)]
     pub amount: Option<u64>,
     /// The three-letter ISO currency code, lowercase, for a new price.
-    #[input(placeholder = "usd", min_length = 3, max_length = 3)]
+    #[block_input(placeholder = "usd", min_length = 3, max_length = 3)]
     pub currency: Option<String>,
     /// The product's name, for a new price.
-    #[input(placeholder = "T-shirt")]
+    #[block_input(placeholder = "T-shirt")]
     pub product_name: Option<String>,
     /// How many the customer buys.
-    #[input(default = 1, min = 1)]
+    #[block_input(default = 1, min = 1)]
     pub quantity: u64,
     /// Where to send the customer after paying; Stripe's confirmation page when left out.
-    #[input(advanced, format = "uri")]
+    #[block_input(advanced, format = "uri")]
     pub redirect_url: Option<String>,
     /// A Stripe secret key (or a restricted key with write access to payment links).
     pub credentials: Credentials<Stripe, ApiKey>,

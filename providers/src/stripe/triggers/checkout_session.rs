@@ -12,16 +12,16 @@ use crate::stripe::Stripe;
 pub struct CheckoutSessionEvents {
     /// The customer finished checking out (a payment link or Checkout page was paid,
     /// or a payment method set up).
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub completed: bool,
     /// The session expired before it was completed.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub expired: bool,
     /// A delayed payment method (a bank debit) succeeded after checkout.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub async_payment_succeeded: bool,
     /// A delayed payment method failed after checkout.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub async_payment_failed: bool,
 }
 
@@ -29,10 +29,10 @@ pub struct CheckoutSessionEvents {
 #[derive(BlockInput)]
 pub struct StripeCheckoutSessionTriggerInput {
     /// The events to run on.
-    #[input(event_filter)]
+    #[block_input(event_filter)]
     pub events: CheckoutSessionEvents,
     /// The delivered event, filled in by the webhook.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 

@@ -11,22 +11,22 @@ use crate::stripe::Stripe;
 #[derive(BlockInput, Default)]
 pub struct PaymentIntentEvents {
     /// The payment succeeded.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub succeeded: bool,
     /// A payment attempt failed.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub payment_failed: bool,
     /// The payment was canceled.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub canceled: bool,
     /// The payment is processing (a delayed payment method).
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub processing: bool,
     /// The customer must act (authenticate the card, for instance).
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub requires_action: bool,
     /// A PaymentIntent was created.
-    #[input(default = false)]
+    #[block_input(default = false)]
     pub created: bool,
 }
 
@@ -34,10 +34,10 @@ pub struct PaymentIntentEvents {
 #[derive(BlockInput)]
 pub struct StripePaymentIntentTriggerInput {
     /// The events to run on.
-    #[input(event_filter)]
+    #[block_input(event_filter)]
     pub events: PaymentIntentEvents,
     /// The delivered event, filled in by the webhook.
-    #[input(hidden)]
+    #[block_input(hidden)]
     pub payload: Value,
 }
 
