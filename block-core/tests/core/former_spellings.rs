@@ -75,6 +75,7 @@ fn a_former_input_spelling_gives_the_same_schema_and_reading() {
 #[test]
 fn a_former_output_spelling_renames_the_pin_alike() {
     assert_eq!(FormerOutput::Greeting("hi".into()).pin(), "text");
+    assert_eq!(CurrentOutput::Greeting("hi".into()).pin(), "text");
     assert_eq!(untitled(FormerOutput::output_schema()), untitled(CurrentOutput::output_schema()));
 }
 
