@@ -1,7 +1,7 @@
 //! The nouns of the server, and the pure rules about them: ids, users and the
 //! caller of a request, scopes, the server's own secrets (random tokens, their
-//! hashes, PKCE, sealing at rest, redaction), time, and the records the storage
-//! keeps.
+//! hashes, PKCE, sealing at rest, redaction), time, the store's profiles and
+//! listings, and the records the storage keeps.
 //!
 //! This layer imports nothing else of the server: storage, services and every
 //! door (HTTP, command line) build on it.
@@ -16,6 +16,7 @@ mod run;
 mod schedule;
 mod scope;
 pub mod secrets;
+mod store;
 mod user;
 
 pub use cipher::{Cipher, CryptoError, KEY_ENV, KEY_FILE, KeySource};
@@ -30,4 +31,7 @@ pub use redact::Redactor;
 pub use run::{Run, RunEvent, RunKind, RunSource, RunStatus, now_millis};
 pub use schedule::{MissedFires, Schedule, ScheduleTarget};
 pub use scope::Scope;
+pub use store::{
+    Listing, ListingVersion, MAX_SLUG_CHARS, MAX_USERNAME_CHARS, Profile, name_problem, slugify, username_candidates,
+};
 pub use user::{Caller, User};

@@ -2,7 +2,8 @@
 //! ([`AccountStore`]), sealed credentials ([`CredentialRows`]), credit balances
 //! and their ledger ([`CreditLedger`]), webhooks and trigger subscriptions
 //! ([`WebhookRows`]), runs ([`RunStore`]), schedules ([`ScheduleStore`]), polling
-//! trigger subscriptions ([`PollStore`]), the
+//! trigger subscriptions ([`PollStore`]), the store's profiles, listings and
+//! ratings ([`MarketplaceStore`]), the
 //! OAuth authorization server's clients and tokens ([`OAuthStore`]), and the
 //! database itself ([`SettingStore`]). [`Storage`] is all of them at once,
 //! what a backend implements.
@@ -24,6 +25,7 @@ mod runs;
 mod schedules;
 mod settings;
 mod sqlite;
+mod store;
 mod webhooks;
 
 pub use accounts::{AccountStore, KeyChanges};
@@ -39,6 +41,10 @@ pub use runs::{Admission, Recovered, RunEnd, RunFilter, RunPage, RunQueue, RunSt
 pub use schedules::{FireClaim, FireResult, ScheduleStore};
 pub use settings::SettingStore;
 pub use sqlite::{DATABASE_FILE, SqliteStorage};
+pub use store::{
+    AgentOrder, AgentQuery, Creator, CreatorOrder, CreatorQuery, MarketplaceStore, Page, Publication, Published,
+    StoreAgent,
+};
 pub use webhooks::WebhookRows;
 
 /// Every aggregate's trait at once: what a storage backend implements, and what
@@ -55,6 +61,7 @@ pub trait Storage:
     + ScheduleStore
     + PollStore
     + OAuthStore
+    + MarketplaceStore
     + SettingStore
 {
 }
@@ -71,6 +78,7 @@ impl<T> Storage for T where
         + ScheduleStore
         + PollStore
         + OAuthStore
+        + MarketplaceStore
         + SettingStore
 {
 }
@@ -79,7 +87,7 @@ impl<T> Storage for T where
 /// concrete backend's methods are called (tests, tools).
 pub mod prelude {
     pub use super::{
-        AccountStore, CallbackStore, CredentialRows, CreditLedger, IdempotencyStore, OAuthStore, PollStore, RunQueue,
-        RunStore, ScheduleStore, SettingStore, WebhookRows,
+        AccountStore, CallbackStore, CredentialRows, CreditLedger, IdempotencyStore, MarketplaceStore, OAuthStore,
+        PollStore, RunQueue, RunStore, ScheduleStore, SettingStore, WebhookRows,
     };
 }

@@ -313,6 +313,58 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE oauth_tokens ADD COLUMN resource TEXT;
     ",
+    // 13: the store. Each user's profile with its unique username; listings
+    // (a user's graph under a slug, one listing per graph) pointing at their
+    // latest version, every version kept; one rating per user and listing.
+    // A listing's runs are its graph's runs, counted through a partial index.
+    "
+    CREATE TABLE store_profiles (
+        user_id      TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        username     TEXT NOT NULL UNIQUE,
+        name         TEXT NOT NULL,
+        description  TEXT NOT NULL,
+        links        TEXT NOT NULL,
+        avatar_url   TEXT,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE store_listings (
+        id                 TEXT PRIMARY KEY,
+        owner_id           TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        slug               TEXT NOT NULL,
+        graph_id           TEXT NOT NULL,
+        featured           INTEGER NOT NULL DEFAULT 0,
+        latest_version_id  TEXT NOT NULL,
+        created_at         INTEGER NOT NULL,
+        updated_at         INTEGER NOT NULL,
+        UNIQUE (owner_id, slug),
+        UNIQUE (owner_id, graph_id)
+    );
+    CREATE TABLE store_listing_versions (
+        id             TEXT PRIMARY KEY,
+        listing_id     TEXT NOT NULL REFERENCES store_listings(id) ON DELETE CASCADE,
+        version        INTEGER NOT NULL,
+        graph_version  INTEGER NOT NULL,
+        name           TEXT NOT NULL,
+        sub_heading    TEXT NOT NULL,
+        description    TEXT NOT NULL,
+        categories     TEXT NOT NULL,
+        image_urls     TEXT NOT NULL,
+        video_url      TEXT,
+        created_at     INTEGER NOT NULL,
+        UNIQUE (listing_id, version)
+    );
+    CREATE TABLE store_ratings (
+        listing_id  TEXT NOT NULL REFERENCES store_listings(id) ON DELETE CASCADE,
+        user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        score       INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+        comments    TEXT,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (listing_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX runs_of_graphs ON runs(block_id) WHERE kind = 'graph';
+    ",
 ];
 
 /// Why migrating failed.

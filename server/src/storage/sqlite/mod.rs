@@ -30,6 +30,8 @@ mod run_queue;
 mod runs;
 mod schedules;
 mod settings;
+mod store;
+mod store_lists;
 mod webhooks;
 
 use std::path::{Path, PathBuf};
