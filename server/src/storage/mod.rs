@@ -1,7 +1,7 @@
 //! What the server keeps, one trait per aggregate: accounts and API keys
 //! ([`AccountStore`]), sealed credentials ([`CredentialRows`]), credit balances
 //! and their ledger ([`CreditLedger`]), webhooks and trigger subscriptions
-//! ([`WebhookRows`]), runs ([`RunStore`]), schedules ([`ScheduleStore`]), polling
+//! ([`WebhookRows`]), runs ([`RunStore`]), graphs and their versions ([`GraphStore`]), schedules ([`ScheduleStore`]), polling
 //! trigger subscriptions ([`PollStore`]), the store's profiles, listings and
 //! ratings ([`MarketplaceStore`]), the
 //! OAuth authorization server's clients and tokens ([`OAuthStore`]), and the
@@ -18,6 +18,7 @@ mod accounts;
 mod credentials;
 mod credits;
 mod error;
+mod graphs;
 mod oauth;
 mod polls;
 mod requests;
@@ -32,6 +33,7 @@ pub use accounts::{AccountStore, KeyChanges};
 pub use credentials::CredentialRows;
 pub use credits::CreditLedger;
 pub use error::{StorageError, StorageErrorKind};
+pub use graphs::{ActiveVersionChange, GraphStore};
 pub use oauth::OAuthStore;
 pub use polls::{PollOutcome, PollStore};
 pub use requests::{
@@ -56,6 +58,7 @@ pub trait Storage:
     + WebhookRows
     + RunStore
     + RunQueue
+    + GraphStore
     + IdempotencyStore
     + CallbackStore
     + ScheduleStore
@@ -73,6 +76,7 @@ impl<T> Storage for T where
         + WebhookRows
         + RunStore
         + RunQueue
+        + GraphStore
         + IdempotencyStore
         + CallbackStore
         + ScheduleStore
@@ -87,7 +91,7 @@ impl<T> Storage for T where
 /// concrete backend's methods are called (tests, tools).
 pub mod prelude {
     pub use super::{
-        AccountStore, CallbackStore, CredentialRows, CreditLedger, IdempotencyStore, MarketplaceStore, OAuthStore,
-        PollStore, RunQueue, RunStore, ScheduleStore, SettingStore, WebhookRows,
+        AccountStore, CallbackStore, CredentialRows, CreditLedger, GraphStore, IdempotencyStore, MarketplaceStore,
+        OAuthStore, PollStore, RunQueue, RunStore, ScheduleStore, SettingStore, WebhookRows,
     };
 }
