@@ -25,6 +25,8 @@ mod provider_oauth;
 pub mod routes;
 mod runs;
 mod schedules;
+mod store;
+mod store_publish;
 mod webhooks;
 
 use std::collections::HashMap;

@@ -10,7 +10,10 @@ use utoipa::openapi::path::HttpMethod;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{blocks, execute, health, identity, integrations, oauth, polls, provider_oauth, runs, schedules, webhooks};
+use super::{
+    blocks, execute, health, identity, integrations, oauth, polls, provider_oauth, runs, schedules, store,
+    store_publish, webhooks,
+};
 use crate::domain::Scope;
 use crate::services::AppState;
 
@@ -91,6 +94,13 @@ pub(super) fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(schedules::delete_schedule))
         .routes(routes!(polls::list_polls, polls::create_poll))
         .routes(routes!(polls::delete_poll))
+        .routes(routes!(store::list_agents))
+        .routes(routes!(store::show_agent))
+        .routes(routes!(store::list_creators))
+        .routes(routes!(store::show_creator))
+        .routes(routes!(store_publish::submit))
+        .routes(routes!(store_publish::review))
+        .routes(routes!(store_publish::show_profile, store_publish::update_profile))
 }
 
 /// The routes anyone may call.

@@ -12,6 +12,8 @@
 //! - [`triggers`]: webhook deliveries and trigger subscriptions.
 //! - [`schedules`]: blocks run on cron patterns, and the scheduler.
 //! - [`polls`]: polling triggers, and the poller.
+//! - [`store`]: the store (profiles, publishing, browsing, ratings) and the
+//!   tools over store agents.
 //! - [`oauth_server`]: the OAuth 2 authorization server; [`sessions`]: signed-in
 //!   browsers; [`accounts`]: the local user, API keys and sign-in links.
 //!
@@ -32,6 +34,7 @@ pub mod runs;
 pub mod schedules;
 pub mod sessions;
 mod state;
+pub mod store;
 pub mod triggers;
 mod webhook_store;
 

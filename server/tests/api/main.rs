@@ -23,5 +23,6 @@ mod runs;
 mod schedules;
 mod scopes;
 mod storage;
+mod store;
 mod webhooks;
 mod wire;

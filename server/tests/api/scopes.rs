@@ -17,6 +17,8 @@ fn concrete(route: &RouteSpec) -> String {
         .replace("{cred_id}", "no-such-credentials")
         .replace("{webhook_id}", "no-such-webhook")
         .replace("{subscription_id}", "no-such-subscription")
+        .replace("{username}", "local-user")
+        .replace("{agent_name}", "no-such-agent")
 }
 
 async fn call(client: &Client, route: &RouteSpec) -> crate::support::Answer {

@@ -9,14 +9,15 @@ use std::time::Duration;
 use block_core::credentials::CredentialsMeta;
 use block_core::webhooks::Subscription;
 use block_server::domain::{
-    ApiKeyRecord, ChargeOutcome, KeyStatus, LedgerEntry, ListingVersion, NewApiKey, OAuthClient, OAuthToken,
-    PollSubscription, Profile, ProviderLogin, Run, RunEvent, Schedule, SealedCredentials, User, WebhookRow,
+    ApiKeyRecord, ChargeOutcome, GraphVersion, KeyStatus, LedgerEntry, ListingVersion, NewApiKey, OAuthClient,
+    OAuthToken, PollSubscription, Profile, ProviderLogin, Run, RunEvent, Schedule, SealedCredentials, StoredGraph,
+    User, WebhookRow,
 };
 use block_server::storage::prelude::*;
 use block_server::storage::{
-    Admission, AgentQuery, AttemptOutcome, Callback, Creator, CreatorQuery, FireClaim, FireResult, Idempotent,
-    KeyChanges, Page, PollOutcome, Publication, Published, Recovered, RunEnd, RunFilter, RunPage, SqliteStorage,
-    StopOutcome, StorageError, StoreAgent, StoredAnswer,
+    ActiveVersionChange, Admission, AgentQuery, AttemptOutcome, Callback, Creator, CreatorQuery, FireClaim, FireResult,
+    Idempotent, KeyChanges, Page, PollOutcome, Publication, Published, Recovered, RunEnd, RunFilter, RunPage,
+    SqliteStorage, StopOutcome, StorageError, StoreAgent, StoredAnswer,
 };
 use futures_util::future::BoxFuture;
 
@@ -203,6 +204,19 @@ delegate!(OAuthStore {
     async fn put_provider_login(&self, login: ProviderLogin) -> Result<(), StorageError>;
     async fn take_provider_login(&self, state_hash: &[u8; 32], user_id: &str)
         -> Result<Option<ProviderLogin>, StorageError>;
+});
+
+delegate!(GraphStore {
+    async fn create_graph(&self, user_id: &str, id: &str, first: GraphVersion) -> Result<StoredGraph, StorageError>;
+    async fn add_graph_version(&self, user_id: &str, id: &str, version: GraphVersion, activate: bool)
+        -> Result<Option<StoredGraph>, StorageError>;
+    async fn set_active_version(&self, user_id: &str, id: &str, version: u32)
+        -> Result<ActiveVersionChange, StorageError>;
+    async fn graph(&self, user_id: &str, id: &str, version: Option<u32>) -> Result<Option<StoredGraph>, StorageError>;
+    async fn graph_by_id(&self, id: &str, version: Option<u32>) -> Result<Option<StoredGraph>, StorageError>;
+    async fn graphs(&self, user_id: &str) -> Result<Vec<StoredGraph>, StorageError>;
+    async fn graph_versions(&self, user_id: &str, id: &str) -> Result<Vec<StoredGraph>, StorageError>;
+    async fn delete_graph(&self, user_id: &str, id: &str) -> Result<bool, StorageError>;
 });
 
 delegate!(MarketplaceStore {
