@@ -112,8 +112,12 @@ pub(super) fn agents(conn: &Connection, query: &AgentQuery) -> rusqlite::Result<
 }
 
 pub(super) fn agent(conn: &Connection, username: &str, slug: &str) -> rusqlite::Result<Option<StoreAgent>> {
-    conn.query_row_cached(concat!(agent_select!(), "WHERE p.username = ?1 AND l.slug = ?2"), [username, slug], agent_row)
-        .optional()
+    conn.query_row_cached(
+        concat!(agent_select!(), "WHERE p.username = ?1 AND l.slug = ?2"),
+        [username, slug],
+        agent_row,
+    )
+    .optional()
 }
 
 /// A creator's figures, of profile `p` and their listings `l`: number of
