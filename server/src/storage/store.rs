@@ -126,7 +126,7 @@ pub struct Publication {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Published {
     /// The listing, with the new version as its latest.
-    Listed(Listing),
+    Listed(Box<Listing>),
     /// The owner's slug already lists another graph, this one.
     SlugTaken {
         /// The graph the slug lists.

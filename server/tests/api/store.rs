@@ -313,8 +313,15 @@ async fn a_user_rates_an_agent_once_and_rating_again_replaces_it() {
     let creator = client.get("/external-api/v1/store/creators/local-user").await.expect(200).json();
     assert_eq!(creator["agent_rating"], 4.5);
     assert_eq!(creator["top_categories"], json!(["math"]));
+
+    let later = create_graph(&server, &server.user_id, IS_IT_BIG, "Later").await;
+    publish(&client, &later, "later", json!({})).await;
+    ada.post("/external-api/v1/store/agents/local-user/later/review", &json!({"score": 3})).await.expect(201);
+    let latest = client.get("/external-api/v1/store/agents").await.expect(200).json();
+    assert_eq!(slugs(&latest), ["later", "is-it-big"]);
     let sorted = client.get("/external-api/v1/store/agents?sorted_by=rating").await.expect(200).json();
-    assert_eq!(sorted["agents"][0]["rating"], 4.5);
+    assert_eq!(slugs(&sorted), ["is-it-big", "later"], "4.5 before 3");
+    assert_eq!(sorted["agents"][1]["rating"], 3.0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

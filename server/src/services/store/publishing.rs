@@ -139,7 +139,7 @@ pub async fn publish<S: MarketplaceStore + GraphStore + ?Sized>(
         },
     };
     match storage.publish(publication).await? {
-        Published::Listed(listing) => Ok(listing),
+        Published::Listed(listing) => Ok(*listing),
         Published::SlugTaken { graph_id } => Err(ServiceError::new(
             Refusal::Conflict,
             "slug_taken",

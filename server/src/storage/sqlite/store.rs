@@ -246,7 +246,7 @@ fn publish(conn: &mut Connection, publication: &Publication) -> rusqlite::Result
         listing_row,
     )?;
     tx.commit()?;
-    Ok(Published::Listed(listing))
+    Ok(Published::Listed(Box::new(listing)))
 }
 
 fn versions_of(conn: &Connection, listing_id: &str) -> rusqlite::Result<Vec<ListingVersion>> {
