@@ -27,6 +27,7 @@ mod runs;
 mod schedules;
 mod store;
 mod store_publish;
+mod tools;
 mod webhooks;
 
 use std::collections::HashMap;

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::{
     blocks, execute, health, identity, integrations, oauth, polls, provider_oauth, runs, schedules, store,
-    store_publish, webhooks,
+    store_publish, tools, webhooks,
 };
 use crate::domain::Scope;
 use crate::services::AppState;
@@ -101,6 +101,10 @@ pub(super) fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(store_publish::submit))
         .routes(routes!(store_publish::review))
         .routes(routes!(store_publish::show_profile, store_publish::update_profile))
+        .routes(routes!(tools::find_agent))
+        .routes(routes!(tools::get_agent_details))
+        .routes(routes!(tools::get_required_setup_info))
+        .routes(routes!(tools::run_agent))
 }
 
 /// The routes anyone may call.

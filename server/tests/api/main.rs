@@ -24,5 +24,6 @@ mod schedules;
 mod scopes;
 mod storage;
 mod store;
+mod tools;
 mod webhooks;
 mod wire;

@@ -1,7 +1,8 @@
 //! The store (the reference's marketplace), without any transport: users'
 //! profiles ([`profiles`]), publishing a graph version under a slug and rating
 //! what others published ([`publishing`]), browsing agents and creators with
-//! filters, orders and pages ([`browse`]).
+//! filters, orders and pages ([`browse`]), and the tools an assistant calls
+//! over store agents ([`tools`]).
 //!
 //! A store agent is addressed as `username/slug`; its runs are the runs of its
 //! graph, whoever started them; its rating is the average of its users'
@@ -10,6 +11,7 @@
 pub mod browse;
 pub mod profiles;
 pub mod publishing;
+pub mod tools;
 
 use serde_json::{Value, json};
 
