@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{
-    blocks, execute, health, identity, integrations, oauth, polls, provider_oauth, runs, schedules, store,
+    blocks, execute, graphs, health, identity, integrations, oauth, polls, provider_oauth, runs, schedules, store,
     store_publish, tools, webhooks,
 };
 use crate::domain::Scope;
@@ -94,6 +94,12 @@ pub(super) fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(schedules::delete_schedule))
         .routes(routes!(polls::list_polls, polls::create_poll))
         .routes(routes!(polls::delete_poll))
+        .routes(routes!(graphs::list_graphs, graphs::create_graph))
+        .routes(routes!(graphs::get_graph, graphs::update_graph, graphs::delete_graph))
+        .routes(routes!(graphs::set_active_version))
+        .routes(routes!(graphs::list_graph_versions))
+        .routes(routes!(graphs::execute_graph))
+        .routes(routes!(graphs::execution_results))
         .routes(routes!(store::list_agents))
         .routes(routes!(store::show_agent))
         .routes(routes!(store::list_creators))

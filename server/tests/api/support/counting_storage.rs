@@ -182,6 +182,17 @@ delegate!(ScheduleStore {
     async fn record_fire(&self, id: &str, result: FireResult) -> Result<(), StorageError>;
 });
 
+delegate!(GraphStore {
+    async fn create_graph(&self, user_id: &str, id: &str, first: GraphVersion) -> Result<StoredGraph, StorageError>;
+    async fn add_graph_version(&self, user_id: &str, id: &str, version: GraphVersion, activate: bool) -> Result<Option<StoredGraph>, StorageError>;
+    async fn set_active_version(&self, user_id: &str, id: &str, version: u32) -> Result<ActiveVersionChange, StorageError>;
+    async fn graph(&self, user_id: &str, id: &str, version: Option<u32>) -> Result<Option<StoredGraph>, StorageError>;
+    async fn graph_by_id(&self, id: &str, version: Option<u32>) -> Result<Option<StoredGraph>, StorageError>;
+    async fn graphs(&self, user_id: &str) -> Result<Vec<StoredGraph>, StorageError>;
+    async fn graph_versions(&self, user_id: &str, id: &str) -> Result<Vec<StoredGraph>, StorageError>;
+    async fn delete_graph(&self, user_id: &str, id: &str) -> Result<bool, StorageError>;
+});
+
 delegate!(PollStore {
     async fn create_poll(&self, poll: PollSubscription) -> Result<(), StorageError>;
     async fn polls(&self, user_id: &str) -> Result<Vec<PollSubscription>, StorageError>;
@@ -204,19 +215,6 @@ delegate!(OAuthStore {
     async fn put_provider_login(&self, login: ProviderLogin) -> Result<(), StorageError>;
     async fn take_provider_login(&self, state_hash: &[u8; 32], user_id: &str)
         -> Result<Option<ProviderLogin>, StorageError>;
-});
-
-delegate!(GraphStore {
-    async fn create_graph(&self, user_id: &str, id: &str, first: GraphVersion) -> Result<StoredGraph, StorageError>;
-    async fn add_graph_version(&self, user_id: &str, id: &str, version: GraphVersion, activate: bool)
-        -> Result<Option<StoredGraph>, StorageError>;
-    async fn set_active_version(&self, user_id: &str, id: &str, version: u32)
-        -> Result<ActiveVersionChange, StorageError>;
-    async fn graph(&self, user_id: &str, id: &str, version: Option<u32>) -> Result<Option<StoredGraph>, StorageError>;
-    async fn graph_by_id(&self, id: &str, version: Option<u32>) -> Result<Option<StoredGraph>, StorageError>;
-    async fn graphs(&self, user_id: &str) -> Result<Vec<StoredGraph>, StorageError>;
-    async fn graph_versions(&self, user_id: &str, id: &str) -> Result<Vec<StoredGraph>, StorageError>;
-    async fn delete_graph(&self, user_id: &str, id: &str) -> Result<bool, StorageError>;
 });
 
 delegate!(MarketplaceStore {
