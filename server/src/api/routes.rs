@@ -111,6 +111,7 @@ pub(super) fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(tools::get_agent_details))
         .routes(routes!(tools::get_required_setup_info))
         .routes(routes!(tools::run_agent))
+        .routes(routes!(tools::setup_agent))
 }
 
 /// The routes anyone may call.

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::extract::{Authed, JsonBody};
 use super::{ApiError, ErrorBody};
 use crate::services::AppState;
-use crate::services::store::tools::{self, ToolResponse};
+use crate::services::store::tools::{self, SetupRequest, SetupType, ToolResponse};
 
 /// What `find-agent` takes.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -38,6 +38,32 @@ pub struct AgentInputsBody {
     #[schema(example = "ada/weather-report")]
     pub username_agent_slug: String,
     /// Values of the agent's inputs, by name.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub inputs: Map<String, Value>,
+}
+
+/// What `setup-agent` takes (the reference's `description` and
+/// `webhook_config` are accepted and not used: this server sets up schedules).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SetupAgentBody {
+    /// The store agent, `username/agent-slug`.
+    pub username_agent_slug: String,
+    /// `schedule` (the default) to run on a cron pattern; `webhook` is answered
+    /// with an `error` (this server sets up schedules only).
+    #[serde(default)]
+    pub setup_type: SetupType,
+    /// A name for the schedule.
+    pub name: String,
+    /// The cron pattern (for a schedule): `minute hour day month weekday`.
+    #[serde(default)]
+    #[schema(example = "0 9 * * 1-5")]
+    pub cron: Option<String>,
+    /// The IANA time zone the pattern is read in; the caller's own when left
+    /// out.
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// Values of the agent's inputs, by name, for every run.
     #[serde(default)]
     #[schema(value_type = Object)]
     pub inputs: Map<String, Value>,
@@ -108,4 +134,28 @@ pub async fn run_agent(
     JsonBody(body): JsonBody<AgentInputsBody>,
 ) -> Result<Json<ToolResponse>, ApiError> {
     Ok(Json(tools::run_agent(&state, &caller.user, &body.username_agent_slug, body.inputs).await?))
+}
+
+/// Sets a store agent up to run on a schedule or a webhook.
+#[utoipa::path(post, path = "/external-api/v1/tools/setup-agent", tag = "tools", operation_id = "setup_agent",
+    summary = "Make a schedule (cron) that runs a store agent for the caller (from their own copy of it)",
+    request_body = SetupAgentBody,
+    security(("OAuth2" = ["USE_TOOLS"])),
+    responses((status = 200, description = "`schedule_created`, or `setup_requirements`, `validation_error` or \
+            `error` saying why not", body = ToolResponse),
+        (status = 422, description = "The body does not fit", body = ErrorBody),
+        (status = 503, description = "The storage is busy; retry after `Retry-After`", body = ErrorBody)))]
+pub async fn setup_agent(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    JsonBody(body): JsonBody<SetupAgentBody>,
+) -> Result<Json<ToolResponse>, ApiError> {
+    let request = SetupRequest {
+        setup_type: body.setup_type,
+        name: body.name,
+        cron: body.cron,
+        timezone: body.timezone,
+        inputs: body.inputs,
+    };
+    Ok(Json(tools::setup_agent(&state, &caller.user, &body.username_agent_slug, request).await?))
 }

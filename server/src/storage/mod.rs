@@ -44,8 +44,8 @@ pub use schedules::{FireClaim, FireResult, ScheduleStore};
 pub use settings::SettingStore;
 pub use sqlite::{DATABASE_FILE, SqliteStorage};
 pub use store::{
-    AgentOrder, AgentQuery, Creator, CreatorOrder, CreatorQuery, MarketplaceStore, Page, Publication, Published,
-    StoreAgent,
+    AgentOrder, AgentQuery, Creator, CreatorOrder, CreatorQuery, LibraryCopy, MarketplaceStore, Page, Publication,
+    Published, StoreAgent,
 };
 pub use webhooks::WebhookRows;
 

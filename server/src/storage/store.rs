@@ -1,6 +1,7 @@
 //! The store (the reference's marketplace): profiles with their unique
-//! usernames, listings and their versions, ratings, and the figures shown
-//! beside them (runs, average rating).
+//! usernames, listings and their versions, ratings, users' copies of store
+//! agents (their library), and the figures shown beside them (runs, average
+//! rating).
 
 use crate::domain::{Listing, ListingVersion, Profile};
 
@@ -139,6 +140,18 @@ pub enum Published {
     },
 }
 
+/// A user's own copy of a store agent (their library entry): the graph a
+/// schedule of theirs runs, and the listing version it was copied from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LibraryCopy {
+    /// The user's graph.
+    pub graph_id: String,
+    /// Its version holding the copy.
+    pub graph_version: u32,
+    /// The listing version copied.
+    pub listing_version_id: String,
+}
+
 /// Store profiles, listings and ratings.
 #[async_trait::async_trait]
 pub trait MarketplaceStore: Send + Sync + 'static {
@@ -188,6 +201,19 @@ pub trait MarketplaceStore: Send + Sync + 'static {
         comments: Option<String>,
         now: i64,
     ) -> Result<bool, StorageError>;
+
+    /// `user_id`'s copy of listing `listing_id`.
+    async fn library_copy(&self, user_id: &str, listing_id: &str) -> Result<Option<LibraryCopy>, StorageError>;
+
+    /// Records (or moves on) `user_id`'s copy of listing `listing_id`; its runs
+    /// count as the listing's.
+    async fn put_library_copy(
+        &self,
+        user_id: &str,
+        listing_id: &str,
+        copy: LibraryCopy,
+        now: i64,
+    ) -> Result<(), StorageError>;
 
     /// Features or unfeatures listing `listing_id`; `false` when there is none.
     async fn set_featured(&self, listing_id: &str, featured: bool) -> Result<bool, StorageError>;

@@ -2,11 +2,13 @@
 //! them for the caller and setting them up on a schedule, each answered with a
 //! tool-response object (`type` and a readable `message`).
 
-use block_server::domain::RunKind;
+use std::time::Duration;
+
+use block_server::domain::{RunKind, RunStatus};
 use serde_json::{Value, json};
 
 use crate::store::{GREET_EXAMPLE_API, IS_IT_BIG, create_graph, other_user, publish};
-use crate::support::{Client, TestServer, runs_of};
+use crate::support::{Client, TestServer, eventually, runs_of};
 
 async fn tool(client: &Client, name: &str, body: Value) -> Value {
     client.post(&format!("/external-api/v1/tools/{name}"), &body).await.expect(200).json()
@@ -140,6 +142,25 @@ async fn run_agent_queues_a_graph_run_for_the_caller_and_the_store_counts_it() {
     assert_eq!(run.block_id, started["graph_id"].as_str().unwrap_or_default(), "a run of the store agent's graph");
     assert_eq!(run.source_ref.as_deref(), Some("store:local-user/is-it-big"));
     assert!(runs_of(server.storage().as_ref(), &server.user_id, 100).await.is_empty(), "nothing runs as the creator");
+    let storage = server.storage().clone();
+    let completed = eventually(Duration::from_secs(20), || {
+        let (storage, ada_id, run_id) = (storage.clone(), ada_id.clone(), run_id.clone());
+        async move {
+            runs_of(storage.as_ref(), &ada_id, 100)
+                .await
+                .iter()
+                .any(|run| run.id == run_id && run.status == RunStatus::Completed)
+        }
+    })
+    .await;
+    assert!(completed, "the graph runs to its end on the run engine");
+    let results = ada
+        .get(&format!(
+            "/external-api/v1/graphs/{}/executions/{run_id}/results",
+            started["graph_id"].as_str().unwrap_or("")
+        ))
+        .await;
+    assert_eq!(results.expect(200).json()["output"], json!([{"big": "big"}]), "12 is big");
     let details = server.client().get("/external-api/v1/store/agents/local-user/is-it-big").await.expect(200).json();
     assert_eq!(details["runs"], 1, "the run counts for the store agent");
     let creator = server.client().get("/external-api/v1/store/creators/local-user").await.expect(200).json();
@@ -158,4 +179,89 @@ async fn run_agent_queues_a_graph_run_for_the_caller_and_the_store_counts_it() {
             .await;
     assert_eq!(extra["type"], "setup_requirements");
     assert_eq!(extra["setup_info"]["user_readiness"]["unknown_inputs"], json!(["m"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_agent_makes_a_real_schedule_of_the_store_agent() {
+    let server = with_published_agent("tools-schedule").await;
+    let (_, ada) = other_user(&server, "Ada").await;
+    let made = tool(
+        &ada,
+        "setup-agent",
+        json!({"username_agent_slug": "local-user/is-it-big", "setup_type": "schedule", "name": "Mornings",
+               "cron": "0 9 * * 1-5", "timezone": "Europe/Paris", "inputs": {"n": 5}}),
+    )
+    .await;
+    assert_eq!(made["type"], "schedule_created", "{made}");
+    assert_eq!(made["cron"], "0 9 * * 1-5");
+    assert_eq!(made["timezone"], "Europe/Paris");
+    assert!(made["next_run"].as_str().is_some_and(|at| at.contains("T09:00:00+0")), "{made}");
+    let schedules = ada.get("/external-api/v1/schedules").await.expect(200).json();
+    assert_eq!(schedules[0]["id"], made["schedule_id"]);
+    assert_eq!(schedules[0]["name"], "Mornings");
+    let copy = made["graph_id"].as_str().expect("the graph the schedule runs").to_owned();
+    assert_eq!(schedules[0]["target"]["graph_id"], json!(copy));
+    let copied = ada.get(&format!("/external-api/v1/graphs/{copy}")).await.expect(200).json();
+    assert_eq!(copied["name"], "Is it big?", "Ada's own copy of the store agent, in her graphs");
+
+    let again = tool(
+        &ada,
+        "setup-agent",
+        json!({"username_agent_slug": "local-user/is-it-big", "name": "Evenings", "cron": "0 18 * * *",
+               "inputs": {"n": 50}}),
+    )
+    .await;
+    assert_eq!(again["graph_id"], json!(copy), "one copy per user and store agent");
+    assert_eq!(again["timezone"], "UTC", "the caller's time zone when none is named");
+    let details = tool(&ada, "get-agent-details", json!({"username_agent_slug": "local-user/is-it-big"})).await;
+    let original = (details["graph_id"].as_str().unwrap_or_default().to_owned(), 1);
+    publish(&server.client(), &original, "is-it-big", json!({"name": "Is it big, v2?"})).await;
+    let moved = tool(
+        &ada,
+        "setup-agent",
+        json!({"username_agent_slug": "local-user/is-it-big", "name": "Nights", "cron": "0 23 * * *",
+               "inputs": {"n": 7}}),
+    )
+    .await;
+    assert_eq!(moved["graph_id"], json!(copy), "the same copy, moved on");
+    let copied = ada.get(&format!("/external-api/v1/graphs/{copy}")).await.expect(200).json();
+    assert_eq!((copied["version"].as_u64(), copied["name"].as_str()), (Some(2), Some("Is it big, v2?")));
+
+    let version = copied["version"].as_u64().expect("a version");
+    let queued =
+        ada.post(&format!("/external-api/v1/graphs/{copy}/execute/{version}"), &json!({"node_input": {"n": 2}})).await;
+    assert!(queued.status == 200 || queued.status == 201, "{}", queued.text);
+    let runs = server.client().get("/external-api/v1/store/agents/local-user/is-it-big").await.expect(200).json();
+    assert_eq!(runs["runs"], 1, "runs of a user's copy count for the store agent");
+
+    let no_cron = tool(
+        &ada,
+        "setup-agent",
+        json!({"username_agent_slug": "local-user/is-it-big", "name": "Never", "inputs": {"n": 5}}),
+    )
+    .await;
+    assert_eq!(no_cron["type"], "validation_error");
+    let bad_cron = tool(
+        &ada,
+        "setup-agent",
+        json!({"username_agent_slug": "local-user/is-it-big", "name": "Bad", "cron": "every day", "inputs": {"n": 5}}),
+    )
+    .await;
+    assert_eq!(bad_cron["type"], "validation_error", "{bad_cron}");
+    let lacking = tool(
+        &ada,
+        "setup-agent",
+        json!({"username_agent_slug": "local-user/is-it-big", "name": "Lacking", "cron": "0 9 * * *"}),
+    )
+    .await;
+    assert_eq!(lacking["type"], "setup_requirements");
+    let webhook = tool(
+        &ada,
+        "setup-agent",
+        json!({"username_agent_slug": "local-user/is-it-big", "setup_type": "webhook", "name": "Hook",
+               "inputs": {"n": 5}}),
+    )
+    .await;
+    assert_eq!(webhook["type"], "error", "a graph without a trigger block takes no webhook: {webhook}");
+    assert_eq!(webhook["error"], "no_webhook_trigger");
 }

@@ -338,8 +338,10 @@ const MIGRATIONS: &[&str] = &[
     ",
     // 13: the store. Each user's profile with its unique username; listings
     // (a user's graph under a slug, one listing per graph) pointing at their
-    // latest version, every version kept; one rating per user and listing.
-    // A listing's runs are its graph's runs, counted through a partial index.
+    // latest version, every version kept; one rating per user and listing;
+    // the library: each user's own copy of a store agent they set up (a
+    // schedule runs the copy). A listing's runs are its graph's runs and its
+    // copies' runs, counted through a partial index.
     "
     CREATE TABLE store_profiles (
         user_id      TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
@@ -386,6 +388,16 @@ const MIGRATIONS: &[&str] = &[
         updated_at  INTEGER NOT NULL,
         PRIMARY KEY (listing_id, user_id)
     ) WITHOUT ROWID;
+    CREATE TABLE store_library (
+        user_id             TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        listing_id          TEXT NOT NULL REFERENCES store_listings(id) ON DELETE CASCADE,
+        graph_id            TEXT NOT NULL,
+        listing_version_id  TEXT NOT NULL,
+        graph_version       INTEGER NOT NULL,
+        created_at          INTEGER NOT NULL,
+        PRIMARY KEY (user_id, listing_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX store_library_by_listing ON store_library(listing_id);
     CREATE INDEX runs_of_graphs ON runs(block_id) WHERE kind = 'graph';
     ",
 ];

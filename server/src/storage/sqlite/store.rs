@@ -8,7 +8,8 @@ use super::store_lists;
 use super::{Cached, SqliteStorage, corrupt};
 use crate::domain::{Listing, ListingVersion, Profile};
 use crate::storage::{
-    AgentQuery, Creator, CreatorQuery, MarketplaceStore, Page, Publication, Published, StorageError, StoreAgent,
+    AgentQuery, Creator, CreatorQuery, LibraryCopy, MarketplaceStore, Page, Publication, Published, StorageError,
+    StoreAgent,
 };
 
 /// The columns [`profile_row`] reads, in its order, of table alias `p`.
@@ -343,6 +344,47 @@ impl MarketplaceStore for SqliteStorage {
     ) -> Result<bool, StorageError> {
         let (listing_id, user_id) = (listing_id.to_owned(), user_id.to_owned());
         self.write(move |conn| rate(conn, &listing_id, &user_id, score, comments.as_deref(), now)).await
+    }
+
+    async fn library_copy(&self, user_id: &str, listing_id: &str) -> Result<Option<LibraryCopy>, StorageError> {
+        let (user_id, listing_id) = (user_id.to_owned(), listing_id.to_owned());
+        self.read(move |conn| {
+            conn.query_row_cached(
+                "SELECT graph_id, graph_version, listing_version_id FROM store_library
+                 WHERE user_id = ?1 AND listing_id = ?2",
+                [&user_id, &listing_id],
+                |row| {
+                    Ok(LibraryCopy {
+                        graph_id: row.get(0)?,
+                        graph_version: row.get(1)?,
+                        listing_version_id: row.get(2)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn put_library_copy(
+        &self,
+        user_id: &str,
+        listing_id: &str,
+        copy: LibraryCopy,
+        now: i64,
+    ) -> Result<(), StorageError> {
+        let (user_id, listing_id) = (user_id.to_owned(), listing_id.to_owned());
+        self.write(move |conn| {
+            conn.execute_cached(
+                "INSERT INTO store_library (user_id, listing_id, graph_id, listing_version_id, graph_version, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (user_id, listing_id) DO UPDATE SET graph_id = excluded.graph_id,
+                     listing_version_id = excluded.listing_version_id, graph_version = excluded.graph_version",
+                params![user_id, listing_id, copy.graph_id, copy.listing_version_id, copy.graph_version, now],
+            )
+            .map(|_| ())
+        })
+        .await
     }
 
     async fn set_featured(&self, listing_id: &str, featured: bool) -> Result<bool, StorageError> {

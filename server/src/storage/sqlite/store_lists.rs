@@ -12,10 +12,12 @@ use super::Cached;
 use super::store::{listing_columns, listing_row, profile_columns, profile_named, profile_row, version_columns};
 use crate::storage::{AgentOrder, AgentQuery, Creator, CreatorOrder, CreatorQuery, Page, StoreAgent};
 
-/// Runs of the graph of listing `l`.
+/// Runs of the graph of listing `l` and of its users' copies.
 macro_rules! listing_runs {
     () => {
-        "(SELECT count(*) FROM runs r WHERE r.kind = 'graph' AND r.block_id = l.graph_id)"
+        "((SELECT count(*) FROM runs r WHERE r.kind = 'graph' AND r.block_id = l.graph_id) \
+          + (SELECT count(*) FROM store_library b JOIN runs r ON r.kind = 'graph' AND r.block_id = b.graph_id \
+             WHERE b.listing_id = l.id))"
     };
 }
 
@@ -127,8 +129,10 @@ macro_rules! creator_figures {
         "count(l.id) AS num_agents, \
          coalesce((SELECT avg(s.score) FROM store_ratings s JOIN store_listings o ON o.id = s.listing_id \
                    WHERE o.owner_id = p.user_id), 0.0) AS agent_rating, \
-         (SELECT count(*) FROM store_listings o JOIN runs r ON r.kind = 'graph' AND r.block_id = o.graph_id \
-          WHERE o.owner_id = p.user_id) AS agent_runs "
+         ((SELECT count(*) FROM store_listings o JOIN runs r ON r.kind = 'graph' AND r.block_id = o.graph_id \
+           WHERE o.owner_id = p.user_id) \
+          + (SELECT count(*) FROM store_listings o JOIN store_library b ON b.listing_id = o.id \
+             JOIN runs r ON r.kind = 'graph' AND r.block_id = b.graph_id WHERE o.owner_id = p.user_id)) AS agent_runs "
     };
 }
 

@@ -16,8 +16,8 @@ use block_server::domain::{
 use block_server::storage::prelude::*;
 use block_server::storage::{
     ActiveVersionChange, Admission, AgentQuery, AttemptOutcome, Callback, Creator, CreatorQuery, FireClaim, FireResult,
-    Idempotent, KeyChanges, Page, PollOutcome, Publication, Published, Recovered, RunEnd, RunFilter, RunPage,
-    SqliteStorage, StopOutcome, StorageError, StoreAgent, StoredAnswer,
+    Idempotent, KeyChanges, LibraryCopy, Page, PollOutcome, Publication, Published, Recovered, RunEnd, RunFilter,
+    RunPage, SqliteStorage, StopOutcome, StorageError, StoreAgent, StoredAnswer,
 };
 use futures_util::future::BoxFuture;
 
@@ -230,6 +230,9 @@ delegate!(MarketplaceStore {
     async fn creator(&self, username: &str) -> Result<Option<Creator>, StorageError>;
     async fn rate(&self, listing_id: &str, user_id: &str, score: u8, comments: Option<String>, now: i64)
         -> Result<bool, StorageError>;
+    async fn library_copy(&self, user_id: &str, listing_id: &str) -> Result<Option<LibraryCopy>, StorageError>;
+    async fn put_library_copy(&self, user_id: &str, listing_id: &str, copy: LibraryCopy, now: i64)
+        -> Result<(), StorageError>;
     async fn set_featured(&self, listing_id: &str, featured: bool) -> Result<bool, StorageError>;
 });
 

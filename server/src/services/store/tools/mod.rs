@@ -10,6 +10,7 @@
 
 mod response;
 mod setup;
+mod setup_agent;
 
 use block_core::Registry;
 use block_core::TriggerSpec;
@@ -17,6 +18,7 @@ use serde_json::json;
 
 pub use response::*;
 pub use setup::{run_agent, setup_info};
+pub use setup_agent::{SetupRequest, SetupType, setup_agent};
 
 use super::browse::{self, AgentFilter, PageRequest};
 use super::publishing::published_graph;

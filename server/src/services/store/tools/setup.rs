@@ -1,5 +1,4 @@
-//! What a store agent needs before it runs, running it, and setting it up to
-//! run on a schedule or a webhook.
+//! What a store agent needs before it runs, and running it.
 
 use block_core::credentials::CredentialStore;
 use serde_json::{Map, Value, json};
@@ -11,10 +10,10 @@ use crate::services::graphs::{self, GraphRunRequest};
 use crate::services::{AppState, Refusal, ServiceError};
 
 /// What the caller has and lacks for one agent, with the values a run takes.
-struct Readiness {
+pub(super) struct Readiness {
     credentials: Vec<CredentialsRequirement>,
     /// Credentials meta objects chosen, by credentials input key.
-    chosen: Map<String, Value>,
+    pub(super) chosen: Map<String, Value>,
     missing_credentials: Map<String, Value>,
     inputs: Vec<InputField>,
     missing_inputs: Vec<String>,
@@ -22,12 +21,12 @@ struct Readiness {
 }
 
 impl Readiness {
-    fn ready(&self) -> bool {
+    pub(super) fn ready(&self) -> bool {
         self.missing_credentials.is_empty() && self.missing_inputs.is_empty() && self.unknown_inputs.is_empty()
     }
 
     /// What is missing, in words.
-    fn lacking(&self) -> String {
+    pub(super) fn lacking(&self) -> String {
         let mut parts = Vec::new();
         if !self.missing_inputs.is_empty() {
             parts.push(format!("the inputs {}", self.missing_inputs.join(", ")));
@@ -46,7 +45,7 @@ impl Readiness {
 }
 
 /// The caller's readiness to run `graph` with `values`.
-async fn readiness(
+pub(super) async fn readiness(
     state: &AppState,
     user: &User,
     graph: &StoredGraph,
@@ -103,7 +102,12 @@ async fn readiness(
 }
 
 /// The `setup_requirements` answer for `readiness`.
-fn requirements(state: &AppState, resolved: &Resolved, readiness: Readiness, message: String) -> ToolResponse {
+pub(super) fn requirements(
+    state: &AppState,
+    resolved: &Resolved,
+    readiness: Readiness,
+    message: String,
+) -> ToolResponse {
     let webhook = webhook_trigger(state.registry(), &resolved.graph).is_some();
     let mut instructions = Vec::new();
     if !readiness.missing_credentials.is_empty() {
@@ -192,7 +196,7 @@ pub async fn setup_info(
 
 /// The answer for a refusal of starting a run: bad inputs, not enough
 /// credits; anything else is the caller's failure.
-async fn refused(state: &AppState, user: &User, error: ServiceError) -> Result<ToolResponse, ServiceError> {
+pub(super) async fn refused(state: &AppState, user: &User, error: ServiceError) -> Result<ToolResponse, ServiceError> {
     match error.refusal() {
         Refusal::Invalid => {
             Ok(ToolResponse::invalid(error.message().to_owned(), error.code(), error.details().clone()))
