@@ -8,71 +8,27 @@
 //! A store agent runs its latest version's graph version, for the caller: the
 //! caller's credentials (matched by provider and kind), the caller's credits.
 
+mod resolve;
 mod response;
 mod setup;
 mod setup_agent;
 
 use block_core::Registry;
-use block_core::TriggerSpec;
 use serde_json::json;
 
 pub use response::*;
 pub use setup::{run_agent, setup_info};
 pub use setup_agent::{SetupRequest, SetupType, setup_agent};
 
+use self::resolve::{Resolved, has_webhook_trigger, resolve, webhook_trigger};
 use super::browse::{self, AgentFilter, PageRequest};
 use super::publishing::published_graph;
-use super::split_address;
 use crate::domain::StoredGraph;
 use crate::services::ServiceError;
 use crate::storage::{AgentOrder, GraphStore, MarketplaceStore, StoreAgent};
 
 /// How many agents `find-agent` answers at most.
 const FOUND_AT_MOST: u32 = 10;
-
-/// A store agent and the graph version it runs, or the answer saying why not.
-pub(super) struct Resolved {
-    agent: StoreAgent,
-    graph: StoredGraph,
-}
-
-/// The store agent `address` (`username/slug`) and its graph.
-async fn resolve<S: MarketplaceStore + GraphStore + ?Sized>(
-    storage: &S,
-    address: &str,
-) -> Result<Result<Resolved, ToolResponse>, ServiceError> {
-    let Some((username, slug)) = split_address(address) else {
-        return Ok(Err(ToolResponse::error(
-            "Please provide an agent ID in format 'creator/agent-name'",
-            "invalid_agent_slug",
-        )));
-    };
-    let Some(agent) = storage.store_agent(&username, &slug).await? else {
-        return Ok(Err(ToolResponse::error(format!("Agent '{username}/{slug}' not found"), "agent_not_found")));
-    };
-    match published_graph(storage, &agent.listing).await {
-        Ok(graph) => Ok(Ok(Resolved { agent, graph })),
-        Err(error) if error.refusal() == crate::services::Refusal::NotFound => {
-            Ok(Err(ToolResponse::error(error.message().to_owned(), "graph_not_found")))
-        }
-        Err(error) => Err(error),
-    }
-}
-
-/// The webhook trigger block of `graph` (a node of a block a provider's
-/// webhook starts), if it has one: a webhook starts such a graph.
-fn webhook_trigger<'r>(registry: &'r Registry, graph: &StoredGraph) -> Option<&'r TriggerSpec> {
-    graph
-        .graph
-        .nodes
-        .iter()
-        .filter_map(|node| registry.find(&node.block_id))
-        .find_map(|block| block.descriptor().trigger.as_ref())
-}
-
-fn has_webhook_trigger(registry: &Registry, graph: &StoredGraph) -> bool {
-    webhook_trigger(registry, graph).is_some()
-}
 
 fn agent_info(registry: &Registry, agent: &StoreAgent, graph: Option<&StoredGraph>) -> AgentInfo {
     let latest = &agent.listing.latest;

@@ -3,8 +3,8 @@
 use block_core::credentials::CredentialStore;
 use serde_json::{Map, Value, json};
 
+use super::resolve::{Resolved, resolve, webhook_trigger};
 use super::response::*;
-use super::{Resolved, resolve, webhook_trigger};
 use crate::domain::{RunSource, StoredGraph, User};
 use crate::services::graphs::{self, GraphRunRequest};
 use crate::services::{AppState, Refusal, ServiceError};

@@ -8,9 +8,9 @@
 
 use serde_json::{Map, Value, json};
 
+use super::resolve::{Resolved, resolve, webhook_trigger};
 use super::response::{ScheduleCreated, ToolResponse};
 use super::setup::{Readiness, readiness, refused, requirements};
-use super::{Resolved, resolve, webhook_trigger};
 use crate::domain::{MissedFires, StoredGraph, User, now_millis};
 use crate::services::schedules::{self, NewGraphSchedule};
 use crate::services::{AppState, ServiceError, graphs};
