@@ -50,6 +50,7 @@ pub struct AgentsParams {
     /// Only agents of this creator (a username).
     pub creator: Option<String>,
     /// The order; latest published first when left out.
+    #[param(inline)]
     pub sorted_by: Option<AgentSort>,
     /// Only agents whose name, sub-heading or description holds every word.
     pub search_query: Option<String>,
@@ -73,6 +74,7 @@ pub struct CreatorsParams {
     /// Only creators whose username, name or description holds every word.
     pub search_query: Option<String>,
     /// The order; most agents first when left out.
+    #[param(inline)]
     pub sorted_by: Option<CreatorSort>,
     /// The page, from 1.
     #[param(minimum = 1, default = 1)]
