@@ -14,6 +14,7 @@ mod blocks;
 mod error;
 mod execute;
 pub mod extract;
+mod graphs;
 mod health;
 mod idempotency;
 mod identity;
@@ -25,6 +26,9 @@ mod provider_oauth;
 pub mod routes;
 mod runs;
 mod schedules;
+mod store;
+mod store_publish;
+mod tools;
 mod webhooks;
 
 use std::collections::HashMap;

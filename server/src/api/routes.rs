@@ -10,7 +10,10 @@ use utoipa::openapi::path::HttpMethod;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{blocks, execute, health, identity, integrations, oauth, polls, provider_oauth, runs, schedules, webhooks};
+use super::{
+    blocks, execute, graphs, health, identity, integrations, oauth, polls, provider_oauth, runs, schedules, store,
+    store_publish, tools, webhooks,
+};
 use crate::domain::Scope;
 use crate::services::AppState;
 
@@ -91,6 +94,24 @@ pub(super) fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(schedules::delete_schedule))
         .routes(routes!(polls::list_polls, polls::create_poll))
         .routes(routes!(polls::delete_poll))
+        .routes(routes!(graphs::list_graphs, graphs::create_graph))
+        .routes(routes!(graphs::get_graph, graphs::update_graph, graphs::delete_graph))
+        .routes(routes!(graphs::set_active_version))
+        .routes(routes!(graphs::list_graph_versions))
+        .routes(routes!(graphs::execute_graph))
+        .routes(routes!(graphs::execution_results))
+        .routes(routes!(store::list_agents))
+        .routes(routes!(store::show_agent))
+        .routes(routes!(store::list_creators))
+        .routes(routes!(store::show_creator))
+        .routes(routes!(store_publish::submit))
+        .routes(routes!(store_publish::review))
+        .routes(routes!(store_publish::show_profile, store_publish::update_profile))
+        .routes(routes!(tools::find_agent))
+        .routes(routes!(tools::get_agent_details))
+        .routes(routes!(tools::get_required_setup_info))
+        .routes(routes!(tools::run_agent))
+        .routes(routes!(tools::setup_agent))
 }
 
 /// The routes anyone may call.

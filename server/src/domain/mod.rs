@@ -1,13 +1,14 @@
 //! The nouns of the server, and the pure rules about them: ids, users and the
-//! caller of a request, scopes, the server's own secrets (random tokens, their
-//! hashes, PKCE, sealing at rest, redaction), time, and the records the storage
-//! keeps.
+//! caller of a request, scopes, stored graphs, the server's own secrets (random
+//! tokens, their hashes, PKCE, sealing at rest, redaction), time, the store's
+//! profiles and listings, and the records the storage keeps.
 //!
 //! This layer imports nothing else of the server: storage, services and every
 //! door (HTTP, command line) build on it.
 
 mod cipher;
 mod clock;
+mod graph;
 mod ids;
 mod poll;
 mod records;
@@ -16,10 +17,12 @@ mod run;
 mod schedule;
 mod scope;
 pub mod secrets;
+mod store;
 mod user;
 
 pub use cipher::{Cipher, CryptoError, KEY_ENV, KEY_FILE, KeySource};
 pub use clock::{now_unix, seconds};
+pub use graph::{GraphRunInput, GraphVersion, StoredGraph};
 pub use ids::{new_id, new_run_id};
 pub use poll::PollSubscription;
 pub use records::{
@@ -30,4 +33,7 @@ pub use redact::Redactor;
 pub use run::{Run, RunEvent, RunKind, RunSource, RunStatus, now_millis};
 pub use schedule::{MissedFires, Schedule, ScheduleTarget};
 pub use scope::Scope;
+pub use store::{
+    Listing, ListingVersion, MAX_SLUG_CHARS, MAX_USERNAME_CHARS, Profile, name_problem, slugify, username_candidates,
+};
 pub use user::{Caller, User};

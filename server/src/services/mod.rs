@@ -6,11 +6,14 @@
 //! - [`auth`]: who is calling (API keys, OAuth access tokens) and the limits on
 //!   both.
 //! - [`runs`]: running blocks, with billing and run records.
+//! - [`graphs`]: users' graphs (agents) in versions, and starting graph runs.
 //! - [`credentials`]: users' credentials, sealed, and what the API does with them;
 //!   [`provider_login`]: connecting an account at a provider over OAuth.
 //! - [`triggers`]: webhook deliveries and trigger subscriptions.
 //! - [`schedules`]: blocks run on cron patterns, and the scheduler.
 //! - [`polls`]: polling triggers, and the poller.
+//! - [`store`]: the store (profiles, publishing, browsing, ratings) and the
+//!   tools over store agents.
 //! - [`oauth_server`]: the OAuth 2 authorization server; [`sessions`]: signed-in
 //!   browsers; [`accounts`]: the local user, API keys and sign-in links.
 //!
@@ -22,6 +25,7 @@ pub mod accounts;
 pub mod auth;
 pub mod credentials;
 mod error;
+pub mod graphs;
 pub mod oauth_server;
 pub mod polls;
 pub mod provider_login;
@@ -30,6 +34,7 @@ pub mod runs;
 pub mod schedules;
 pub mod sessions;
 mod state;
+pub mod store;
 pub mod triggers;
 mod webhook_store;
 

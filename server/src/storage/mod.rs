@@ -1,8 +1,9 @@
 //! What the server keeps, one trait per aggregate: accounts and API keys
 //! ([`AccountStore`]), sealed credentials ([`CredentialRows`]), credit balances
 //! and their ledger ([`CreditLedger`]), webhooks and trigger subscriptions
-//! ([`WebhookRows`]), runs ([`RunStore`]), schedules ([`ScheduleStore`]), polling
-//! trigger subscriptions ([`PollStore`]), the
+//! ([`WebhookRows`]), runs ([`RunStore`]), graphs and their versions ([`GraphStore`]), schedules ([`ScheduleStore`]), polling
+//! trigger subscriptions ([`PollStore`]), the store's profiles, listings and
+//! ratings ([`MarketplaceStore`]), the
 //! OAuth authorization server's clients and tokens ([`OAuthStore`]), and the
 //! database itself ([`SettingStore`]). [`Storage`] is all of them at once,
 //! what a backend implements.
@@ -17,6 +18,7 @@ mod accounts;
 mod credentials;
 mod credits;
 mod error;
+mod graphs;
 mod oauth;
 mod polls;
 mod requests;
@@ -24,12 +26,14 @@ mod runs;
 mod schedules;
 mod settings;
 mod sqlite;
+mod store;
 mod webhooks;
 
 pub use accounts::{AccountStore, KeyChanges};
 pub use credentials::CredentialRows;
 pub use credits::CreditLedger;
 pub use error::{StorageError, StorageErrorKind};
+pub use graphs::{ActiveVersionChange, GraphStore};
 pub use oauth::OAuthStore;
 pub use polls::{PollOutcome, PollStore};
 pub use requests::{
@@ -39,6 +43,10 @@ pub use runs::{Admission, Recovered, RunEnd, RunFilter, RunPage, RunQueue, RunSt
 pub use schedules::{FireClaim, FireResult, ScheduleStore};
 pub use settings::SettingStore;
 pub use sqlite::{DATABASE_FILE, SqliteStorage};
+pub use store::{
+    AgentOrder, AgentQuery, Creator, CreatorOrder, CreatorQuery, LibraryCopy, MarketplaceStore, Page, Publication,
+    Published, StoreAgent,
+};
 pub use webhooks::WebhookRows;
 
 /// Every aggregate's trait at once: what a storage backend implements, and what
@@ -50,11 +58,13 @@ pub trait Storage:
     + WebhookRows
     + RunStore
     + RunQueue
+    + GraphStore
     + IdempotencyStore
     + CallbackStore
     + ScheduleStore
     + PollStore
     + OAuthStore
+    + MarketplaceStore
     + SettingStore
 {
 }
@@ -66,11 +76,13 @@ impl<T> Storage for T where
         + WebhookRows
         + RunStore
         + RunQueue
+        + GraphStore
         + IdempotencyStore
         + CallbackStore
         + ScheduleStore
         + PollStore
         + OAuthStore
+        + MarketplaceStore
         + SettingStore
 {
 }
@@ -79,7 +91,7 @@ impl<T> Storage for T where
 /// concrete backend's methods are called (tests, tools).
 pub mod prelude {
     pub use super::{
-        AccountStore, CallbackStore, CredentialRows, CreditLedger, IdempotencyStore, OAuthStore, PollStore, RunQueue,
-        RunStore, ScheduleStore, SettingStore, WebhookRows,
+        AccountStore, CallbackStore, CredentialRows, CreditLedger, GraphStore, IdempotencyStore, MarketplaceStore,
+        OAuthStore, PollStore, RunQueue, RunStore, ScheduleStore, SettingStore, WebhookRows,
     };
 }

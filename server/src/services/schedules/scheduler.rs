@@ -8,7 +8,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::{CronSchedule, FirePlan, plan};
-use crate::domain::{Run, RunKind, RunSource, Schedule, now_millis};
+use crate::domain::{Run, RunKind, RunSource, Schedule, ScheduleTarget, now_millis};
+use crate::services::graphs::{self, GraphRunRequest};
 use crate::services::run_input;
 use crate::services::runs::{self, NewRun};
 use crate::services::{AppState, ServiceError};
@@ -109,7 +110,7 @@ async fn fire(state: &AppState, schedule: Schedule, now: i64) {
             FireResult::Failed(format!("the schedule stopped: {}", reasons.join("; ")))
         }
         Ok(_) if !plan.queues_run => FireResult::Skipped,
-        Ok(_) => match record(state, &schedule) {
+        Ok(_) => match record(state, &schedule).await {
             Ok(run) => FireResult::Queued(Box::new(run)),
             Err(refusal) => {
                 tracing::warn!(schedule = %schedule.id, code = refusal.code(), "a schedule's run could not be queued");
@@ -153,7 +154,17 @@ async fn fire(state: &AppState, schedule: Schedule, now: i64) {
 }
 
 /// The run record of one fire, to queue.
-fn record(state: &AppState, schedule: &Schedule) -> Result<Run, ServiceError> {
+async fn record(state: &AppState, schedule: &Schedule) -> Result<Run, ServiceError> {
+    if let ScheduleTarget::Graph { graph_id, graph_version } = &schedule.target {
+        let (node_input, credentials_inputs) = super::graph_target::graph_input(schedule);
+        let request = GraphRunRequest {
+            version: *graph_version,
+            credentials_inputs,
+            source_ref: Some(schedule.id.clone()),
+            ..GraphRunRequest::new(&schedule.user_id, graph_id, node_input, RunSource::Schedule)
+        };
+        return graphs::queued_record(state, request).await;
+    }
     let block = runs::runnable_block(state, schedule.target.id())?;
     let new = NewRun {
         kind: RunKind::Schedule,

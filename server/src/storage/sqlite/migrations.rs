@@ -313,7 +313,94 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE oauth_tokens ADD COLUMN resource TEXT;
     ",
-    // 12: each user's queued runs in order, so that a claim reads only the runs
+    // 12: graphs (agents) of each user, every version kept (its nodes and links
+    // as the graph's JSON), one of them active. Times in Unix milliseconds.
+    // Schedules may run a graph: the version a graph schedule names.
+    "
+    ALTER TABLE schedules ADD COLUMN target_version INTEGER;
+    CREATE TABLE graphs (
+        id              TEXT PRIMARY KEY,
+        user_id         TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        active_version  INTEGER NOT NULL,
+        latest_version  INTEGER NOT NULL,
+        created_at      INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX graphs_by_user ON graphs(user_id, created_at);
+    CREATE TABLE graph_versions (
+        graph_id     TEXT NOT NULL REFERENCES graphs(id) ON DELETE CASCADE,
+        version      INTEGER NOT NULL CHECK (version >= 1),
+        name         TEXT NOT NULL,
+        description  TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        saved_at     INTEGER NOT NULL,
+        PRIMARY KEY (graph_id, version)
+    ) WITHOUT ROWID;
+    ",
+    // 13: the store. Each user's profile with its unique username; listings
+    // (a user's graph under a slug, one listing per graph) pointing at their
+    // latest version, every version kept; one rating per user and listing;
+    // the library: each user's own copy of a store agent they set up (a
+    // schedule runs the copy). A listing's runs are its graph's runs and its
+    // copies' runs, counted through a partial index.
+    "
+    CREATE TABLE store_profiles (
+        user_id      TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        username     TEXT NOT NULL UNIQUE,
+        name         TEXT NOT NULL,
+        description  TEXT NOT NULL,
+        links        TEXT NOT NULL,
+        avatar_url   TEXT,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE store_listings (
+        id                 TEXT PRIMARY KEY,
+        owner_id           TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        slug               TEXT NOT NULL,
+        graph_id           TEXT NOT NULL,
+        featured           INTEGER NOT NULL DEFAULT 0,
+        latest_version_id  TEXT NOT NULL,
+        created_at         INTEGER NOT NULL,
+        updated_at         INTEGER NOT NULL,
+        UNIQUE (owner_id, slug),
+        UNIQUE (owner_id, graph_id)
+    );
+    CREATE TABLE store_listing_versions (
+        id             TEXT PRIMARY KEY,
+        listing_id     TEXT NOT NULL REFERENCES store_listings(id) ON DELETE CASCADE,
+        version        INTEGER NOT NULL,
+        graph_version  INTEGER NOT NULL,
+        name           TEXT NOT NULL,
+        sub_heading    TEXT NOT NULL,
+        description    TEXT NOT NULL,
+        categories     TEXT NOT NULL,
+        image_urls     TEXT NOT NULL,
+        video_url      TEXT,
+        created_at     INTEGER NOT NULL,
+        UNIQUE (listing_id, version)
+    );
+    CREATE TABLE store_ratings (
+        listing_id  TEXT NOT NULL REFERENCES store_listings(id) ON DELETE CASCADE,
+        user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        score       INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+        comments    TEXT,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (listing_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE store_library (
+        user_id             TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        listing_id          TEXT NOT NULL REFERENCES store_listings(id) ON DELETE CASCADE,
+        graph_id            TEXT NOT NULL,
+        listing_version_id  TEXT NOT NULL,
+        graph_version       INTEGER NOT NULL,
+        created_at          INTEGER NOT NULL,
+        PRIMARY KEY (user_id, listing_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX store_library_by_listing ON store_library(listing_id);
+    CREATE INDEX runs_of_graphs ON runs(block_id) WHERE kind = 'graph';
+    ",
+    // 14: each user's queued runs in order, so that a claim reads only the runs
     // it takes (and one entry per waiting user), however long the queue.
     "
     CREATE INDEX runs_queued_by_user ON runs(user_id, created_at, id) WHERE status = 'queued';

@@ -20,6 +20,7 @@
 mod accounts;
 mod credentials;
 mod credits;
+mod graphs;
 mod key_marker;
 mod migrations;
 mod oauth;
@@ -30,6 +31,8 @@ mod run_queue;
 mod runs;
 mod schedules;
 mod settings;
+mod store;
+mod store_lists;
 mod webhooks;
 
 use std::path::{Path, PathBuf};

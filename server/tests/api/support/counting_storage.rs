@@ -9,13 +9,15 @@ use std::time::Duration;
 use block_core::credentials::CredentialsMeta;
 use block_core::webhooks::Subscription;
 use block_server::domain::{
-    ApiKeyRecord, ChargeOutcome, KeyStatus, LedgerEntry, NewApiKey, OAuthClient, OAuthToken, PollSubscription,
-    ProviderLogin, Run, RunEvent, Schedule, SealedCredentials, User, WebhookRow,
+    ApiKeyRecord, ChargeOutcome, GraphVersion, KeyStatus, LedgerEntry, ListingVersion, NewApiKey, OAuthClient,
+    OAuthToken, PollSubscription, Profile, ProviderLogin, Run, RunEvent, Schedule, SealedCredentials, StoredGraph,
+    User, WebhookRow,
 };
 use block_server::storage::prelude::*;
 use block_server::storage::{
-    Admission, AttemptOutcome, Callback, FireClaim, Idempotent, KeyChanges, PollOutcome, Recovered, RunEnd, RunFilter,
-    RunPage, SqliteStorage, StopOutcome, StorageError, StoredAnswer,
+    ActiveVersionChange, Admission, AgentQuery, AttemptOutcome, Callback, Creator, CreatorQuery, FireClaim,
+    Idempotent, KeyChanges, LibraryCopy, Page, PollOutcome, Publication, Published, Recovered, RunEnd, RunFilter,
+    RunPage, SqliteStorage, StopOutcome, StorageError, StoreAgent, StoredAnswer,
 };
 use futures_util::future::BoxFuture;
 
@@ -179,6 +181,17 @@ delegate!(ScheduleStore {
     async fn claim_fire(&self, claim: FireClaim) -> Result<bool, StorageError>;
 });
 
+delegate!(GraphStore {
+    async fn create_graph(&self, user_id: &str, id: &str, first: GraphVersion) -> Result<StoredGraph, StorageError>;
+    async fn add_graph_version(&self, user_id: &str, id: &str, version: GraphVersion, activate: bool) -> Result<Option<StoredGraph>, StorageError>;
+    async fn set_active_version(&self, user_id: &str, id: &str, version: u32) -> Result<ActiveVersionChange, StorageError>;
+    async fn graph(&self, user_id: &str, id: &str, version: Option<u32>) -> Result<Option<StoredGraph>, StorageError>;
+    async fn graph_by_id(&self, id: &str, version: Option<u32>) -> Result<Option<StoredGraph>, StorageError>;
+    async fn graphs(&self, user_id: &str) -> Result<Vec<StoredGraph>, StorageError>;
+    async fn graph_versions(&self, user_id: &str, id: &str) -> Result<Vec<StoredGraph>, StorageError>;
+    async fn delete_graph(&self, user_id: &str, id: &str) -> Result<bool, StorageError>;
+});
+
 delegate!(PollStore {
     async fn create_poll(&self, poll: PollSubscription) -> Result<(), StorageError>;
     async fn polls(&self, user_id: &str) -> Result<Vec<PollSubscription>, StorageError>;
@@ -201,6 +214,25 @@ delegate!(OAuthStore {
     async fn put_provider_login(&self, login: ProviderLogin) -> Result<(), StorageError>;
     async fn take_provider_login(&self, state_hash: &[u8; 32], user_id: &str)
         -> Result<Option<ProviderLogin>, StorageError>;
+});
+
+delegate!(MarketplaceStore {
+    async fn ensure_profile(&self, user_id: &str, name: &str, usernames: Vec<String>, now: i64)
+        -> Result<Option<Profile>, StorageError>;
+    async fn profile_by_username(&self, username: &str) -> Result<Option<Profile>, StorageError>;
+    async fn update_profile(&self, profile: Profile) -> Result<bool, StorageError>;
+    async fn publish(&self, publication: Publication) -> Result<Published, StorageError>;
+    async fn store_agents(&self, query: AgentQuery) -> Result<Page<StoreAgent>, StorageError>;
+    async fn store_agent(&self, username: &str, slug: &str) -> Result<Option<StoreAgent>, StorageError>;
+    async fn listing_versions(&self, listing_id: &str) -> Result<Vec<ListingVersion>, StorageError>;
+    async fn creators(&self, query: CreatorQuery) -> Result<Page<Creator>, StorageError>;
+    async fn creator(&self, username: &str) -> Result<Option<Creator>, StorageError>;
+    async fn rate(&self, listing_id: &str, user_id: &str, score: u8, comments: Option<String>, now: i64)
+        -> Result<bool, StorageError>;
+    async fn library_copy(&self, user_id: &str, listing_id: &str) -> Result<Option<LibraryCopy>, StorageError>;
+    async fn put_library_copy(&self, user_id: &str, listing_id: &str, copy: LibraryCopy, now: i64)
+        -> Result<(), StorageError>;
+    async fn set_featured(&self, listing_id: &str, featured: bool) -> Result<bool, StorageError>;
 });
 
 delegate!(SettingStore {
