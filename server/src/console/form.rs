@@ -24,27 +24,63 @@ pub const PREFIX: &str = "input.";
 /// Problems by field name (`""` for the input as a whole).
 pub type Problems = BTreeMap<String, Vec<String>>;
 
+/// What a form is generated from: an input schema (a block's, or an agent's),
+/// the prefix of its controls' ids (two forms on one page keep theirs apart),
+/// and the fields it leaves out (a trigger's `payload`, which a delivery fills).
+#[derive(Debug, Clone, Copy)]
+pub struct FormOf<'a> {
+    schema: &'a Value,
+    ids: &'a str,
+    skip: &'a [&'a str],
+}
+
+impl<'a> FormOf<'a> {
+    /// The form of an input schema, its controls' ids starting `field-`.
+    pub fn schema(schema: &'a Value) -> Self {
+        FormOf { schema, ids: "field-", skip: &[] }
+    }
+
+    /// The form of a block's input.
+    pub fn block(block: &'a RegisteredBlock) -> Self {
+        Self::schema(block.wire_input_schema())
+    }
+
+    /// The same form, its controls' ids starting with `ids` instead.
+    pub fn ids(self, ids: &'a str) -> Self {
+        FormOf { ids, ..self }
+    }
+
+    /// The same form without the fields named in `skip`.
+    pub fn without(self, skip: &'a [&'a str]) -> Self {
+        FormOf { skip, ..self }
+    }
+
+    fn fields(&self) -> Vec<Field<'a>> {
+        let schema = self.schema;
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|names| names.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        schema["properties"]
+            .as_object()
+            .map(|properties| {
+                properties
+                    .iter()
+                    .filter(|(name, schema)| {
+                        !schema["hidden"].as_bool().unwrap_or(false) && !self.skip.contains(&name.as_str())
+                    })
+                    .map(|(name, schema)| Field { name, schema, required: required.contains(&name.as_str()) })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// One property of the input schema, as the form sees it.
 struct Field<'a> {
     name: &'a str,
     schema: &'a Value,
     required: bool,
-}
-
-fn fields(block: &RegisteredBlock) -> Vec<Field<'_>> {
-    let schema = block.wire_input_schema();
-    let required: Vec<&str> =
-        schema["required"].as_array().map(|names| names.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-    schema["properties"]
-        .as_object()
-        .map(|properties| {
-            properties
-                .iter()
-                .filter(|(_, schema)| !schema["hidden"].as_bool().unwrap_or(false))
-                .map(|(name, schema)| Field { name, schema, required: required.contains(&name.as_str()) })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The JSON type a property takes (`Option<T>`'s `["T", "null"]` is `T`).
@@ -108,15 +144,10 @@ fn value_text(value: &Value, editor: Editor) -> String {
 
 /// The form's fields, filled with `values` (the last input sent) or the
 /// defaults, each with its problems.
-pub fn render(
-    block: &RegisteredBlock,
-    credentials: &[ListedCredentials],
-    values: &Value,
-    problems: &Problems,
-) -> String {
+pub fn render(form: FormOf<'_>, credentials: &[ListedCredentials], values: &Value, problems: &Problems) -> String {
     let (mut basic, mut advanced) = (String::new(), String::new());
-    for field in fields(block) {
-        let html = render_field(&field, credentials, values.get(field.name), problems.get(field.name));
+    for field in form.fields() {
+        let html = render_field(form.ids, &field, credentials, values.get(field.name), problems.get(field.name));
         if field.schema["advanced"].as_bool().unwrap_or(false) && problems.get(field.name).is_none() {
             advanced.push_str(&html);
         } else {
@@ -130,6 +161,7 @@ pub fn render(
 }
 
 fn render_field(
+    ids: &str,
     field: &Field<'_>,
     credentials: &[ListedCredentials],
     sent: Option<&Value>,
@@ -137,7 +169,7 @@ fn render_field(
 ) -> String {
     let schema = field.schema;
     let editor = editor(schema);
-    let id = format!("field-{}", field.name);
+    let id = format!("{ids}{}", field.name);
     let name = escape(&format!("{PREFIX}{}", field.name));
     let title = schema["title"].as_str().unwrap_or(field.name);
     let value = sent.or_else(|| schema.get("default")).map(|value| value_text(value, editor)).unwrap_or_default();
@@ -274,11 +306,7 @@ fn strings(value: &Value) -> Vec<&str> {
 /// The block's input from the submitted `pairs` (the last value of a field
 /// wins, so that a checkbox overrides its hidden `false`), or every field's
 /// problem.
-pub fn read(
-    block: &RegisteredBlock,
-    credentials: &[ListedCredentials],
-    pairs: &[(String, String)],
-) -> (Value, Problems) {
+pub fn read(form: FormOf<'_>, credentials: &[ListedCredentials], pairs: &[(String, String)]) -> (Value, Problems) {
     let mut sent: BTreeMap<&str, &str> = BTreeMap::new();
     for (key, value) in pairs {
         if let Some(name) = key.strip_prefix(PREFIX) {
@@ -287,7 +315,7 @@ pub fn read(
     }
     let mut input = Map::new();
     let mut problems = Problems::new();
-    for field in fields(block) {
+    for field in form.fields() {
         let text = sent.get(field.name).copied().unwrap_or("");
         let mut problem = |message: String| problems.entry(field.name.to_owned()).or_default().push(message);
         if text.trim().is_empty() {
@@ -354,8 +382,8 @@ fn number(text: &str) -> Option<Value> {
 }
 
 /// Problems the executor found (JSON pointers), by the field they belong to.
-pub fn by_field(block: &RegisteredBlock, details: &Value) -> Problems {
-    let names: Vec<&str> = fields(block).iter().map(|field| field.name).collect();
+pub fn by_field(form: FormOf<'_>, details: &Value) -> Problems {
+    let names: Vec<&str> = form.fields().iter().map(|field| field.name).collect();
     let mut problems = Problems::new();
     for problem in details["problems"].as_array().into_iter().flatten() {
         let path = problem["path"].as_str().unwrap_or_default();

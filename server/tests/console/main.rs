@@ -12,4 +12,5 @@ mod support;
 mod forms;
 mod oauth;
 mod pages;
+mod plans;
 mod signin;

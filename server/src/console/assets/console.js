@@ -30,12 +30,14 @@
     input.addEventListener("input", apply);
   });
 
-  // Fields that depend on others are enabled once those have a value.
-  each("form[data-run]", function (form) {
+  // Fields that depend on others are enabled once those have a value (in the
+  // same form: a block's page has two forms generated from its schema).
+  each("form[data-fields]", function (form) {
     function refresh() {
       each("[data-depends-on]", function (control) {
         var ready = control.getAttribute("data-depends-on").split(" ").every(function (name) {
-          var other = document.getElementById("field-" + name);
+          var other = form.querySelector('[data-field="' + CSS.escape(name) + '"] input:not([type=hidden]), [data-field="' +
+            CSS.escape(name) + '"] select, [data-field="' + CSS.escape(name) + '"] textarea');
           if (!other) return true;
           return other.type === "checkbox" ? other.checked : other.value.trim() !== "";
         });
