@@ -141,7 +141,12 @@ pub async fn get(state: &AppState, user_id: &str, id: &str) -> Result<Run, Servi
 
 /// `run` as it may be shown: its secret input fields masked.
 pub fn shown(state: &AppState, mut run: Run) -> Run {
-    if let Some(block) = state.registry().by_id(&run.block_id) {
+    if run.kind == RunKind::Graph {
+        // A graph run's secret graph inputs are stored sealed.
+        if let Some(Value::Object(values)) = run.input.get_mut("node_input") {
+            run_input::mask_sealed(values);
+        }
+    } else if let Some(block) = state.registry().by_id(&run.block_id) {
         run_input::mask(block, &mut run.input);
     }
     run
