@@ -8,10 +8,13 @@
 //! state-changing form carries the session's anti-forgery value. The console
 //! acts with the signed-in user's data only.
 
+mod agent_page;
+mod agents;
 mod assets;
 mod block_page;
 mod catalogue;
 mod credentials;
+mod diagram;
 mod form;
 mod html;
 mod keys;
@@ -52,6 +55,11 @@ pub fn router(state: AppState) -> Router {
         .route("/blocks/{id}/run", post(run_block::run))
         .route("/blocks/{id}/schedule", post(plans::schedule))
         .route("/blocks/{id}/subscribe", post(plans::subscribe))
+        .route("/agents", get(agents::index).post(agents::import))
+        .route("/agents/{id}", get(agent_page::show))
+        .route("/agents/{id}/run", post(agent_page::run))
+        .route("/agents/{id}/export", get(agent_page::export))
+        .route("/agents/{id}/delete", post(agent_page::delete))
         .route("/credentials", get(credentials::index).post(credentials::add))
         .route("/credentials/{provider}/{id}/delete", post(credentials::delete))
         .route("/credentials/{provider}/connect", post(credentials::connect))

@@ -9,6 +9,7 @@ use block_providers as _;
 
 mod support;
 
+mod agents;
 mod forms;
 mod oauth;
 mod pages;

@@ -13,7 +13,11 @@
 use std::collections::BTreeMap;
 
 use block_core::RegisteredBlock;
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+mod read;
+
+pub use read::{by_field, read};
 
 use super::html::{escape, segment};
 use crate::services::credentials::ListedCredentials;
@@ -31,13 +35,14 @@ pub type Problems = BTreeMap<String, Vec<String>>;
 pub struct FormOf<'a> {
     schema: &'a Value,
     ids: &'a str,
+    names: &'a str,
     skip: &'a [&'a str],
 }
 
 impl<'a> FormOf<'a> {
     /// The form of an input schema, its controls' ids starting `field-`.
     pub fn schema(schema: &'a Value) -> Self {
-        FormOf { schema, ids: "field-", skip: &[] }
+        FormOf { schema, ids: "field-", names: PREFIX, skip: &[] }
     }
 
     /// The form of a block's input.
@@ -48,6 +53,12 @@ impl<'a> FormOf<'a> {
     /// The same form, its controls' ids starting with `ids` instead.
     pub fn ids(self, ids: &'a str) -> Self {
         FormOf { ids, ..self }
+    }
+
+    /// The same form, its controls' names starting with `names` instead of
+    /// [`PREFIX`] (two parts of one form read apart).
+    pub fn names(self, names: &'a str) -> Self {
+        FormOf { names, ..self }
     }
 
     /// The same form without the fields named in `skip`.
@@ -147,7 +158,8 @@ fn value_text(value: &Value, editor: Editor) -> String {
 pub fn render(form: FormOf<'_>, credentials: &[ListedCredentials], values: &Value, problems: &Problems) -> String {
     let (mut basic, mut advanced) = (String::new(), String::new());
     for field in form.fields() {
-        let html = render_field(form.ids, &field, credentials, values.get(field.name), problems.get(field.name));
+        let html =
+            render_field((form.ids, form.names), &field, credentials, values.get(field.name), problems.get(field.name));
         if field.schema["advanced"].as_bool().unwrap_or(false) && problems.get(field.name).is_none() {
             advanced.push_str(&html);
         } else {
@@ -161,7 +173,7 @@ pub fn render(form: FormOf<'_>, credentials: &[ListedCredentials], values: &Valu
 }
 
 fn render_field(
-    ids: &str,
+    (ids, names): (&str, &str),
     field: &Field<'_>,
     credentials: &[ListedCredentials],
     sent: Option<&Value>,
@@ -170,7 +182,7 @@ fn render_field(
     let schema = field.schema;
     let editor = editor(schema);
     let id = format!("{ids}{}", field.name);
-    let name = escape(&format!("{PREFIX}{}", field.name));
+    let name = escape(&format!("{names}{}", field.name));
     let title = schema["title"].as_str().unwrap_or(field.name);
     let value = sent.or_else(|| schema.get("default")).map(|value| value_text(value, editor)).unwrap_or_default();
     let placeholder =
@@ -301,98 +313,4 @@ fn credentials_picker(schema: &Value, credentials: &[ListedCredentials], common:
 
 fn strings(value: &Value) -> Vec<&str> {
     value.as_array().map(|items| items.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
-}
-
-/// The block's input from the submitted `pairs` (the last value of a field
-/// wins, so that a checkbox overrides its hidden `false`), or every field's
-/// problem.
-pub fn read(form: FormOf<'_>, credentials: &[ListedCredentials], pairs: &[(String, String)]) -> (Value, Problems) {
-    let mut sent: BTreeMap<&str, &str> = BTreeMap::new();
-    for (key, value) in pairs {
-        if let Some(name) = key.strip_prefix(PREFIX) {
-            sent.insert(name, value);
-        }
-    }
-    let mut input = Map::new();
-    let mut problems = Problems::new();
-    for field in form.fields() {
-        let text = sent.get(field.name).copied().unwrap_or("");
-        let mut problem = |message: String| problems.entry(field.name.to_owned()).or_default().push(message);
-        if text.trim().is_empty() {
-            if field.required && editor(field.schema) != Editor::Checkbox {
-                problem(if is_credentials(field.schema) {
-                    "Choose credentials.".to_owned()
-                } else {
-                    "Enter a value.".to_owned()
-                });
-            }
-            continue;
-        }
-        match parse(field.schema, text, credentials) {
-            Ok(value) => {
-                input.insert(field.name.to_owned(), value);
-            }
-            Err(message) => problem(message),
-        }
-    }
-    (Value::Object(input), problems)
-}
-
-fn parse(schema: &Value, text: &str, credentials: &[ListedCredentials]) -> Result<Value, String> {
-    match editor(schema) {
-        Editor::Credentials => credentials
-            .iter()
-            .find(|listed| listed.meta.id == text)
-            .map(|listed| serde_json::to_value(&listed.meta).unwrap_or(Value::Null))
-            .ok_or_else(|| "Those credentials no longer exist; choose others.".to_owned()),
-        Editor::Checkbox => Ok(Value::Bool(text == "true")),
-        Editor::Integer => text.trim().parse::<i64>().map(Value::from).map_err(|_| "Enter a whole number.".to_owned()),
-        Editor::Number => number(text.trim()).ok_or_else(|| "Enter a number.".to_owned()),
-        // The option chosen, as the JSON value the schema lists (an enum may
-        // hold numbers); a value it does not list is left for the block's check.
-        Editor::Select => Ok(schema["enum"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|option| option.as_str().map_or_else(|| option.to_string(), str::to_owned) == text)
-            .cloned()
-            .unwrap_or_else(|| Value::String(text.to_owned()))),
-        Editor::Text => Ok(Value::String(text.to_owned())),
-        Editor::Lines => {
-            let numeric = matches!(type_of(&schema["items"]), "number" | "integer");
-            text.lines()
-                .map(str::trim)
-                .filter(|line| !line.is_empty())
-                .map(|line| match numeric {
-                    true => number(line).ok_or_else(|| format!("`{line}` is not a number.")),
-                    false => Ok(Value::String(line.to_owned())),
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array)
-        }
-        Editor::Json => serde_json::from_str(text).map_err(|error| format!("This is not valid JSON: {error}.")),
-    }
-}
-
-fn number(text: &str) -> Option<Value> {
-    if let Ok(whole) = text.parse::<i64>() {
-        return Some(Value::from(whole));
-    }
-    text.parse::<f64>().ok().filter(|value| value.is_finite()).map(Value::from)
-}
-
-/// Problems the executor found (JSON pointers), by the field they belong to.
-pub fn by_field(form: FormOf<'_>, details: &Value) -> Problems {
-    let names: Vec<&str> = form.fields().iter().map(|field| field.name).collect();
-    let mut problems = Problems::new();
-    for problem in details["problems"].as_array().into_iter().flatten() {
-        let path = problem["path"].as_str().unwrap_or_default();
-        let message = problem["message"].as_str().unwrap_or("is not valid").to_owned();
-        let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
-        // A missing required field is reported on the whole input, naming it.
-        let named = names.iter().find(|name| message.starts_with(&format!("\"{name}\" is a required")));
-        let field = if names.contains(&first) { first } else { named.copied().unwrap_or("") };
-        problems.entry(field.to_owned()).or_default().push(message);
-    }
-    problems
 }
