@@ -17,9 +17,9 @@ use serde_json::Value;
 use super::html::escape;
 
 /// A node's width.
-const WIDTH: i64 = 240;
+const WIDTH: i64 = 220;
 /// Horizontal room between layers, for the links.
-const GAP_X: i64 = 110;
+const GAP_X: i64 = 90;
 /// Vertical room between nodes of a layer.
 const GAP_Y: i64 = 28;
 /// The height of a node's title bar.
@@ -29,9 +29,9 @@ const ROW: i64 = 20;
 /// The margin around the drawing.
 const MARGIN: i64 = 20;
 /// Characters of a pin name shown (the rest in its tooltip).
-const PIN_CHARS: usize = 15;
+const PIN_CHARS: usize = 14;
 /// Characters of a node's title shown.
-const TITLE_CHARS: usize = 30;
+const TITLE_CHARS: usize = 28;
 
 /// Each node's layer: the length of the longest path reaching it from a node
 /// no link feeds, with links that close a loop left out. Indices follow

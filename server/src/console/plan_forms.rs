@@ -17,6 +17,14 @@ use crate::services::credentials::ListedCredentials;
 /// form on the same page has `field-`).
 pub const INPUT_IDS: &str = "plan-input-";
 
+/// What a cron pattern is, under its field.
+const CRON_HELP: &str = "Minute, hour, day of month, month, day of week: <code>*/15 * * * *</code> is every \
+                         quarter hour, <code>0 9 * * 1</code> Mondays at 9.";
+
+/// What a webhook's resource is, under its field.
+const RESOURCE_HELP: &str = "For a webhook this server registers at the provider (a repository, a team); leave it \
+                             empty for one you set up at the provider by hand.";
+
 /// A trigger's input leaves out what each delivery fills.
 pub const TRIGGER_SKIPS: &[&str] = &["payload"];
 
@@ -120,8 +128,7 @@ pub fn render(
         "<details class=\"card plan\" id=\"schedule\"{open}><summary><h2>Schedule this block</h2></summary>\
          <form method=\"post\" action=\"/blocks/{seg}/schedule\" novalidate data-fields>{csrf}\
          <div class=\"general-errors\" role=\"alert\">{general}</div>\
-         {name}{cron}<p class=\"help\" id=\"plan-cron-help\">Minute, hour, day of month, month, day of week: \
-         <code>*/15 * * * *</code> is every quarter hour, <code>0 9 * * 1</code> Mondays at 9.</p>{timezone}\
+         {name}{cron}{timezone}\
          <label for=\"plan-missed\">Fire times missed while the server was down</label>\
          <select id=\"plan-missed\" name=\"missed\">{skip}{once}</select>\
          <fieldset><legend>Input of each run</legend>{fields}</fieldset>\
@@ -137,7 +144,7 @@ pub fn render(
                 label: "Cron pattern",
                 placeholder: "*/15 * * * *",
                 required: true,
-                help: "plan-cron-help",
+                help: CRON_HELP,
                 ..TextField::default()
             }
         ),
@@ -163,14 +170,10 @@ fn webhook_fields(state: &AppState, provider: &str, sent: &PlanSent) -> String {
         name: "resource",
         label: "What the webhook watches",
         placeholder: "owner/repo",
-        help: "plan-resource-help",
+        help: RESOURCE_HELP,
         ..TextField::default()
     };
     let mut html = text_field(sent, resource);
-    html.push_str(
-        "<p class=\"help\" id=\"plan-resource-help\">For a webhook this server registers at the provider (a \
-         repository, a team); leave it empty for one you set up at the provider by hand.</p>",
-    );
     let source = manager_of(state.registry(), provider).ok().map(|manager| manager.secret_source());
     if let Some(source) = source.filter(SecretSource::is_provider_issued) {
         let errors = problems_html(sent, "webhook_secret");
@@ -195,7 +198,7 @@ struct TextField<'a> {
     /// The value before anything was sent.
     default: &'a str,
     required: bool,
-    /// The id of the help text describing it, if any.
+    /// Help shown under it (HTML, already escaped), if any.
     help: &'a str,
 }
 
@@ -206,10 +209,14 @@ fn text_field(sent: &PlanSent, field: TextField<'_>) -> String {
     let problems = sent.setting_problems.get(name);
     let invalid = if problems.is_some() { " aria-invalid=\"true\"" } else { "" };
     let required = if required { " required" } else { "" };
-    let described = if help.is_empty() { format!("{id}-error") } else { format!("{help} {id}-error") };
+    let (described, help) = if help.is_empty() {
+        (format!("{id}-error"), String::new())
+    } else {
+        (format!("{id}-help {id}-error"), format!("<p class=\"help\" id=\"{id}-help\">{help}</p>"))
+    };
     format!(
         "<label for=\"{id}\">{label}</label><input id=\"{id}\" name=\"{name}\" type=\"text\" value=\"{value}\" \
-         placeholder=\"{placeholder}\" aria-describedby=\"{described}\"{required}{invalid}>{errors}",
+         placeholder=\"{placeholder}\" aria-describedby=\"{described}\"{required}{invalid}>{help}{errors}",
         label = escape(label),
         value = escape(sent.setting(name).unwrap_or(default)),
         placeholder = escape(placeholder),

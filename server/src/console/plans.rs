@@ -86,6 +86,13 @@ pub async fn schedule(
         return refused(&state, &viewer, block, read.sent, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     if !read.sent.problems.is_empty() {
+        // Every problem at once: the timing is checked too before the form goes back.
+        let timezone = read.text("timezone").unwrap_or_else(|| viewer.user.timezone.clone());
+        if let Err(found) = schedules::CronSchedule::parse(read.value("cron").unwrap_or_default(), &timezone) {
+            for problem in found {
+                read.sent.setting_problems.entry(problem.field.to_owned()).or_default().push(problem.message);
+            }
+        }
         return refused(&state, &viewer, block, read.sent, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let new = NewSchedule {
