@@ -9,12 +9,14 @@
 //! directory the way the API does.
 
 mod problems;
+mod results;
 mod start;
 
 use block_core::Registry;
 use block_core::graph::Graph;
 
 pub use problems::invalid_graph;
+pub use results::{GraphResults, NodeResult, reference_status, results};
 pub use start::{GraphRunRequest, graph_input_of, start_run, start_stored_run};
 
 use super::{Refusal, ServiceError};

@@ -25,8 +25,14 @@ fn node_path(graph: &Graph, id: &str) -> String {
     graph.nodes.iter().position(|node| node.id == id).map_or_else(|| "/nodes".to_owned(), |at| format!("/nodes/{at}"))
 }
 
-fn link_path(graph: &Graph, id: &str) -> String {
-    graph.links.iter().position(|link| link.id == id).map_or_else(|| "/links".to_owned(), |at| format!("/links/{at}"))
+/// The position of the link a problem names: by its id, or by the
+/// description problems give it (`link <id> (<source> -> <sink>)`).
+fn link_at(graph: &Graph, named: &str) -> Option<usize> {
+    graph.links.iter().position(|link| link.id == named).or_else(|| {
+        graph.links.iter().position(|link| {
+            named.strip_prefix("link ").is_some_and(|rest| rest.starts_with(&format!("{} (", link.id)))
+        })
+    })
 }
 
 /// A JSON pointer token: `~` and `/` escaped.
@@ -40,7 +46,10 @@ fn location(graph: &Graph, problem: &GraphProblem) -> (String, Option<String>, O
     let at_field = |node: &str, field: &str| {
         (format!("{}/input_default/{}", node_path(graph, node), token(field)), Some(node.to_owned()), None)
     };
-    let at_link = |link: &str| (link_path(graph, link), None, Some(link.to_owned()));
+    let at_link = |link: &str| match link_at(graph, link) {
+        Some(at) => (format!("/links/{at}"), None, Some(graph.links[at].id.clone())),
+        None => ("/links".to_owned(), None, None),
+    };
     match problem {
         GraphProblem::DuplicateNode { node }
         | GraphProblem::UnknownBlock { node, .. }
