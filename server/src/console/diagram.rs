@@ -282,6 +282,7 @@ fn node_box(node: &Node, placed: &Placed, registry: &Registry, problems: Option<
     format!(
         "<g class=\"{class}\" data-node=\"{id}\" data-status=\"idle\" transform=\"translate({x} {y})\"><title>{tooltip}</title>\
          <rect class=\"box\" width=\"{WIDTH}\" height=\"{height}\" rx=\"6\"/><rect class=\"head\" width=\"{WIDTH}\" height=\"{HEAD}\" rx=\"6\"/>\
+         <rect class=\"frame\" width=\"{WIDTH}\" height=\"{height}\" rx=\"6\"/>\
          <text class=\"node-name\" x=\"10\" y=\"18\">{name}</text>{role}\
          <circle class=\"state\" cx=\"{dot}\" cy=\"14\" r=\"6\"/>{pins}</g>",
         id = escape(&node.id),

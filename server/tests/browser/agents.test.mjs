@@ -48,7 +48,7 @@ test("imports an example agent from its file, runs it and sees every node finish
   await site.shoot("agent-run");
 
   await page.getByRole("link", { name: "Agents" }).click();
-  await page.getByRole("link", { name: "Square each number" }).waitFor();
+  await page.getByRole("link", { name: "Square each number", exact: true }).waitFor();
   await site.shoot("agents");
 });
 

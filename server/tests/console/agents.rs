@@ -121,4 +121,20 @@ async fn an_agent_runs_from_its_generated_form_and_its_page_follows_the_run() {
     assert!(page.contains(&format!("data-run-events=\"/runs/{run}/events\"")), "{page}");
     let record = block_server::services::runs::get(&console.state, &console.user_id, &run).await.expect("the run");
     assert_eq!(record.input["node_input"]["n"], 12);
+
+    // The run's record names the agent and links back to it; its events replay
+    // node by node.
+    let events = browser.get(&format!("/runs/{run}/events")).await;
+    let names: Vec<String> = crate::support::events(&events.body).into_iter().map(|(name, _)| name).collect();
+    assert!(
+        names.iter().any(|name| name == "node.started") && names.iter().any(|name| name == "node.ended"),
+        "{names:?}"
+    );
+    assert_eq!(names.last().map(String::as_str), Some("run.end"));
+    let shown = browser.get(&format!("/runs/{run}")).await.body;
+    assert!(shown.contains("<h1>Run of agent Is it big?</h1>"), "{shown}");
+    assert!(shown.contains(&format!("<dt>Agent</dt><dd><a href=\"/agents/{id}\">Is it big?</a></dd>")));
+    let listed = browser.get(&format!("/runs?block={id}")).await;
+    assert_eq!(listed.status, 200);
+    assert!(listed.body.contains("Agent “Is it big?”"), "{}", listed.body);
 }

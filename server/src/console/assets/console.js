@@ -267,7 +267,8 @@
       var data = JSON.parse(event.data);
       var seen = node(data.node_id);
       seen.ended++;
-      if (data.status !== "completed") seen.failed = true;
+      // Node statuses come in the reference's spelling (`COMPLETED`, `FAILED`).
+      if (String(data.status).toLowerCase() !== "completed") seen.failed = true;
       refresh(data.node_id);
     });
     source.addEventListener("graph.output", function (event) {
