@@ -219,6 +219,11 @@ pub fn places_of(state: &AppState, graph: &Graph, details: &Value) -> Located {
         {
             by_node.entry(node.id.clone()).or_default().push(message.clone());
         }
+        // The place names the node or link already: the message need not repeat it.
+        let message = match message.split_once(": ") {
+            Some((head, rest)) if head.starts_with("node ") || head.starts_with("link ") => rest.to_owned(),
+            _ => message,
+        };
         places.push((place, message));
     }
     Located { places, by_node }

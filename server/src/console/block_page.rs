@@ -119,6 +119,10 @@ fn inputs_of(block: &RegisteredBlock) -> String {
             )
         })
         .collect();
+    if items.is_empty() {
+        let none = if is_trigger(block) { "None apart from what each event brings." } else { "None." };
+        return format!("<p class=\"empty\">{none}</p>");
+    }
     format!("<ul class=\"pins\">{items}</ul>")
 }
 

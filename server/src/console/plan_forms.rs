@@ -4,7 +4,7 @@
 //! polling), which shows its ingress URL once made.
 
 use block_core::RegisteredBlock;
-use block_core::webhooks::{SecretSource, manager_of};
+use block_core::webhooks::{SecretSource, WebhookKind, manager_of};
 use serde_json::Value;
 
 use super::Viewer;
@@ -22,8 +22,8 @@ const CRON_HELP: &str = "Minute, hour, day of month, month, day of week: <code>*
                          quarter hour, <code>0 9 * * 1</code> Mondays at 9.";
 
 /// What a webhook's resource is, under its field.
-const RESOURCE_HELP: &str = "For a webhook this server registers at the provider (a repository, a team); leave it \
-                             empty for one you set up at the provider by hand.";
+const RESOURCE_HELP: &str = "The repository, team or account whose events the webhook receives; this server \
+                             registers the webhook there with your credentials.";
 
 /// A trigger's input leaves out what each delivery fills.
 pub const TRIGGER_SKIPS: &[&str] = &["payload"];
@@ -163,25 +163,34 @@ pub fn render(
     )
 }
 
-/// The fields of a webhook subscription: what it watches, and the signing
-/// secret when the provider issues its own.
+/// The fields of a webhook subscription: what it watches (for a webhook this
+/// server registers at the provider), and the signing secret when the provider
+/// issues its own.
 fn webhook_fields(state: &AppState, provider: &str, sent: &PlanSent) -> String {
-    let resource = TextField {
-        name: "resource",
-        label: "What the webhook watches",
-        placeholder: "owner/repo",
-        help: RESOURCE_HELP,
-        ..TextField::default()
+    let manager = manager_of(state.registry(), provider).ok();
+    let mut html = match manager.as_ref().map(|manager| manager.kind()) {
+        Some(WebhookKind::Auto) => text_field(
+            sent,
+            TextField {
+                name: "resource",
+                label: "What the webhook watches",
+                placeholder: "owner/repo",
+                help: RESOURCE_HELP,
+                ..TextField::default()
+            },
+        ),
+        _ => "<p class=\"help\">You enter the webhook's URL in the provider's settings by hand: it shows once \
+              subscribed.</p>"
+            .to_owned(),
     };
-    let mut html = text_field(sent, resource);
-    let source = manager_of(state.registry(), provider).ok().map(|manager| manager.secret_source());
+    let source = manager.map(|manager| manager.secret_source());
     if let Some(source) = source.filter(SecretSource::is_provider_issued) {
         let errors = problems_html(sent, "webhook_secret");
         html.push_str(&format!(
             "<label for=\"plan-webhook_secret\">Signing secret</label>\
              <input id=\"plan-webhook_secret\" name=\"webhook_secret\" type=\"password\" autocomplete=\"off\" \
              aria-describedby=\"plan-webhook_secret-help plan-webhook_secret-error\">\
-             <p class=\"help\" id=\"plan-webhook_secret-help\">{}: the provider issues it; deliveries are refused \
+             <p class=\"help\" id=\"plan-webhook_secret-help\">The provider issues it: {}. Deliveries are refused \
              until the webhook has it.</p>{errors}",
             escape(source.describe())
         ));

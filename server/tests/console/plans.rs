@@ -127,3 +127,42 @@ async fn a_polling_trigger_is_subscribed_with_its_input_checked_and_deleted() {
     assert_eq!(browser.post(&format!("/polls/{delete}"), &[("csrf", &csrf)]).await.status, 303);
     assert!(browser.get("/triggers").await.body.contains("No polling triggers yet."));
 }
+
+#[tokio::test]
+async fn a_trigger_form_asks_for_what_its_provider_needs_and_never_echoes_a_secret() {
+    let console = Console::start("plan-kinds").await;
+    let mut browser = console.signed_in().await;
+    let github = browser.get("/blocks/GithubIssuesTriggerBlock").await.body;
+    assert!(github.contains("name=\"resource\""), "a webhook registered at the provider asks what it watches");
+    let example = browser.get("/blocks/ExampleTriggerBlock").await.body;
+    assert!(!example.contains("name=\"resource\"") && !example.contains("name=\"webhook_secret\""));
+    let stripe = browser.get("/blocks/StripePaymentIntentTriggerBlock").await.body;
+    assert!(stripe.contains("name=\"webhook_secret\" type=\"password\""), "the provider's own secret is asked for");
+    assert!(
+        stripe.contains("<input type=\"checkbox\" id=\"plan-input-events-succeeded\" name=\"input.events.succeeded\""),
+        "an event filter is a checkbox per event"
+    );
+
+    let csrf = browser.csrf().await;
+    let path = "/blocks/StripePaymentIntentTriggerBlock/subscribe";
+    let none = browser.post(path, &[("csrf", &csrf), ("input.events.succeeded", "false")]).await;
+    assert_eq!(none.status, 422);
+    assert!(none.body.contains("choose at least one event"), "{}", none.body);
+    let made = browser
+        .post(
+            path,
+            &[
+                ("csrf", &csrf),
+                ("input.events.succeeded", "false"),
+                ("input.events.succeeded", "true"),
+                ("webhook_secret", "whsec_not_shown"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    assert!(!made.body.contains("whsec_not_shown"), "a secret the provider issued is never shown");
+    assert!(!made.body.contains("id=\"new-secret\""));
+    let list = browser.get("/triggers").await.body;
+    assert!(list.contains("<dt>Secret</dt><dd><span class=\"status active\">set</span>"), "{list}");
+    assert!(list.contains("on payment_intent.succeeded</span>"), "the checked event is the one subscribed: {list}");
+}

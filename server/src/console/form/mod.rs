@@ -119,6 +119,9 @@ enum Editor {
     Number,
     Text,
     Lines,
+    /// An object whose every property is a boolean (a trigger's event filter):
+    /// one checkbox each.
+    Flags,
     Json,
 }
 
@@ -128,6 +131,10 @@ fn editor(schema: &Value) -> Editor {
     }
     if schema["enum"].is_array() {
         return Editor::Select;
+    }
+    let flags = schema["properties"].as_object().filter(|properties| !properties.is_empty());
+    if type_of(schema) == "object" && flags.is_some_and(|flags| flags.values().all(|flag| type_of(flag) == "boolean")) {
+        return Editor::Flags;
     }
     match type_of(schema) {
         "boolean" => Editor::Checkbox,
@@ -265,10 +272,23 @@ fn render_field(
              <p class=\"help\">JSON.</p>",
             escape(&value)
         ),
+        Editor::Flags => flag_boxes(schema, sent, &id, &name),
     };
     let errors: String = problems.into_iter().flatten().map(|text| format!("<span>{}</span>", escape(text))).collect();
     let hidden = if errors.is_empty() { " hidden" } else { "" };
     let marker = if field.required { " <span class=\"req\" aria-hidden=\"true\">*</span>" } else { "" };
+    if editor == Editor::Flags {
+        // A group of checkboxes is named by its legend, not by a label.
+        return format!(
+            "<fieldset class=\"field flags\" data-field=\"{fname}\" aria-describedby=\"{described}\">\
+             <legend>{title}{marker}</legend>{control}{help}\
+             <p class=\"field-error\" id=\"{id}-error\" role=\"alert\"{hidden}>{errors}</p></fieldset>",
+            fname = escape(field.name),
+            described = describedby.join(" "),
+            id = escape(&id),
+            title = escape(title)
+        );
+    }
     format!(
         "<div class=\"field\" data-field=\"{fname}\"><label for=\"{id}\">{title}{marker}</label>{control}{help}\
          <p class=\"field-error\" id=\"{id}-error\" role=\"alert\"{hidden}>{errors}</p></div>",
@@ -276,6 +296,32 @@ fn render_field(
         id = escape(&id),
         title = escape(title)
     )
+}
+
+/// One checkbox per property of an object of booleans, checked as sent or by
+/// the property's default; each with a hidden `false` the box overrides.
+fn flag_boxes(schema: &Value, sent: Option<&Value>, id: &str, name: &str) -> String {
+    let items: String = schema["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(key, flag)| {
+            let on = sent.and_then(|sent| sent[key].as_bool()).or_else(|| flag["default"].as_bool()).unwrap_or(false);
+            let checked = if on { " checked" } else { "" };
+            let label = flag["title"].as_str().unwrap_or(key);
+            let help =
+                flag["description"].as_str().map(|text| format!(" <span class=\"type\">{}</span>", escape(text)));
+            format!(
+                "<li><input type=\"hidden\" name=\"{name}.{key}\" value=\"false\">\
+                 <input type=\"checkbox\" id=\"{id}-{key}\" name=\"{name}.{key}\" value=\"true\"{checked}>\
+                 <label for=\"{id}-{key}\">{label}{help}</label></li>",
+                key = escape(key),
+                label = escape(label),
+                help = help.unwrap_or_default(),
+            )
+        })
+        .collect();
+    format!("<ul class=\"checks\" id=\"{id}\">{items}</ul>")
 }
 
 fn value_of_credentials(sent: Option<&Value>) -> String {

@@ -22,6 +22,10 @@ pub fn read(form: FormOf<'_>, credentials: &[ListedCredentials], pairs: &[(Strin
     let mut input = Map::new();
     let mut problems = Problems::new();
     for field in form.fields() {
+        if editor(field.schema) == Editor::Flags {
+            input.insert(field.name.to_owned(), flags(field.schema, field.name, &sent));
+            continue;
+        }
         let text = sent.get(field.name).copied().unwrap_or("");
         let mut problem = |message: String| problems.entry(field.name.to_owned()).or_default().push(message);
         if text.trim().is_empty() {
@@ -42,6 +46,21 @@ pub fn read(form: FormOf<'_>, credentials: &[ListedCredentials], pairs: &[(Strin
         }
     }
     (Value::Object(input), problems)
+}
+
+/// An object of booleans from its checkboxes (`field.key`), the last value of
+/// each winning; a box not sent is off.
+fn flags(schema: &Value, field: &str, sent: &BTreeMap<&str, &str>) -> Value {
+    let object: Map<String, Value> = schema["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(key, _)| {
+            let on = sent.get(format!("{field}.{key}").as_str()).is_some_and(|value| *value == "true");
+            (key.clone(), Value::Bool(on))
+        })
+        .collect();
+    Value::Object(object)
 }
 
 fn parse(schema: &Value, text: &str, credentials: &[ListedCredentials]) -> Result<Value, String> {
@@ -76,7 +95,9 @@ fn parse(schema: &Value, text: &str, credentials: &[ListedCredentials]) -> Resul
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array)
         }
-        Editor::Json => serde_json::from_str(text).map_err(|error| format!("This is not valid JSON: {error}.")),
+        Editor::Json | Editor::Flags => {
+            serde_json::from_str(text).map_err(|error| format!("This is not valid JSON: {error}."))
+        }
     }
 }
 
