@@ -306,3 +306,47 @@ async fn an_idempotency_key_answers_the_same_graph_run() {
     let graph_runs = client.get("/external-api/v1/runs?kind=graph").await.json();
     assert_eq!(graph_runs["total_count"], 1, "one run for both requests");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schedule_runs_a_graph_with_its_stored_inputs() {
+    let server = TestServer::start("graphs-schedule").await;
+    let client = server.client();
+    let graph = save(&client, &square_agent()).await;
+    let graph_id = graph["id"].as_str().unwrap().to_owned();
+    let wrong = json!({"graph_id": graph_id, "input": {"numbrs": [1]}, "cron": "* * * * * *"});
+    let answer = client.post("/external-api/v1/schedules", &wrong).await;
+    answer.expect(422);
+    let paths: Vec<Value> = answer.json()["error"]["details"]["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["path"].clone())
+        .collect();
+    assert_eq!(paths, [json!("/input/numbers"), json!("/input/numbrs")]);
+    let both = json!({"graph_id": graph_id, "block_id": PAID_ECHO, "cron": "@daily"});
+    client.post("/external-api/v1/schedules", &both).await.expect(422);
+    let only_blocks = server.key_with(&[block_server::domain::Scope::ExecuteBlock]).await;
+    let body = json!({"graph_id": graph_id, "graph_version": 1, "input": {"numbers": [4]}, "cron": "* * * * * *"});
+    let refused = client.with_key(Some(&only_blocks)).post("/external-api/v1/schedules", &body).await;
+    assert_eq!(refused.expect(403).code(), "missing_scopes");
+
+    let created = client.post("/external-api/v1/schedules", &body).await;
+    created.expect(201);
+    let created = created.json();
+    assert_eq!(created["target"], json!({"kind": "graph", "graph_id": graph_id, "graph_version": 1}));
+    let id = created["id"].as_str().unwrap().to_owned();
+    let fired = eventually(Duration::from_secs(15), || {
+        let client = client.clone();
+        async move {
+            let runs = client.get("/external-api/v1/runs?kind=graph&status=completed").await.json();
+            runs["total_count"].as_u64().unwrap_or(0) >= 1
+        }
+    })
+    .await;
+    assert!(fired, "a fire ran the graph");
+    client.delete(&format!("/external-api/v1/schedules/{id}")).await.expect(200);
+    let runs = client.get("/external-api/v1/runs?kind=graph&status=completed").await.json();
+    let run = &runs["items"][0];
+    assert_eq!((run["source"].as_str(), run["source_ref"].as_str()), (Some("schedule"), Some(id.as_str())));
+    assert_eq!(run["outputs"]["squares"].as_array().and_then(|v| v[0].as_f64()), Some(16.0), "{run}");
+}

@@ -315,7 +315,9 @@ const MIGRATIONS: &[&str] = &[
     ",
     // 12: graphs (agents) of each user, every version kept (its nodes and links
     // as the graph's JSON), one of them active. Times in Unix milliseconds.
+    // Schedules may run a graph: the version a graph schedule names.
     "
+    ALTER TABLE schedules ADD COLUMN target_version INTEGER;
     CREATE TABLE graphs (
         id              TEXT PRIMARY KEY,
         user_id         TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
