@@ -13,13 +13,21 @@ use serde_json::{Map, Value};
 use super::diagram;
 use super::form::{self, FormOf, Problems};
 use super::html::{csrf_field, escape, notice, page, segment};
+use super::plan_forms::{INPUT_IDS, PlanSent, ScheduleOf, schedule_form};
 use super::{Viewer, error_page, forbidden, shell};
-use crate::domain::{RunSource, StoredGraph};
+use crate::domain::{MissedFires, RunSource, StoredGraph};
 use crate::services::graphs::{self, GraphRunRequest};
+use crate::services::schedules::{self, NewGraphSchedule};
 use crate::services::{AppState, credentials};
 
 /// The ids and names of the credentials pickers (apart from the inputs').
 const CREDENTIALS: (&str, &str) = ("cred-", "credentials.");
+
+/// The ids of the schedule form's credentials pickers.
+const PLAN_CREDENTIALS: &str = "plan-cred-";
+
+/// The schedule form's own fields.
+const SCHEDULE_SETTINGS: &[&str] = &["name", "cron", "timezone", "missed"];
 
 /// The page's query: a run to follow, or what the last action did.
 #[derive(Debug, Default, Deserialize)]
@@ -36,6 +44,9 @@ struct Sent {
     problems: Problems,
     credential_problems: Problems,
     general: Vec<String>,
+    /// The schedule form as sent (its credentials' problems among its input's).
+    plan: PlanSent,
+    plan_general: Vec<String>,
 }
 
 /// `GET /agents/{id}`.
@@ -110,6 +121,24 @@ async fn render(
         ),
         None => String::new(),
     };
+    let plan_fields = format!(
+        "{}{}",
+        form::render(FormOf::schema(&input_schema).ids(INPUT_IDS), &listed, &sent.plan.input, &sent.plan.problems),
+        form::render(
+            FormOf::schema(&credentials_schema).ids(PLAN_CREDENTIALS).names(CREDENTIALS.1),
+            &listed,
+            &sent.credentials,
+            &sent.plan.problems,
+        )
+    );
+    let action = format!("/agents/{id}/schedule");
+    let plan = schedule_form(
+        viewer,
+        &sent.plan,
+        &sent.plan_general,
+        ScheduleOf { what: "agent", action: &action, name: &graph.name },
+        &plan_fields,
+    );
     let active = if graph.is_active() { " (active)" } else { "" };
     let body = format!(
         "{top}<p class=\"lead\">{description}</p>\
@@ -119,10 +148,10 @@ async fn render(
          <section aria-labelledby=\"diagram\" class=\"card\"><h2 id=\"diagram\">Diagram</h2>\
          <div class=\"scroll diagram-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Diagram of {name}\">{svg}</div>\
          <h3>Nodes</h3><ol class=\"node-list\" data-node-list>{nodes}</ol></section>\
-         <div class=\"columns\"><section aria-labelledby=\"run\" class=\"card\"><h2 id=\"run\">Run it</h2>\
+         <div class=\"columns\"><div><section aria-labelledby=\"run\" class=\"card\"><h2 id=\"run\">Run it</h2>\
          <form method=\"post\" action=\"/agents/{id}/run\" novalidate data-fields>{csrf}\
          <div class=\"general-errors\" role=\"alert\">{general}</div>{none}{inputs}{pickers}\
-         <button type=\"submit\">Run agent</button></form></section>\
+         <button type=\"submit\">Run agent</button></form></section>{plan}</div>\
          <section aria-labelledby=\"manage\" class=\"card\"><h2 id=\"manage\">Manage</h2>\
          <p><a href=\"/runs?block={id}\">Its runs</a></p>\
          <form method=\"post\" action=\"/agents/{id}/delete\" data-confirm=\"Delete this agent and every version?\">{csrf}\
@@ -160,7 +189,7 @@ pub async fn run(
     let credentials_form = FormOf::schema(&credentials_schema).ids(CREDENTIALS.0).names(CREDENTIALS.1);
     let (inputs, problems) = form::read(inputs_form, &listed, &pairs);
     let (chosen, credential_problems) = form::read(credentials_form, &listed, &pairs);
-    let mut sent = Sent { inputs, credentials: chosen, problems, credential_problems, general: Vec::new() };
+    let mut sent = Sent { inputs, credentials: chosen, problems, credential_problems, ..Sent::default() };
     if !sent.problems.is_empty() || !sent.credential_problems.is_empty() {
         return render(&state, &viewer, &graph, "", None, &sent, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
@@ -235,5 +264,90 @@ pub async fn delete(
     match graphs::delete(state.storage().as_ref(), &viewer.user.id, &id).await {
         Ok(()) => Redirect::to("/agents?deleted=1").into_response(),
         Err(error) => error_page(&viewer, "/agents", &error),
+    }
+}
+
+/// `POST /agents/{id}/schedule`: schedules the agent with the inputs of its form.
+pub async fn schedule(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let value = |name: &str| pairs.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.trim());
+    if !viewer.csrf_ok(value("csrf")) {
+        return forbidden(&viewer);
+    }
+    let graph = match graphs::get(state.storage().as_ref(), &viewer.user.id, &id, None).await {
+        Ok(graph) => graph,
+        Err(error) => return error_page(&viewer, "/agents", &error),
+    };
+    let listed = credentials::list(&state, &viewer.user.id).await.unwrap_or_default();
+    let input_schema = graph.graph.input_schema();
+    let credentials_schema = graph.graph.credentials_input_schema(state.registry());
+    let (input, mut problems) = form::read(FormOf::schema(&input_schema).ids(INPUT_IDS), &listed, &pairs);
+    let credentials_form = FormOf::schema(&credentials_schema).ids(PLAN_CREDENTIALS).names(CREDENTIALS.1);
+    let (chosen, credential_problems) = form::read(credentials_form, &listed, &pairs);
+    problems.extend(credential_problems);
+    let settings = pairs
+        .iter()
+        .filter(|(key, _)| SCHEDULE_SETTINGS.contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let mut sent = Sent {
+        credentials: chosen.clone(),
+        plan: PlanSent { input: input.clone(), problems, settings, setting_problems: Problems::new() },
+        ..Sent::default()
+    };
+    let Some(missed) = MissedFires::parse(value("missed").unwrap_or("skip")) else {
+        sent.plan.setting_problems.entry("missed".into()).or_default().push("Choose skip or run once.".into());
+        return render(&state, &viewer, &graph, "", None, &sent, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    if !sent.plan.problems.is_empty() {
+        return render(&state, &viewer, &graph, "", None, &sent, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let text = |name: &str| value(name).filter(|text| !text.is_empty()).map(str::to_owned);
+    let object = |value: &Value| value.as_object().cloned().unwrap_or_else(Map::new);
+    let new = NewGraphSchedule {
+        graph_id: graph.id.clone(),
+        graph_version: None,
+        node_input: object(&input),
+        credentials_inputs: object(&chosen),
+        cron: value("cron").unwrap_or_default().to_owned(),
+        timezone: text("timezone"),
+        missed,
+        name: text("name"),
+    };
+    match schedules::create_for_graph(state.storage().as_ref(), state.registry(), state.cipher(), &viewer.user, new)
+        .await
+    {
+        Ok(view) => {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("created", &view.schedule.name)
+                .finish();
+            Redirect::to(&format!("/schedules?{query}")).into_response()
+        }
+        Err(error) => {
+            for problem in error.details()["problems"].as_array().into_iter().flatten() {
+                let path = problem["path"].as_str().unwrap_or_default();
+                let message = problem["message"].as_str().unwrap_or("is not valid").to_owned();
+                let field = path
+                    .strip_prefix("/input/")
+                    .or_else(|| path.strip_prefix("/credentials_inputs/"))
+                    .filter(|name| !name.contains('/'));
+                match (field, path.trim_start_matches('/')) {
+                    (Some(name), _) => sent.plan.problems.entry(name.to_owned()).or_default().push(message),
+                    (None, own) if SCHEDULE_SETTINGS.contains(&own) => {
+                        sent.plan.setting_problems.entry(own.to_owned()).or_default().push(message)
+                    }
+                    _ => sent.plan_general.push(message),
+                }
+            }
+            if sent.plan.problems.is_empty() && sent.plan.setting_problems.is_empty() && sent.plan_general.is_empty() {
+                sent.plan_general.push(error.message().to_owned());
+            }
+            let status = super::status_of(error.refusal());
+            render(&state, &viewer, &graph, "", None, &sent, status).await
+        }
     }
 }

@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/agents", get(agents::index).post(agents::import))
         .route("/agents/{id}", get(agent_page::show))
         .route("/agents/{id}/run", post(agent_page::run))
+        .route("/agents/{id}/schedule", post(agent_page::schedule))
         .route("/agents/{id}/export", get(agent_page::export))
         .route("/agents/{id}/delete", post(agent_page::delete))
         .route("/credentials", get(credentials::index).post(credentials::add))

@@ -118,24 +118,55 @@ pub fn render(
         );
     }
     let fields = form::render(FormOf::block(block).ids(INPUT_IDS), credentials, &sent.input, &sent.problems);
-    let open = if sent.problems.is_empty() && sent.setting_problems.is_empty() { "" } else { " open" };
+    let general: Vec<String> = sent.problems.get("").cloned().unwrap_or_default();
+    schedule_form(
+        viewer,
+        sent,
+        &general,
+        ScheduleOf { what: "block", action: &format!("/blocks/{seg}/schedule"), name: block.name() },
+        &fields,
+    )
+}
+
+/// What a schedule form plans.
+#[derive(Debug, Clone, Copy)]
+pub struct ScheduleOf<'a> {
+    /// `block` or `agent`, in its title.
+    pub what: &'a str,
+    /// Where it is sent.
+    pub action: &'a str,
+    /// The name a schedule gets when none is given.
+    pub name: &'a str,
+}
+
+/// A folded schedule form (open when `sent` has problems): its own fields
+/// (name, cron pattern, time zone, missed fire times), then `fields`, the input
+/// of each run, already rendered; `general` problems above.
+pub fn schedule_form(viewer: &Viewer, sent: &PlanSent, general: &[String], of: ScheduleOf<'_>, fields: &str) -> String {
+    let general: String =
+        general.iter().map(|text| format!("<p class=\"notice error\">{}</p>", escape(text))).collect();
+    let open =
+        if sent.problems.is_empty() && sent.setting_problems.is_empty() && general.is_empty() { "" } else { " open" };
     let missed = sent.setting("missed").unwrap_or("skip");
     let option = |value: &str, label: &str| {
         let selected = if missed == value { " selected" } else { "" };
         format!("<option value=\"{value}\"{selected}>{label}</option>")
     };
     format!(
-        "<details class=\"card plan\" id=\"schedule\"{open}><summary><h2>Schedule this block</h2></summary>\
-         <form method=\"post\" action=\"/blocks/{seg}/schedule\" novalidate data-fields>{csrf}\
+        "<details class=\"card plan\" id=\"schedule\"{open}><summary><h2>Schedule this {what}</h2></summary>\
+         <form method=\"post\" action=\"{action}\" novalidate data-fields>{csrf}\
          <div class=\"general-errors\" role=\"alert\">{general}</div>\
          {name}{cron}{timezone}\
          <label for=\"plan-missed\">Fire times missed while the server was down</label>\
          <select id=\"plan-missed\" name=\"missed\">{skip}{once}</select>\
          <fieldset><legend>Input of each run</legend>{fields}</fieldset>\
          <button type=\"submit\">Create schedule</button></form></details>",
+        what = escape(of.what),
+        action = escape(of.action),
+        csrf = csrf_field(&viewer.csrf),
         name = text_field(
             sent,
-            TextField { name: "name", label: "Schedule name", placeholder: block.name(), ..TextField::default() }
+            TextField { name: "name", label: "Schedule name", placeholder: of.name, ..TextField::default() }
         ),
         cron = text_field(
             sent,

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::html::{csrf_field, escape, notice, page, segment, time_ms};
 use super::{Viewer, error_page, forbidden, shell};
-use crate::domain::MissedFires;
+use crate::domain::{MissedFires, ScheduleTarget};
 use crate::services::AppState;
 use crate::services::schedules::{self, NewSchedule};
 
@@ -69,7 +69,14 @@ async fn render(
         .iter()
         .map(|view| {
             let schedule = &view.schedule;
-            let block = state.registry().by_id(schedule.target.id()).map_or(schedule.target.id(), |block| block.name());
+            let block = match &schedule.target {
+                ScheduleTarget::Graph { .. } => {
+                    format!("<a href=\"/agents/{}\">agent</a>", segment(schedule.target.id()))
+                }
+                _ => escape(
+                    state.registry().by_id(schedule.target.id()).map_or(schedule.target.id(), |block| block.name()),
+                ),
+            };
             let next = view.next_fires.first().map_or_else(|| "—".to_owned(), |fire| time_ms(fire.unix_ms));
             let last = match (&schedule.last_run_id, schedule.last_fired_at) {
                 (Some(run), Some(at)) => format!("<a href=\"/runs/{}\">{}</a>", segment(run), time_ms(at)),
@@ -80,7 +87,7 @@ async fn render(
                  <form method=\"post\" action=\"/schedules/{}/delete\" data-confirm=\"Delete this schedule?\">{}\
                  <button type=\"submit\" class=\"danger\">Delete<span class=\"sr\"> {}</span></button></form></td></tr>",
                 escape(&schedule.name),
-                escape(block),
+                block,
                 escape(&schedule.cron),
                 escape(&schedule.timezone),
                 segment(&schedule.id),

@@ -138,3 +138,34 @@ async fn an_agent_runs_from_its_generated_form_and_its_page_follows_the_run() {
     assert_eq!(listed.status, 200);
     assert!(listed.body.contains("Agent “Is it big?”"), "{}", listed.body);
 }
+
+#[tokio::test]
+async fn an_agent_is_scheduled_from_its_page_with_problems_at_their_fields() {
+    let console = Console::start("agents-schedule").await;
+    let mut browser = console.signed_in().await;
+    let csrf = browser.csrf().await;
+    let made = browser.post("/agents", &[("csrf", &csrf), ("json", &example("is_it_big"))]).await;
+    let id = made.location.expect("made").trim_start_matches("/agents/").split('?').next().expect("id").to_owned();
+    let page = browser.get(&format!("/agents/{id}")).await.body;
+    assert!(page.contains(&format!("action=\"/agents/{id}/schedule\"")), "the agent's page has a schedule form");
+    assert!(page.contains("id=\"plan-input-n\""));
+
+    let path = format!("/agents/{id}/schedule");
+    let bad = browser.post(&path, &[("csrf", &csrf), ("cron", "0 9 * * *")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        value_of(&bad.body, "id=\"plan-input-n-error\" role=\"alert\">")
+            .is_some_and(|at| at.contains("Enter a value."))
+    );
+    let cron = browser.post(&path, &[("csrf", &csrf), ("cron", "soon"), ("input.n", "3")]).await;
+    assert_eq!(cron.status, 422);
+    assert!(
+        cron.body.contains("id=\"plan-cron-error\" role=\"alert\"><span>"),
+        "the pattern's problem is at its field"
+    );
+
+    let ok = browser.post(&path, &[("csrf", &csrf), ("cron", "0 9 * * *"), ("input.n", "3"), ("name", "Nine")]).await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let list = browser.get("/schedules").await.body;
+    assert!(list.contains("Nine") && list.contains(&format!("<a href=\"/agents/{id}\">agent</a>")), "{list}");
+}
