@@ -35,7 +35,7 @@ test("imports an example agent from its file, runs it and sees every node finish
   assert.equal(await page.locator("svg.diagram path.link").count(), 4, "every link is drawn");
   await site.shoot("agent");
 
-  await page.getByLabel(/^Numbers\b/).fill("[2, 3, 4]");
+  await page.locator('form[action$="/run"]').getByLabel(/^Numbers\b/).fill("[2, 3, 4]");
   await page.getByRole("button", { name: "Run agent" }).click();
   await page.getByRole("heading", { name: "This run" }).waitFor();
   await page.locator("[data-run-status][data-status=completed]").waitFor({ timeout: 30000 });
