@@ -35,8 +35,9 @@ pub fn segment(text: &str) -> String {
 }
 
 /// The navigation, as (path, label).
-const NAV: [(&str, &str); 7] = [
+const NAV: [(&str, &str); 8] = [
     ("/", "Catalogue"),
+    ("/agents", "Agents"),
     ("/runs", "Runs"),
     ("/credentials", "Credentials"),
     ("/schedules", "Schedules"),

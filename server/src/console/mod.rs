@@ -8,17 +8,24 @@
 //! state-changing form carries the session's anti-forgery value. The console
 //! acts with the signed-in user's data only.
 
+mod agent_page;
+mod agents;
 mod assets;
+mod block_page;
 mod catalogue;
 mod credentials;
+mod diagram;
 mod form;
 mod html;
 mod keys;
+mod plan_forms;
+mod plans;
 mod run_block;
 mod runs;
 mod schedules;
 mod session;
 mod signin;
+mod triggers;
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -44,8 +51,16 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(signin::show).post(signin::with_key))
         .route("/logout", post(signin::logout))
         .route("/", get(catalogue::index))
-        .route("/blocks/{id}", get(catalogue::block))
+        .route("/blocks/{id}", get(block_page::show))
         .route("/blocks/{id}/run", post(run_block::run))
+        .route("/blocks/{id}/schedule", post(plans::schedule))
+        .route("/blocks/{id}/subscribe", post(plans::subscribe))
+        .route("/agents", get(agents::index).post(agents::import))
+        .route("/agents/{id}", get(agent_page::show))
+        .route("/agents/{id}/run", post(agent_page::run))
+        .route("/agents/{id}/schedule", post(agent_page::schedule))
+        .route("/agents/{id}/export", get(agent_page::export))
+        .route("/agents/{id}/delete", post(agent_page::delete))
         .route("/credentials", get(credentials::index).post(credentials::add))
         .route("/credentials/{provider}/{id}/delete", post(credentials::delete))
         .route("/credentials/{provider}/connect", post(credentials::connect))
@@ -57,7 +72,10 @@ pub fn router(state: AppState) -> Router {
         .route("/runs/{id}/stop", post(runs::stop))
         .route("/schedules", get(schedules::index).post(schedules::create))
         .route("/schedules/{id}/delete", post(schedules::delete))
-        .route("/triggers", get(schedules::triggers))
+        .route("/triggers", get(triggers::index))
+        .route("/triggers/{id}/delete", post(triggers::delete_trigger))
+        .route("/webhooks/{id}/delete", post(triggers::delete_webhook))
+        .route("/polls/{id}/delete", post(triggers::delete_poll))
         .route("/keys", get(keys::index).post(keys::create))
         .route("/keys/{id}/revoke", post(keys::revoke))
         .route("/credits", get(keys::credits))

@@ -16,8 +16,8 @@ use block_core::RegisteredBlock;
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 
-use super::catalogue::block_page;
-use super::form::{self, Problems};
+use super::block_page::{self, Filled};
+use super::form::{self, FormOf, Problems};
 use super::session::CSRF_HEADER;
 use super::{Viewer, error_page, forbidden, status_of};
 use crate::domain::RunSource;
@@ -62,13 +62,14 @@ pub async fn run(
         Err(error) => return error_page(&viewer, "/", &error),
     };
     let listed = credentials::list(&state, &viewer.user.id).await.unwrap_or_default();
-    let (input, problems) = form::read(block, &listed, &pairs);
+    let (input, problems) = form::read(FormOf::block(block), &listed, &pairs);
     if !problems.is_empty() {
         let message = "Some fields need attention.";
         return if stream {
             refused_json(StatusCode::UNPROCESSABLE_ENTITY, message, &problems)
         } else {
-            block_page(&state, &viewer, block, &input, &problems, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            let filled = Filled { values: input, problems, ..Filled::default() };
+            block_page::render(&state, &viewer, block, &filled, StatusCode::UNPROCESSABLE_ENTITY).await
         };
     }
     let new = NewRun::block(&viewer.user.id, RunSource::Stream);
@@ -88,7 +89,11 @@ pub async fn run(
 }
 
 fn invalid_problems(block: &RegisteredBlock, error: &ServiceError) -> Problems {
-    if error.refusal() == Refusal::Invalid { form::by_field(block, error.details()) } else { Problems::new() }
+    if error.refusal() == Refusal::Invalid {
+        form::by_field(FormOf::block(block), error.details())
+    } else {
+        Problems::new()
+    }
 }
 
 async fn refusal_page(
@@ -100,8 +105,9 @@ async fn refusal_page(
 ) -> Response {
     let problems = invalid_problems(block, error);
     let status = status_of(error.refusal());
-    let refusal = if problems.is_empty() { Some(error) } else { None };
-    block_page(state, viewer, block, input, &problems, refusal, status).await
+    let refusal = if problems.is_empty() { Some(error.message().to_owned()) } else { None };
+    let filled = Filled { values: input.clone(), problems, refusal, plan: None };
+    block_page::render(state, viewer, block, &filled, status).await
 }
 
 fn refused_json(status: StatusCode, message: &str, problems: &Problems) -> Response {

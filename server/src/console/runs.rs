@@ -2,6 +2,7 @@
 //! open) and each run's page (inputs without secrets, outputs per pin, error,
 //! cost, timings, and its events live while it runs).
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 
 use axum::Form;
@@ -14,8 +15,8 @@ use serde::Deserialize;
 
 use super::html::{csrf_field, escape, json_block, notice, page, segment, time_ms};
 use super::{Viewer, error_page, forbidden, shell, status_of};
-use crate::domain::{Run, RunStatus};
-use crate::services::{AppState, runs};
+use crate::domain::{Run, RunKind, RunStatus};
+use crate::services::{AppState, graphs, runs};
 use crate::storage::RunFilter;
 
 /// The header of the feed carrying how many runs match the filter.
@@ -39,9 +40,13 @@ impl ListQuery {
             filter.status =
                 Some(RunStatus::parse(status).ok_or_else(|| format!("There is no run status “{status}”."))?);
         }
-        if let Some(block) = self.block.as_deref().filter(|block| !block.trim().is_empty()) {
-            let found = state.registry().find(block.trim()).ok_or_else(|| format!("There is no block “{block}”."))?;
-            filter.block_id = Some(found.id().to_owned());
+        if let Some(block) = self.block.as_deref().map(str::trim).filter(|block| !block.is_empty()) {
+            filter.block_id = Some(match state.registry().find(block) {
+                Some(found) => found.id().to_owned(),
+                // An agent's runs are asked for by its id.
+                None if uuid::Uuid::parse_str(block).is_ok() => block.to_owned(),
+                None => return Err(format!("There is no block “{block}”.")),
+            });
         }
         Ok(filter)
     }
@@ -61,6 +66,24 @@ fn block_name<'s>(state: &'s AppState, run: &'s Run) -> &'s str {
     state.registry().by_id(&run.block_id).map_or(run.block_id.as_str(), |block| block.name())
 }
 
+/// The names of the viewer's agents, by id, for the runs of agents.
+async fn agent_names(state: &AppState, viewer: &Viewer) -> HashMap<String, String> {
+    graphs::list(state.storage().as_ref(), &viewer.user.id)
+        .await
+        .map(|listed| listed.into_iter().map(|graph| (graph.id, graph.name)).collect())
+        .unwrap_or_default()
+}
+
+/// What a run ran, in words: a block's name, or an agent's.
+fn target_name(state: &AppState, run: &Run, agents: &HashMap<String, String>) -> String {
+    if run.kind == RunKind::Graph {
+        let name = agents.get(&run.block_id).map_or(run.block_id.as_str(), String::as_str);
+        format!("Agent “{name}”")
+    } else {
+        block_name(state, run).to_owned()
+    }
+}
+
 fn duration(run: &Run) -> String {
     match (run.started_at, run.finished_at) {
         (Some(started), Some(finished)) => format!("{} ms", finished.saturating_sub(started)),
@@ -73,7 +96,7 @@ fn status_badge(status: RunStatus) -> String {
     format!("<span class=\"status {0}\">{0}</span>", status.as_str())
 }
 
-fn rows(state: &AppState, items: &[Run]) -> String {
+fn rows(state: &AppState, items: &[Run], agents: &HashMap<String, String>) -> String {
     if items.is_empty() {
         return "<tr><td colspan=\"5\" class=\"empty\">No runs match.</td></tr>".to_owned();
     }
@@ -83,7 +106,7 @@ fn rows(state: &AppState, items: &[Run]) -> String {
             format!(
                 "<tr><td data-label=\"Block\"><a href=\"/runs/{}\">{}</a></td><td data-label=\"Status\">{}</td><td data-label=\"Cost\">{}</td><td data-label=\"Created\">{}</td><td data-label=\"Time\">{}</td></tr>",
                 segment(&run.id),
-                escape(block_name(state, run)),
+                escape(&target_name(state, run, agents)),
                 status_badge(run.status),
                 run.charged,
                 time_ms(run.created_at),
@@ -147,7 +170,7 @@ pub async fn index(State(state): State<AppState>, viewer: Viewer, Query(query): 
          <tbody id=\"runs-body\"{feed} aria-live=\"polite\">{}</tbody></table></div>{more}",
         escape(query.block.as_deref().unwrap_or("")),
         listed.total_count,
-        rows(&state, &listed.items)
+        rows(&state, &listed.items, &agent_names(&state, &viewer).await)
     );
     page(StatusCode::OK, &shell(&viewer, "/runs"), "Runs", &body)
 }
@@ -159,7 +182,8 @@ pub async fn feed(State(state): State<AppState>, viewer: Viewer, Query(query): Q
     };
     match runs::list(&state, &viewer.user.id, &filter, None, PAGE).await {
         Ok(listed) => {
-            let mut response = Html(rows(&state, &listed.items)).into_response();
+            let agents = agent_names(&state, &viewer).await;
+            let mut response = Html(rows(&state, &listed.items, &agents)).into_response();
             let headers = response.headers_mut();
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             headers.insert(TOTAL_HEADER, HeaderValue::from(listed.total_count));
@@ -198,12 +222,16 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
     let live = matches!(run.status, RunStatus::Queued | RunStatus::Running);
     let error = run.error.as_deref().map(|text| notice("error", text)).unwrap_or_default();
     let events = if live {
-        let pins: Vec<&str> = state
-            .registry()
-            .by_id(&run.block_id)
-            .and_then(|block| block.wire_output_schema()["properties"].as_object())
-            .map(|pins| pins.keys().map(String::as_str).collect())
-            .unwrap_or_default();
+        let pins: Vec<&str> = if run.kind == RunKind::Graph {
+            vec!["node.started", "node.output", "node.ended", "graph.output"]
+        } else {
+            state
+                .registry()
+                .by_id(&run.block_id)
+                .and_then(|block| block.wire_output_schema()["properties"].as_object())
+                .map(|pins| pins.keys().map(String::as_str).collect())
+                .unwrap_or_default()
+        };
         format!(
             "<section class=\"card\" aria-labelledby=\"live\"><h2 id=\"live\">Events</h2>\
              <ol class=\"outputs\" data-events=\"/runs/{}/events\" data-pins=\"{}\" aria-live=\"polite\"></ol></section>",
@@ -222,17 +250,30 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
     } else {
         String::new()
     };
+    let (what, link, name) = if run.kind == RunKind::Graph {
+        let name = graphs::get(state.storage().as_ref(), &viewer.user.id, &run.block_id, None)
+            .await
+            .map_or_else(|_| run.block_id.clone(), |graph| graph.name);
+        ("Agent", format!("/agents/{}", segment(&run.block_id)), name)
+    } else {
+        let name = block_name(&state, &run).to_owned();
+        ("Block", format!("/blocks/{}", segment(&name)), name)
+    };
+    let parent = run
+        .parent_id
+        .as_deref()
+        .map(|parent| format!("<dt>Part of</dt><dd><a href=\"/runs/{0}\">run {0}</a></dd>", segment(parent)))
+        .unwrap_or_default();
     let started = run.started_at.map_or_else(|| "—".to_owned(), time_ms);
     let finished = run.finished_at.map_or_else(|| "—".to_owned(), time_ms);
     let body = format!(
-        "{error}<dl class=\"facts\"><dt>Block</dt><dd><a href=\"/blocks/{seg}\">{name}</a></dd>\
+        "{error}<dl class=\"facts\"><dt>{what}</dt><dd><a href=\"{link}\">{name}</a></dd>{parent}\
          <dt>Status</dt><dd>{status}</dd><dt>Cost</dt><dd>{charged} credit(s)</dd>\
          <dt>Created</dt><dd>{created}</dd><dt>Started</dt><dd>{started}</dd><dt>Finished</dt><dd>{finished}</dd>\
          <dt>Time</dt><dd>{took}</dd><dt>Source</dt><dd>{source}</dd><dt>Id</dt><dd><code>{id}</code></dd></dl>\
          {stop}{events}<div class=\"columns\"><section class=\"card\" aria-labelledby=\"in\"><h2 id=\"in\">Input</h2>{input}</section>\
          <section class=\"card\" aria-labelledby=\"out\"><h2 id=\"out\">Outputs</h2>{outputs}</section></div>",
-        seg = segment(block_name(&state, &run)),
-        name = escape(block_name(&state, &run)),
+        name = escape(&name),
         status = status_badge(run.status),
         charged = run.charged,
         created = time_ms(run.created_at),
@@ -242,7 +283,8 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
         input = json_block(&run.input),
         outputs = outputs_of(&run),
     );
-    page(StatusCode::OK, &shell(&viewer, "/runs"), &format!("Run of {}", block_name(&state, &run)), &body)
+    let title = if run.kind == RunKind::Graph { format!("Run of agent {name}") } else { format!("Run of {name}") };
+    page(StatusCode::OK, &shell(&viewer, "/runs"), &title, &body)
 }
 
 /// `GET /runs/{id}/events`: the run's events as Server-Sent Events, until it ends.

@@ -1,6 +1,5 @@
-//! Schedules (list, create from a block, delete) and triggers: the user's
-//! webhooks with the ingress URL a provider posts to, and the trigger
-//! subscriptions listening on them.
+//! Schedules: list, create (here with the input as JSON, or from a block's
+//! page with its generated form), delete.
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -11,9 +10,9 @@ use serde_json::Value;
 
 use super::html::{csrf_field, escape, notice, page, segment, time_ms};
 use super::{Viewer, error_page, forbidden, shell};
-use crate::domain::MissedFires;
+use crate::domain::{MissedFires, ScheduleTarget};
+use crate::services::AppState;
 use crate::services::schedules::{self, NewSchedule};
-use crate::services::{AppState, triggers};
 
 /// The page's query.
 #[derive(Debug, Default, Deserialize)]
@@ -70,7 +69,14 @@ async fn render(
         .iter()
         .map(|view| {
             let schedule = &view.schedule;
-            let block = state.registry().by_id(schedule.target.id()).map_or(schedule.target.id(), |block| block.name());
+            let block = match &schedule.target {
+                ScheduleTarget::Graph { .. } => {
+                    format!("<a href=\"/agents/{}\">agent</a>", segment(schedule.target.id()))
+                }
+                _ => escape(
+                    state.registry().by_id(schedule.target.id()).map_or(schedule.target.id(), |block| block.name()),
+                ),
+            };
             let next = view.next_fires.first().map_or_else(|| "—".to_owned(), |fire| time_ms(fire.unix_ms));
             let last = match (&schedule.last_run_id, schedule.last_fired_at) {
                 (Some(run), Some(at)) => format!("<a href=\"/runs/{}\">{}</a>", segment(run), time_ms(at)),
@@ -81,7 +87,7 @@ async fn render(
                  <form method=\"post\" action=\"/schedules/{}/delete\" data-confirm=\"Delete this schedule?\">{}\
                  <button type=\"submit\" class=\"danger\">Delete<span class=\"sr\"> {}</span></button></form></td></tr>",
                 escape(&schedule.name),
-                escape(block),
+                block,
                 escape(&schedule.cron),
                 escape(&schedule.timezone),
                 segment(&schedule.id),
@@ -220,48 +226,4 @@ pub async fn delete(
         Ok(()) => Redirect::to("/schedules?deleted=1").into_response(),
         Err(error) => error_page(&viewer, "/schedules", &error),
     }
-}
-
-/// `GET /triggers`: webhooks with their ingress URLs, and trigger subscriptions.
-pub async fn triggers(State(state): State<AppState>, viewer: Viewer) -> Response {
-    let (webhooks, subscriptions) = match (
-        triggers::webhooks_of(&state, &viewer.user.id).await,
-        triggers::subscriptions_of(&state, &viewer.user.id).await,
-    ) {
-        (Ok(webhooks), Ok(subscriptions)) => (webhooks, subscriptions),
-        (Err(error), _) | (_, Err(error)) => return error_page(&viewer, "/triggers", &error),
-    };
-    let hooks: String = webhooks
-        .iter()
-        .map(|webhook| {
-            let listening: Vec<String> = subscriptions
-                .iter()
-                .filter(|subscription| subscription.webhook_id == webhook.id)
-                .map(|subscription| {
-                    state
-                        .registry()
-                        .by_id(&subscription.block_id)
-                        .map_or(subscription.block_id.clone(), |block| block.name().to_owned())
-                })
-                .collect();
-            let provider = state.registry().provider(&webhook.provider).map_or(webhook.provider.as_str(), |p| p.display_name);
-            let resource = if webhook.resource.is_empty() { String::new() } else { format!(" · {}", escape(&webhook.resource)) };
-            format!(
-                "<li class=\"card\"><h2>{}{resource}</h2><dl class=\"facts\"><dt>Ingress URL</dt>\
-                 <dd><code class=\"url\">{}</code></dd><dt>Events</dt><dd>{}</dd><dt>Triggers</dt><dd>{}</dd></dl></li>",
-                escape(provider),
-                escape(&state.webhooks().ingress_url(webhook)),
-                escape(&webhook.events.join(", ")),
-                escape(&listening.join(", "))
-            )
-        })
-        .collect();
-    let body = if webhooks.is_empty() {
-        "<p class=\"empty\">No webhooks yet. A trigger block subscribed through the API (<code>POST \
-         /external-api/v1/triggers</code>) gets one; its ingress URL shows here.</p>"
-            .to_owned()
-    } else {
-        format!("<p class=\"meta\">A provider posts its events to the ingress URL.</p><ul class=\"hooks\">{hooks}</ul>")
-    };
-    page(StatusCode::OK, &shell(&viewer, "/triggers"), "Triggers and webhooks", &body)
 }

@@ -43,6 +43,12 @@ function startServer() {
   });
 }
 
+// A block's page has two forms generated from its schema: the try-it form, and
+// the one that schedules the block.
+function tryForm() {
+  return page.locator("form.try");
+}
+
 async function shoot(name) {
   for (const width of [375, 1440]) {
     await page.setViewportSize({ width, height: 900 });
@@ -100,9 +106,9 @@ test("finds CalculatorBlock by search, runs it from its form and reads the resul
   assert.equal(await found.count(), 1);
   await found.getByRole("link", { name: "CalculatorBlock" }).click();
   await page.getByRole("heading", { name: "CalculatorBlock", level: 1 }).waitFor();
-  await page.getByLabel("Operation").selectOption("multiply");
-  await page.getByLabel(/^A\b/).fill("6");
-  await page.getByLabel(/^B\b/).fill("7");
+  await tryForm().getByLabel("Operation").selectOption("multiply");
+  await tryForm().getByLabel(/^A\b/).fill("6");
+  await tryForm().getByLabel(/^B\b/).fill("7");
   await page.getByRole("button", { name: "Run" }).click();
   const output = page.locator("ol.outputs li.output").first();
   await output.waitFor();
@@ -132,19 +138,19 @@ test("a block runs from the keyboard alone", async () => {
 
 test("an invalid input shows each problem at its field", async () => {
   await page.goto(base + "/blocks/CalculatorBlock");
-  await page.getByLabel(/^B\b/).fill("2");
+  await tryForm().getByLabel(/^B\b/).fill("2");
   await page.getByRole("button", { name: "Run" }).click();
-  const problem = page.locator('[data-field="a"] .field-error');
+  const problem = tryForm().locator('[data-field="a"] .field-error');
   await problem.waitFor();
   assert.match(await problem.textContent(), /Enter a value/);
-  assert.equal(await page.getByLabel(/^A\b/).getAttribute("aria-invalid"), "true");
-  assert.equal(await page.locator('[data-field="b"] .field-error').isVisible(), false);
+  assert.equal(await tryForm().getByLabel(/^A\b/).getAttribute("aria-invalid"), "true");
+  assert.equal(await tryForm().locator('[data-field="b"] .field-error').isVisible(), false);
   await shoot("block-invalid");
 
   await page.goto(base + "/blocks/ListIteratorBlock");
-  await page.getByLabel(/^Items\b/).fill('["a", ');
+  await tryForm().getByLabel(/^Items\b/).fill('["a", ');
   await page.getByRole("button", { name: "Run" }).click();
-  const json = page.locator('[data-field="items"] .field-error');
+  const json = tryForm().locator('[data-field="items"] .field-error');
   await json.waitFor();
   assert.match(await json.textContent(), /not valid JSON/);
 });
@@ -154,7 +160,7 @@ test("a field that depends on another is enabled once that one has a value", asy
   const dependent = page.locator("#field-case_sensitive");
   await page.locator("details.advanced summary").first().click().catch(() => {});
   assert.equal(await dependent.isDisabled(), true);
-  await page.getByLabel(/^Pattern\b/).fill("a+");
+  await tryForm().getByLabel(/^Pattern\b/).fill("a+");
   assert.equal(await dependent.isDisabled(), false);
   await shoot("block-depends-on");
 });
@@ -170,7 +176,7 @@ test("adds API-key credentials and picks them in a credentialed block's form", a
   await shoot("credentials");
 
   await page.goto(base + "/blocks/ExampleBlock");
-  const picker = page.getByLabel(/^Credentials\b/);
+  const picker = tryForm().getByLabel(/^Credentials\b/);
   const option = picker.locator("option", { hasText: "My <b>example</b> key" });
   assert.equal(await option.count(), 1);
   await picker.selectOption({ label: "My <b>example</b> key (api_key)" });
@@ -181,7 +187,7 @@ test("adds API-key credentials and picks them in a credentialed block's form", a
 
 test("watches a ListIteratorBlock run's outputs arrive", async () => {
   await page.goto(base + "/blocks/ListIteratorBlock");
-  await page.getByLabel(/^Items\b/).fill('["first", "second", "third"]');
+  await tryForm().getByLabel(/^Items\b/).fill('["first", "second", "third"]');
   await page.getByRole("button", { name: "Run" }).click();
   await page.locator(".run-status[data-status=completed]").waitFor();
   const pins = await page.locator("ol.outputs .pin-name").allTextContents();

@@ -9,7 +9,9 @@ use block_providers as _;
 
 mod support;
 
+mod agents;
 mod forms;
 mod oauth;
 mod pages;
+mod plans;
 mod signin;

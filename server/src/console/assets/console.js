@@ -30,12 +30,14 @@
     input.addEventListener("input", apply);
   });
 
-  // Fields that depend on others are enabled once those have a value.
-  each("form[data-run]", function (form) {
+  // Fields that depend on others are enabled once those have a value (in the
+  // same form: a block's page has two forms generated from its schema).
+  each("form[data-fields]", function (form) {
     function refresh() {
       each("[data-depends-on]", function (control) {
         var ready = control.getAttribute("data-depends-on").split(" ").every(function (name) {
-          var other = document.getElementById("field-" + name);
+          var other = form.querySelector('[data-field="' + CSS.escape(name) + '"] input:not([type=hidden]), [data-field="' +
+            CSS.escape(name) + '"] select, [data-field="' + CSS.escape(name) + '"] textarea');
           if (!other) return true;
           return other.type === "checkbox" ? other.checked : other.value.trim() !== "";
         });
@@ -212,6 +214,76 @@
     // Named events: pins are not known in advance, so listen to what the page lists.
     (list.getAttribute("data-pins") || "").split(" ").concat(["error", "run.end"]).forEach(function (name) {
       if (name && !seen[name]) { seen[name] = true; source.addEventListener(name, on(name)); }
+    });
+  });
+
+  // An agent's file is read into the import form's text area, to be checked
+  // and sent like pasted JSON.
+  each("input[type=file][data-json-into]", function (input) {
+    var target = document.getElementById(input.getAttribute("data-json-into"));
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      if (!file || !target) return;
+      file.text().then(function (text) { target.value = text; target.dispatchEvent(new Event("input")); },
+        function () { target.value = ""; });
+    });
+  });
+
+  // A graph run's progress, node by node, on the diagram and the node list:
+  // a node runs while one of its executions has started and not ended, then
+  // shows how its executions ended (any failure marks it failed).
+  each("[data-run-events]", function (section) {
+    var status = section.querySelector("[data-run-status]");
+    var outputs = section.querySelector("[data-graph-outputs]");
+    var nodes = {};
+    var source = new EventSource(section.getAttribute("data-run-events"));
+    var words = { running: "running", completed: "completed", failed: "failed", idle: "waiting" };
+    function mark(id, state, count) {
+      var selector = '[data-node="' + CSS.escape(id) + '"]';
+      each("g" + selector, function (node) { node.setAttribute("data-status", state); });
+      each("li" + selector, function (item) {
+        var badge = item.querySelector("[data-node-status]");
+        badge.className = "status " + state;
+        badge.textContent = words[state] || state;
+        if (count > 1) item.querySelector("[data-node-count]").textContent = "×" + count;
+      });
+    }
+    function node(id) {
+      return nodes[id] || (nodes[id] = { started: 0, ended: 0, failed: false });
+    }
+    function refresh(id) {
+      var seen = node(id);
+      var state = seen.started > seen.ended ? "running" : seen.failed ? "failed" : "completed";
+      mark(id, state, seen.started);
+    }
+    source.addEventListener("node.started", function (event) {
+      var data = JSON.parse(event.data);
+      node(data.node_id).started++;
+      status.textContent = "Running…";
+      status.setAttribute("data-status", "running");
+      refresh(data.node_id);
+    });
+    source.addEventListener("node.ended", function (event) {
+      var data = JSON.parse(event.data);
+      var seen = node(data.node_id);
+      seen.ended++;
+      // Node statuses come in the reference's spelling (`COMPLETED`, `FAILED`).
+      if (String(data.status).toLowerCase() !== "completed") seen.failed = true;
+      refresh(data.node_id);
+    });
+    source.addEventListener("graph.output", function (event) {
+      var data = JSON.parse(event.data);
+      addOutput(outputs, data.name, JSON.stringify(data.value));
+    });
+    source.addEventListener("run.end", function (event) {
+      var data = JSON.parse(event.data);
+      source.close();
+      status.textContent = "Run " + data.status + (data.error ? ": " + data.error : "") + ".";
+      status.setAttribute("data-status", data.status);
+    });
+    source.addEventListener("failure", function (event) {
+      source.close();
+      status.textContent = "Following the run failed: " + event.data;
     });
   });
 

@@ -13,7 +13,11 @@
 use std::collections::BTreeMap;
 
 use block_core::RegisteredBlock;
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+mod read;
+
+pub use read::{by_field, read};
 
 use super::html::{escape, segment};
 use crate::services::credentials::ListedCredentials;
@@ -24,27 +28,70 @@ pub const PREFIX: &str = "input.";
 /// Problems by field name (`""` for the input as a whole).
 pub type Problems = BTreeMap<String, Vec<String>>;
 
+/// What a form is generated from: an input schema (a block's, or an agent's),
+/// the prefix of its controls' ids (two forms on one page keep theirs apart),
+/// and the fields it leaves out (a trigger's `payload`, which a delivery fills).
+#[derive(Debug, Clone, Copy)]
+pub struct FormOf<'a> {
+    schema: &'a Value,
+    ids: &'a str,
+    names: &'a str,
+    skip: &'a [&'a str],
+}
+
+impl<'a> FormOf<'a> {
+    /// The form of an input schema, its controls' ids starting `field-`.
+    pub fn schema(schema: &'a Value) -> Self {
+        FormOf { schema, ids: "field-", names: PREFIX, skip: &[] }
+    }
+
+    /// The form of a block's input.
+    pub fn block(block: &'a RegisteredBlock) -> Self {
+        Self::schema(block.wire_input_schema())
+    }
+
+    /// The same form, its controls' ids starting with `ids` instead.
+    pub fn ids(self, ids: &'a str) -> Self {
+        FormOf { ids, ..self }
+    }
+
+    /// The same form, its controls' names starting with `names` instead of
+    /// [`PREFIX`] (two parts of one form read apart).
+    pub fn names(self, names: &'a str) -> Self {
+        FormOf { names, ..self }
+    }
+
+    /// The same form without the fields named in `skip`.
+    pub fn without(self, skip: &'a [&'a str]) -> Self {
+        FormOf { skip, ..self }
+    }
+
+    fn fields(&self) -> Vec<Field<'a>> {
+        let schema = self.schema;
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|names| names.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        schema["properties"]
+            .as_object()
+            .map(|properties| {
+                properties
+                    .iter()
+                    .filter(|(name, schema)| {
+                        !schema["hidden"].as_bool().unwrap_or(false) && !self.skip.contains(&name.as_str())
+                    })
+                    .map(|(name, schema)| Field { name, schema, required: required.contains(&name.as_str()) })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// One property of the input schema, as the form sees it.
 struct Field<'a> {
     name: &'a str,
     schema: &'a Value,
     required: bool,
-}
-
-fn fields(block: &RegisteredBlock) -> Vec<Field<'_>> {
-    let schema = block.wire_input_schema();
-    let required: Vec<&str> =
-        schema["required"].as_array().map(|names| names.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-    schema["properties"]
-        .as_object()
-        .map(|properties| {
-            properties
-                .iter()
-                .filter(|(_, schema)| !schema["hidden"].as_bool().unwrap_or(false))
-                .map(|(name, schema)| Field { name, schema, required: required.contains(&name.as_str()) })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The JSON type a property takes (`Option<T>`'s `["T", "null"]` is `T`).
@@ -72,6 +119,9 @@ enum Editor {
     Number,
     Text,
     Lines,
+    /// An object whose every property is a boolean (a trigger's event filter):
+    /// one checkbox each.
+    Flags,
     Json,
 }
 
@@ -81,6 +131,10 @@ fn editor(schema: &Value) -> Editor {
     }
     if schema["enum"].is_array() {
         return Editor::Select;
+    }
+    let flags = schema["properties"].as_object().filter(|properties| !properties.is_empty());
+    if type_of(schema) == "object" && flags.is_some_and(|flags| flags.values().all(|flag| type_of(flag) == "boolean")) {
+        return Editor::Flags;
     }
     match type_of(schema) {
         "boolean" => Editor::Checkbox,
@@ -108,15 +162,11 @@ fn value_text(value: &Value, editor: Editor) -> String {
 
 /// The form's fields, filled with `values` (the last input sent) or the
 /// defaults, each with its problems.
-pub fn render(
-    block: &RegisteredBlock,
-    credentials: &[ListedCredentials],
-    values: &Value,
-    problems: &Problems,
-) -> String {
+pub fn render(form: FormOf<'_>, credentials: &[ListedCredentials], values: &Value, problems: &Problems) -> String {
     let (mut basic, mut advanced) = (String::new(), String::new());
-    for field in fields(block) {
-        let html = render_field(&field, credentials, values.get(field.name), problems.get(field.name));
+    for field in form.fields() {
+        let html =
+            render_field((form.ids, form.names), &field, credentials, values.get(field.name), problems.get(field.name));
         if field.schema["advanced"].as_bool().unwrap_or(false) && problems.get(field.name).is_none() {
             advanced.push_str(&html);
         } else {
@@ -130,6 +180,7 @@ pub fn render(
 }
 
 fn render_field(
+    (ids, names): (&str, &str),
     field: &Field<'_>,
     credentials: &[ListedCredentials],
     sent: Option<&Value>,
@@ -137,8 +188,8 @@ fn render_field(
 ) -> String {
     let schema = field.schema;
     let editor = editor(schema);
-    let id = format!("field-{}", field.name);
-    let name = escape(&format!("{PREFIX}{}", field.name));
+    let id = format!("{ids}{}", field.name);
+    let name = escape(&format!("{names}{}", field.name));
     let title = schema["title"].as_str().unwrap_or(field.name);
     let value = sent.or_else(|| schema.get("default")).map(|value| value_text(value, editor)).unwrap_or_default();
     let placeholder =
@@ -221,10 +272,23 @@ fn render_field(
              <p class=\"help\">JSON.</p>",
             escape(&value)
         ),
+        Editor::Flags => flag_boxes(schema, sent, &id, &name),
     };
     let errors: String = problems.into_iter().flatten().map(|text| format!("<span>{}</span>", escape(text))).collect();
     let hidden = if errors.is_empty() { " hidden" } else { "" };
     let marker = if field.required { " <span class=\"req\" aria-hidden=\"true\">*</span>" } else { "" };
+    if editor == Editor::Flags {
+        // A group of checkboxes is named by its legend, not by a label.
+        return format!(
+            "<fieldset class=\"field flags\" data-field=\"{fname}\" aria-describedby=\"{described}\">\
+             <legend>{title}{marker}</legend>{control}{help}\
+             <p class=\"field-error\" id=\"{id}-error\" role=\"alert\"{hidden}>{errors}</p></fieldset>",
+            fname = escape(field.name),
+            described = describedby.join(" "),
+            id = escape(&id),
+            title = escape(title)
+        );
+    }
     format!(
         "<div class=\"field\" data-field=\"{fname}\"><label for=\"{id}\">{title}{marker}</label>{control}{help}\
          <p class=\"field-error\" id=\"{id}-error\" role=\"alert\"{hidden}>{errors}</p></div>",
@@ -232,6 +296,32 @@ fn render_field(
         id = escape(&id),
         title = escape(title)
     )
+}
+
+/// One checkbox per property of an object of booleans, checked as sent or by
+/// the property's default; each with a hidden `false` the box overrides.
+fn flag_boxes(schema: &Value, sent: Option<&Value>, id: &str, name: &str) -> String {
+    let items: String = schema["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(key, flag)| {
+            let on = sent.and_then(|sent| sent[key].as_bool()).or_else(|| flag["default"].as_bool()).unwrap_or(false);
+            let checked = if on { " checked" } else { "" };
+            let label = flag["title"].as_str().unwrap_or(key);
+            let help =
+                flag["description"].as_str().map(|text| format!(" <span class=\"type\">{}</span>", escape(text)));
+            format!(
+                "<li><input type=\"hidden\" name=\"{name}.{key}\" value=\"false\">\
+                 <input type=\"checkbox\" id=\"{id}-{key}\" name=\"{name}.{key}\" value=\"true\"{checked}>\
+                 <label for=\"{id}-{key}\">{label}{help}</label></li>",
+                key = escape(key),
+                label = escape(label),
+                help = help.unwrap_or_default(),
+            )
+        })
+        .collect();
+    format!("<ul class=\"checks\" id=\"{id}\">{items}</ul>")
 }
 
 fn value_of_credentials(sent: Option<&Value>) -> String {
@@ -269,102 +359,4 @@ fn credentials_picker(schema: &Value, credentials: &[ListedCredentials], common:
 
 fn strings(value: &Value) -> Vec<&str> {
     value.as_array().map(|items| items.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
-}
-
-/// The block's input from the submitted `pairs` (the last value of a field
-/// wins, so that a checkbox overrides its hidden `false`), or every field's
-/// problem.
-pub fn read(
-    block: &RegisteredBlock,
-    credentials: &[ListedCredentials],
-    pairs: &[(String, String)],
-) -> (Value, Problems) {
-    let mut sent: BTreeMap<&str, &str> = BTreeMap::new();
-    for (key, value) in pairs {
-        if let Some(name) = key.strip_prefix(PREFIX) {
-            sent.insert(name, value);
-        }
-    }
-    let mut input = Map::new();
-    let mut problems = Problems::new();
-    for field in fields(block) {
-        let text = sent.get(field.name).copied().unwrap_or("");
-        let mut problem = |message: String| problems.entry(field.name.to_owned()).or_default().push(message);
-        if text.trim().is_empty() {
-            if field.required && editor(field.schema) != Editor::Checkbox {
-                problem(if is_credentials(field.schema) {
-                    "Choose credentials.".to_owned()
-                } else {
-                    "Enter a value.".to_owned()
-                });
-            }
-            continue;
-        }
-        match parse(field.schema, text, credentials) {
-            Ok(value) => {
-                input.insert(field.name.to_owned(), value);
-            }
-            Err(message) => problem(message),
-        }
-    }
-    (Value::Object(input), problems)
-}
-
-fn parse(schema: &Value, text: &str, credentials: &[ListedCredentials]) -> Result<Value, String> {
-    match editor(schema) {
-        Editor::Credentials => credentials
-            .iter()
-            .find(|listed| listed.meta.id == text)
-            .map(|listed| serde_json::to_value(&listed.meta).unwrap_or(Value::Null))
-            .ok_or_else(|| "Those credentials no longer exist; choose others.".to_owned()),
-        Editor::Checkbox => Ok(Value::Bool(text == "true")),
-        Editor::Integer => text.trim().parse::<i64>().map(Value::from).map_err(|_| "Enter a whole number.".to_owned()),
-        Editor::Number => number(text.trim()).ok_or_else(|| "Enter a number.".to_owned()),
-        // The option chosen, as the JSON value the schema lists (an enum may
-        // hold numbers); a value it does not list is left for the block's check.
-        Editor::Select => Ok(schema["enum"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|option| option.as_str().map_or_else(|| option.to_string(), str::to_owned) == text)
-            .cloned()
-            .unwrap_or_else(|| Value::String(text.to_owned()))),
-        Editor::Text => Ok(Value::String(text.to_owned())),
-        Editor::Lines => {
-            let numeric = matches!(type_of(&schema["items"]), "number" | "integer");
-            text.lines()
-                .map(str::trim)
-                .filter(|line| !line.is_empty())
-                .map(|line| match numeric {
-                    true => number(line).ok_or_else(|| format!("`{line}` is not a number.")),
-                    false => Ok(Value::String(line.to_owned())),
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array)
-        }
-        Editor::Json => serde_json::from_str(text).map_err(|error| format!("This is not valid JSON: {error}.")),
-    }
-}
-
-fn number(text: &str) -> Option<Value> {
-    if let Ok(whole) = text.parse::<i64>() {
-        return Some(Value::from(whole));
-    }
-    text.parse::<f64>().ok().filter(|value| value.is_finite()).map(Value::from)
-}
-
-/// Problems the executor found (JSON pointers), by the field they belong to.
-pub fn by_field(block: &RegisteredBlock, details: &Value) -> Problems {
-    let names: Vec<&str> = fields(block).iter().map(|field| field.name).collect();
-    let mut problems = Problems::new();
-    for problem in details["problems"].as_array().into_iter().flatten() {
-        let path = problem["path"].as_str().unwrap_or_default();
-        let message = problem["message"].as_str().unwrap_or("is not valid").to_owned();
-        let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
-        // A missing required field is reported on the whole input, naming it.
-        let named = names.iter().find(|name| message.starts_with(&format!("\"{name}\" is a required")));
-        let field = if names.contains(&first) { first } else { named.copied().unwrap_or("") };
-        problems.entry(field.to_owned()).or_default().push(message);
-    }
-    problems
 }
