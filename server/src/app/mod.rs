@@ -7,7 +7,9 @@ mod stdio;
 
 use axum::Router;
 
-pub use serve::{ServeConfig, ServeError, open_storage, open_storage_async, run_until, serve, shutdown_signal};
+pub use serve::{
+    Role, ServeConfig, ServeError, open_database, open_storage, open_storage_async, run_until, serve, shutdown_signal,
+};
 pub use stdio::serve_mcp_stdio;
 
 use crate::services::AppState;

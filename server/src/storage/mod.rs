@@ -7,8 +7,8 @@
 //! database itself ([`SettingStore`]). [`Storage`] is all of them at once,
 //! what a backend implements.
 //!
-//! [`SqliteStorage`] backs a single server from one file; a PostgreSQL backend
-//! can implement the same traits for several processes. SQL and its dialect stay
+//! [`SqliteStorage`] backs a single server from one file; [`PostgresStorage`]
+//! backs several server and worker processes on one database. SQL and its dialect stay
 //! inside a backend's module. The storage never sees a secret in the clear:
 //! credentials and webhook secrets arrive sealed and leave sealed. It knows no
 //! service and no transport.
@@ -19,6 +19,7 @@ mod credits;
 mod error;
 mod oauth;
 mod polls;
+mod postgres;
 mod requests;
 mod runs;
 mod schedules;
@@ -38,6 +39,7 @@ pub use requests::{
 pub use runs::{Admission, Recovered, RunEnd, RunFilter, RunPage, RunQueue, RunStore, StopOutcome};
 pub use schedules::{FireClaim, FireResult, ScheduleStore};
 pub use settings::SettingStore;
+pub use postgres::{PostgresStorage, is_postgres_url};
 pub use sqlite::{DATABASE_FILE, SqliteStorage};
 pub use webhooks::WebhookRows;
 
