@@ -310,8 +310,8 @@ async fn run_role(
     workers: bool,
 ) -> io::Result<()> {
     let storage = state.storage().clone();
-    let background = workers
-        .then(|| (Workers::start(state.clone()), Scheduler::start(state.clone()), Poller::start(state.clone())));
+    let background =
+        workers.then(|| (Workers::start(state.clone()), Scheduler::start(state.clone()), Poller::start(state.clone())));
     let served = match listener {
         Some(listener) => serve_then_drain(listener, state, shutdown, grace).await,
         None => {

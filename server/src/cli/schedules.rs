@@ -79,8 +79,7 @@ impl SchedulesCommand {
             | SchedulesCommand::Create { data, .. }
             | SchedulesCommand::Delete { data, .. } => data.clone(),
         };
-        let storage =
-            open_database(&data.data_dir, data.database_url.as_deref()).await.map_err(CliError::Serve)?;
+        let storage = open_database(&data.data_dir, data.database_url.as_deref()).await.map_err(CliError::Serve)?;
         let storage = storage.as_ref();
         let (user, _) = bootstrap::local_user(storage, data.starting_credits).await.map_err(CliError::Bootstrap)?;
         match self {

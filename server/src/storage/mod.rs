@@ -33,13 +33,13 @@ pub use credits::CreditLedger;
 pub use error::{StorageError, StorageErrorKind};
 pub use oauth::OAuthStore;
 pub use polls::{PollOutcome, PollStore};
+pub use postgres::{PostgresStorage, is_postgres_url};
 pub use requests::{
     AttemptOutcome, Callback, CallbackAttempt, CallbackStore, IdempotencyStore, Idempotent, StoredAnswer,
 };
 pub use runs::{Admission, Recovered, RunEnd, RunFilter, RunPage, RunQueue, RunStore, StopOutcome};
 pub use schedules::{FireClaim, FireResult, ScheduleStore};
 pub use settings::SettingStore;
-pub use postgres::{PostgresStorage, is_postgres_url};
 pub use sqlite::{DATABASE_FILE, SqliteStorage};
 pub use webhooks::WebhookRows;
 

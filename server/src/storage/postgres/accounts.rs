@@ -83,9 +83,12 @@ impl AccountStore for PostgresStorage {
 
     async fn first_user(&self) -> Result<Option<User>, StorageError> {
         let client = self.client().await?;
-        let row =
-            sql::query_opt(&client, "SELECT id, name, email, timezone FROM users ORDER BY created_at, ord LIMIT 1", &[])
-                .await?;
+        let row = sql::query_opt(
+            &client,
+            "SELECT id, name, email, timezone FROM users ORDER BY created_at, ord LIMIT 1",
+            &[],
+        )
+        .await?;
         row.map(|row| user_row(&row, 0)).transpose()
     }
 

@@ -115,9 +115,8 @@ impl CreditLedger for PostgresStorage {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         // Locks the balance until the commit: what is read is what is taken.
-        let row =
-            sql::query_opt(&tx, "SELECT balance FROM credit_balances WHERE user_id = $1 FOR UPDATE", &[&user_id])
-                .await?;
+        let row = sql::query_opt(&tx, "SELECT balance FROM credit_balances WHERE user_id = $1 FOR UPDATE", &[&user_id])
+            .await?;
         let current = row.map(|row| get::<i64>(&row, 0)).transpose()?.map_or(0, sql::uint);
         let taken = current.min(amount);
         if taken == 0 {

@@ -141,9 +141,12 @@ impl OAuthStore for PostgresStorage {
 
     async fn oauth_token(&self, hash: &[u8; 32]) -> Result<Option<OAuthToken>, StorageError> {
         let db = self.client().await?;
-        let row =
-            sql::query_opt(&db, concat!("SELECT ", token_columns!(), " FROM oauth_tokens WHERE hash = $1"), &[&&hash[..]])
-                .await?;
+        let row = sql::query_opt(
+            &db,
+            concat!("SELECT ", token_columns!(), " FROM oauth_tokens WHERE hash = $1"),
+            &[&&hash[..]],
+        )
+        .await?;
         row.as_ref().map(token_row).transpose()
     }
 

@@ -125,7 +125,8 @@ impl CallbackStore for PostgresStorage {
 
     async fn callback_secret(&self, user_id: &str) -> Result<Option<Vec<u8>>, StorageError> {
         let client = self.client().await?;
-        let row = sql::query_opt(&client, "SELECT sealed FROM callback_secrets WHERE user_id = $1", &[&user_id]).await?;
+        let row =
+            sql::query_opt(&client, "SELECT sealed FROM callback_secrets WHERE user_id = $1", &[&user_id]).await?;
         row.map(|row| get(&row, 0)).transpose()
     }
 

@@ -122,7 +122,10 @@ pub(super) async fn insert_events(client: &impl GenericClient, events: &[RunEven
         .await?;
     for event in events {
         client
-            .execute(&statement, &[&event.run_id, &sql::int(event.seq), &event.name, &json_text(&event.data), &event.at])
+            .execute(
+                &statement,
+                &[&event.run_id, &sql::int(event.seq), &event.name, &json_text(&event.data), &event.at],
+            )
             .await?;
     }
     Ok(())
@@ -180,7 +183,8 @@ impl RunStore for PostgresStorage {
         let Some(row) = row else { return Ok(Admission::Insufficient { balance: 0 }) };
         let user_id: String = get(&row, 0)?;
         if charge > 0
-            && let ChargeOutcome::Insufficient { balance } = credits::take(&tx, &user_id, charge, reason, Some(id)).await?
+            && let ChargeOutcome::Insufficient { balance } =
+                credits::take(&tx, &user_id, charge, reason, Some(id)).await?
         {
             return Ok(Admission::Insufficient { balance });
         }
@@ -264,7 +268,16 @@ impl RunStore for PostgresStorage {
                 run_filter!(),
                 " AND ($7::text IS NULL OR id < $7) ORDER BY id DESC LIMIT $8"
             ),
-            &[&user_id, &status, &kind, &filter.block_id, &filter.since, &filter.parent_id, &cursor, &(i64::from(limit) + 1)],
+            &[
+                &user_id,
+                &status,
+                &kind,
+                &filter.block_id,
+                &filter.since,
+                &filter.parent_id,
+                &cursor,
+                &(i64::from(limit) + 1),
+            ],
         )
         .await?;
         let mut items = rows.iter().map(run_row).collect::<Result<Vec<_>, _>>()?;

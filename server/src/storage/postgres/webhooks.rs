@@ -171,7 +171,11 @@ impl WebhookRows for PostgresStorage {
         let client = self.client().await?;
         let rows = sql::query(
             &client,
-            concat!("SELECT ", subscription_columns!(), " FROM webhook_subscriptions WHERE webhook_id = $1 ORDER BY id"),
+            concat!(
+                "SELECT ",
+                subscription_columns!(),
+                " FROM webhook_subscriptions WHERE webhook_id = $1 ORDER BY id"
+            ),
             &[&webhook_id],
         )
         .await?;
