@@ -7,7 +7,7 @@
 use std::future::{Future, IntoFuture};
 use std::io::{self, Write};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,13 +19,14 @@ use crate::services::SharedRegistry;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-use crate::domain::{Cipher, CryptoError, KEY_ENV, KeySource, Scope};
+use super::database::{load_cipher, open_database};
+use crate::domain::{CryptoError, KEY_ENV, KeySource, Scope};
 use crate::services::accounts::{self, BootstrapError};
 use crate::services::polls::Poller;
 use crate::services::runs::Workers;
 use crate::services::schedules::Scheduler;
 use crate::services::{AppState, Settings, StateError};
-use crate::storage::{PostgresStorage, SqliteStorage, Storage, StorageError, is_postgres_url};
+use crate::storage::StorageError;
 
 /// Where and how to serve.
 #[derive(Debug, Clone)]
@@ -120,58 +121,6 @@ pub enum ServeError {
         /// Why it failed.
         error: io::Error,
     },
-}
-
-/// Creates the data directory (owner-only where the platform allows) and opens
-/// its storage. Blocking (files): call it before the runtime, or through
-/// [`open_storage_async`].
-pub fn open_storage(data_dir: &Path) -> Result<SqliteStorage, ServeError> {
-    let failed = |error| ServeError::DataDir { path: data_dir.to_owned(), error };
-    if !data_dir.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(data_dir).map_err(failed)?;
-    }
-    Ok(SqliteStorage::open(data_dir)?)
-}
-
-/// [`open_storage`] on the blocking pool.
-pub async fn open_storage_async(data_dir: &Path) -> Result<SqliteStorage, ServeError> {
-    let data_dir = data_dir.to_owned();
-    tokio::task::spawn_blocking(move || open_storage(&data_dir))
-        .await
-        .map_err(|error| ServeError::Io { what: "opening the storage".into(), error: io::Error::other(error) })?
-}
-
-/// The storage `config` names: the PostgreSQL database at its
-/// `database_url`, else the SQLite file in its data directory (created if
-/// needed).
-pub async fn open_database(data_dir: &Path, database_url: Option<&str>) -> Result<Arc<dyn Storage>, ServeError> {
-    match database_url.map(str::trim).filter(|url| !url.is_empty()) {
-        Some(url) if is_postgres_url(url) => Ok(Arc::new(PostgresStorage::connect(url).await?)),
-        Some(_) => Err(ServeError::DatabaseUrl),
-        None => Ok(Arc::new(open_storage_async(data_dir).await?)),
-    }
-}
-
-/// Loads the encryption key: from the environment, else the data directory's
-/// key file (created on first start). A shared database needs the key from the
-/// environment, the same in every process.
-pub(super) async fn load_cipher(
-    env_key: Option<String>,
-    data_dir: &Path,
-    shared: bool,
-) -> Result<(Cipher, KeySource), ServeError> {
-    if shared && env_key.as_deref().is_none_or(|key| key.trim().is_empty()) {
-        return Err(ServeError::SharedKeyMissing);
-    }
-    let data_dir = data_dir.to_owned();
-    tokio::task::spawn_blocking(move || Cipher::load(env_key.as_deref(), &data_dir))
-        .await
-        .map_err(|error| ServeError::Io { what: "loading the key".into(), error: io::Error::other(error) })?
-        .map_err(ServeError::Key)
 }
 
 /// Serves the blocks of `registry` until Ctrl-C or SIGTERM: the data directory
@@ -312,6 +261,8 @@ async fn run_role(
     let storage = state.storage().clone();
     let background =
         workers.then(|| (Workers::start(state.clone()), Scheduler::start(state.clone()), Poller::start(state.clone())));
+    // Without workers, the leases of runs answered inline are still renewed.
+    let leases = (!workers).then(|| Workers::start_leases_only(state.clone()));
     let served = match listener {
         Some(listener) => serve_then_drain(listener, state, shutdown, grace).await,
         None => {
@@ -324,6 +275,9 @@ async fn run_role(
         scheduler.shutdown().await;
         poller.shutdown().await;
         workers.shutdown(grace).await;
+    }
+    if let Some(leases) = leases {
+        leases.shutdown(grace).await;
     }
     // The writes of the last runs may still be queued.
     if let Err(error) = storage.flush().await {

@@ -6,7 +6,8 @@
 use block_core::oauth::OAuthHandlers;
 use block_core::provider::platform_credentials;
 
-use super::serve::{ServeConfig, ServeError, load_cipher, open_database};
+use super::database::{load_cipher, open_database};
+use super::serve::{ServeConfig, ServeError};
 use crate::domain::{Caller, KEY_ENV, Scope};
 use crate::services::accounts;
 use crate::services::{AppState, SharedRegistry};

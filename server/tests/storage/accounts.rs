@@ -107,3 +107,23 @@ pub async fn credentials_are_kept_sealed_per_user(db: &Db) {
     assert!(storage.delete_credentials(&ada.id, "c2").await.expect("deleted"));
     assert_eq!(storage.list_credentials(&ada.id).await.expect("read").len(), 1);
 }
+
+pub async fn a_credentials_lock_holds_off_other_processes_until_dropped(db: &Db) {
+    let ada = user(db.storage.as_ref(), "ada", 0).await;
+    let other = db.again().await;
+    let Some(held) = db.storage.lock_credentials(&ada.id, "c1").await.expect("locked") else {
+        // A storage of one process: the executor's single flight is enough.
+        assert!(other.lock_credentials(&ada.id, "c1").await.expect("answered").is_none());
+        return;
+    };
+    let unrelated = other.lock_credentials(&ada.id, "c2").await.expect("locked");
+    assert!(unrelated.is_some(), "other credentials are not held off");
+    drop(unrelated);
+    let user_id = ada.id.clone();
+    let waiting = tokio::spawn(async move { other.lock_credentials(&user_id, "c1").await.map(|lock| lock.is_some()) });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "another process waits while the lock is held");
+    drop(held);
+    let taken = tokio::time::timeout(Duration::from_secs(2), waiting).await.expect("taken once released");
+    assert!(taken.expect("the task").expect("locked"));
+}

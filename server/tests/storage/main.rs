@@ -51,6 +51,7 @@ on_both_backends! {
     accounts::a_key_changed_by_another_process_moves_its_counter_within_a_second,
     accounts::settings_keep_the_first_value_written,
     accounts::credentials_are_kept_sealed_per_user,
+    accounts::a_credentials_lock_holds_off_other_processes_until_dropped,
     credits::concurrent_charges_from_two_processes_never_overdraw,
     credits::charges_grants_and_the_ledger_agree,
     oauth::an_authorization_code_is_consumed_once_across_processes,

@@ -40,6 +40,16 @@ impl Workers {
         Workers { stop, task }
     }
 
+    /// Renews the leases of the runs this process answers inline (and stops
+    /// those whose stop was asked) without claiming queued runs: what an
+    /// HTTP-only process runs, so that no other process takes its runs for
+    /// abandoned while they are still going.
+    pub fn start_leases_only(state: AppState) -> Workers {
+        let (stop, stopping) = watch::channel(false);
+        let task = tokio::spawn(heartbeat(state, stopping));
+        Workers { stop, task }
+    }
+
     /// Stops claiming, and lets the runs under way finish within `grace`; runs
     /// still going after it are left to the next start's recovery (their blocks
     /// started: they end interrupted, and refunded).

@@ -1,6 +1,6 @@
 //! Sealed credentials: public meta in columns, the secret JSON sealed in a blob.
 
-use block_core::credentials::{CredentialsMeta, CredentialsType};
+use block_core::credentials::{CredentialsMeta, CredentialsType, RefreshLock};
 use tokio_postgres::Row;
 
 use super::PostgresStorage;
@@ -63,4 +63,45 @@ impl CredentialRows for PostgresStorage {
         Ok(sql::execute(&client, "DELETE FROM credentials WHERE user_id = $1 AND id = $2", &[&user_id, &id]).await?
             == 1)
     }
+
+    async fn lock_credentials(&self, user_id: &str, id: &str) -> Result<Option<RefreshLock>, StorageError> {
+        lock(self, user_id, id).await.map(Some)
+    }
+}
+
+/// An advisory lock on one user's credentials, held on a connection of its
+/// own. Dropped, it is released and the connection goes back to the pool; if
+/// no runtime is left to release it, the connection is closed, which releases
+/// it too. A process that dies releases it with its connection.
+struct CredentialsLock {
+    client: Option<deadpool_postgres::Client>,
+    key: String,
+}
+
+impl Drop for CredentialsLock {
+    fn drop(&mut self) {
+        let Some(client) = self.client.take() else { return };
+        let key = std::mem::take(&mut self.key);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if client.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", &[&key]).await.is_err() {
+                        // The lock's state is unknown: the connection must not be reused.
+                        drop(deadpool_postgres::Object::take(client));
+                    }
+                });
+            }
+            Err(_) => drop(deadpool_postgres::Object::take(client)),
+        }
+    }
+}
+
+/// Takes the lock on `user_id`'s credentials `id`, waiting for another holder.
+pub(super) async fn lock(storage: &PostgresStorage, user_id: &str, id: &str) -> Result<RefreshLock, StorageError> {
+    let client = storage.client().await?;
+    // Users and ids are free text: the key (the user id's length first, so
+    // that no two pairs read the same) is hashed to the lock's 64 bits.
+    let key = format!("credentials:{}:{user_id}:{id}", user_id.len());
+    client.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", &[&key]).await?;
+    Ok(Box::new(CredentialsLock { client: Some(client), key }))
 }
