@@ -60,6 +60,9 @@ async fn measure(storage: &dyn Storage, user: &User, total: usize) -> f64 {
         if done >= total as u64 {
             break;
         }
+        let failed = RunFilter { status: Some(RunStatus::Failed), ..RunFilter::default() };
+        let failed = storage.runs(&user.id, &failed, None, 1).await.expect("counted").items;
+        assert!(failed.is_empty(), "a bench run failed: {:?}", failed[0].error);
         assert!(Instant::now() < deadline, "only {done} of {total} runs completed in 10 minutes");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

@@ -15,8 +15,9 @@
 //! `block-server serve --no-workers`) or run queued runs (`worker`: like
 //! `block-server worker`) on the database, with this file's blocks linked in.
 
-// The calculator block the bench runs: linking the crate registers it.
+// The calculator block the bench runs: linking the crates registers it.
 use block_examples as _;
+use block_providers as _;
 
 mod bench;
 mod faults;
