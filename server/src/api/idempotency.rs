@@ -36,6 +36,7 @@ const STARTS_WORK: &[&str] = &[
     "/external-api/v1/blocks/{id}/execute/stream",
     "/external-api/v1/triggers",
     "/external-api/v1/schedules",
+    "/external-api/v1/graphs/{id}/execute/{version}",
 ];
 
 /// Lets the key go unless the answer was kept (the request was dropped).

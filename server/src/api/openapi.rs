@@ -50,7 +50,7 @@ pub(super) fn document(declared: OpenApi, registry: &Registry, public_url: &str)
     document["servers"] = json!([{"url": public_url}]);
     document["tags"] = json!([
         {"name": "identity"}, {"name": "blocks"}, {"name": "integrations"},
-        {"name": "webhooks"}, {"name": "schedules"}, {"name": "operations"}, {"name": "oauth"}
+        {"name": "webhooks"}, {"name": "schedules"}, {"name": "graphs"}, {"name": "operations"}, {"name": "oauth"}
     ]);
     document["paths"][OPENAPI_PATH] = json!({"get": {
         "operationId": "openapi", "summary": "This OpenAPI document", "tags": ["operations"], "security": [],

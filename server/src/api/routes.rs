@@ -10,7 +10,9 @@ use utoipa::openapi::path::HttpMethod;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{blocks, execute, health, identity, integrations, oauth, polls, provider_oauth, runs, schedules, webhooks};
+use super::{
+    blocks, execute, graphs, health, identity, integrations, oauth, polls, provider_oauth, runs, schedules, webhooks,
+};
 use crate::domain::Scope;
 use crate::services::AppState;
 
@@ -91,6 +93,12 @@ pub(super) fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(schedules::delete_schedule))
         .routes(routes!(polls::list_polls, polls::create_poll))
         .routes(routes!(polls::delete_poll))
+        .routes(routes!(graphs::list_graphs, graphs::create_graph))
+        .routes(routes!(graphs::get_graph, graphs::update_graph, graphs::delete_graph))
+        .routes(routes!(graphs::set_active_version))
+        .routes(routes!(graphs::list_graph_versions))
+        .routes(routes!(graphs::execute_graph))
+        .routes(routes!(graphs::execution_results))
 }
 
 /// The routes anyone may call.

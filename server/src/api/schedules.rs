@@ -10,17 +10,30 @@ use utoipa::ToSchema;
 
 use super::extract::{Authed, JsonBody};
 use super::{ApiError, ErrorBody};
-use crate::domain::{MissedFires, ScheduleTarget};
-use crate::services::AppState;
-use crate::services::schedules::{self, FireTime, NewSchedule, ScheduleView};
+use crate::domain::{MissedFires, ScheduleTarget, Scope};
+use crate::services::schedules::{self, FireTime, NewGraphSchedule, NewSchedule, ScheduleView};
+use crate::services::{AppState, ServiceError};
 
 /// What `POST /schedules` takes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewScheduleBody {
-    /// The block to run: its id or its name.
-    pub block_id: String,
-    /// The block's input, checked against its schema now; every run gets it.
+    /// The block to run: its id or its name. Give either this or `graph_id`.
+    #[serde(default)]
+    pub block_id: Option<String>,
+    /// The graph (agent) to run instead of a block: one of the caller's.
+    #[serde(default)]
+    pub graph_id: Option<String>,
+    /// The graph version each fire runs; the active one at the time of the
+    /// fire when left out.
+    #[serde(default)]
+    pub graph_version: Option<u32>,
+    /// For a graph: stored credentials for its credentials inputs, by key.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub credentials_inputs: Option<Map<String, Value>>,
+    /// The block's input (a graph's input values, by name), checked now;
+    /// every run gets it.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub input: Option<Map<String, Value>>,
@@ -115,12 +128,13 @@ fn schedule_item(view: ScheduleView) -> ScheduleItem {
 
 /// Creates a schedule; 201 with its next fire times.
 #[utoipa::path(post, path = "/external-api/v1/schedules", tag = "schedules", operation_id = "create_schedule",
-    summary = "Run a block on a cron pattern in a time zone",
+    summary = "Run a block (or a graph, with `graph_id`) on a cron pattern in a time zone",
     request_body = NewScheduleBody,
     security(("OAuth2" = ["EXECUTE_BLOCK"])),
     responses((status = 201, description = "Created", body = ScheduleItem),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 403, description = "The block is disabled, or a scope is missing", body = ErrorBody),
+        (status = 403, description = "The block is disabled, or a scope is missing (a graph schedule also needs \
+            EXECUTE_GRAPH)", body = ErrorBody),
         (status = 404, description = "No such block", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
         (status = 422, description = "The pattern, the time zone, the name or the input is wrong; every problem is \
@@ -131,16 +145,40 @@ pub async fn create_schedule(
     Authed(caller): Authed,
     JsonBody(body): JsonBody<NewScheduleBody>,
 ) -> Result<(StatusCode, Json<ScheduleItem>), ApiError> {
+    let storage = state.storage().as_ref();
+    if let Some(graph_id) = body.graph_id {
+        let missing = caller.missing(&[Scope::ExecuteGraph]);
+        if !missing.is_empty() {
+            return Err(ServiceError::missing_scopes(&missing).into());
+        }
+        if body.block_id.is_some() {
+            return Err(ServiceError::invalid_body("give either `block_id` or `graph_id`, not both").into());
+        }
+        let new = NewGraphSchedule {
+            graph_id,
+            graph_version: body.graph_version,
+            node_input: body.input.unwrap_or_default(),
+            credentials_inputs: body.credentials_inputs.unwrap_or_default(),
+            cron: body.cron,
+            timezone: body.timezone,
+            missed: body.missed.unwrap_or_default(),
+            name: body.name,
+        };
+        let created = schedules::create_for_graph(storage, state.registry(), state.cipher(), &caller.user, new).await?;
+        return Ok((StatusCode::CREATED, Json(schedule_item(created))));
+    }
+    let Some(block) = body.block_id else {
+        return Err(ServiceError::invalid_body("a schedule runs a block (`block_id`) or a graph (`graph_id`)").into());
+    };
     let new = NewSchedule {
-        block: body.block_id,
+        block,
         input: Value::Object(body.input.unwrap_or_default()),
         cron: body.cron,
         timezone: body.timezone,
         missed: body.missed.unwrap_or_default(),
         name: body.name,
     };
-    let created =
-        schedules::create(state.storage().as_ref(), state.registry(), state.cipher(), &caller.user, new).await?;
+    let created = schedules::create(storage, state.registry(), state.cipher(), &caller.user, new).await?;
     Ok((StatusCode::CREATED, Json(schedule_item(created))))
 }
 

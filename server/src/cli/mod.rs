@@ -18,6 +18,8 @@
 //! block-server runs list [--status S] [--limit N] | show <ID> | stop <ID> [--data-dir DIR]
 //! block-server schedules list | delete <ID> [--data-dir DIR]
 //! block-server schedules create --block B --cron C [--timezone TZ] [--input JSON] [--missed skip|run_once]
+//! block-server graphs validate <FILE> | run <FILE|ID> [--input JSON]
+//! block-server graphs create <FILE> | list | show <ID> [--version N] [--data-dir DIR]
 //! ```
 //!
 //! Before anything else the binary reads `.env` from the working directory, if there
@@ -39,6 +41,7 @@ pub mod config;
 mod credentials;
 mod dotenv;
 mod error;
+mod graphs;
 mod input;
 mod keys;
 mod lookup;
@@ -60,6 +63,7 @@ pub use config::{DataArgs, ServeArgs, UrlArgs};
 pub use credentials::{CLI_USER, CredentialsFile};
 pub use dotenv::Environment;
 pub use error::CliError;
+pub use graphs::GraphsCommand;
 pub use input::InputSource;
 pub use keys::KeysCommand;
 pub use mcp::McpArgs;
@@ -117,6 +121,9 @@ pub enum Command {
     /// List, create and delete schedules of the local user.
     #[command(subcommand)]
     Schedules(SchedulesCommand),
+    /// Check, save, list, show and run graphs (agents).
+    #[command(subcommand)]
+    Graphs(GraphsCommand),
     /// Print the OpenAPI document.
     Openapi {
         /// The server\'s public URL.
@@ -186,6 +193,7 @@ pub fn run(cli: Cli, env: &Environment, out: &mut dyn Write) -> Result<(), CliEr
         Command::Mcp(args) => mcp::run(&args, registry, env),
         Command::Runs(command) => command.run(registry, out),
         Command::Schedules(command) => command.run(registry, out),
+        Command::Graphs(command) => command.run(registry, env, out),
         Command::Openapi { url } => {
             let url = url.or_addr(crate::app::ServeConfig::default().addr);
             let document = crate::api::openapi::document_for(registry, &url);

@@ -1,5 +1,5 @@
 //! The nouns of the server, and the pure rules about them: ids, users and the
-//! caller of a request, scopes, the server's own secrets (random tokens, their
+//! caller of a request, scopes, stored graphs, the server's own secrets (random tokens, their
 //! hashes, PKCE, sealing at rest, redaction), time, and the records the storage
 //! keeps.
 //!
@@ -8,6 +8,7 @@
 
 mod cipher;
 mod clock;
+mod graph;
 mod ids;
 mod poll;
 mod records;
@@ -20,6 +21,7 @@ mod user;
 
 pub use cipher::{Cipher, CryptoError, KEY_ENV, KEY_FILE, KeySource};
 pub use clock::{now_unix, seconds};
+pub use graph::{GraphRunInput, GraphVersion, StoredGraph};
 pub use ids::{new_id, new_run_id};
 pub use poll::PollSubscription;
 pub use records::{

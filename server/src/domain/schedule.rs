@@ -1,4 +1,4 @@
-//! Schedules: a target (a block, later a graph) run with a stored input each
+//! Schedules: a target (a block or a graph) run with a stored input each
 //! time a cron pattern matches the wall clock of an IANA time zone. What the
 //! pattern means and when it fires next is the schedules service's business;
 //! here are the nouns the storage keeps.
@@ -16,6 +16,14 @@ pub enum ScheduleTarget {
         /// The block's id (a UUID; a name given at creation is resolved to it).
         block_id: String,
     },
+    /// A graph (an agent) of the schedule's owner.
+    Graph {
+        /// The graph's id.
+        graph_id: String,
+        /// The version each fire runs; the active one at the time of the fire
+        /// when `None`.
+        graph_version: Option<u32>,
+    },
 }
 
 impl ScheduleTarget {
@@ -23,6 +31,7 @@ impl ScheduleTarget {
     pub const fn kind(&self) -> &'static str {
         match self {
             ScheduleTarget::Block { .. } => "block",
+            ScheduleTarget::Graph { .. } => "graph",
         }
     }
 
@@ -30,14 +39,24 @@ impl ScheduleTarget {
     pub fn id(&self) -> &str {
         match self {
             ScheduleTarget::Block { block_id } => block_id,
+            ScheduleTarget::Graph { graph_id, .. } => graph_id,
         }
     }
 
-    /// The target of `kind` with `id`, as stored; `None` for a kind this
-    /// version does not know.
-    pub fn from_parts(kind: &str, id: String) -> Option<Self> {
+    /// The graph version it runs, for a graph target that names one.
+    pub fn version(&self) -> Option<u32> {
+        match self {
+            ScheduleTarget::Graph { graph_version, .. } => *graph_version,
+            ScheduleTarget::Block { .. } => None,
+        }
+    }
+
+    /// The target of `kind` with `id` (and, for a graph, `version`), as
+    /// stored; `None` for a kind this version does not know.
+    pub fn from_parts(kind: &str, id: String, version: Option<u32>) -> Option<Self> {
         match kind {
             "block" => Some(ScheduleTarget::Block { block_id: id }),
+            "graph" => Some(ScheduleTarget::Graph { graph_id: id, graph_version: version }),
             _ => None,
         }
     }

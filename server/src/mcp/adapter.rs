@@ -12,9 +12,10 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
 
+use super::agents;
 use super::calls::{self, CallOutcome};
-use super::catalogue::{Catalogue, ToolEntry};
-use crate::domain::Caller;
+use super::catalogue::{Catalogue, ToolEntry, ToolTarget};
+use crate::domain::{Caller, RunEvent};
 use crate::services::AppState;
 
 /// The longest text a tool result's summary quotes of one value.
@@ -67,7 +68,7 @@ impl ServerHandler for McpServer {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(implementation)
             .with_instructions(
-                "Each tool runs one block. Arguments follow the tool's input schema; credentials are the caller's \
+                "Each tool runs one block, or (named agent_...) one of the caller's agents. Arguments follow the tool's input schema; credentials are the caller's \
                  stored ones. Results are {pin: [values]}; a failed run is a tool error naming why.",
             )
     }
@@ -82,7 +83,15 @@ impl ServerHandler for McpServer {
         let page = self.catalogue.page(&caller, cursor).map_err(|_| {
             ErrorData::invalid_params("the cursor is not one this server handed out; list again without it", None)
         })?;
-        let mut result = ListToolsResult::with_all_items(page.tools.into_iter().map(tool).collect());
+        // The caller's agents come first, on the first page.
+        let agents = match cursor {
+            None => agents::tools_of(&self.state, &caller)
+                .await
+                .map_err(|refusal| ErrorData::internal_error(refusal.message().to_owned(), None))?,
+            Some(_) => Vec::new(),
+        };
+        let tools = agents.iter().chain(page.tools).map(tool).collect();
+        let mut result = ListToolsResult::with_all_items(tools);
         result.next_cursor = page.next_cursor;
         Ok(result)
     }
@@ -94,10 +103,16 @@ impl ServerHandler for McpServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let caller = self.caller(&context)?;
         let Some(entry) = self.catalogue.find(&caller, &request.name) else {
-            return Err(ErrorData::invalid_params(
-                format!("no tool named `{}` (tools/list shows those these credentials may call)", request.name),
-                None,
-            ));
+            let agent = agents::find(&self.state, &caller, &request.name)
+                .await
+                .map_err(|refusal| ErrorData::internal_error(refusal.message().to_owned(), None))?;
+            return match agent {
+                Some(agent) => Ok(self.call_agent(&caller, &agent, request, context).await),
+                None => Err(ErrorData::invalid_params(
+                    format!("no tool named `{}` (tools/list shows those these credentials may call)", request.name),
+                    None,
+                )),
+            };
         };
         let progress = context.meta.get_progress_token();
         let peer = context.peer.clone();
@@ -128,6 +143,58 @@ impl ServerHandler for McpServer {
     }
 }
 
+impl McpServer {
+    /// Runs an agent tool: its node events as progress, its outputs as the
+    /// result.
+    async fn call_agent(
+        &self,
+        caller: &Caller,
+        entry: &ToolEntry,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> CallToolResponse {
+        let ToolTarget::Graph { id, version } = &entry.target else {
+            return CallToolResult::error(vec![ContentBlock::text("this tool runs a block".to_owned())]).into();
+        };
+        let progress = context.meta.get_progress_token();
+        let peer = context.peer.clone();
+        let on_event = |seq: u64, event: &RunEvent| {
+            let notification = progress.clone().map(|token| {
+                ProgressNotificationParam::new(token, seq as f64).with_message(format!(
+                    "{}: {}",
+                    event.name,
+                    clip(&event.data.to_string())
+                ))
+            });
+            let peer = peer.clone();
+            async move {
+                if let Some(notification) = notification {
+                    let _ = peer.notify_progress(notification).await;
+                }
+            }
+        };
+        let arguments = request.arguments.unwrap_or_default();
+        let cancelled = context.ct.clone();
+        match agents::call(&self.state, caller, (id, *version), arguments, on_event, cancelled.cancelled_owned()).await
+        {
+            Ok(outcome) => {
+                let text = match &outcome.error {
+                    Some(error) => format!("{} failed (run {}): {error}", outcome.graph, outcome.run_id),
+                    None => format!("{} completed (run {})", outcome.graph, outcome.run_id),
+                };
+                let text = outcome_lines(text, &outcome.outputs);
+                let mut result = match outcome.error {
+                    Some(_) => CallToolResult::error(vec![ContentBlock::text(text)]),
+                    None => CallToolResult::success(vec![ContentBlock::text(text)]),
+                };
+                result.structured_content = Some(outcome.outputs);
+                result.into()
+            }
+            Err(refusal) => CallToolResult::error(vec![ContentBlock::text(refusal.message().to_owned())]).into(),
+        }
+    }
+}
+
 fn result(outcome: CallOutcome) -> CallToolResult {
     let summary = summary(&outcome);
     let mut result = match outcome.error {
@@ -144,7 +211,16 @@ fn summary(outcome: &CallOutcome) -> String {
         Some(error) => format!("{} failed (run {}): {error}", outcome.block, outcome.run_id),
         None => format!("{} completed (run {})", outcome.block, outcome.run_id),
     };
-    if let Value::Object(pins) = &outcome.outputs {
+    text = outcome_lines(text, &outcome.outputs);
+    if !outcome.ignored.is_empty() {
+        text.push_str(&format!("\nignored arguments (not in the schema): {}", outcome.ignored.join(", ")));
+    }
+    text
+}
+
+/// `text`, then one line per value of each pin (or graph output) but `error`.
+fn outcome_lines(mut text: String, outputs: &Value) -> String {
+    if let Value::Object(pins) = outputs {
         for (pin, values) in pins.iter().filter(|(pin, _)| pin.as_str() != "error") {
             for value in values.as_array().into_iter().flatten() {
                 let shown = match value {
@@ -154,9 +230,6 @@ fn summary(outcome: &CallOutcome) -> String {
                 text.push_str(&format!("\n{pin}: {}", clip(&shown)));
             }
         }
-    }
-    if !outcome.ignored.is_empty() {
-        text.push_str(&format!("\nignored arguments (not in the schema): {}", outcome.ignored.join(", ")));
     }
     text
 }

@@ -44,7 +44,9 @@ where
     F: FnMut(u64, &OutputEvent) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let ToolTarget::Block(id) = tool.target;
+    let ToolTarget::Block(id) = tool.target else {
+        return Err(ServiceError::bad_request("not_a_block_tool", format!("tool `{}` runs an agent", tool.name)));
+    };
     let block = runs::runnable_block(state, id)?;
     let mut input = arguments;
     fill_credentials(state, caller, block, &mut input).await?;

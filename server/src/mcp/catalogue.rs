@@ -3,9 +3,9 @@
 //! paged.
 //!
 //! Trigger blocks are not tools: their input is a provider's webhook delivery,
-//! which no client has to give. Agents (graphs) become tools here too once the
-//! server stores them: each [`ToolEntry`] says what it runs ([`ToolTarget`]) and
-//! which scope that needs.
+//! which no client has to give. The caller's agents (graphs) are tools too
+//! ([`super::agents`]), listed per caller on the first page: each [`ToolEntry`]
+//! says what it runs ([`ToolTarget`]) and which scope that needs.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,6 +29,13 @@ const MAX_NAME: usize = 64;
 pub enum ToolTarget {
     /// A block, by id.
     Block(&'static str),
+    /// A graph (an agent) of the caller, at a version (see [`super::agents`]).
+    Graph {
+        /// The graph's id.
+        id: String,
+        /// The version a call runs (the active one when the tools were listed).
+        version: u32,
+    },
 }
 
 /// One tool, transport-free.

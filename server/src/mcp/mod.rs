@@ -1,4 +1,4 @@
-//! MCP: every block as a tool for AI clients, over Streamable HTTP (`/mcp`) and
+//! MCP: every block (and the caller's agents) as a tool for AI clients, over Streamable HTTP (`/mcp`) and
 //! stdio (`block-server mcp`). A door like [`crate::api`]: nothing imports it,
 //! and it does its work through [`crate::services`].
 //!
@@ -6,6 +6,7 @@
 //!   the caller's scopes and paged.
 //! - [`schema`]: tool schemas a strict client accepts.
 //! - [`calls`]: a tool call on the same path as `POST /blocks/{id}/execute`.
+//! - [`agents`]: the caller's graphs as tools, run on the run engine.
 //! - `adapter`: the only code that names the MCP SDK's (rmcp's) types.
 //! - [`http`]: `/mcp`, its authentication, and the RFC 9728 metadata.
 //! - [`stdio`]: the same tools over standard input and output.
@@ -14,6 +15,7 @@
 //! caller's scopes do not allow.
 
 mod adapter;
+pub mod agents;
 pub mod calls;
 pub mod catalogue;
 pub mod http;

@@ -6,6 +6,7 @@
 //! - [`auth`]: who is calling (API keys, OAuth access tokens) and the limits on
 //!   both.
 //! - [`runs`]: running blocks, with billing and run records.
+//! - [`graphs`]: users' graphs (agents) in versions, and starting graph runs.
 //! - [`credentials`]: users' credentials, sealed, and what the API does with them;
 //!   [`provider_login`]: connecting an account at a provider over OAuth.
 //! - [`triggers`]: webhook deliveries and trigger subscriptions.
@@ -22,6 +23,7 @@ pub mod accounts;
 pub mod auth;
 pub mod credentials;
 mod error;
+pub mod graphs;
 pub mod oauth_server;
 pub mod polls;
 pub mod provider_login;

@@ -46,14 +46,40 @@ pub fn seal(cipher: &Cipher, block: &RegisteredBlock, input: &mut Value) -> Resu
     let Some(fields) = input.as_object_mut() else { return Ok(()) };
     for name in block.secret_fields() {
         let Some(value) = fields.get_mut(name) else { continue };
-        if is_sealed(value) {
-            continue;
-        }
-        let plain = serde_json::to_vec(value).map_err(|error| ServiceError::internal("sealing an input", error))?;
-        let sealed = cipher.seal(CONTEXT, &plain).map_err(|error| ServiceError::internal("sealing an input", error))?;
-        *value = json!({ SEALED_KEY: STANDARD.encode(sealed) });
+        seal_value(cipher, value)?;
     }
     Ok(())
+}
+
+/// Seals one secret value in place, for storing it (a secret graph input).
+pub fn seal_value(cipher: &Cipher, value: &mut Value) -> Result<(), ServiceError> {
+    if is_sealed(value) {
+        return Ok(());
+    }
+    let plain = serde_json::to_vec(value).map_err(|error| ServiceError::internal("sealing an input", error))?;
+    let sealed = cipher.seal(CONTEXT, &plain).map_err(|error| ServiceError::internal("sealing an input", error))?;
+    *value = json!({ SEALED_KEY: STANDARD.encode(sealed) });
+    Ok(())
+}
+
+/// Opens one value [`seal_value`] sealed (a value not sealed is left as it
+/// is); the error names `name`.
+pub fn unseal_value(cipher: &Cipher, name: &str, value: &mut Value) -> Result<(), String> {
+    let Some(sealed) = value.get(SEALED_KEY).and_then(Value::as_str) else { return Ok(()) };
+    let unreadable = || format!("the stored value of the secret field `{name}` could not be opened");
+    let sealed = STANDARD.decode(sealed).map_err(|_| unreadable())?;
+    let plain = cipher.open(CONTEXT, &sealed).map_err(|_| unreadable())?;
+    *value = serde_json::from_slice(&plain).map_err(|_| unreadable())?;
+    Ok(())
+}
+
+/// Replaces every sealed value among `fields` by [`MASK`], for showing them.
+pub fn mask_sealed(fields: &mut serde_json::Map<String, Value>) {
+    for value in fields.values_mut() {
+        if is_sealed(value) {
+            *value = Value::String(MASK.to_owned());
+        }
+    }
 }
 
 /// Opens what [`seal`] sealed, for running the input.
@@ -61,11 +87,7 @@ pub fn unseal(cipher: &Cipher, block: &RegisteredBlock, input: &mut Value) -> Re
     let Some(fields) = input.as_object_mut() else { return Ok(()) };
     for name in block.secret_fields() {
         let Some(value) = fields.get_mut(name) else { continue };
-        let Some(sealed) = value.get(SEALED_KEY).and_then(Value::as_str) else { continue };
-        let unreadable = || format!("the stored value of the secret field `{name}` could not be opened");
-        let sealed = STANDARD.decode(sealed).map_err(|_| unreadable())?;
-        let plain = cipher.open(CONTEXT, &sealed).map_err(|_| unreadable())?;
-        *value = serde_json::from_slice(&plain).map_err(|_| unreadable())?;
+        unseal_value(cipher, name, value)?;
     }
     Ok(())
 }

@@ -195,6 +195,11 @@ impl AppState {
         &self.inner.registry
     }
 
+    /// The blocks served, shared (for what holds on to them, as a graph executor).
+    pub fn shared_registry(&self) -> &SharedRegistry {
+        &self.inner.registry
+    }
+
     /// The storage.
     pub fn storage(&self) -> &Arc<dyn Storage> {
         &self.inner.storage

@@ -1,7 +1,7 @@
 //! What the server keeps, one trait per aggregate: accounts and API keys
 //! ([`AccountStore`]), sealed credentials ([`CredentialRows`]), credit balances
 //! and their ledger ([`CreditLedger`]), webhooks and trigger subscriptions
-//! ([`WebhookRows`]), runs ([`RunStore`]), schedules ([`ScheduleStore`]), polling
+//! ([`WebhookRows`]), runs ([`RunStore`]), graphs and their versions ([`GraphStore`]), schedules ([`ScheduleStore`]), polling
 //! trigger subscriptions ([`PollStore`]), the
 //! OAuth authorization server's clients and tokens ([`OAuthStore`]), and the
 //! database itself ([`SettingStore`]). [`Storage`] is all of them at once,
@@ -17,6 +17,7 @@ mod accounts;
 mod credentials;
 mod credits;
 mod error;
+mod graphs;
 mod oauth;
 mod polls;
 mod postgres;
@@ -31,6 +32,7 @@ pub use accounts::{AccountStore, KeyChanges};
 pub use credentials::CredentialRows;
 pub use credits::CreditLedger;
 pub use error::{StorageError, StorageErrorKind};
+pub use graphs::{ActiveVersionChange, GraphStore};
 pub use oauth::OAuthStore;
 pub use polls::{PollOutcome, PollStore};
 pub use postgres::{PostgresStorage, is_postgres_url};
@@ -52,6 +54,7 @@ pub trait Storage:
     + WebhookRows
     + RunStore
     + RunQueue
+    + GraphStore
     + IdempotencyStore
     + CallbackStore
     + ScheduleStore
@@ -68,6 +71,7 @@ impl<T> Storage for T where
         + WebhookRows
         + RunStore
         + RunQueue
+        + GraphStore
         + IdempotencyStore
         + CallbackStore
         + ScheduleStore
@@ -81,7 +85,7 @@ impl<T> Storage for T where
 /// concrete backend's methods are called (tests, tools).
 pub mod prelude {
     pub use super::{
-        AccountStore, CallbackStore, CredentialRows, CreditLedger, IdempotencyStore, OAuthStore, PollStore, RunQueue,
-        RunStore, ScheduleStore, SettingStore, WebhookRows,
+        AccountStore, CallbackStore, CredentialRows, CreditLedger, GraphStore, IdempotencyStore, OAuthStore, PollStore,
+        RunQueue, RunStore, ScheduleStore, SettingStore, WebhookRows,
     };
 }

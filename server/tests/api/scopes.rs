@@ -17,11 +17,13 @@ fn concrete(route: &RouteSpec) -> String {
         .replace("{cred_id}", "no-such-credentials")
         .replace("{webhook_id}", "no-such-webhook")
         .replace("{subscription_id}", "no-such-subscription")
+        .replace("{version}", "1")
+        .replace("{exec_id}", "no-such-execution")
 }
 
 async fn call(client: &Client, route: &RouteSpec) -> crate::support::Answer {
     let body = json!({});
-    let body = (route.method == reqwest::Method::POST).then_some(&body);
+    let body = (route.method == reqwest::Method::POST || route.method == reqwest::Method::PUT).then_some(&body);
     client.send(route.method.as_str(), &concrete(route), body, &[]).await
 }
 

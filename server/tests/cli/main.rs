@@ -2,5 +2,6 @@
 //! directory. One test binary, so that CI links it once.
 
 mod commands;
+mod graphs;
 mod runs_schedules;
 mod serve;

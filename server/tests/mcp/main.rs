@@ -9,6 +9,7 @@ use block_providers as _;
 mod support;
 mod test_blocks;
 
+mod agents;
 mod calls;
 mod oauth;
 mod sessions;

@@ -15,6 +15,8 @@ mod billing;
 pub mod callbacks;
 mod driver;
 mod follow;
+mod graph_nodes;
+mod graph_run;
 mod hub;
 mod tally;
 mod workers;
@@ -24,6 +26,7 @@ use block_core::{ExecuteError, RegisteredBlock, Value};
 pub use billing::{insufficient, names_platform_credentials};
 pub use driver::{Ended, RunDriver, Start};
 pub use follow::follow;
+pub use graph_run::events as graph_events;
 pub use hub::{RunHub, StopSignal};
 pub use tally::Tally;
 pub use workers::Workers;
@@ -141,7 +144,12 @@ pub async fn get(state: &AppState, user_id: &str, id: &str) -> Result<Run, Servi
 
 /// `run` as it may be shown: its secret input fields masked.
 pub fn shown(state: &AppState, mut run: Run) -> Run {
-    if let Some(block) = state.registry().by_id(&run.block_id) {
+    if run.kind == RunKind::Graph {
+        // A graph run's secret graph inputs are stored sealed.
+        if let Some(Value::Object(values)) = run.input.get_mut("node_input") {
+            run_input::mask_sealed(values);
+        }
+    } else if let Some(block) = state.registry().by_id(&run.block_id) {
         run_input::mask(block, &mut run.input);
     }
     run

@@ -10,7 +10,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 use super::driver::{RunDriver, Start};
-use crate::domain::{Run, RunStatus, now_millis};
+use crate::domain::{Run, RunKind, RunStatus, now_millis};
 use crate::services::{AppState, run_input};
 use crate::storage::RunEnd;
 
@@ -147,6 +147,9 @@ async fn callbacks(state: AppState, mut stopping: watch::Receiver<bool>) {
 
 /// Runs one claimed run to its end.
 async fn run_one(state: &AppState, run: Run) {
+    if run.kind == RunKind::Graph {
+        return super::graph_run::run_graph(state, run).await;
+    }
     let Some(block) = state.registry().by_id(&run.block_id) else {
         let end = RunEnd {
             id: run.id.clone(),

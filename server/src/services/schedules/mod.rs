@@ -1,4 +1,4 @@
-//! Schedules: run a block with a stored input whenever a cron pattern matches
+//! Schedules: run a block (or a graph) with a stored input whenever a cron pattern matches
 //! the wall clock of a time zone. Creating one checks everything at once (the
 //! block, its input against the block's schema, the pattern, the time zone)
 //! and lists every problem; the [`Scheduler`] of each server process queues
@@ -19,6 +19,7 @@
 
 mod cron;
 mod firing;
+mod graph_target;
 mod scheduler;
 
 use std::time::Duration;
@@ -28,6 +29,7 @@ use serde_json::json;
 
 pub use cron::{CronSchedule, FireTime, NoFireTime, TimingProblem};
 pub use firing::{FirePlan, plan};
+pub use graph_target::{NewGraphSchedule, create_for_graph};
 pub use scheduler::Scheduler;
 
 use super::run_input;
@@ -90,22 +92,8 @@ pub async fn create<S: ScheduleStore + ?Sized>(
     let block = enabled_block(registry, &new.block)?;
     let timezone = new.timezone.clone().unwrap_or_else(|| user.timezone.clone());
     let mut problems = Vec::new();
-    if new.cron.chars().count() > MAX_CRON_CHARS {
-        problems.push(problem("/cron", format!("the pattern is longer than {MAX_CRON_CHARS} characters")));
-    }
     let name = new.name.clone().map(|name| name.trim().to_owned()).unwrap_or_else(|| block.name().to_owned());
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        problems.push(problem("/name", format!("a name has 1 to {MAX_NAME_CHARS} characters")));
-    }
-    let timing = if problems.is_empty() {
-        CronSchedule::parse(&new.cron, &timezone)
-            .map_err(|found| {
-                problems.extend(found.into_iter().map(|found| problem(&format!("/{}", found.field), found.message)));
-            })
-            .ok()
-    } else {
-        None
-    };
+    let timing = check_timing(&mut problems, &new.cron, &timezone, &name);
     let mut input = new.input;
     let (_ignored, found) = block.normalise_and_check(&mut input);
     problems.extend(found.into_iter().map(|found| problem(&format!("/input{}", found.path), found.message)));
@@ -134,6 +122,25 @@ pub async fn create<S: ScheduleStore + ?Sized>(
     Ok(view(registry, schedule, now))
 }
 
+/// Checks a schedule's pattern, time zone and name, adding what is wrong to
+/// `problems`; the pattern read, when nothing was.
+fn check_timing(problems: &mut Vec<(String, String)>, cron: &str, timezone: &str, name: &str) -> Option<CronSchedule> {
+    if cron.chars().count() > MAX_CRON_CHARS {
+        problems.push(problem("/cron", format!("the pattern is longer than {MAX_CRON_CHARS} characters")));
+    }
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        problems.push(problem("/name", format!("a name has 1 to {MAX_NAME_CHARS} characters")));
+    }
+    if !problems.is_empty() {
+        return None;
+    }
+    CronSchedule::parse(cron, timezone)
+        .map_err(|found| {
+            problems.extend(found.into_iter().map(|found| problem(&format!("/{}", found.field), found.message)));
+        })
+        .ok()
+}
+
 /// `user_id`'s schedules, oldest first, each with its next fire times.
 pub async fn list<S: ScheduleStore + ?Sized>(
     storage: &S,
@@ -157,8 +164,17 @@ pub async fn delete<S: ScheduleStore + ?Sized>(storage: &S, user_id: &str, id: &
 /// next fire time, unless that one is missed (then from now on, where the
 /// scheduler will take it up).
 pub fn view(registry: &Registry, mut schedule: Schedule, now: i64) -> ScheduleView {
-    if let Some(block) = registry.by_id(schedule.target.id()) {
-        run_input::mask(block, &mut schedule.input);
+    match &schedule.target {
+        ScheduleTarget::Block { block_id } => {
+            if let Some(block) = registry.by_id(block_id) {
+                run_input::mask(block, &mut schedule.input);
+            }
+        }
+        ScheduleTarget::Graph { .. } => {
+            if let Some(Value::Object(values)) = schedule.input.get_mut("node_input") {
+                run_input::mask_sealed(values);
+            }
+        }
     }
     let next_fires = match (CronSchedule::parse(&schedule.cron, &schedule.timezone), schedule.next_fire_at) {
         (Ok(timing), Some(next)) => {

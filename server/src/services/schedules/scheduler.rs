@@ -8,7 +8,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::{CronSchedule, FirePlan, plan};
-use crate::domain::{RunKind, RunSource, Schedule, now_millis};
+use crate::domain::{RunKind, RunSource, Schedule, ScheduleTarget, now_millis};
+use crate::services::graphs::{self, GraphRunRequest};
 use crate::services::run_input;
 use crate::services::runs::{self, NewRun};
 use crate::services::{AppState, ServiceError};
@@ -144,6 +145,16 @@ async fn fire(state: &AppState, schedule: Schedule, now: i64) {
 
 /// Queues the run of one fire; its id.
 async fn queue(state: &AppState, schedule: &Schedule) -> Result<String, ServiceError> {
+    if let ScheduleTarget::Graph { graph_id, graph_version } = &schedule.target {
+        let (node_input, credentials_inputs) = super::graph_target::graph_input(schedule);
+        let request = GraphRunRequest {
+            version: *graph_version,
+            credentials_inputs,
+            source_ref: Some(schedule.id.clone()),
+            ..GraphRunRequest::new(&schedule.user_id, graph_id, node_input, RunSource::Schedule)
+        };
+        return Ok(graphs::start_run(state, request).await?.id);
+    }
     let block = runs::runnable_block(state, schedule.target.id())?;
     let new = NewRun {
         kind: RunKind::Schedule,

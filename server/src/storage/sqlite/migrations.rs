@@ -313,6 +313,29 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE oauth_tokens ADD COLUMN resource TEXT;
     ",
+    // 12: graphs (agents) of each user, every version kept (its nodes and links
+    // as the graph's JSON), one of them active. Times in Unix milliseconds.
+    // Schedules may run a graph: the version a graph schedule names.
+    "
+    ALTER TABLE schedules ADD COLUMN target_version INTEGER;
+    CREATE TABLE graphs (
+        id              TEXT PRIMARY KEY,
+        user_id         TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        active_version  INTEGER NOT NULL,
+        latest_version  INTEGER NOT NULL,
+        created_at      INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX graphs_by_user ON graphs(user_id, created_at);
+    CREATE TABLE graph_versions (
+        graph_id     TEXT NOT NULL REFERENCES graphs(id) ON DELETE CASCADE,
+        version      INTEGER NOT NULL CHECK (version >= 1),
+        name         TEXT NOT NULL,
+        description  TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        saved_at     INTEGER NOT NULL,
+        PRIMARY KEY (graph_id, version)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// Why migrating failed.

@@ -20,6 +20,7 @@
 mod accounts;
 mod credentials;
 mod credits;
+mod graphs;
 mod key_marker;
 mod migrations;
 mod oauth;

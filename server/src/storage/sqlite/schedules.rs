@@ -10,7 +10,7 @@ use crate::storage::{FireClaim, FireResult, ScheduleStore, StorageError};
 macro_rules! schedule_columns {
     () => {
         "id, user_id, name, target_kind, target_id, input, cron, timezone, missed, next_fire_at, created_at, \
-         last_fired_at, last_run_id, last_error"
+         last_fired_at, last_run_id, last_error, target_version"
     };
 }
 
@@ -22,7 +22,7 @@ fn schedule_row(row: &Row<'_>) -> rusqlite::Result<Schedule> {
         id: row.get(0)?,
         user_id: row.get(1)?,
         name: row.get(2)?,
-        target: ScheduleTarget::from_parts(&kind, row.get(4)?)
+        target: ScheduleTarget::from_parts(&kind, row.get(4)?, row.get(14)?)
             .ok_or_else(|| corrupt(3, format!("unknown schedule target kind `{kind}`")))?,
         input: serde_json::from_str(&input)
             .map_err(|error| corrupt(5, format!("a schedule's input is not JSON: {error}")))?,
@@ -41,8 +41,8 @@ fn schedule_row(row: &Row<'_>) -> rusqlite::Result<Schedule> {
 fn insert(conn: &Connection, schedule: &Schedule) -> rusqlite::Result<()> {
     conn.execute_cached(
         "INSERT INTO schedules (id, user_id, name, target_kind, target_id, input, cron, timezone, missed, next_fire_at,
-                                created_at, last_fired_at, last_run_id, last_error)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                created_at, last_fired_at, last_run_id, last_error, target_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
             schedule.id,
             schedule.user_id,
@@ -58,6 +58,7 @@ fn insert(conn: &Connection, schedule: &Schedule) -> rusqlite::Result<()> {
             schedule.last_fired_at,
             schedule.last_run_id,
             schedule.last_error,
+            schedule.target.version(),
         ],
     )?;
     Ok(())

@@ -9,13 +9,13 @@ use std::time::Duration;
 use block_core::credentials::CredentialsMeta;
 use block_core::webhooks::Subscription;
 use block_server::domain::{
-    ApiKeyRecord, ChargeOutcome, KeyStatus, LedgerEntry, NewApiKey, OAuthClient, OAuthToken, PollSubscription,
-    ProviderLogin, Run, RunEvent, Schedule, SealedCredentials, User, WebhookRow,
+    ApiKeyRecord, ChargeOutcome, GraphVersion, KeyStatus, LedgerEntry, NewApiKey, OAuthClient, OAuthToken,
+    PollSubscription, ProviderLogin, Run, RunEvent, Schedule, SealedCredentials, StoredGraph, User, WebhookRow,
 };
 use block_server::storage::prelude::*;
 use block_server::storage::{
-    Admission, AttemptOutcome, Callback, FireClaim, FireResult, Idempotent, KeyChanges, PollOutcome, Recovered, RunEnd,
-    RunFilter, RunPage, SqliteStorage, StopOutcome, StorageError, StoredAnswer,
+    ActiveVersionChange, Admission, AttemptOutcome, Callback, FireClaim, FireResult, Idempotent, KeyChanges,
+    PollOutcome, Recovered, RunEnd, RunFilter, RunPage, SqliteStorage, StopOutcome, StorageError, StoredAnswer,
 };
 use futures_util::future::BoxFuture;
 
@@ -178,6 +178,17 @@ delegate!(ScheduleStore {
     async fn earliest_fire(&self) -> Result<Option<i64>, StorageError>;
     async fn claim_fire(&self, claim: FireClaim) -> Result<bool, StorageError>;
     async fn record_fire(&self, id: &str, result: FireResult) -> Result<(), StorageError>;
+});
+
+delegate!(GraphStore {
+    async fn create_graph(&self, user_id: &str, id: &str, first: GraphVersion) -> Result<StoredGraph, StorageError>;
+    async fn add_graph_version(&self, user_id: &str, id: &str, version: GraphVersion, activate: bool) -> Result<Option<StoredGraph>, StorageError>;
+    async fn set_active_version(&self, user_id: &str, id: &str, version: u32) -> Result<ActiveVersionChange, StorageError>;
+    async fn graph(&self, user_id: &str, id: &str, version: Option<u32>) -> Result<Option<StoredGraph>, StorageError>;
+    async fn graph_by_id(&self, id: &str, version: Option<u32>) -> Result<Option<StoredGraph>, StorageError>;
+    async fn graphs(&self, user_id: &str) -> Result<Vec<StoredGraph>, StorageError>;
+    async fn graph_versions(&self, user_id: &str, id: &str) -> Result<Vec<StoredGraph>, StorageError>;
+    async fn delete_graph(&self, user_id: &str, id: &str) -> Result<bool, StorageError>;
 });
 
 delegate!(PollStore {

@@ -1,0 +1,67 @@
+//! Stored graphs (agents): each graph a user saves keeps every version, one of
+//! which is active (the one that runs when no version is named). The graph
+//! itself is block-core's model, in the reference's JSON shape.
+
+use block_core::graph::Graph;
+
+/// One version of a user's graph, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredGraph {
+    /// The graph's id (a UUID v4), the same for every version.
+    pub id: String,
+    /// This version, counted from 1.
+    pub version: u32,
+    /// Whose graph it is.
+    pub user_id: String,
+    /// This version's name.
+    pub name: String,
+    /// This version's description.
+    pub description: String,
+    /// The nodes and links of this version (its `id`, `version`, `is_active`,
+    /// `name` and `description` are the stored ones).
+    pub graph: Graph,
+    /// The version that runs when none is named.
+    pub active_version: u32,
+    /// The highest version.
+    pub latest_version: u32,
+    /// When the graph (its first version) was created, Unix milliseconds.
+    pub created_at: i64,
+    /// When this version was saved, Unix milliseconds.
+    pub updated_at: i64,
+}
+
+impl StoredGraph {
+    /// Whether this version is the active one.
+    pub fn is_active(&self) -> bool {
+        self.version == self.active_version
+    }
+}
+
+/// A version to store: what a save gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphVersion {
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// Its nodes and links.
+    pub graph: Graph,
+    /// When it was saved, Unix milliseconds.
+    pub saved_at: i64,
+}
+
+/// What a graph run's record holds as its input: the version it runs, the
+/// values of the graph's inputs (secret ones sealed while stored, masked when
+/// shown) and the credentials chosen for its credentials inputs (meta objects
+/// only).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GraphRunInput {
+    /// The graph version the run runs.
+    pub graph_version: u32,
+    /// Values of the graph's inputs, by name.
+    #[serde(default)]
+    pub node_input: serde_json::Map<String, serde_json::Value>,
+    /// Credentials meta objects, by graph credentials input key.
+    #[serde(default)]
+    pub credentials_inputs: serde_json::Map<String, serde_json::Value>,
+}

@@ -1,0 +1,91 @@
+//! Node executions of a graph run as child runs: each one recorded (kind
+//! `graph_node`, its parent the graph run, its node id as `source_ref`),
+//! charged at its block's cost when it starts, and followed like any run. The
+//! first one the balance cannot cover is refused, and tells the graph run to
+//! stop: nothing more is charged.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use block_core::graph::{NodeOutputs, NodeRequest, NodeRunError, NodeRunner};
+use serde_json::Value;
+
+use super::NewRun;
+use super::driver::{RunDriver, Start};
+use super::hub::StopSignal;
+use crate::domain::{RunKind, RunSource, RunStatus};
+use crate::services::{AppState, Refusal};
+
+/// What the node runs of one graph run share with it.
+#[derive(Debug, Clone, Default)]
+pub(super) struct NodeLedger {
+    /// Raised when a node was refused for want of credits.
+    pub out_of_credits: StopSignal,
+    /// Why, once raised.
+    pub reason: Arc<Mutex<Option<String>>>,
+    /// Credits the ended node runs were charged in all.
+    pub charged: Arc<AtomicU64>,
+}
+
+impl NodeLedger {
+    /// Why the graph run stopped for want of credits, if it did.
+    pub fn refusal(&self) -> Option<String> {
+        self.reason.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+/// Runs a graph run's node executions as its child runs.
+pub(super) struct NodeRuns {
+    pub state: AppState,
+    pub graph_run_id: String,
+    pub user_id: String,
+    pub ledger: NodeLedger,
+}
+
+#[block_core::async_trait]
+impl NodeRunner for NodeRuns {
+    async fn run(&self, request: NodeRequest<'_>) -> Result<NodeOutputs, NodeRunError> {
+        if let Some(reason) = self.ledger.refusal() {
+            return Err(NodeRunError::Refused { reason });
+        }
+        let new = NewRun {
+            user_id: self.user_id.clone(),
+            kind: RunKind::GraphNode,
+            source: RunSource::Graph,
+            source_ref: Some(request.node_id.to_owned()),
+            parent_id: Some(self.graph_run_id.clone()),
+            callback_url: None,
+        };
+        let mut run = new.record(request.block, Value::Null, RunStatus::Running);
+        if let Some(id) = request.options.execution_id {
+            run.id = id.to_string();
+        }
+        match RunDriver::start(&self.state, run, request.block, request.input, Start::Inline).await {
+            Ok(driver) => {
+                let charged = self.ledger.charged.clone();
+                Ok(Box::pin(futures_util::stream::unfold(Some(driver), move |driver| {
+                    let charged = charged.clone();
+                    async move {
+                        let mut driver = driver?;
+                        match driver.next().await {
+                            Some((_, event)) => Some((event, Some(driver))),
+                            None => {
+                                let ended = driver.finish().await;
+                                charged.fetch_add(ended.run.charged, Ordering::Relaxed);
+                                None
+                            }
+                        }
+                    }
+                })))
+            }
+            Err(refusal) => {
+                let reason = refusal.message().to_owned();
+                if refusal.refusal() == Refusal::PaymentRequired {
+                    self.ledger.reason.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(reason.clone());
+                    self.ledger.out_of_credits.stop();
+                }
+                Err(NodeRunError::Refused { reason })
+            }
+        }
+    }
+}
