@@ -15,6 +15,7 @@ mod fixtures;
 
 mod accounts;
 mod credits;
+mod graphs;
 mod oauth;
 mod queue;
 mod records;
@@ -54,6 +55,7 @@ on_both_backends! {
     accounts::a_credentials_lock_holds_off_other_processes_until_dropped,
     credits::concurrent_charges_from_two_processes_never_overdraw,
     credits::charges_grants_and_the_ledger_agree,
+    graphs::graph_versions_from_two_processes_get_consecutive_numbers,
     oauth::an_authorization_code_is_consumed_once_across_processes,
     oauth::a_provider_login_is_taken_once_and_only_by_its_user,
     oauth::clients_and_token_families_revoke,

@@ -6,7 +6,7 @@
 //! append a new one.
 //!
 //! The numbering is this backend's own: version 1 is everything the SQLite
-//! backend reached in its migration 11. Times are Unix seconds or
+//! backend reached in its migration 11, version 2 its migration 12 (graphs). Times are Unix seconds or
 //! milliseconds as there; JSON is kept as text, as there, so both backends
 //! read and write the same shapes. Text compares and sorts byte by byte
 //! (`COLLATE "C"`), as in SQLite, whatever the database's default collation.
@@ -239,6 +239,30 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX poll_subscriptions_by_user ON poll_subscriptions(user_id, created_at);
     CREATE INDEX poll_subscriptions_due ON poll_subscriptions(next_poll_at);
+    "#,
+    // 2: graphs (agents) of each user, every version kept (its nodes and links
+    // as the graph's JSON), one of them active; the SQLite backend's migration
+    // 12. Times in Unix milliseconds.
+    r#"
+    CREATE TABLE graphs (
+        id              TEXT COLLATE "C" PRIMARY KEY,
+        user_id         TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        active_version  BIGINT NOT NULL,
+        latest_version  BIGINT NOT NULL,
+        created_at      BIGINT NOT NULL
+    );
+    CREATE INDEX graphs_by_user ON graphs(user_id, created_at);
+    CREATE TABLE graph_versions (
+        graph_id     TEXT COLLATE "C" NOT NULL REFERENCES graphs(id) ON DELETE CASCADE,
+        version      BIGINT NOT NULL CHECK (version >= 1),
+        name         TEXT COLLATE "C" NOT NULL,
+        description  TEXT COLLATE "C" NOT NULL,
+        body         TEXT COLLATE "C" NOT NULL,
+        saved_at     BIGINT NOT NULL,
+        PRIMARY KEY (graph_id, version)
+    );
+    -- Schedules may run a graph: the version a graph schedule names.
+    ALTER TABLE schedules ADD COLUMN target_version BIGINT;
     "#,
 ];
 

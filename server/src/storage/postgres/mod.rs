@@ -20,6 +20,7 @@ mod accounts;
 mod credentials;
 mod credits;
 mod error;
+mod graphs;
 mod listener;
 mod migrations;
 mod oauth;

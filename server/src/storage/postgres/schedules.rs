@@ -12,8 +12,17 @@ use crate::storage::{FireClaim, FireResult, ScheduleStore, StorageError};
 macro_rules! schedule_columns {
     () => {
         "id, user_id, name, target_kind, target_id, input, cron, timezone, missed, next_fire_at, created_at, \
-         last_fired_at, last_run_id, last_error"
+         last_fired_at, last_run_id, last_error, target_version"
     };
+}
+
+/// A stored graph version number read back.
+fn version(stored: Option<i64>) -> Result<Option<u32>, StorageError> {
+    stored
+        .map(|value| {
+            u32::try_from(value).map_err(|_| StorageError::corrupt(format!("a target version {value} is out of range")))
+        })
+        .transpose()
 }
 
 fn schedule_row(row: &Row) -> Result<Schedule, StorageError> {
@@ -23,7 +32,7 @@ fn schedule_row(row: &Row) -> Result<Schedule, StorageError> {
         id: get(row, 0)?,
         user_id: get(row, 1)?,
         name: get(row, 2)?,
-        target: ScheduleTarget::from_parts(&kind, get(row, 4)?)
+        target: ScheduleTarget::from_parts(&kind, get(row, 4)?, version(get(row, 14)?)?)
             .ok_or_else(|| StorageError::corrupt(format!("unknown schedule target kind `{kind}`")))?,
         input: from_json(get(row, 5)?, "a schedule's input")?,
         cron: get(row, 6)?,
@@ -45,8 +54,8 @@ impl ScheduleStore for PostgresStorage {
         sql::execute(
             &client,
             "INSERT INTO schedules (id, user_id, name, target_kind, target_id, input, cron, timezone, missed,
-                                    next_fire_at, created_at, last_fired_at, last_run_id, last_error)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                                    next_fire_at, created_at, last_fired_at, last_run_id, last_error, target_version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             &[
                 &schedule.id,
                 &schedule.user_id,
@@ -62,6 +71,7 @@ impl ScheduleStore for PostgresStorage {
                 &schedule.last_fired_at,
                 &schedule.last_run_id,
                 &schedule.last_error,
+                &schedule.target.version().map(i64::from),
             ],
         )
         .await
