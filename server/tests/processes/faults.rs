@@ -35,7 +35,7 @@ async fn caller(n: usize, client: reqwest::Client, bases: Vec<String>, key: Stri
     while Instant::now() < stop {
         i += 1;
         let base = &bases[(n + i) % bases.len()];
-        let queue = n % 2 == 0;
+        let queue = n.is_multiple_of(2);
         let token = format!("c{n}-{i}");
         let millis = if queue { 300 } else { 40 };
         let mut request = client
