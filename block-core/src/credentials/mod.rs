@@ -18,7 +18,7 @@ pub use kinds::{
     UserPasswordCredentials,
 };
 pub use secrecy::{ExposeSecret, SecretString};
-pub use store::{CredentialStore, InMemoryCredentialStore, StoreError, test_credentials};
+pub use store::{CredentialStore, InMemoryCredentialStore, RefreshLock, StoreError, test_credentials};
 
 pub(crate) use field::with_resolved;
 

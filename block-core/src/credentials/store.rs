@@ -68,7 +68,21 @@ pub trait CredentialStore: Send + Sync + 'static {
 
     /// Deletes the user's credentials with this id.
     async fn delete(&self, user_id: &str, id: &str) -> Result<(), StoreError>;
+
+    /// Holds off every other refresh of the user's credentials `id`, in other
+    /// processes sharing the store too, until the returned guard is dropped: an
+    /// OAuth refresh token rotates, so two processes refreshing with the same
+    /// one would leave one of them with a revoked token. The default holds
+    /// nothing (a store of one process relies on the executor's single flight
+    /// within the process).
+    async fn lock_refresh(&self, _user_id: &str, _id: &str) -> Result<Option<RefreshLock>, StoreError> {
+        Ok(None)
+    }
 }
+
+/// Held while credentials are refreshed ([`CredentialStore::lock_refresh`]);
+/// dropping it lets the next refresher in.
+pub type RefreshLock = Box<dyn std::any::Any + Send>;
 
 /// Credentials in memory: per-user entries plus read-only platform defaults.
 #[derive(Debug, Default, Clone)]

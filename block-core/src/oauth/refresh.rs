@@ -1,4 +1,5 @@
 //! Refreshing OAuth tokens before a run: once per credential, however many runs
+//! (and, with a store that locks across processes, however many processes)
 //! share it, and without holding any lock while a run executes.
 
 use std::collections::HashMap;
@@ -76,6 +77,12 @@ async fn refresh_once(
     http: HttpClient,
     store: Arc<dyn CredentialStore>,
 ) -> Result<StoredCredentials, RefreshFailure> {
+    // Another process sharing the store may be refreshing the same credentials:
+    // wait for it, then read what it saved.
+    let _held = store.lock_refresh(&user, &stale.meta.id).await.map_err(|error| RefreshFailure::Unavailable {
+        reason: format!("credentials `{}` could not be locked for their refresh: {error}", stale.meta.id),
+        retry_after: None,
+    })?;
     // A run that read the credentials just before another run's refresh finished
     // would otherwise refresh again with a refresh token already rotated away.
     if let Ok(Some(StoredCredentials::OAuth2(current))) = store.get(&user, &stale.meta.id).await

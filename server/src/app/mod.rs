@@ -2,12 +2,14 @@
 //! run ([`serve`]). Nothing below imports this module; the command line and the
 //! binary sit above it.
 
+mod database;
 mod serve;
 mod stdio;
 
 use axum::Router;
 
-pub use serve::{ServeConfig, ServeError, open_storage, open_storage_async, run_until, serve, shutdown_signal};
+pub use database::{open_database, open_storage, open_storage_async};
+pub use serve::{Role, ServeConfig, ServeError, run_until, serve, shutdown_signal};
 pub use stdio::serve_mcp_stdio;
 
 use crate::services::AppState;

@@ -7,7 +7,7 @@
 use std::future::{Future, IntoFuture};
 use std::io::{self, Write};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,13 +19,14 @@ use crate::services::SharedRegistry;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-use crate::domain::{Cipher, CryptoError, KEY_ENV, KeySource, Scope};
+use super::database::{load_cipher, open_database};
+use crate::domain::{CryptoError, KEY_ENV, KeySource, Scope};
 use crate::services::accounts::{self, BootstrapError};
 use crate::services::polls::Poller;
 use crate::services::runs::Workers;
 use crate::services::schedules::Scheduler;
 use crate::services::{AppState, Settings, StateError};
-use crate::storage::{RunQueue, SqliteStorage, StorageError};
+use crate::storage::StorageError;
 
 /// Where and how to serve.
 #[derive(Debug, Clone)]
@@ -40,6 +41,26 @@ pub struct ServeConfig {
     pub settings: Settings,
     /// How long running requests may take to finish after a shutdown signal.
     pub shutdown_grace: Duration,
+    /// A PostgreSQL database (`postgres://...`) shared with other processes;
+    /// `None` keeps everything in the data directory's SQLite file.
+    pub database_url: Option<String>,
+    /// What this process does: serve HTTP, run queued runs, or both.
+    pub role: Role,
+}
+
+/// What a process does. On a shared database any mix of processes works: the
+/// queue, the schedules and the polls are claimed through the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// The HTTP API, MCP and the console, and workers running queued runs,
+    /// the scheduler and the poller (`block-server serve`).
+    #[default]
+    Both,
+    /// Only HTTP (`block-server serve --no-workers`): runs requested here are
+    /// queued for worker processes, or answered inline.
+    Http,
+    /// Only workers, the scheduler and the poller, no HTTP (`block-server worker`).
+    Workers,
 }
 
 impl Default for ServeConfig {
@@ -50,6 +71,8 @@ impl Default for ServeConfig {
             public_url: None,
             settings: Settings::default(),
             shutdown_grace: Duration::from_secs(30),
+            database_url: None,
+            role: Role::Both,
         }
     }
 }
@@ -75,6 +98,15 @@ pub enum ServeError {
     /// The encryption key could not be loaded.
     #[error(transparent)]
     Key(#[from] CryptoError),
+    /// Processes sharing a database must share their encryption key.
+    #[error(
+        "several processes share the database: set {KEY_ENV} to the same key in each of them (a key file in one \
+         process's data directory cannot be read by the others)"
+    )]
+    SharedKeyMissing,
+    /// The database URL is not a PostgreSQL one.
+    #[error("the database URL must start with postgres:// or postgresql:// (leave it unset for SQLite)")]
+    DatabaseUrl,
     /// The state could not be built.
     #[error(transparent)]
     State(#[from] StateError),
@@ -89,29 +121,6 @@ pub enum ServeError {
         /// Why it failed.
         error: io::Error,
     },
-}
-
-/// Creates the data directory (owner-only where the platform allows) and opens
-/// its storage. Blocking (files): call it before the runtime, or through
-/// [`open_storage_async`].
-pub fn open_storage(data_dir: &Path) -> Result<SqliteStorage, ServeError> {
-    let failed = |error| ServeError::DataDir { path: data_dir.to_owned(), error };
-    if !data_dir.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(data_dir).map_err(failed)?;
-    }
-    Ok(SqliteStorage::open(data_dir)?)
-}
-
-/// [`open_storage`] on the blocking pool.
-pub async fn open_storage_async(data_dir: &Path) -> Result<SqliteStorage, ServeError> {
-    let data_dir = data_dir.to_owned();
-    tokio::task::spawn_blocking(move || open_storage(&data_dir))
-        .await
-        .map_err(|error| ServeError::Io { what: "opening the storage".into(), error: io::Error::other(error) })?
 }
 
 /// Serves the blocks of `registry` until Ctrl-C or SIGTERM: the data directory
@@ -134,10 +143,12 @@ pub async fn serve<W: Write + ?Sized>(
     out: &mut W,
 ) -> Result<(), ServeError> {
     let registry: SharedRegistry = registry.into();
-    let storage = Arc::new(open_storage_async(&config.data_dir).await?);
+    let storage = open_database(&config.data_dir, config.database_url.as_deref()).await?;
+    let shared = storage.shared_by_processes();
     // One server per data directory: every run still marked running was held by
-    // its last run, which is gone.
-    let recovered = storage.recover(true).await?;
+    // its last run, which is gone. On a shared database other processes hold
+    // runs: only expired leases are recovered.
+    let recovered = storage.recover(!shared).await?;
     if recovered.interrupted + recovered.requeued > 0 {
         tracing::warn!(
             interrupted = recovered.interrupted,
@@ -147,10 +158,7 @@ pub async fn serve<W: Write + ?Sized>(
              and refunded, the others are queued again"
         );
     }
-    let (key, data_dir) = (env(KEY_ENV), config.data_dir.clone());
-    let (cipher, source) = tokio::task::spawn_blocking(move || Cipher::load(key.as_deref(), &data_dir))
-        .await
-        .map_err(|error| ServeError::Io { what: "loading the key".into(), error: io::Error::other(error) })??;
+    let (cipher, source) = load_cipher(env(KEY_ENV), &config.data_dir, shared).await?;
     if let KeySource::CreatedFile(path) = &source {
         tracing::warn!(
             path = %path.display(),
@@ -158,12 +166,21 @@ pub async fn serve<W: Write + ?Sized>(
              credentials cannot be read"
         );
     }
-    let listener = TcpListener::bind(config.addr)
-        .await
-        .map_err(|error| ServeError::Io { what: format!("could not listen on {}", config.addr), error })?;
-    let local = listener
-        .local_addr()
-        .map_err(|error| ServeError::Io { what: "could not read the bound address".into(), error })?;
+    let listener = if config.role == Role::Workers {
+        None
+    } else {
+        Some(
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|error| ServeError::Io { what: format!("could not listen on {}", config.addr), error })?,
+        )
+    };
+    let local = match &listener {
+        Some(listener) => listener
+            .local_addr()
+            .map_err(|error| ServeError::Io { what: "could not read the bound address".into(), error })?,
+        None => config.addr,
+    };
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
     let platform = platform_credentials(registry.providers().iter().copied(), &env);
     let (oauth, problems) = OAuthHandlers::from_env(registry.providers().iter().copied(), &env);
@@ -183,7 +200,7 @@ pub async fn serve<W: Write + ?Sized>(
         .build()
         .await?;
     let (user, created) = accounts::local_user(storage.as_ref(), starting_credits).await?;
-    if created {
+    if created && listener.is_some() {
         let (key, _) = accounts::create_api_key(storage.as_ref(), &user.id, "first start", Scope::ALL.to_vec()).await?;
         let link =
             accounts::create_console_link(storage.as_ref(), &user.id, &public_url, state.settings().oauth.login_link)
@@ -192,10 +209,18 @@ pub async fn serve<W: Write + ?Sized>(
             .map_err(|error| ServeError::Io { what: "could not print the API key".into(), error })?;
     }
     let shutdown = shutdown_signal();
-    tracing::info!(address = %local, data_dir = %config.data_dir.display(), blocks, "serving");
-    run_until(listener, state, shutdown, config.shutdown_grace)
-        .await
-        .map_err(|error| ServeError::Io { what: "serving failed".into(), error })
+    let database = if shared { "shared (PostgreSQL)" } else { "SQLite in the data directory" };
+    let served = match listener {
+        Some(listener) => {
+            tracing::info!(address = %local, data_dir = %config.data_dir.display(), database, blocks, role = ?config.role, "serving");
+            run_role(Some(listener), state, shutdown, config.shutdown_grace, config.role != Role::Http).await
+        }
+        None => {
+            tracing::info!(database, blocks, "running queued runs, schedules and polls (no HTTP)");
+            run_role(None, state, shutdown, config.shutdown_grace, true).await
+        }
+    };
+    served.map_err(|error| ServeError::Io { what: "serving failed".into(), error })
 }
 
 fn greet<W: Write + ?Sized>(out: &mut W, credits: u64, key: &str, public_url: &str, link: &str) -> io::Result<()> {
@@ -220,14 +245,40 @@ pub async fn run_until(
     shutdown: impl Future<Output = ()> + Send,
     grace: Duration,
 ) -> io::Result<()> {
+    run_role(Some(listener), state, shutdown, grace, true).await
+}
+
+/// Serves HTTP on `listener` if there is one, and runs the workers, the
+/// scheduler and the poller if `workers`, until `shutdown` resolves; then
+/// drains both within `grace`.
+async fn run_role(
+    listener: Option<TcpListener>,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send,
+    grace: Duration,
+    workers: bool,
+) -> io::Result<()> {
     let storage = state.storage().clone();
-    let workers = Workers::start(state.clone());
-    let scheduler = Scheduler::start(state.clone());
-    let poller = Poller::start(state.clone());
-    let served = serve_then_drain(listener, state, shutdown, grace).await;
-    scheduler.shutdown().await;
-    poller.shutdown().await;
-    workers.shutdown(grace).await;
+    let background =
+        workers.then(|| (Workers::start(state.clone()), Scheduler::start(state.clone()), Poller::start(state.clone())));
+    // Without workers, the leases of runs answered inline are still renewed.
+    let leases = (!workers).then(|| Workers::start_leases_only(state.clone()));
+    let served = match listener {
+        Some(listener) => serve_then_drain(listener, state, shutdown, grace).await,
+        None => {
+            shutdown.await;
+            tracing::info!(grace_secs = grace.as_secs(), "shutting down: no new runs; waiting for running ones");
+            Ok(())
+        }
+    };
+    if let Some((workers, scheduler, poller)) = background {
+        scheduler.shutdown().await;
+        poller.shutdown().await;
+        workers.shutdown(grace).await;
+    }
+    if let Some(leases) = leases {
+        leases.shutdown(grace).await;
+    }
     // The writes of the last runs may still be queued.
     if let Err(error) = storage.flush().await {
         tracing::error!(%error, "writing the last run records failed");

@@ -3,14 +3,12 @@
 //! and key. It starts no workers and no scheduler (a server may be running on
 //! the same directory), and it prints nothing but the protocol on stdout.
 
-use std::io;
-use std::sync::Arc;
-
 use block_core::oauth::OAuthHandlers;
 use block_core::provider::platform_credentials;
 
-use super::serve::{ServeConfig, ServeError, open_storage_async};
-use crate::domain::{Caller, Cipher, KEY_ENV, Scope};
+use super::database::{load_cipher, open_database};
+use super::serve::{ServeConfig, ServeError};
+use crate::domain::{Caller, KEY_ENV, Scope};
 use crate::services::accounts;
 use crate::services::{AppState, SharedRegistry};
 
@@ -23,11 +21,8 @@ pub async fn serve_mcp_stdio(
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<(), ServeError> {
     let registry: SharedRegistry = registry.into();
-    let storage = Arc::new(open_storage_async(&config.data_dir).await?);
-    let (key, data_dir) = (env(KEY_ENV), config.data_dir.clone());
-    let (cipher, _) = tokio::task::spawn_blocking(move || Cipher::load(key.as_deref(), &data_dir))
-        .await
-        .map_err(|error| ServeError::Io { what: "loading the key".into(), error: io::Error::other(error) })??;
+    let storage = open_database(&config.data_dir, config.database_url.as_deref()).await?;
+    let (cipher, _) = load_cipher(env(KEY_ENV), &config.data_dir, storage.shared_by_processes()).await?;
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.addr));
     let platform = platform_credentials(registry.providers().iter().copied(), &env);
     let (oauth, _) = OAuthHandlers::from_env(registry.providers().iter().copied(), &env);

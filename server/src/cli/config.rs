@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::app::ServeConfig;
+use crate::app::{Role, ServeConfig};
 use crate::services::Settings;
 
 /// `BLOCKS_LOG`: the log filter (`RUST_LOG` syntax), `info` by default.
@@ -20,6 +20,11 @@ pub struct DataArgs {
     /// Where the database and the key file live.
     #[arg(long, value_name = "DIR", env = "BLOCKS_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+    /// A PostgreSQL database shared by several server and worker processes
+    /// (`postgres://user@host:5432/name`); unset, everything is kept in the data
+    /// directory's SQLite file. Never printed: it may hold a password.
+    #[arg(long, value_name = "URL", env = "BLOCKS_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     /// Credits the local user starts with, when a command creates it.
     #[arg(long, value_name = "N", env = "BLOCKS_STARTING_CREDITS", default_value_t = Settings::default().starting_credits)]
     pub starting_credits: u64,
@@ -79,6 +84,10 @@ pub struct ServeArgs {
     /// The log filter (`RUST_LOG` syntax).
     #[arg(long, value_name = "FILTER", env = LOG_ENV, default_value = "info")]
     pub log: String,
+    /// Serve HTTP only: runs requested here are queued for `block-server worker`
+    /// processes on the same database (or answered inline).
+    #[arg(long)]
+    pub no_workers: bool,
 }
 
 impl ServeArgs {
@@ -105,6 +114,8 @@ impl ServeArgs {
                 ..defaults
             },
             shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+            database_url: self.data.database_url.clone().filter(|url| !url.trim().is_empty()),
+            role: if self.no_workers { Role::Http } else { Role::Both },
         }
     }
 }

@@ -8,7 +8,7 @@ use clap::Subcommand;
 
 use super::table::Table;
 use super::{CliError, DataArgs};
-use crate::app::open_storage;
+use crate::app::open_database;
 use crate::domain::{KeyStatus, Scope};
 use crate::services::accounts as bootstrap;
 use crate::storage::AccountStore;
@@ -76,8 +76,9 @@ impl KeysCommand {
             | KeysCommand::Suspend { data, .. }
             | KeysCommand::Resume { data, .. } => data.clone(),
         };
-        let storage = open_storage(&data.data_dir).map_err(CliError::Serve)?;
-        let (user, _) = bootstrap::local_user(&storage, data.starting_credits).await.map_err(CliError::Bootstrap)?;
+        let storage = open_database(&data.data_dir, data.database_url.as_deref()).await.map_err(CliError::Serve)?;
+        let storage = storage.as_ref();
+        let (user, _) = bootstrap::local_user(storage, data.starting_credits).await.map_err(CliError::Bootstrap)?;
         match self {
             KeysCommand::Create { name, scopes, .. } => {
                 let scopes = Scope::parse_list(&scopes).map_err(|unknown| CliError::UnknownScope { unknown })?;
@@ -85,13 +86,13 @@ impl KeysCommand {
                     return Err(CliError::UnknownScope { unknown: String::new() });
                 }
                 let (key, _) =
-                    bootstrap::create_api_key(&storage, &user.id, &name, scopes).await.map_err(CliError::Bootstrap)?;
+                    bootstrap::create_api_key(storage, &user.id, &name, scopes).await.map_err(CliError::Bootstrap)?;
                 writeln!(out, "{}", key.key.expose_secret()).map_err(CliError::Output)
             }
-            KeysCommand::List { .. } => list(&storage, &user.id, out).await,
-            KeysCommand::Revoke { id, .. } => set_status(&storage, &user.id, &id, KeyStatus::Revoked, out).await,
-            KeysCommand::Suspend { id, .. } => set_status(&storage, &user.id, &id, KeyStatus::Suspended, out).await,
-            KeysCommand::Resume { id, .. } => set_status(&storage, &user.id, &id, KeyStatus::Active, out).await,
+            KeysCommand::List { .. } => list(storage, &user.id, out).await,
+            KeysCommand::Revoke { id, .. } => set_status(storage, &user.id, &id, KeyStatus::Revoked, out).await,
+            KeysCommand::Suspend { id, .. } => set_status(storage, &user.id, &id, KeyStatus::Suspended, out).await,
+            KeysCommand::Resume { id, .. } => set_status(storage, &user.id, &id, KeyStatus::Active, out).await,
         }
     }
 }

@@ -6,7 +6,8 @@
 //! block-server blocks run <ID|NAME> [--input '<json>' | --input @file.json | --input -]
 //!                                   [--credentials <file.json>] [--timeout <SECONDS>]
 //! block-server env-example
-//! block-server serve [--addr 127.0.0.1:8000] [--data-dir data] [--public-url URL]
+//! block-server serve [--addr 127.0.0.1:8000] [--data-dir data] [--public-url URL] [--database-url URL] [--no-workers]
+//! block-server worker [--data-dir data] [--database-url URL]
 //! block-server keys create --name NAME --scopes A,B [--data-dir DIR]
 //! block-server keys list|revoke|suspend|resume [ID] [--data-dir DIR]
 //! block-server openapi [--public-url URL]
@@ -90,6 +91,11 @@ pub enum Command {
     /// Serve the External API. A first start on an empty data directory creates the
     /// local user and prints an API key holding every scope.
     Serve(Box<ServeArgs>),
+    /// Run queued runs, schedules and polls without serving HTTP: a worker
+    /// process beside `serve` processes on one PostgreSQL database
+    /// (`--database-url`). Takes the same settings as `serve`; `--addr` is
+    /// unused.
+    Worker(Box<ServeArgs>),
     /// Manage API keys of the local user.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -177,7 +183,8 @@ pub fn run(cli: Cli, env: &Environment, out: &mut dyn Write) -> Result<(), CliEr
         Command::EnvExample => {
             write!(out, "{}", env_example(registry.providers().iter().copied())).map_err(CliError::Output)
         }
-        Command::Serve(args) => serve(&args, registry, env, out),
+        Command::Serve(args) => serve(&args, registry, env, out, None),
+        Command::Worker(args) => serve(&args, registry, env, out, Some(crate::app::Role::Workers)),
         Command::Keys(command) => command.run(out),
         Command::OauthClients(command) => command.run(out),
         Command::LoginLink { data, url } => oauth::login_link(&data, &url, out),
@@ -201,8 +208,12 @@ fn serve(
     registry: &'static Registry,
     env: &Environment,
     out: &mut dyn Write,
+    role: Option<crate::app::Role>,
 ) -> Result<(), CliError> {
-    let config = args.config();
+    let mut config = args.config();
+    if let Some(role) = role {
+        config.role = role;
+    }
     // The MCP SDK logs every session at `info`; its warnings are what an operator needs.
     let directives = if args.log.contains("rmcp") { args.log.clone() } else { format!("{},rmcp=warn", args.log) };
     let filter = tracing_subscriber::EnvFilter::try_new(&directives)

@@ -8,11 +8,13 @@ use clap::Subcommand;
 
 use super::table::Table;
 use super::{CliError, DataArgs, UrlArgs};
-use crate::app::open_storage;
+use std::sync::Arc;
+
+use crate::app::open_database;
 use crate::domain::secrets::{self, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX};
 use crate::domain::{OAuthClient, Scope, now_unix};
 use crate::services::accounts as bootstrap;
-use crate::storage::{OAuthStore, SqliteStorage};
+use crate::storage::Storage;
 
 /// The `oauth-clients` subcommands.
 #[derive(Debug, Subcommand)]
@@ -56,8 +58,8 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(CliError::Runtime)
 }
 
-fn storage(data: &DataArgs) -> Result<SqliteStorage, CliError> {
-    open_storage(&data.data_dir).map_err(CliError::Serve)
+async fn storage(data: &DataArgs) -> Result<Arc<dyn Storage>, CliError> {
+    open_database(&data.data_dir, data.database_url.as_deref()).await.map_err(CliError::Serve)
 }
 
 impl OAuthClientsCommand {
@@ -79,7 +81,7 @@ impl OAuthClientsCommand {
                 for uri in &redirect_uris {
                     check_redirect_uri(uri)?;
                 }
-                let storage = storage(&data)?;
+                let storage = storage(&data).await?;
                 let random = || CliError::Bootstrap(bootstrap::BootstrapError::Random);
                 let id = format!("{CLIENT_ID_PREFIX}{}", crate::domain::new_id().replace('-', ""));
                 let secret =
@@ -102,7 +104,7 @@ impl OAuthClientsCommand {
                 .map_err(CliError::Output)
             }
             OAuthClientsCommand::List { data } => {
-                let clients = storage(&data)?.oauth_clients().await.map_err(CliError::Storage)?;
+                let clients = storage(&data).await?.oauth_clients().await.map_err(CliError::Storage)?;
                 let mut table = Table::new(vec!["CLIENT ID", "NAME", "TYPE", "STATUS", "SCOPES", "REDIRECT URIS"]);
                 for client in &clients {
                     let scopes: Vec<&str> = client.scopes.iter().map(|scope| scope.as_str()).collect();
@@ -120,7 +122,7 @@ impl OAuthClientsCommand {
                     .map_err(CliError::Output)
             }
             OAuthClientsCommand::Disable { id, data } => {
-                let storage = storage(&data)?;
+                let storage = storage(&data).await?;
                 if !storage.disable_oauth_client(&id).await.map_err(CliError::Storage)? {
                     return Err(CliError::UnknownOAuthClient { id });
                 }
@@ -146,12 +148,13 @@ fn check_redirect_uri(uri: &str) -> Result<(), CliError> {
 /// local user (valid 10 minutes).
 pub fn login_link(data: &DataArgs, url: &UrlArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let url = url.or_addr(crate::app::ServeConfig::default().addr);
-    let storage = open_storage(&data.data_dir).map_err(CliError::Serve)?;
     let lifetime = crate::services::OAuthLifetimes::default().login_link;
     runtime()?.block_on(async {
-        let (user, _) = bootstrap::local_user(&storage, data.starting_credits).await.map_err(CliError::Bootstrap)?;
+        let storage = storage(data).await?;
+        let storage = storage.as_ref();
+        let (user, _) = bootstrap::local_user(storage, data.starting_credits).await.map_err(CliError::Bootstrap)?;
         let link =
-            bootstrap::create_console_link(&storage, &user.id, &url, lifetime).await.map_err(CliError::LoginLink)?;
+            bootstrap::create_console_link(storage, &user.id, &url, lifetime).await.map_err(CliError::LoginLink)?;
         writeln!(out, "{link}").map_err(CliError::Output)
     })
 }

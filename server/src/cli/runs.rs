@@ -9,7 +9,7 @@ use clap::Subcommand;
 
 use super::table::Table;
 use super::{CliError, DataArgs};
-use crate::app::open_storage;
+use crate::app::open_database;
 use crate::domain::{Run, RunEvent, RunStatus, now_millis};
 use crate::services::accounts as bootstrap;
 use crate::services::run_input;
@@ -70,8 +70,9 @@ impl RunsCommand {
                 data.clone()
             }
         };
-        let storage = open_storage(&data.data_dir).map_err(CliError::Serve)?;
-        let (user, _) = bootstrap::local_user(&storage, data.starting_credits).await.map_err(CliError::Bootstrap)?;
+        let storage = open_database(&data.data_dir, data.database_url.as_deref()).await.map_err(CliError::Serve)?;
+        let storage = storage.as_ref();
+        let (user, _) = bootstrap::local_user(storage, data.starting_credits).await.map_err(CliError::Bootstrap)?;
         match self {
             RunsCommand::List { status, limit, .. } => {
                 let filter = RunFilter { status, ..RunFilter::default() };
@@ -79,14 +80,14 @@ impl RunsCommand {
                 list(registry, &page.items, page.total_count, out)
             }
             RunsCommand::Show { id, .. } => {
-                let mut run = find(&storage, &user.id, &id).await?;
+                let mut run = find(storage, &user.id, &id).await?;
                 if let Some(block) = registry.by_id(&run.block_id) {
                     run_input::mask(block, &mut run.input);
                 }
                 let text = serde_json::to_string_pretty(&run).map_err(|error| CliError::Output(error.into()))?;
                 writeln!(out, "{text}").map_err(CliError::Output)
             }
-            RunsCommand::Stop { id, .. } => stop(&storage, &user.id, &id, out).await,
+            RunsCommand::Stop { id, .. } => stop(storage, &user.id, &id, out).await,
         }
     }
 }

@@ -11,7 +11,7 @@ use clap::Subcommand;
 use super::input::InputSource;
 use super::table::Table;
 use super::{CliError, DataArgs, lookup};
-use crate::app::open_storage;
+use crate::app::open_database;
 use crate::domain::{Cipher, KEY_ENV, MissedFires};
 use crate::services::accounts as bootstrap;
 use crate::services::schedules::{self, NewSchedule, ScheduleView};
@@ -79,11 +79,12 @@ impl SchedulesCommand {
             | SchedulesCommand::Create { data, .. }
             | SchedulesCommand::Delete { data, .. } => data.clone(),
         };
-        let storage = open_storage(&data.data_dir).map_err(CliError::Serve)?;
-        let (user, _) = bootstrap::local_user(&storage, data.starting_credits).await.map_err(CliError::Bootstrap)?;
+        let storage = open_database(&data.data_dir, data.database_url.as_deref()).await.map_err(CliError::Serve)?;
+        let storage = storage.as_ref();
+        let (user, _) = bootstrap::local_user(storage, data.starting_credits).await.map_err(CliError::Bootstrap)?;
         match self {
             SchedulesCommand::List { .. } => {
-                let views = schedules::list(&storage, registry, &user.id).await.map_err(CliError::Refused)?;
+                let views = schedules::list(storage, registry, &user.id).await.map_err(CliError::Refused)?;
                 list(registry, &views, out)
             }
             SchedulesCommand::Create { block, cron, timezone, input, missed, name, .. } => {
@@ -98,7 +99,7 @@ impl SchedulesCommand {
                 let key = std::env::var(KEY_ENV).ok();
                 let (cipher, _) = Cipher::load(key.as_deref(), &data.data_dir).map_err(CliError::Key)?;
                 let created =
-                    schedules::create(&storage, registry, &cipher, &user, new).await.map_err(CliError::Refused)?;
+                    schedules::create(storage, registry, &cipher, &user, new).await.map_err(CliError::Refused)?;
                 writeln!(out, "{}", created.schedule.id).map_err(CliError::Output)?;
                 writeln!(out, "next fire times ({}):", created.schedule.timezone).map_err(CliError::Output)?;
                 for fire in &created.next_fires {
@@ -107,7 +108,7 @@ impl SchedulesCommand {
                 Ok(())
             }
             SchedulesCommand::Delete { id, .. } => {
-                schedules::delete(&storage, &user.id, &id).await.map_err(CliError::Refused)?;
+                schedules::delete(storage, &user.id, &id).await.map_err(CliError::Refused)?;
                 writeln!(out, "schedule {id} deleted").map_err(CliError::Output)
             }
         }

@@ -34,7 +34,13 @@ pub async fn local_user(storage: &dyn AccountStore, starting_credits: u64) -> Re
         timezone: "UTC".to_owned(),
     };
     storage.create_user(user.clone(), starting_credits).await?;
-    Ok((user, true))
+    // Processes sharing a database may start together and each create one:
+    // the first created is the local user of all of them, and only its
+    // creator greets it.
+    match storage.first_user().await? {
+        Some(first) if first.id != user.id => Ok((first, false)),
+        _ => Ok((user, true)),
+    }
 }
 
 /// A new API key of `user_id`: the key (to show once) and its stored record.

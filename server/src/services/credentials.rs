@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use block_core::credentials::{
-    CredentialStore, CredentialsMeta, CredentialsType, InMemoryCredentialStore, StoreError, StoredCredentials,
+    CredentialStore, CredentialsMeta, CredentialsType, InMemoryCredentialStore, RefreshLock, StoreError,
+    StoredCredentials,
 };
 use block_core::provider::ProviderDescriptor;
 use serde::Serialize;
@@ -135,6 +136,13 @@ impl CredentialStore for SealedCredentialStore {
         let plaintext = credentials.expose_secret_json().to_string();
         let sealed = self.cipher.seal(&context(user_id, &meta.id), plaintext.as_bytes()).map_err(backend)?;
         self.storage.put_credentials(user_id, SealedCredentials { meta, sealed }).await.map_err(backend)
+    }
+
+    async fn lock_refresh(&self, user_id: &str, id: &str) -> Result<Option<RefreshLock>, StoreError> {
+        if self.platform.is_platform(id) {
+            return Ok(None);
+        }
+        self.storage.lock_credentials(user_id, id).await.map_err(backend)
     }
 
     async fn delete(&self, user_id: &str, id: &str) -> Result<(), StoreError> {

@@ -1,6 +1,6 @@
 //! Users' credentials, sealed: the storage never sees a secret in the clear.
 
-use block_core::credentials::CredentialsMeta;
+use block_core::credentials::{CredentialsMeta, RefreshLock};
 
 use crate::domain::SealedCredentials;
 
@@ -20,4 +20,11 @@ pub trait CredentialRows: Send + Sync + 'static {
 
     /// Deletes `user_id`'s credentials `id`; `false` when there were none.
     async fn delete_credentials(&self, user_id: &str, id: &str) -> Result<bool, StorageError>;
+
+    /// Locks `user_id`'s credentials `id` against other processes sharing the
+    /// storage until the guard drops (their OAuth refresh happens once);
+    /// `None` when the storage serves one process only.
+    async fn lock_credentials(&self, _user_id: &str, _id: &str) -> Result<Option<RefreshLock>, StorageError> {
+        Ok(None)
+    }
 }

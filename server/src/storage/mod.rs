@@ -8,8 +8,8 @@
 //! database itself ([`SettingStore`]). [`Storage`] is all of them at once,
 //! what a backend implements.
 //!
-//! [`SqliteStorage`] backs a single server from one file; a PostgreSQL backend
-//! can implement the same traits for several processes. SQL and its dialect stay
+//! [`SqliteStorage`] backs a single server from one file; [`PostgresStorage`]
+//! backs several server and worker processes on one database. SQL and its dialect stay
 //! inside a backend's module. The storage never sees a secret in the clear:
 //! credentials and webhook secrets arrive sealed and leave sealed. It knows no
 //! service and no transport.
@@ -21,6 +21,7 @@ mod error;
 mod graphs;
 mod oauth;
 mod polls;
+mod postgres;
 mod requests;
 mod runs;
 mod schedules;
@@ -36,6 +37,7 @@ pub use error::{StorageError, StorageErrorKind};
 pub use graphs::{ActiveVersionChange, GraphStore};
 pub use oauth::OAuthStore;
 pub use polls::{PollOutcome, PollStore};
+pub use postgres::{PostgresStorage, is_postgres_url};
 pub use requests::{
     AttemptOutcome, Callback, CallbackAttempt, CallbackStore, IdempotencyStore, Idempotent, StoredAnswer,
 };

@@ -1,10 +1,12 @@
 //! Runs and their queue: records, ordered events, claims with leases, and what
 //! a crash or a dead worker leaves behind.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use serde_json::{Map, Value};
+use tokio::sync::Notify;
 
 use crate::domain::{Run, RunEvent, RunKind, RunStatus};
 
@@ -168,4 +170,18 @@ pub trait RunQueue: Send + Sync + 'static {
     /// server starting up): queued again if their block had not started, else
     /// interrupted and refunded. Idempotent.
     async fn recover(&self, all: bool) -> Result<Recovered, StorageError>;
+
+    /// Woken when runs may have been queued by another process sharing the
+    /// storage; `None` when the storage cannot tell (workers then look at the
+    /// queue now and then).
+    fn queue_signal(&self) -> Option<Arc<Notify>> {
+        None
+    }
+
+    /// Whether processes other than this one may hold runs of this storage
+    /// (server and worker processes on one database). Then a process starting
+    /// up recovers only runs whose lease expired, never every running run.
+    fn shared_by_processes(&self) -> bool {
+        false
+    }
 }

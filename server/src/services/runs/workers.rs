@@ -15,8 +15,13 @@ use crate::services::{AppState, run_input};
 use crate::storage::RunEnd;
 
 /// How often idle workers look at the queue for runs queued by another process
-/// (runs queued here wake them at once).
+/// (runs queued here wake them at once), when the storage cannot tell.
 const IDLE_POLL: Duration = Duration::from_millis(250);
+
+/// How often idle workers look at the queue anyway when the storage tells them
+/// of runs queued elsewhere (a notification lost with a connection, a lease
+/// that expired without anyone queueing anything).
+const IDLE_POLL_NOTIFIED: Duration = Duration::from_secs(5);
 
 /// How often runs whose worker died are looked for.
 const RECOVERY_EVERY: Duration = Duration::from_secs(10);
@@ -32,6 +37,16 @@ impl Workers {
     pub fn start(state: AppState) -> Workers {
         let (stop, stopping) = watch::channel(false);
         let task = tokio::spawn(run_workers(state, stopping));
+        Workers { stop, task }
+    }
+
+    /// Renews the leases of the runs this process answers inline (and stops
+    /// those whose stop was asked) without claiming queued runs: what an
+    /// HTTP-only process runs, so that no other process takes its runs for
+    /// abandoned while they are still going.
+    pub fn start_leases_only(state: AppState) -> Workers {
+        let (stop, stopping) = watch::channel(false);
+        let task = tokio::spawn(heartbeat(state, stopping));
         Workers { stop, task }
     }
 
@@ -53,6 +68,8 @@ async fn run_workers(state: AppState, mut stopping: watch::Receiver<bool>) {
     let heartbeat = tokio::spawn(heartbeat(state.clone(), stopping.clone()));
     let callbacks = tokio::spawn(callbacks(state.clone(), stopping.clone()));
     let mut last_recovery = tokio::time::Instant::now();
+    let queued_elsewhere = state.storage().queue_signal();
+    let idle_poll = if queued_elsewhere.is_some() { IDLE_POLL_NOTIFIED } else { IDLE_POLL };
     while !stop_asked(&stopping) {
         while running.try_join_next().is_some() {}
         if last_recovery.elapsed() >= RECOVERY_EVERY {
@@ -82,7 +99,8 @@ async fn run_workers(state: AppState, mut stopping: watch::Receiver<bool>) {
         if claimed.is_empty() {
             tokio::select! {
                 () = state.run_hub().woken() => {}
-                () = tokio::time::sleep(IDLE_POLL) => {}
+                () = queued_somewhere(queued_elsewhere.as_deref()) => {}
+                () = tokio::time::sleep(idle_poll) => {}
                 _ = stopping.changed() => {}  // then `stop_asked` is true, or it changed
                 Some(_) = running.join_next(), if !running.is_empty() => {}
             }
@@ -103,6 +121,14 @@ async fn run_workers(state: AppState, mut stopping: watch::Receiver<bool>) {
     while running.join_next().await.is_some() {}
     heartbeat.abort();
     callbacks.abort();
+}
+
+/// Resolves when the storage says runs were queued (never, without a signal).
+async fn queued_somewhere(signal: Option<&tokio::sync::Notify>) {
+    match signal {
+        Some(signal) => signal.notified().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Sends due completion callbacks, once a second (more often while there are
