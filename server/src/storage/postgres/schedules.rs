@@ -3,7 +3,7 @@
 
 use tokio_postgres::Row;
 
-use super::PostgresStorage;
+use super::{PostgresStorage, runs};
 use super::sql::{self, from_json, get};
 use crate::domain::{MissedFires, Schedule, ScheduleTarget};
 use crate::storage::{FireClaim, FireResult, ScheduleStore, StorageError};
@@ -131,33 +131,35 @@ impl ScheduleStore for PostgresStorage {
     async fn claim_fire(&self, claim: FireClaim) -> Result<bool, StorageError> {
         // The compare-and-set: a concurrent update of the row waits for the
         // first one's commit, then finds `next_fire_at` moved on and matches
-        // nothing.
-        let client = self.client().await?;
+        // nothing. The fire's run is queued in the same transaction.
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
         let changed = sql::execute(
-            &client,
+            &tx,
             "UPDATE schedules SET next_fire_at = $3, last_fired_at = coalesce($4, last_fired_at)
              WHERE id = $1 AND next_fire_at = $2",
             &[&claim.id, &claim.due, &claim.next, &claim.fired_at],
         )
         .await?;
-        Ok(changed == 1)
-    }
-
-    async fn record_fire(&self, id: &str, result: FireResult) -> Result<(), StorageError> {
-        let client = self.client().await?;
-        match result {
-            FireResult::Queued(run_id) => {
+        if changed != 1 {
+            return Ok(false);
+        }
+        match &claim.result {
+            FireResult::Skipped => {}
+            FireResult::Queued(run) => {
+                runs::insert_queued(&tx, std::slice::from_ref(run.as_ref())).await?;
                 sql::execute(
-                    &client,
+                    &tx,
                     "UPDATE schedules SET last_run_id = $2, last_error = NULL WHERE id = $1",
-                    &[&id, &run_id],
+                    &[&claim.id, &run.id],
                 )
-                .await?
+                .await?;
             }
             FireResult::Failed(error) => {
-                sql::execute(&client, "UPDATE schedules SET last_error = $2 WHERE id = $1", &[&id, &error]).await?
+                sql::execute(&tx, "UPDATE schedules SET last_error = $2 WHERE id = $1", &[&claim.id, error]).await?;
             }
-        };
-        Ok(())
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 }
