@@ -54,7 +54,7 @@ pub async fn a_due_fire_is_claimed_by_exactly_one_of_many_schedulers(db: &Db) {
     }
     assert_eq!(won, 1, "one scheduler fires it");
     let queued: Vec<String> = runs_of(storage, &ada.id).await.into_iter().map(|r| r.id).collect();
-    assert_eq!(queued, [fired.id.clone()], "the fire queued its run once");
+    assert_eq!(queued, std::slice::from_ref(&fired.id), "the fire queued its run once");
     let failed = FireClaim {
         id: "s2".to_owned(),
         due: 500,
