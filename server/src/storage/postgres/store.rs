@@ -318,17 +318,7 @@ impl MarketplaceStore for PostgresStorage {
 
     async fn listing_versions(&self, listing_id: &str) -> Result<Vec<ListingVersion>, StorageError> {
         let client = self.client().await?;
-        let rows = sql::query(
-            &client,
-            concat!(
-                "SELECT ",
-                version_columns!(),
-                " FROM store_listing_versions v WHERE v.listing_id = $1 ORDER BY v.version"
-            ),
-            &[&listing_id],
-        )
-        .await?;
-        rows.iter().map(|row| version_row(row, 0)).collect()
+        store_lists::versions(&client, listing_id).await
     }
 
     async fn creators(&self, query: CreatorQuery) -> Result<Page<Creator>, StorageError> {

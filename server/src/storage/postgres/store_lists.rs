@@ -11,7 +11,10 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
 use super::sql::{self, get, int, uint};
-use super::store::{listing_columns, listing_row, profile_columns, profile_named, profile_row, version_columns};
+use super::store::{
+    listing_columns, listing_row, profile_columns, profile_named, profile_row, version_columns, version_row,
+};
+use crate::domain::ListingVersion;
 use crate::storage::{AgentOrder, AgentQuery, Creator, CreatorOrder, CreatorQuery, Page, StorageError, StoreAgent};
 
 /// The select list and joins of a store agent: listing, latest version,
@@ -217,4 +220,22 @@ pub(super) async fn creator(client: &impl GenericClient, username: &str) -> Resu
     .await?;
     creator.top_categories = rows.iter().map(|row| get(row, 0)).collect::<Result<_, _>>()?;
     Ok(Some(creator))
+}
+
+/// Every version of listing `listing_id`, the first first.
+pub(super) async fn versions(
+    client: &impl GenericClient,
+    listing_id: &str,
+) -> Result<Vec<ListingVersion>, StorageError> {
+    let rows = sql::query(
+        client,
+        concat!(
+            "SELECT ",
+            version_columns!(),
+            " FROM store_listing_versions v WHERE v.listing_id = $1 ORDER BY v.version"
+        ),
+        &[&listing_id],
+    )
+    .await?;
+    rows.iter().map(|row| version_row(row, 0)).collect()
 }
