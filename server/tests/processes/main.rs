@@ -54,7 +54,7 @@ pub struct MarkedInput {
     /// Written to the start log when the block starts.
     pub token: String,
     /// How long the run takes, in milliseconds.
-    #[input(default = 50, max = 2000)]
+    #[block_input(default = 50, max = 2000)]
     pub millis: u64,
 }
 

@@ -21,6 +21,7 @@ mod queue;
 mod records;
 mod requests;
 mod schedules;
+mod store;
 mod webhooks;
 
 /// Declares each `module::test` (an `async fn(&Db)`) once per backend.
@@ -74,4 +75,6 @@ on_both_backends! {
     schedules::a_poll_is_claimed_once_and_its_runs_and_cursor_commit_together,
     webhooks::a_redelivery_seen_by_any_process_queues_nothing,
     webhooks::webhooks_and_subscriptions_round_trip,
+    store::profiles_keep_usernames_unique_and_publishing_versions_listings,
+    store::store_lists_filter_order_and_count_runs_and_ratings,
 }

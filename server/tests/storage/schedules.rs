@@ -36,30 +36,51 @@ pub async fn a_due_fire_is_claimed_by_exactly_one_of_many_schedulers(db: &Db) {
     assert_eq!(due, ["s2", "s1"], "most overdue first");
     let other = db.again().await;
     let mut tasks = tokio::task::JoinSet::new();
+    let fired = run(1, &ada, RunStatus::Queued);
     for n in 0..10 {
         let storage = if n % 2 == 0 { db.storage.clone() } else { other.clone() };
-        tasks.spawn(async move {
-            storage
-                .claim_fire(FireClaim { id: "s1".to_owned(), due: 1000, next: Some(1300), fired_at: Some(1001) })
-                .await
-        });
+        let claim = FireClaim {
+            id: "s1".to_owned(),
+            due: 1000,
+            next: Some(1300),
+            fired_at: Some(1001),
+            result: FireResult::Queued(Box::new(fired.clone())),
+        };
+        tasks.spawn(async move { storage.claim_fire(claim).await });
     }
     let mut won = 0;
     while let Some(claimed) = tasks.join_next().await {
         won += usize::from(claimed.expect("the task").expect("answered"));
     }
     assert_eq!(won, 1, "one scheduler fires it");
-    storage.record_fire("s1", FireResult::Queued("r1".to_owned())).await.expect("recorded");
-    storage.record_fire("s2", FireResult::Failed("no credits".to_owned())).await.expect("recorded");
+    let queued: Vec<String> = runs_of(storage, &ada.id).await.into_iter().map(|r| r.id).collect();
+    assert_eq!(queued, std::slice::from_ref(&fired.id), "the fire queued its run once");
+    let failed = FireClaim {
+        id: "s2".to_owned(),
+        due: 500,
+        next: Some(800),
+        fired_at: Some(501),
+        result: FireResult::Failed("no credits".to_owned()),
+    };
+    assert!(storage.claim_fire(failed).await.expect("claimed"));
     let s1 = storage.schedule(&ada.id, "s1").await.expect("read").expect("found");
-    assert_eq!((s1.next_fire_at, s1.last_fired_at, s1.last_run_id.as_deref()), (Some(1300), Some(1001), Some("r1")));
+    assert_eq!(
+        (s1.next_fire_at, s1.last_fired_at, s1.last_run_id.as_deref()),
+        (Some(1300), Some(1001), Some(fired.id.as_str()))
+    );
     assert_eq!(s1.target, ScheduleTarget::Block { block_id: BLOCK.to_owned() });
     let listed = storage.schedules(&ada.id).await.expect("listed");
     assert_eq!(listed.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["s1", "s2", "s3"]);
     assert_eq!(listed[1].last_error.as_deref(), Some("no credits"));
     assert!(
         !storage
-            .claim_fire(FireClaim { id: "gone".to_owned(), due: 1, next: None, fired_at: None })
+            .claim_fire(FireClaim {
+                id: "gone".to_owned(),
+                due: 1,
+                next: None,
+                fired_at: None,
+                result: FireResult::Skipped
+            })
             .await
             .expect("answered")
     );

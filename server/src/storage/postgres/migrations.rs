@@ -264,6 +264,71 @@ const MIGRATIONS: &[&str] = &[
     -- Schedules may run a graph: the version a graph schedule names.
     ALTER TABLE schedules ADD COLUMN target_version BIGINT;
     "#,
+    // 3: the store; the SQLite backend's migration 13. Each user's profile
+    // with its unique username; listings (a user's graph under a slug, one
+    // listing per graph) pointing at their latest version, every version kept;
+    // one rating per user and listing; the library: each user's own copy of a
+    // store agent they set up. A listing's runs are its graph's runs and its
+    // copies' runs, counted through a partial index. Lists (links, categories,
+    // image URLs) are JSON arrays as text. Times in Unix milliseconds.
+    r#"
+    CREATE TABLE store_profiles (
+        user_id      TEXT COLLATE "C" PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        username     TEXT COLLATE "C" NOT NULL UNIQUE,
+        name         TEXT COLLATE "C" NOT NULL,
+        description  TEXT COLLATE "C" NOT NULL,
+        links        TEXT COLLATE "C" NOT NULL,
+        avatar_url   TEXT COLLATE "C",
+        created_at   BIGINT NOT NULL,
+        updated_at   BIGINT NOT NULL
+    );
+    CREATE TABLE store_listings (
+        id                 TEXT COLLATE "C" PRIMARY KEY,
+        owner_id           TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        slug               TEXT COLLATE "C" NOT NULL,
+        graph_id           TEXT COLLATE "C" NOT NULL,
+        featured           BOOLEAN NOT NULL DEFAULT FALSE,
+        latest_version_id  TEXT COLLATE "C" NOT NULL,
+        created_at         BIGINT NOT NULL,
+        updated_at         BIGINT NOT NULL,
+        UNIQUE (owner_id, slug),
+        UNIQUE (owner_id, graph_id)
+    );
+    CREATE TABLE store_listing_versions (
+        id             TEXT COLLATE "C" PRIMARY KEY,
+        listing_id     TEXT COLLATE "C" NOT NULL REFERENCES store_listings(id) ON DELETE CASCADE,
+        version        BIGINT NOT NULL,
+        graph_version  BIGINT NOT NULL,
+        name           TEXT COLLATE "C" NOT NULL,
+        sub_heading    TEXT COLLATE "C" NOT NULL,
+        description    TEXT COLLATE "C" NOT NULL,
+        categories     TEXT COLLATE "C" NOT NULL,
+        image_urls     TEXT COLLATE "C" NOT NULL,
+        video_url      TEXT COLLATE "C",
+        created_at     BIGINT NOT NULL,
+        UNIQUE (listing_id, version)
+    );
+    CREATE TABLE store_ratings (
+        listing_id  TEXT COLLATE "C" NOT NULL REFERENCES store_listings(id) ON DELETE CASCADE,
+        user_id     TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        score       BIGINT NOT NULL CHECK (score BETWEEN 1 AND 5),
+        comments    TEXT COLLATE "C",
+        created_at  BIGINT NOT NULL,
+        updated_at  BIGINT NOT NULL,
+        PRIMARY KEY (listing_id, user_id)
+    );
+    CREATE TABLE store_library (
+        user_id             TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        listing_id          TEXT COLLATE "C" NOT NULL REFERENCES store_listings(id) ON DELETE CASCADE,
+        graph_id            TEXT COLLATE "C" NOT NULL,
+        listing_version_id  TEXT COLLATE "C" NOT NULL,
+        graph_version       BIGINT NOT NULL,
+        created_at          BIGINT NOT NULL,
+        PRIMARY KEY (user_id, listing_id)
+    );
+    CREATE INDEX store_library_by_listing ON store_library(listing_id);
+    CREATE INDEX runs_of_graphs ON runs(block_id) WHERE kind = 'graph';
+    "#,
 ];
 
 /// Why migrating failed.

@@ -32,6 +32,8 @@ mod runs;
 mod schedules;
 mod settings;
 mod sql;
+mod store;
+mod store_lists;
 mod webhooks;
 
 use std::sync::Arc;

@@ -3,8 +3,8 @@
 
 use tokio_postgres::Row;
 
-use super::{PostgresStorage, runs};
 use super::sql::{self, from_json, get};
+use super::{PostgresStorage, runs};
 use crate::domain::{MissedFires, Schedule, ScheduleTarget};
 use crate::storage::{FireClaim, FireResult, ScheduleStore, StorageError};
 

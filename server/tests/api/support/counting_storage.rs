@@ -15,9 +15,9 @@ use block_server::domain::{
 };
 use block_server::storage::prelude::*;
 use block_server::storage::{
-    ActiveVersionChange, Admission, AgentQuery, AttemptOutcome, Callback, Creator, CreatorQuery, FireClaim,
-    Idempotent, KeyChanges, LibraryCopy, Page, PollOutcome, Publication, Published, Recovered, RunEnd, RunFilter,
-    RunPage, SqliteStorage, StopOutcome, StorageError, StoreAgent, StoredAnswer,
+    ActiveVersionChange, Admission, AgentQuery, AttemptOutcome, Callback, Creator, CreatorQuery, FireClaim, Idempotent,
+    KeyChanges, LibraryCopy, Page, PollOutcome, Publication, Published, Recovered, RunEnd, RunFilter, RunPage,
+    SqliteStorage, StopOutcome, StorageError, StoreAgent, StoredAnswer,
 };
 use futures_util::future::BoxFuture;
 
