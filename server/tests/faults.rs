@@ -551,7 +551,10 @@ async fn queued_runs_survive_sigkill_each_running_at_most_once() {
             }
             RunStatus::Interrupted => {
                 interrupted += 1;
-                assert_eq!(started, 1, "only a started run is interrupted");
+                // Its start was recorded (and charged) before the kill; the block may
+                // or may not have reached its first side effect. Either way it is not
+                // run again.
+                assert!(started <= 1, "an interrupted run ran at most once");
                 assert_eq!(net, 0, "an interrupted run is refunded");
             }
             other => panic!("run {id} ended {other:?}: {run:?}"),
