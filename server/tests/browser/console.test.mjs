@@ -7,41 +7,13 @@
 // CHROMIUM names the browser (default: /usr/bin/chromium).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
-
-const here = dirname(fileURLToPath(import.meta.url));
-const workspace = resolve(here, "../../..");
-const binary = process.env.BLOCK_SERVER_BIN || join(workspace, "target/debug/block-server");
-const shots = join(workspace, "target/screenshots");
+import { shots, startServer } from "./harness.mjs";
 
 let server, dataDir, base, link, apiKey, browser, page;
-
-function startServer() {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary, ["serve", "--addr", "127.0.0.1:0", "--data-dir", join(dataDir, "data")], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, RUST_LOG: "warn" },
-    });
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`the server did not print its sign-in link:\n${out}`)), 30000);
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const found = out.match(/(http:\/\/127\.0\.0\.1:\d+)\/login\?token=\S+/);
-      const key = out.match(/\b(blk_\S+)/);
-      if (found && key) {
-        clearTimeout(timer);
-        resolvePromise({ child, base: found[1], link: found[0], key: key[1] });
-      }
-    });
-    child.stderr.on("data", (chunk) => process.stderr.write(chunk));
-    child.on("exit", (code) => reject(new Error(`the server exited (${code}):\n${out}`)));
-  });
-}
 
 // A block's page has two forms generated from its schema: the try-it form, and
 // the one that schedules the block.
@@ -60,7 +32,7 @@ async function shoot(name) {
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "console-e2e-"));
   mkdirSync(shots, { recursive: true });
-  ({ child: server, base, link, key: apiKey } = await startServer());
+  ({ child: server, base, link, key: apiKey } = await startServer(dataDir));
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,

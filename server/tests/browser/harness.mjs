@@ -15,9 +15,11 @@ import { chromium } from "playwright-core";
 const here = dirname(fileURLToPath(import.meta.url));
 export const workspace = resolve(here, "../../..");
 const binary = process.env.BLOCK_SERVER_BIN || join(workspace, "target/debug/block-server");
-const shots = join(workspace, "target/screenshots");
+export const shots = join(workspace, "target/screenshots");
 
-function startServer(dataDir) {
+/// Starts the binary on a fresh port over `dataDir`; resolves with the process,
+/// its base URL, the sign-in link and the first key it printed.
+export function startServer(dataDir) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(binary, ["serve", "--addr", "127.0.0.1:0", "--data-dir", join(dataDir, "data")], {
       stdio: ["ignore", "pipe", "pipe"],
