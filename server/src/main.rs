@@ -9,6 +9,12 @@ use std::process::ExitCode;
 use block_examples as _;
 use block_providers as _;
 
+/// The allocator: requests make many small, short-lived allocations (boxed
+/// futures, JSON maps, run records), which mimalloc's per-thread free lists serve
+/// in a fraction of the system allocator's time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     block_server::cli::main()
 }
