@@ -37,16 +37,18 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::{HeaderName, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
 use tower::limit::GlobalConcurrencyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 
 pub use error::{ApiError, ErrorBody};
 pub use routes::{Access, RouteSpec, routes};
 
+use crate::domain::new_run_id;
 use crate::services::AppState;
 
 /// The header carrying each request's id (made here unless the client sent one;
@@ -75,7 +77,7 @@ pub fn router(state: AppState) -> Router {
     let (ingress, _) = ingress.split_for_parts();
     let ingress = ingress.layer(DefaultBodyLimit::max(INGRESS_BODY_LIMIT));
     let settings = state.settings().clone();
-    authenticated
+    let routes = authenticated
         .route_layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
         .route_layer(middleware::from_fn_with_state(access, access::authorize))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
@@ -86,15 +88,33 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
-        .layer(middleware::from_fn(trace))
+        // The log line needs the matched route, known only inside the router.
+        .layer(middleware::from_fn(trace));
+    // The rest wraps the router once, not each of its routes (`Router::layer`
+    // boxes every route in every layer, and a request then clones and boxes its
+    // route's whole stack): ids, the concurrency limit and the timeout are the
+    // same for every route.
+    let stack = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(HeaderName::from_static(REQUEST_ID_HEADER), RequestIds))
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(REQUEST_ID_HEADER)))
+        .layer(GlobalConcurrencyLimitLayer::new(settings.max_concurrent_requests.max(1)))
+        .layer(middleware::map_response(timed_out_in_words))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             settings.execution_timeout + Duration::from_secs(30),
         ))
-        .layer(middleware::map_response(timed_out_in_words))
-        .layer(GlobalConcurrencyLimitLayer::new(settings.max_concurrent_requests.max(1)))
-        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(REQUEST_ID_HEADER)))
-        .layer(SetRequestIdLayer::new(HeaderName::from_static(REQUEST_ID_HEADER), MakeRequestUuid))
+        .service(routes);
+    Router::new().fallback_service(stack)
+}
+
+/// Request ids: UUID v7, made as run ids are (no system call per request).
+#[derive(Debug, Clone, Copy)]
+struct RequestIds;
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _request: &http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&new_run_id().to_string()).ok().map(RequestId::new)
+    }
 }
 
 /// The request timeout answers 408 with no body; give it the error shape every

@@ -8,9 +8,12 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().hyphenated().to_string()
 }
 
-/// A UUID v7 (RFC 9562): the Unix time in milliseconds, then random bits.
+/// A UUID v7 (RFC 9562): the Unix time in milliseconds, then random bits, made
+/// as block-core makes execution ids (random bits from a per-thread buffer, not a
+/// system call per id: a busy server makes one per request). Should the system's
+/// random source fail, uuid's own v7 (one system call) is made instead.
 pub fn new_run_id() -> uuid::Uuid {
-    uuid::Uuid::now_v7()
+    block_core::executor::new_execution_id().unwrap_or_else(|_| uuid::Uuid::now_v7())
 }
 
 #[cfg(test)]

@@ -173,8 +173,11 @@ impl RunDriver {
             data,
             at: now_millis(),
         };
-        drop(self.state.storage().append_events(vec![event.clone()]));
-        self.live.send(event);
+        let live = self.live.followed().then(|| event.clone());
+        drop(self.state.storage().append_events(vec![event]));
+        if let Some(event) = live {
+            self.live.send(event);
+        }
         self.seq
     }
 
@@ -231,7 +234,8 @@ impl RunDriver {
             at: now_millis(),
         };
         let storage = state.storage();
-        drop(storage.append_events(vec![end.clone()]));
+        let live = self.live.followed().then(|| end.clone());
+        drop(storage.append_events(vec![end]));
         let finished = storage.finish_run(RunEnd {
             id: self.run.id.clone(),
             status,
@@ -248,7 +252,9 @@ impl RunDriver {
         {
             tracing::error!(%error, run = %self.run.id, "recording a run's end failed");
         }
-        self.live.send(end);
+        if let Some(end) = live {
+            self.live.send(end);
+        }
         state.run_hub().release(&self.run.id);
         super::callbacks::schedule(&state, &self.run).await;
     }

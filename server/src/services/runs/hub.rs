@@ -60,6 +60,12 @@ impl LiveEvents {
         }
     }
 
+    /// Whether anyone follows (or followed) the run: otherwise there is nothing
+    /// to send, and an event need not be copied for it.
+    pub fn followed(&self) -> bool {
+        self.0.get().is_some()
+    }
+
     fn subscribe(&self) -> broadcast::Receiver<RunEvent> {
         self.0.get_or_init(|| broadcast::channel(LIVE_BUFFER).0).subscribe()
     }
