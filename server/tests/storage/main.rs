@@ -70,6 +70,7 @@ on_both_backends! {
     queue::a_paid_start_charges_once_and_an_insufficient_one_writes_nothing,
     records::run_writes_queued_without_waiting_are_stored_in_their_last_state,
     records::lists_filter_page_and_count_and_events_come_in_order,
+    records::an_inline_runs_events_read_the_same_whether_its_end_was_written_with_it_or_later,
     records::stopping_a_queued_run_ends_it_and_a_running_one_asks_its_worker,
     schedules::a_due_fire_is_claimed_by_exactly_one_of_many_schedulers,
     schedules::a_poll_is_claimed_once_and_its_runs_and_cursor_commit_together,

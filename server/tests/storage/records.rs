@@ -27,6 +27,46 @@ pub async fn run_writes_queued_without_waiting_are_stored_in_their_last_state(db
     assert_eq!(runs_of(db.again().await.as_ref(), &ada.id).await.len(), 300);
 }
 
+pub async fn an_inline_runs_events_read_the_same_whether_its_end_was_written_with_it_or_later(db: &Db) {
+    let storage = db.storage.as_ref();
+    let ada = user(storage, "ada", 0).await;
+    let event = |run: &block_server::domain::Run, seq: u64| RunEvent {
+        run_id: run.id.clone(),
+        seq,
+        name: if seq == 4 { RunEvent::END.to_owned() } else { "item".to_owned() },
+        data: json!({"n": seq, "run": run.id}),
+        at: run.created_at + i64::try_from(seq).expect("small"),
+    };
+    let runs: Vec<_> = (0..40).map(|n| run(n, &ada, RunStatus::Running)).collect();
+    for (n, started) in runs.iter().enumerate() {
+        storage.begin_inline(started.clone(), "w", LEASE, 0, "execute").await.expect("begun");
+        if n % 2 == 1 {
+            // Stored running (and its first events with it) before it ends.
+            drop(storage.append_events(vec![event(started, 1)]));
+            storage.flush().await.expect("flushed");
+        } else {
+            drop(storage.append_events(vec![event(started, 1)]));
+        }
+        // Not awaited: taken at the call, most likely committed with the row.
+        drop(storage.append_events(vec![event(started, 2), event(started, 3)]));
+        drop(storage.append_events(vec![event(started, 3)]));
+        drop(storage.append_events(vec![event(started, 4)]));
+        drop(storage.finish_run(completed(started, 0)));
+    }
+    for started in &runs {
+        let all = storage.events(&started.id, 0, 100).await.expect("events");
+        assert_eq!(all.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3, 4], "{}", started.id);
+        assert!(all.iter().all(|e| e.run_id == started.id && e.data["run"] == started.id.as_str()));
+        assert_eq!(all[3].name, RunEvent::END);
+        assert_eq!(all[2].at, started.created_at + 3);
+        let rest = storage.events(&started.id, 2, 1).await.expect("events");
+        assert_eq!(rest.iter().map(|e| e.seq).collect::<Vec<_>>(), [3], "after 2, at most one");
+        let stored = storage.run(&ada.id, &started.id).await.expect("read").expect("found");
+        assert_eq!(stored.status, RunStatus::Completed);
+    }
+    assert!(storage.events("no-such-run", 0, 10).await.expect("events").is_empty());
+}
+
 pub async fn lists_filter_page_and_count_and_events_come_in_order(db: &Db) {
     let storage = db.storage.as_ref();
     let ada = user(storage, "ada", 0).await;

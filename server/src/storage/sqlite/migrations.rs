@@ -405,6 +405,12 @@ const MIGRATIONS: &[&str] = &[
     "
     CREATE INDEX runs_queued_by_user ON runs(user_id, created_at, id) WHERE status = 'queued';
     ",
+    // 15: the events of a run that started and ended within one commit of the
+    // record writer (most runs answered inline), kept on its row as one JSON array
+    // instead of a row each in run_events: nobody could read them in between.
+    "
+    ALTER TABLE runs ADD COLUMN events TEXT;
+    ",
 ];
 
 /// Why migrating failed.

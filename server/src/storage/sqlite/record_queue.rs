@@ -47,6 +47,8 @@ pub(super) enum Write {
         run: Box<Run>,
         /// Its worker and the end of its lease (Unix milliseconds).
         lease: Option<(String, i64)>,
+        /// Its events, once its end was folded in (see [`fold_ends`]).
+        events: Vec<RunEvent>,
     },
     /// Events of runs.
     Events(Vec<RunEvent>),
@@ -167,25 +169,45 @@ fn write_all(writer: &Mutex<Connection>, writes: &mut [Write]) -> Result<(), Sto
 
 /// Folds the end of a run into the row written for it in the same group: one
 /// insert of the ended run instead of an insert and an update of the same row
-/// (most runs answered inline start and end within one commit). The group is
-/// committed as a whole, so no reader could have seen the row in between; if
-/// it is retried write by write, the folded row still says the same.
+/// (most runs answered inline start and end within one commit), and its events
+/// of the group onto that row instead of a row each. The group is committed as a
+/// whole, so no reader could have seen the row or its events in between; if it
+/// is retried write by write, the folded row still says the same.
 fn fold_ends(writes: &mut [Write]) {
-    let mut rows: HashMap<String, usize> = HashMap::new();
+    // Each inline run's row in the group, and the event writes of that run alone.
+    let mut rows: HashMap<String, (usize, Vec<usize>)> = HashMap::new();
     for index in 0..writes.len() {
-        let row = match &writes[index] {
-            Write::Run { run, lease: Some(_) } => {
-                rows.insert(run.id.clone(), index);
+        let (row, pending) = match &writes[index] {
+            Write::Run { run, lease: Some(_), .. } => {
+                rows.insert(run.id.clone(), (index, Vec::new()));
+                continue;
+            }
+            Write::Events(events) => {
+                if let Some(first) = events.first()
+                    && events.iter().all(|event| event.run_id == first.run_id)
+                    && let Some((_, pending)) = rows.get_mut(&first.run_id)
+                {
+                    pending.push(index);
+                }
                 continue;
             }
             Write::End(end) => match rows.remove(&end.id) {
-                Some(row) => row,
+                Some(found) => found,
                 None => continue,
             },
             _ => continue,
         };
         let Write::End(end) = std::mem::replace(&mut writes[index], Write::Nothing) else { continue };
-        if let Write::Run { run, lease } = &mut writes[row] {
+        let mut folded = Vec::new();
+        for pending in pending {
+            if let Write::Events(events) = std::mem::replace(&mut writes[pending], Write::Nothing) {
+                folded.extend(events);
+            }
+        }
+        // As rows in run_events: in order, a repeated number keeping the first.
+        folded.sort_by_key(|event| event.seq);
+        folded.dedup_by_key(|event| event.seq);
+        if let Write::Run { run, lease, events } = &mut writes[row] {
             run.status = end.status;
             run.outputs = end.outputs;
             run.truncated = end.truncated;
@@ -193,18 +215,111 @@ fn fold_ends(writes: &mut [Write]) {
             run.charged = end.charged;
             run.finished_at = Some(end.finished_at);
             *lease = None;
+            *events = folded;
         }
     }
 }
 
 fn apply(conn: &Connection, write: &Write) -> rusqlite::Result<()> {
     match write {
-        Write::Run { run, lease } => match lease {
-            Some((worker, until)) => runs::insert_leased(conn, run, Some(worker), Some(*until)),
-            None => runs::insert_leased(conn, run, None, None),
+        Write::Run { run, lease, events } => match lease {
+            Some((worker, until)) => runs::insert_leased(conn, run, Some(worker), Some(*until), events),
+            None => runs::insert_leased(conn, run, None, None, events),
         },
         Write::Events(events) => runs::insert_events(conn, events),
         Write::End(end) => runs::end(conn, end),
         Write::Nothing => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, Value, json};
+
+    use super::*;
+    use crate::domain::{RunKind, RunSource, RunStatus};
+
+    fn run(id: &str) -> Write {
+        let run = Run {
+            id: id.to_owned(),
+            kind: RunKind::Block,
+            user_id: "u".to_owned(),
+            block_id: "b".to_owned(),
+            parent_id: None,
+            source: RunSource::Api,
+            source_ref: None,
+            status: RunStatus::Running,
+            input: Value::Null,
+            outputs: Map::new(),
+            truncated: Vec::new(),
+            error: None,
+            charged: 0,
+            created_at: 1,
+            started_at: Some(1),
+            finished_at: None,
+            callback_url: None,
+        };
+        Write::Run { run: Box::new(run), lease: Some(("w".to_owned(), 9)), events: Vec::new() }
+    }
+
+    fn events(id: &str, seqs: &[u64]) -> Write {
+        Write::Events(
+            seqs.iter()
+                .map(|&seq| RunEvent { run_id: id.to_owned(), seq, name: "e".to_owned(), data: json!(seq), at: 2 })
+                .collect(),
+        )
+    }
+
+    fn end(id: &str) -> Write {
+        Write::End(Box::new(RunEnd {
+            id: id.to_owned(),
+            status: RunStatus::Completed,
+            outputs: Map::new(),
+            truncated: Vec::new(),
+            error: None,
+            charged: 3,
+            finished_at: 4,
+        }))
+    }
+
+    #[test]
+    fn a_run_begun_and_ended_in_one_group_is_one_row_carrying_its_events() {
+        let mut writes =
+            vec![run("a"), events("a", &[1]), run("b"), events("b", &[1]), events("a", &[3, 2, 2]), end("a")];
+        fold_ends(&mut writes);
+        let Write::Run { run, lease, events } = &writes[0] else { panic!("the row stays first") };
+        assert_eq!(
+            (run.status, run.charged, run.finished_at, lease.is_none()),
+            (RunStatus::Completed, 3, Some(4), true)
+        );
+        assert_eq!(events.iter().map(|event| event.seq).collect::<Vec<_>>(), [1, 2, 3], "in order, once each");
+        assert!(matches!(writes[1], Write::Nothing) && matches!(writes[4], Write::Nothing));
+        assert!(matches!(writes[5], Write::Nothing), "the end is on the row");
+        // b did not end in this group: stored running, its events as rows.
+        assert!(matches!(&writes[2], Write::Run { lease: Some(_), events, .. } if events.is_empty()));
+        assert!(matches!(&writes[3], Write::Events(events) if events.len() == 1));
+    }
+
+    #[test]
+    fn events_of_a_run_stored_earlier_or_of_several_runs_stay_rows() {
+        let mut writes = vec![
+            events("a", &[1]),
+            run("b"),
+            events("b", &[1]),
+            end("a"),
+            {
+                let Write::Events(mut mixed) = events("b", &[2]) else { unreachable!() };
+                let Write::Events(other) = events("c", &[1]) else { unreachable!() };
+                mixed.extend(other);
+                Write::Events(mixed)
+            },
+            end("b"),
+        ];
+        fold_ends(&mut writes);
+        assert!(matches!(writes[0], Write::Events(_)), "a's row was written before this group");
+        assert!(matches!(writes[3], Write::End(_)), "so its end is an update");
+        assert!(matches!(writes[4], Write::Events(ref events) if events.len() == 2), "a write of two runs stays");
+        let Write::Run { events, lease, .. } = &writes[1] else { panic!("b's row") };
+        assert_eq!((events.len(), lease.is_none()), (1, true));
     }
 }

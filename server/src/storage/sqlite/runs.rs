@@ -58,7 +58,7 @@ pub(super) fn run_row(row: &Row<'_>) -> rusqlite::Result<Run> {
 
 /// Inserts a queued run.
 pub(super) fn insert_queued(conn: &Connection, run: &Run) -> rusqlite::Result<()> {
-    insert_leased(conn, run, None, None)
+    insert_leased(conn, run, None, None, &[])
 }
 
 /// Inserts a run (`block_started` set when it has a start time), held by
@@ -68,12 +68,14 @@ pub(super) fn insert_leased(
     run: &Run,
     worker: Option<&str>,
     lease_until: Option<i64>,
+    events: &[RunEvent],
 ) -> rusqlite::Result<()> {
+    let events = (!events.is_empty()).then(|| folded_events_text(events));
     conn.execute_cached(
         "INSERT INTO runs (id, kind, user_id, block_id, parent_id, source, source_ref, status, input, outputs, truncated,
                            error, charged, created_at, started_at, finished_at, callback_url, block_started,
-                           lease_owner, lease_until)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                           lease_owner, lease_until, events)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
         params![
             run.id,
             run.kind.as_str(),
@@ -95,9 +97,23 @@ pub(super) fn insert_leased(
             run.started_at.is_some(),
             worker,
             lease_until,
+            events,
         ],
     )?;
     Ok(())
+}
+
+/// One folded event on a run's row: `[seq, name, data, at]`.
+type FoldedEvent<'a> = (u64, std::borrow::Cow<'a, str>, std::borrow::Cow<'a, Value>, i64);
+
+/// The events kept on a run's row (a run that started and ended within one
+/// commit): a JSON array of `[seq, name, data, at]`.
+fn folded_events_text(events: &[RunEvent]) -> String {
+    let folded: Vec<FoldedEvent<'_>> = events
+        .iter()
+        .map(|event| (event.seq, event.name.as_str().into(), std::borrow::Cow::Borrowed(&event.data), event.at))
+        .collect();
+    serde_json::to_string(&folded).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// Appends events.
@@ -167,7 +183,7 @@ fn begin_paid_inline(
     if let ChargeOutcome::Insufficient { balance } = credits::take(&tx, &run.user_id, charge, reason, Some(&run.id))? {
         return Ok(Admission::Insufficient { balance });
     }
-    insert_leased(&tx, run, Some(worker), Some(lease_until))?;
+    insert_leased(&tx, run, Some(worker), Some(lease_until), &[])?;
     tx.commit()?;
     Ok(Admission::Started)
 }
@@ -227,6 +243,25 @@ fn list_runs(
 }
 
 fn list_events(conn: &Connection, run_id: &str, after: u64, limit: u32) -> rusqlite::Result<Vec<RunEvent>> {
+    // A run that started and ended within one commit keeps its events on its row.
+    let folded: Option<Option<String>> =
+        conn.query_row_cached("SELECT events FROM runs WHERE id = ?1", [run_id], |row| row.get(0)).optional()?;
+    if let Some(Some(text)) = folded {
+        let folded: Vec<FoldedEvent<'static>> =
+            serde_json::from_str(&text).map_err(|error| corrupt(0, error.to_string()))?;
+        return Ok(folded
+            .into_iter()
+            .filter(|(seq, ..)| *seq > after)
+            .take(limit as usize)
+            .map(|(seq, name, data, at)| RunEvent {
+                run_id: run_id.to_owned(),
+                seq,
+                name: name.into_owned(),
+                data: data.into_owned(),
+                at,
+            })
+            .collect());
+    }
     let mut statement = conn.prepare_cached(
         "SELECT seq, name, data, at FROM run_events WHERE run_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
     )?;
@@ -301,9 +336,11 @@ impl RunStore for SqliteStorage {
         let lease_until = now_millis().saturating_add(millis(lease));
         if charge == 0 {
             // Leased like any running run, so that a crash leaves it to recovery.
-            self.inner
-                .records
-                .push_detached(Write::Run { run: Box::new(run), lease: Some((worker.to_owned(), lease_until)) });
+            self.inner.records.push_detached(Write::Run {
+                run: Box::new(run),
+                lease: Some((worker.to_owned(), lease_until)),
+                events: Vec::new(),
+            });
             return Ok(Admission::Started);
         }
         let (worker, reason) = (worker.to_owned(), reason.to_owned());
