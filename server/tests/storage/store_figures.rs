@@ -99,7 +99,8 @@ pub async fn run_figures_count_every_run_stored_from_two_processes(db: &Db) {
     let order: Vec<u64> = listed.items.iter().map(|a| a.runs).collect();
     assert!(order.windows(2).all(|pair| pair[0] >= pair[1]), "most runs first: {order:?}");
 
-    let creators = storage.creators(CreatorQuery { order: CreatorOrder::AgentRuns, limit: 10, ..CreatorQuery::default() });
+    let creators =
+        storage.creators(CreatorQuery { order: CreatorOrder::AgentRuns, limit: 10, ..CreatorQuery::default() });
     let creators = creators.await.expect("listed");
     let shown: HashMap<&str, u64> =
         creators.items.iter().map(|c| (c.profile.username.as_str(), c.agent_runs)).collect();
@@ -143,27 +144,33 @@ pub async fn store_lists_over_many_runs_are_measured(db: &Db) {
     let total = env_number("STORE_RUNS", 100_000);
     let repeat = env_number("REPEAT", 20).max(1);
     let mut listings = Vec::new();
-    for creator in 0..10 {
+    for creator in 0..10_usize {
         let owner = user(storage, &format!("creator{creator}"), 0).await;
         profile(storage, &owner, &format!("creator{creator}")).await;
         for n in 0..5 {
             let k = creator * 5 + n;
             let at = 1_000 + i64::try_from(k).expect("small");
             let version = version(&format!("bench-v{k}"), &format!("Agent {k}"), &["bench"], at);
-            listings.push(listed(storage, publication(&owner, &format!("agent-{k}"), &format!("bench-g{k}"), version)).await);
+            listings.push(
+                listed(storage, publication(&owner, &format!("agent-{k}"), &format!("bench-g{k}"), version)).await,
+            );
         }
     }
     let runner = user(storage, "runner", 0).await;
     for j in 0..25 {
         let holder = user(storage, &format!("holder{j}"), 0).await;
-        storage.put_library_copy(&holder.id, &listings[j * 2].id, copy(&format!("bench-copy{j}")), 2_000).await.expect("copied");
+        storage
+            .put_library_copy(&holder.id, &listings[j * 2].id, copy(&format!("bench-copy{j}")), 2_000)
+            .await
+            .expect("copied");
     }
     let started = Instant::now();
     let batch = 2_000;
     for from in (0..total).step_by(batch) {
         let runs = (from..(from + batch).min(total))
             .flat_map(|n| {
-                let graph = if n % 5 == 4 { format!("bench-copy{}", (n / 5) % 25) } else { format!("bench-g{}", n % 50) };
+                let graph =
+                    if n % 5 == 4 { format!("bench-copy{}", (n / 5) % 25) } else { format!("bench-g{}", n % 50) };
                 graph_run_records(&runner, &graph, n, 1)
             })
             .collect();
