@@ -135,8 +135,10 @@ where
 }
 
 /// A measurement, not a check: `STORE_RUNS` (default 100,000) graph runs over
-/// 50 listings of 10 creators (a fifth of them runs of 25 users' copies), then
-/// each store list and detail `REPEAT` (default 20) times; printed.
+/// 50 listings of 10 creators (a fifth of them runs of 25 users' copies), in
+/// batches of 2,000 a transaction, then `SINGLE_RUNS` (default 2,000) one per
+/// transaction, then each store list and detail `REPEAT` (default 20) times;
+/// printed.
 ///
 /// `cargo test -p block-server --test storage store_lists_over_many_runs -- --ignored --nocapture`
 pub async fn store_lists_over_many_runs_are_measured(db: &Db) {
@@ -177,6 +179,13 @@ pub async fn store_lists_over_many_runs_are_measured(db: &Db) {
         storage.create_runs(runs).await.expect("stored");
     }
     let inserted = started.elapsed();
+    // What a run-agent call stores: one graph run, in a transaction of its own.
+    let single = env_number("SINGLE_RUNS", 2_000);
+    let started = Instant::now();
+    for n in total..total + single {
+        storage.create_runs(graph_run_records(&runner, &format!("bench-g{}", n % 50), n, 1)).await.expect("stored");
+    }
+    let one_by_one = started.elapsed();
     let page = AgentQuery { limit: 20, ..AgentQuery::default() };
     let by_runs = AgentQuery { order: AgentOrder::Runs, ..page.clone() };
     let creators = CreatorQuery { limit: 20, ..CreatorQuery::default() };
@@ -196,6 +205,12 @@ pub async fn store_lists_over_many_runs_are_measured(db: &Db) {
         inserted.as_secs_f64(),
         total as f64 / inserted.as_secs_f64(),
         check.runs
+    );
+    println!(
+        "{}: then {single} graph runs stored one per transaction in {:.2} s ({:.0} runs/s)",
+        db.backend(),
+        one_by_one.as_secs_f64(),
+        single as f64 / one_by_one.as_secs_f64()
     );
     for (what, (median, mean)) in figures {
         println!("{}: {what}: median {median:.2} ms, mean {mean:.2} ms over {repeat}", db.backend());

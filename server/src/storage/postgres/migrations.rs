@@ -364,8 +364,14 @@ const MIGRATIONS: &[&str] = &[
         RETURN NULL;
     END
     $$;
-    CREATE TRIGGER graph_run_counted AFTER INSERT OR DELETE OR UPDATE OF kind, block_id ON runs
-        FOR EACH ROW EXECUTE FUNCTION graph_run_counted();
+    -- Three triggers, so that the function runs only for graph runs, not for
+    -- the many block and node runs.
+    CREATE TRIGGER graph_run_counted AFTER INSERT ON runs
+        FOR EACH ROW WHEN (NEW.kind = 'graph') EXECUTE FUNCTION graph_run_counted();
+    CREATE TRIGGER graph_run_uncounted AFTER DELETE ON runs
+        FOR EACH ROW WHEN (OLD.kind = 'graph') EXECUTE FUNCTION graph_run_counted();
+    CREATE TRIGGER graph_run_recounted AFTER UPDATE OF kind, block_id ON runs
+        FOR EACH ROW WHEN (OLD.kind = 'graph' OR NEW.kind = 'graph') EXECUTE FUNCTION graph_run_counted();
     DROP INDEX runs_of_graphs;
     "#,
 ];
