@@ -20,6 +20,7 @@
 //! block-server schedules create --block B --cron C [--timezone TZ] [--input JSON] [--missed skip|run_once]
 //! block-server graphs validate <FILE> | run <FILE|ID> [--input JSON]
 //! block-server graphs create <FILE> | list | show <ID> [--version N] [--data-dir DIR]
+//! block-server store feature|unfeature <USERNAME/SLUG> [--data-dir DIR] [--database-url URL]
 //! ```
 //!
 //! Before anything else the binary reads `.env` from the working directory, if there
@@ -49,6 +50,7 @@ mod mcp;
 mod oauth;
 mod runs;
 mod schedules;
+mod store;
 mod table;
 
 use std::io::{self, Write};
@@ -70,6 +72,7 @@ pub use mcp::McpArgs;
 pub use oauth::OAuthClientsCommand;
 pub use runs::RunsCommand;
 pub use schedules::SchedulesCommand;
+pub use store::{AgentAddress, StoreCommand};
 
 /// Serves, lists and runs the blocks linked into this binary.
 #[derive(Debug, Parser)]
@@ -124,6 +127,9 @@ pub enum Command {
     /// Check, save, list, show and run graphs (agents).
     #[command(subcommand)]
     Graphs(GraphsCommand),
+    /// Curate the store: feature or unfeature a store agent.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Print the OpenAPI document.
     Openapi {
         /// The server\'s public URL.
@@ -194,6 +200,7 @@ pub fn run(cli: Cli, env: &Environment, out: &mut dyn Write) -> Result<(), CliEr
         Command::Runs(command) => command.run(registry, out),
         Command::Schedules(command) => command.run(registry, out),
         Command::Graphs(command) => command.run(registry, env, out),
+        Command::Store(command) => command.run(out),
         Command::Openapi { url } => {
             let url = url.or_addr(crate::app::ServeConfig::default().addr);
             let document = crate::api::openapi::document_for(registry, &url);

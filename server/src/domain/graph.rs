@@ -2,6 +2,7 @@
 //! which is active (the one that runs when no version is named). The graph
 //! itself is block-core's model, in the reference's JSON shape.
 
+use block_core::Registry;
 use block_core::graph::Graph;
 
 /// One version of a user's graph, as stored.
@@ -34,6 +35,33 @@ impl StoredGraph {
     /// Whether this version is the active one.
     pub fn is_active(&self) -> bool {
         self.version == self.active_version
+    }
+
+    /// This version as the store shows it and as anyone but its owner runs it:
+    /// credentials its owner preset in its nodes (and in its sub-graphs' nodes)
+    /// name the owner's own stored credentials, so each keeps what it needs
+    /// (`provider`, `type`) but not which of the owner's it was (`id`,
+    /// `title`). Those fields then become the graph's credentials inputs,
+    /// filled with the runner's own credentials. Nodes of blocks `registry`
+    /// does not know are left as they are (such a graph does not run).
+    pub fn without_preset_credentials(mut self, registry: &Registry) -> StoredGraph {
+        strip_preset_credentials(&mut self.graph, registry);
+        self
+    }
+}
+
+fn strip_preset_credentials(graph: &mut Graph, registry: &Registry) {
+    for node in &mut graph.nodes {
+        let Some(block) = registry.find(&node.block_id) else { continue };
+        for field in block.credential_fields() {
+            if let Some(serde_json::Value::Object(meta)) = node.input_default.get_mut(&field.name) {
+                meta.remove("id");
+                meta.remove("title");
+            }
+        }
+    }
+    for sub_graph in &mut graph.sub_graphs {
+        strip_preset_credentials(sub_graph, registry);
     }
 }
 

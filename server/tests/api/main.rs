@@ -26,6 +26,7 @@ mod schedules;
 mod scopes;
 mod storage;
 mod store;
+mod store_credentials;
 mod tools;
 mod webhooks;
 mod wire;

@@ -5,3 +5,4 @@ mod commands;
 mod graphs;
 mod runs_schedules;
 mod serve;
+mod store;

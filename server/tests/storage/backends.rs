@@ -65,6 +65,14 @@ impl Db {
         Some(Db { storage, place: Place::Postgres { url, _database: database } })
     }
 
+    /// Which backend this is: `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self.place {
+            Place::Sqlite(_) => "sqlite",
+            Place::Postgres { .. } => "postgres",
+        }
+    }
+
     /// Another storage on the same database: what a second process opens.
     pub async fn again(&self) -> Arc<dyn Storage> {
         match &self.place {

@@ -22,14 +22,17 @@ mod records;
 mod requests;
 mod schedules;
 mod store;
+mod store_figures;
 mod webhooks;
 
-/// Declares each `module::test` (an `async fn(&Db)`) once per backend.
+/// Declares each `module::test` (an `async fn(&Db)`) once per backend, with
+/// the attributes written before it (`#[ignore = "..."]` for a measurement).
 macro_rules! on_both_backends {
-    ($($module:ident :: $test:ident),* $(,)?) => {
+    ($($(#[$attr:meta])* $module:ident :: $test:ident),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                $(#[$attr])*
                 async fn $test() {
                     let db = crate::backends::Db::sqlite(stringify!($test)).await;
                     crate::$module::$test(&db).await;
@@ -39,6 +42,7 @@ macro_rules! on_both_backends {
         mod postgres {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                $(#[$attr])*
                 async fn $test() {
                     let Some(db) = crate::backends::Db::postgres().await else { return };
                     crate::$module::$test(&db).await;
@@ -78,4 +82,7 @@ on_both_backends! {
     webhooks::webhooks_and_subscriptions_round_trip,
     store::profiles_keep_usernames_unique_and_publishing_versions_listings,
     store::store_lists_filter_order_and_count_runs_and_ratings,
+    store_figures::run_figures_count_every_run_stored_from_two_processes,
+    #[ignore = "a measurement: run with --ignored --nocapture"]
+    store_figures::store_lists_over_many_runs_are_measured,
 }

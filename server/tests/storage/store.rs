@@ -9,7 +9,7 @@ use block_server::storage::{
 use crate::backends::Db;
 use crate::fixtures::{run, user};
 
-fn version(id: &str, name: &str, categories: &[&str], at: i64) -> ListingVersion {
+pub(crate) fn version(id: &str, name: &str, categories: &[&str], at: i64) -> ListingVersion {
     ListingVersion {
         id: id.to_owned(),
         version: 0,
@@ -24,7 +24,7 @@ fn version(id: &str, name: &str, categories: &[&str], at: i64) -> ListingVersion
     }
 }
 
-fn publication(owner: &User, slug: &str, graph_id: &str, version: ListingVersion) -> Publication {
+pub(crate) fn publication(owner: &User, slug: &str, graph_id: &str, version: ListingVersion) -> Publication {
     Publication {
         owner_id: owner.id.clone(),
         slug: slug.to_owned(),
@@ -34,7 +34,7 @@ fn publication(owner: &User, slug: &str, graph_id: &str, version: ListingVersion
     }
 }
 
-async fn profile(storage: &dyn Storage, user: &User, username: &str) -> Profile {
+pub(crate) async fn profile(storage: &dyn Storage, user: &User, username: &str) -> Profile {
     storage
         .ensure_profile(&user.id, &user.name, vec![username.to_owned()], 1)
         .await
@@ -42,7 +42,7 @@ async fn profile(storage: &dyn Storage, user: &User, username: &str) -> Profile 
         .expect("the username is free")
 }
 
-async fn listed(storage: &dyn Storage, publication: Publication) -> block_server::domain::Listing {
+pub(crate) async fn listed(storage: &dyn Storage, publication: Publication) -> block_server::domain::Listing {
     match storage.publish(publication).await.expect("published") {
         Published::Listed(listing) => *listing,
         other => panic!("not listed: {other:?}"),
@@ -50,7 +50,7 @@ async fn listed(storage: &dyn Storage, publication: Publication) -> block_server
 }
 
 /// Stores `count` graph runs of `graph_id` by `user`, numbered from `from`.
-async fn graph_runs(storage: &dyn Storage, user: &User, graph_id: &str, from: usize, count: usize) {
+pub(crate) async fn graph_runs(storage: &dyn Storage, user: &User, graph_id: &str, from: usize, count: usize) {
     let runs = (from..from + count)
         .map(|n| {
             let mut run = run(n, user, RunStatus::Queued);

@@ -138,7 +138,8 @@ pub(super) async fn run_graph(state: &AppState, run: Run) {
     end(&mut recorder, &run, status, error, charged).await;
 }
 
-/// The graph version and the inputs the run names; why not, as its error.
+/// The graph version and the inputs the run names (someone else's graph
+/// without its preset credentials); why not, as its error.
 async fn load(state: &AppState, run: &Run) -> Result<(StoredGraph, GraphInputs), String> {
     let input: GraphRunInput = serde_json::from_value(run.input.clone())
         .map_err(|error| format!("the graph run's stored input is unreadable: {error}"))?;
@@ -148,6 +149,9 @@ async fn load(state: &AppState, run: &Run) -> Result<(StoredGraph, GraphInputs),
         .await
         .map_err(|error| format!("the graph could not be read: {error}"))?
         .ok_or_else(|| format!("graph `{}` version {} no longer exists", run.block_id, input.graph_version))?;
+    // Someone else's graph (a store agent) runs with the runner's credentials,
+    // never with those its owner preset: their ids name the owner's.
+    let graph = if graph.user_id == run.user_id { graph } else { graph.without_preset_credentials(state.registry()) };
     let mut values = input.node_input;
     for (name, value) in &mut values {
         run_input::unseal_value(state.cipher(), name, value)?;

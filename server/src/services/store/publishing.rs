@@ -6,6 +6,8 @@
 //! lists one graph, and a graph is listed under one slug. Publishing is
 //! immediate (the reference's human review has no counterpart here).
 
+use block_core::Registry;
+
 use super::profiles::{self, url_problem};
 use super::{agent_not_found, problem, refuse_problems};
 use crate::domain::{Listing, ListingVersion, MAX_SLUG_CHARS, StoredGraph, User, name_problem, new_id, now_millis};
@@ -209,16 +211,20 @@ pub async fn feature<S: MarketplaceStore + ?Sized>(
     Ok(())
 }
 
-/// The graph a store agent publishes (its latest version's graph version),
-/// whoever owns it.
+/// The graph a store agent publishes (its latest version's graph version) as
+/// the store serves it, whoever asks: without the ids of the credentials its
+/// creator preset (see [`StoredGraph::without_preset_credentials`]); the
+/// creator's own graph is unchanged.
 pub async fn published_graph<S: GraphStore + ?Sized>(
     storage: &S,
+    registry: &Registry,
     listing: &Listing,
 ) -> Result<StoredGraph, ServiceError> {
-    storage.graph_by_id(&listing.graph_id, Some(listing.latest.graph_version)).await?.ok_or_else(|| {
+    let graph = storage.graph_by_id(&listing.graph_id, Some(listing.latest.graph_version)).await?.ok_or_else(|| {
         ServiceError::not_found(
             "graph_not_found",
             format!("the graph of store agent `{}` was deleted by its creator", listing.slug),
         )
-    })
+    })?;
+    Ok(graph.without_preset_credentials(registry))
 }

@@ -6,9 +6,10 @@
 //! append a new one.
 //!
 //! The numbering is this backend's own: version 1 is everything the SQLite
-//! backend reached in its migration 11, version 2 its migration 12 (graphs). Times are Unix seconds or
-//! milliseconds as there; JSON is kept as text, as there, so both backends
-//! read and write the same shapes. Text compares and sorts byte by byte
+//! backend reached in its migration 11, version 2 its migration 12 (graphs),
+//! version 3 its migration 13 (the store), version 4 its migration 15 (each
+//! graph's run count). Times are Unix seconds or milliseconds as there; JSON is
+//! kept as text, as there, so both backends read and write the same shapes. Text compares and sorts byte by byte
 //! (`COLLATE "C"`), as in SQLite, whatever the database's default collation.
 
 use deadpool_postgres::Client;
@@ -329,6 +330,50 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX store_library_by_listing ON store_library(listing_id);
     CREATE INDEX runs_of_graphs ON runs(block_id) WHERE kind = 'graph';
     "#,
+    // 4: each graph's number of runs (the SQLite backend's migration 15), so
+    // that the store's figures read one row per graph instead of counting its
+    // runs on every request. Kept by a trigger on `runs` rather than by an
+    // update beside each insert: runs are inserted from several places (the
+    // queue, the write queue of runs answered inline, schedule fires, polls),
+    // and a trigger counts every one of them, and any added later, in the
+    // transaction that inserts it. Runs of one graph stored at once by several
+    // processes wait for each other on the graph's row until they commit; a
+    // run's insert is a short transaction. The table is locked against writes
+    // first, so that no run stored while the counts are backfilled is missed.
+    r#"
+    LOCK TABLE runs IN SHARE ROW EXCLUSIVE MODE;
+    CREATE TABLE graph_run_counts (
+        graph_id  TEXT COLLATE "C" PRIMARY KEY,
+        runs      BIGINT NOT NULL CHECK (runs >= 0)
+    );
+    INSERT INTO graph_run_counts (graph_id, runs)
+        SELECT block_id, count(*) FROM runs WHERE kind = 'graph' GROUP BY block_id;
+    CREATE FUNCTION graph_run_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN
+            IF OLD.kind = 'graph' THEN
+                UPDATE graph_run_counts SET runs = runs - 1 WHERE graph_id = OLD.block_id;
+            END IF;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            IF NEW.kind = 'graph' THEN
+                INSERT INTO graph_run_counts (graph_id, runs) VALUES (NEW.block_id, 1)
+                    ON CONFLICT (graph_id) DO UPDATE SET runs = graph_run_counts.runs + 1;
+            END IF;
+        END IF;
+        RETURN NULL;
+    END
+    $$;
+    -- Three triggers, so that the function runs only for graph runs, not for
+    -- the many block and node runs.
+    CREATE TRIGGER graph_run_counted AFTER INSERT ON runs
+        FOR EACH ROW WHEN (NEW.kind = 'graph') EXECUTE FUNCTION graph_run_counted();
+    CREATE TRIGGER graph_run_uncounted AFTER DELETE ON runs
+        FOR EACH ROW WHEN (OLD.kind = 'graph') EXECUTE FUNCTION graph_run_counted();
+    CREATE TRIGGER graph_run_recounted AFTER UPDATE OF kind, block_id ON runs
+        FOR EACH ROW WHEN (OLD.kind = 'graph' OR NEW.kind = 'graph') EXECUTE FUNCTION graph_run_counted();
+    DROP INDEX runs_of_graphs;
+    "#,
 ];
 
 /// Why migrating failed.
@@ -382,3 +427,7 @@ async fn apply(client: &mut Client) -> Result<(), MigrationError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "migrations_tests.rs"]
+mod tests;

@@ -1,7 +1,7 @@
 //! The store's reads: agents and creators, filtered, ordered and paged, with
-//! their figures. A listing's runs are the runs of its graph (the partial index
-//! `runs_of_graphs` keeps counting them cheap); its rating is the average of
-//! its users' ratings.
+//! their figures. A listing's runs are the runs of its graph and of its users'
+//! copies, read from `graph_run_counts` (kept by triggers as runs are stored),
+//! so no request counts runs; its rating is the average of its users' ratings.
 //!
 //! Every query is constant text: optional filters are bound as NULL, search
 //! words as a JSON array read with `json_each`, the order as its name.
@@ -15,9 +15,9 @@ use crate::storage::{AgentOrder, AgentQuery, Creator, CreatorOrder, CreatorQuery
 /// Runs of the graph of listing `l` and of its users' copies.
 macro_rules! listing_runs {
     () => {
-        "((SELECT count(*) FROM runs r WHERE r.kind = 'graph' AND r.block_id = l.graph_id) \
-          + (SELECT count(*) FROM store_library b JOIN runs r ON r.kind = 'graph' AND r.block_id = b.graph_id \
-             WHERE b.listing_id = l.id))"
+        "(coalesce((SELECT c.runs FROM graph_run_counts c WHERE c.graph_id = l.graph_id), 0) \
+          + coalesce((SELECT sum(c.runs) FROM store_library b JOIN graph_run_counts c ON c.graph_id = b.graph_id \
+             WHERE b.listing_id = l.id), 0))"
     };
 }
 
@@ -129,10 +129,10 @@ macro_rules! creator_figures {
         "count(l.id) AS num_agents, \
          coalesce((SELECT avg(s.score) FROM store_ratings s JOIN store_listings o ON o.id = s.listing_id \
                    WHERE o.owner_id = p.user_id), 0.0) AS agent_rating, \
-         ((SELECT count(*) FROM store_listings o JOIN runs r ON r.kind = 'graph' AND r.block_id = o.graph_id \
-           WHERE o.owner_id = p.user_id) \
-          + (SELECT count(*) FROM store_listings o JOIN store_library b ON b.listing_id = o.id \
-             JOIN runs r ON r.kind = 'graph' AND r.block_id = b.graph_id WHERE o.owner_id = p.user_id)) AS agent_runs "
+         (coalesce((SELECT sum(c.runs) FROM store_listings o JOIN graph_run_counts c ON c.graph_id = o.graph_id \
+                    WHERE o.owner_id = p.user_id), 0) \
+          + coalesce((SELECT sum(c.runs) FROM store_listings o JOIN store_library b ON b.listing_id = o.id \
+             JOIN graph_run_counts c ON c.graph_id = b.graph_id WHERE o.owner_id = p.user_id), 0)) AS agent_runs "
     };
 }
 

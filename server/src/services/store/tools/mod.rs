@@ -76,7 +76,7 @@ pub async fn find_agent<S: MarketplaceStore + GraphStore + ?Sized>(
     }
     let mut agents = Vec::with_capacity(found.items.len());
     for agent in &found.items {
-        let graph = published_graph(storage, &agent.listing).await.ok();
+        let graph = published_graph(storage, registry, &agent.listing).await.ok();
         agents.push(agent_info(registry, agent, graph.as_ref()));
     }
     let title = format!("Found {} agent{} for '{query}'", agents.len(), if agents.len() == 1 { "" } else { "s" });
@@ -96,7 +96,7 @@ pub async fn agent_details<S: MarketplaceStore + GraphStore + ?Sized>(
     registry: &Registry,
     address: &str,
 ) -> Result<ToolResponse, ServiceError> {
-    let Resolved { agent, graph } = match resolve(storage, address).await? {
+    let Resolved { agent, graph } = match resolve(storage, registry, address).await? {
         Ok(resolved) => resolved,
         Err(answer) => return Ok(answer),
     };

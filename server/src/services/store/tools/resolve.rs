@@ -17,9 +17,11 @@ pub(super) struct Resolved {
     pub(super) graph: StoredGraph,
 }
 
-/// The store agent `address` (`username/slug`) and its graph.
+/// The store agent `address` (`username/slug`) and its graph, as the store
+/// serves it (no preset credentials ids).
 pub(super) async fn resolve<S: MarketplaceStore + GraphStore + ?Sized>(
     storage: &S,
+    registry: &Registry,
     address: &str,
 ) -> Result<Result<Resolved, ToolResponse>, ServiceError> {
     let Some((username, slug)) = split_address(address) else {
@@ -31,7 +33,7 @@ pub(super) async fn resolve<S: MarketplaceStore + GraphStore + ?Sized>(
     let Some(agent) = storage.store_agent(&username, &slug).await? else {
         return Ok(Err(ToolResponse::error(format!("Agent '{username}/{slug}' not found"), "agent_not_found")));
     };
-    match published_graph(storage, &agent.listing).await {
+    match published_graph(storage, registry, &agent.listing).await {
         Ok(graph) => Ok(Ok(Resolved { agent, graph })),
         Err(error) if error.refusal() == Refusal::NotFound => {
             Ok(Err(ToolResponse::error(error.message().to_owned(), "graph_not_found")))

@@ -180,7 +180,7 @@ pub async fn setup_info(
     address: &str,
     inputs: Map<String, Value>,
 ) -> Result<ToolResponse, ServiceError> {
-    let resolved = match resolve(state.storage().as_ref(), address).await? {
+    let resolved = match resolve(state.storage().as_ref(), state.registry(), address).await? {
         Ok(resolved) => resolved,
         Err(answer) => return Ok(answer),
     };
@@ -226,7 +226,7 @@ pub async fn run_agent(
     address: &str,
     inputs: Map<String, Value>,
 ) -> Result<ToolResponse, ServiceError> {
-    let resolved = match resolve(state.storage().as_ref(), address).await? {
+    let resolved = match resolve(state.storage().as_ref(), state.registry(), address).await? {
         Ok(resolved) => resolved,
         Err(answer) => return Ok(answer),
     };

@@ -50,7 +50,7 @@ pub async fn setup_agent(
     address: &str,
     request: SetupRequest,
 ) -> Result<ToolResponse, ServiceError> {
-    let resolved = match resolve(state.storage().as_ref(), address).await? {
+    let resolved = match resolve(state.storage().as_ref(), state.registry(), address).await? {
         Ok(resolved) => resolved,
         Err(answer) => return Ok(answer),
     };
