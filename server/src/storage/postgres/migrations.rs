@@ -329,6 +329,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX store_library_by_listing ON store_library(listing_id);
     CREATE INDEX runs_of_graphs ON runs(block_id) WHERE kind = 'graph';
     "#,
+    // 4: each user's queued runs in order (the SQLite backend's migration 14),
+    // so that a claim reads each waiting user's first few runs from the index
+    // instead of sorting the whole queue: on 10,000 queued runs of 100 users a
+    // claim of 64 took 19 ms without it, 4.8 ms with it.
+    r#"
+    CREATE INDEX runs_queued_by_user ON runs(user_id, created_at, id) WHERE status = 'queued';
+    "#,
 ];
 
 /// Why migrating failed.
