@@ -200,10 +200,10 @@ async fn servers_and_workers_killed_mid_load_lose_nothing_and_run_nothing_twice(
     let balance = storage.balance(&user.id).await.expect("the balance");
     let sum: i64 = ledger.iter().map(|row| row.amount).sum();
     println!(
-        "2 servers + 2 workers, one of each killed and restarted: {} runs ({} queued through the API, {} answered \
+        "2 servers + 2 workers, one of each killed and restarted: {} block runs ({} queued through the API, {} answered \
          inline); {completed} completed once, {interrupted} interrupted and refunded, {other} ended otherwise; none \
          run twice; {} calls refused while a server was down; balance {balance} = ledger sum {sum}",
-        runs.len(),
+        runs.iter().filter(|run| run.kind == RunKind::Block).count(),
         queued.len(),
         tally.inline_ok.load(Ordering::Relaxed),
         tally.refused.load(Ordering::Relaxed),

@@ -137,7 +137,17 @@ impl NodeRuns {
         let run_id = queued.run.id.clone();
         // Announced to every process alike by the storage (this one's workers
         // are not woken first), so that node runs spread over the workers.
-        self.state.storage().create_runs(vec![queued.run]).await.map_err(|error| refused(error.to_string()))?;
+        if let Err(error) = self.state.storage().create_runs(vec![queued.run]).await {
+            // Queued first by another worker running this graph run (its lease
+            // lapsed here and it was resumed there while this one went on):
+            // both read the same node run back, which runs once.
+            match self.state.storage().run(&self.user_id, &run_id).await {
+                Ok(Some(_)) => {
+                    tracing::warn!(run = %run_id, "a node run was queued by another worker of its graph run")
+                }
+                _ => return Err(refused(error.to_string())),
+            }
+        }
         Ok(self.recorded(&run_id, block))
     }
 
