@@ -123,8 +123,8 @@ impl<S: Stream<Item = Result<RunEvent, ServiceError>> + Send> Reader<S> {
             }
             // Events on pins the block does not declare (none are stored) are
             // passed over rather than invented.
-            if let Some(pin) = self.pins.iter().find(|pin| **pin == event.name) {
-                return Some(OutputEvent { name: *pin, value: event.data });
+            if let Some(pin) = self.pins.iter().copied().find(|pin| *pin == event.name) {
+                return Some(OutputEvent { name: pin, value: event.data });
             }
         }
     }
