@@ -1,8 +1,10 @@
-//! Execution ids: UUID v7, made without a system call per id.
+//! Execution ids: UUID v7, made without a system call per id, and ids derived
+//! from a parent id and what an execution is (a graph run's node executions).
 
 use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use serde_json::Value;
 use uuid::{Builder, Uuid};
 
 use crate::tokens::{RandomUnavailable, fill_random};
@@ -63,6 +65,65 @@ impl Generator {
     }
 }
 
+/// The id of the execution that `parts` name within execution `parent`: the same
+/// parts within the same parent always give the same id, so that an execution
+/// resumed elsewhere (a graph run taken over by another worker) finds the node
+/// executions it had already started under the ids they had. A UUID v7 with the
+/// parent's millisecond and 74 bits of a SHA-256 of the parent and the parts
+/// (each length-prefixed, so no two lists of parts run together).
+pub fn derived_execution_id(parent: Uuid, parts: &[&[u8]]) -> Uuid {
+    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+    digest.update(parent.as_bytes());
+    for part in parts {
+        digest.update(&(part.len() as u64).to_be_bytes());
+        digest.update(part);
+    }
+    let digest = digest.finish();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.as_ref()[..16]);
+    let counter = u128::from_be_bytes(bytes) & FRESH_MASK;
+    // The first 48 bits of a v7 id are its millisecond; any other id's are
+    // taken as they are.
+    let mut millis = [0u8; 8];
+    millis[2..].copy_from_slice(&parent.as_bytes()[..6]);
+    Builder::from_unix_timestamp_millis(u64::from_be_bytes(millis), &pack(counter)).into_uuid()
+}
+
+/// A SHA-256 of `value` that does not depend on the order of object keys (two
+/// equal values built in different orders digest alike).
+pub fn canonical_digest(value: &Value) -> [u8; 32] {
+    fn feed(digest: &mut ring::digest::Context, value: &Value) {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                digest.update(b"{");
+                for (key, value) in entries {
+                    digest.update(&(key.len() as u64).to_be_bytes());
+                    digest.update(key.as_bytes());
+                    feed(digest, value);
+                }
+                digest.update(b"}");
+            }
+            Value::Array(items) => {
+                digest.update(b"[");
+                items.iter().for_each(|item| feed(digest, item));
+                digest.update(b"]");
+            }
+            scalar => {
+                let text = scalar.to_string();
+                digest.update(&(text.len() as u64).to_be_bytes());
+                digest.update(text.as_bytes());
+            }
+        }
+    }
+    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+    feed(&mut digest, value);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.finish().as_ref());
+    out
+}
+
 /// The 74-bit `counter` laid out around the version and variant bits the builder
 /// sets: 12 bits of `rand_a`, then 62 of `rand_b`, so a larger counter is a larger
 /// id.
@@ -104,6 +165,27 @@ mod tests {
             .map(|&counter| Builder::from_unix_timestamp_millis(7, &pack(counter)).into_uuid())
             .collect();
         assert!(ids.windows(2).all(|pair| pair[0] < pair[1]), "{ids:?}");
+    }
+
+    #[test]
+    fn derived_ids_are_stable_version_7_and_keep_the_parents_millisecond() {
+        let parent = new_execution_id().expect("random");
+        let id = derived_execution_id(parent, &[b"node", b"1"]);
+        assert_eq!(id, derived_execution_id(parent, &[b"node", b"1"]), "the same parts give the same id");
+        assert_ne!(id, derived_execution_id(parent, &[b"node", b"2"]));
+        assert_ne!(id, derived_execution_id(parent, &[b"node1", b""]), "parts are length-prefixed");
+        assert_ne!(id, derived_execution_id(new_execution_id().expect("random"), &[b"node", b"1"]));
+        assert_eq!(id.get_version_num(), 7);
+        assert_eq!(id.get_timestamp(), parent.get_timestamp());
+    }
+
+    #[test]
+    fn canonical_digests_ignore_the_order_of_keys_only() {
+        let a: Value = serde_json::from_str(r#"{"a": 1, "b": {"x": [1, "2"], "y": null}}"#).expect("json");
+        let b: Value = serde_json::from_str(r#"{"b": {"y": null, "x": [1, "2"]}, "a": 1}"#).expect("json");
+        let c: Value = serde_json::from_str(r#"{"a": 1, "b": {"x": ["2", 1], "y": null}}"#).expect("json");
+        assert_eq!(canonical_digest(&a), canonical_digest(&b));
+        assert_ne!(canonical_digest(&a), canonical_digest(&c));
     }
 
     #[test]

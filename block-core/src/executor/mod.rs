@@ -41,7 +41,7 @@ pub use drive::RunLimits;
 pub use emit::{Emit, OutputEvent};
 pub use error::{ExecuteError, ExecuteErrorKind};
 pub use execution::Execution;
-pub use ids::new_execution_id;
+pub use ids::{canonical_digest, derived_execution_id, new_execution_id};
 pub use options::RunOptions;
 pub use outputs::Outputs;
 pub use prepared::PreparedRun;

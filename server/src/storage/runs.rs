@@ -156,7 +156,8 @@ pub trait RunStore: Send + Sync + 'static {
 pub trait RunQueue: Send + Sync + 'static {
     /// Claims up to `limit` queued runs for `worker`, with a lease of `lease`,
     /// oldest first but taking turns between users, and never more than
-    /// `per_user` running at once for one user.
+    /// `per_user` running at once for one user. Running graph runs are not
+    /// counted: they only wait on their node runs, which are.
     async fn claim(&self, worker: &str, limit: u32, per_user: u32, lease: Duration) -> Result<Vec<Run>, StorageError>;
 
     /// Renews `worker`'s leases on `runs`; returns those whose stop was requested.
@@ -168,7 +169,10 @@ pub trait RunQueue: Send + Sync + 'static {
 
     /// Runs whose lease has expired (every running run, with `all`, for a single
     /// server starting up): queued again if their block had not started, else
-    /// interrupted and refunded. Idempotent.
+    /// interrupted and refunded. Idempotent. On a storage shared by processes a
+    /// graph run is queued again too, to be resumed: its node runs are queued
+    /// runs of their own there, found again by their ids (on one process they
+    /// run inside the graph run's, and it ends interrupted with them).
     async fn recover(&self, all: bool) -> Result<Recovered, StorageError>;
 
     /// Woken when runs may have been queued by another process sharing the

@@ -21,6 +21,8 @@ use block_providers as _;
 
 mod bench;
 mod faults;
+mod graph_moves;
+mod graphs;
 
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener};
@@ -79,22 +81,67 @@ impl Run for MarkedSlowBlock {
     type Input = MarkedInput;
     type Output = MarkedOutput;
     async fn run(&self, input: MarkedInput, _ctx: &RunContext, out: &Emit<MarkedOutput>) -> Result<(), BlockError> {
-        let log = PathBuf::from(std::env::var(CHILD_LOG).unwrap_or_default());
-        let token = input.token.clone();
-        tokio::task::spawn_blocking(move || {
-            use std::io::Write;
-            // One `write` of a short line on an append-only file: lines of
-            // several processes never interleave.
-            let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
-            file.write_all(format!("{token}\n").as_bytes())?;
-            file.sync_data()
-        })
-        .await
-        .map_err(|error| BlockError::new(error.to_string()))?
-        .map_err(|error| BlockError::new(error.to_string()))?;
+        append_start(input.token.clone()).await?;
         tokio::time::sleep(Duration::from_millis(input.millis)).await;
         out.emit(MarkedOutput::Done(true)).await
     }
+}
+
+/// Input of the marked step block.
+#[derive(BlockInput)]
+pub struct StepInput {
+    /// Names the graph run in the start log.
+    pub token: String,
+    /// This node's place in the chain.
+    #[block_input(default = 0)]
+    pub step: u64,
+    /// How long the run takes, in milliseconds.
+    #[block_input(default = 50, max = 5000)]
+    pub millis: u64,
+}
+
+/// Outputs of the marked step block.
+#[derive(BlockOutput)]
+pub enum StepOutput {
+    /// `step + 1`, for the next node.
+    Next(u64),
+}
+
+/// One node of a chain: costs one credit, appends `token/step pid execution-id`
+/// to the shared start log as it starts (which process ran which node run,
+/// and whether any ran twice), then passes `step + 1` on.
+#[block(
+    id = "3e8b2a61-4c5d-4f7e-9a1b-2c3d4e5f6a7b",
+    categories(Basic),
+    cost(run = 1),
+    untested = "a process test fixture"
+)]
+pub struct MarkedStepBlock;
+
+impl Run for MarkedStepBlock {
+    type Input = StepInput;
+    type Output = StepOutput;
+    async fn run(&self, input: StepInput, ctx: &RunContext, out: &Emit<StepOutput>) -> Result<(), BlockError> {
+        let line = format!("{}/{} {} {}", input.token, input.step, std::process::id(), ctx.execution_id());
+        append_start(line).await?;
+        tokio::time::sleep(Duration::from_millis(input.millis)).await;
+        out.emit(StepOutput::Next(input.step + 1)).await
+    }
+}
+
+/// Appends `line` to the start log: one `write` of a short line on an
+/// append-only file, so lines of several processes never interleave.
+async fn append_start(line: String) -> Result<(), BlockError> {
+    let log = PathBuf::from(std::env::var(CHILD_LOG).unwrap_or_default());
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+        file.write_all(format!("{line}\n").as_bytes())?;
+        file.sync_data()
+    })
+    .await
+    .map_err(|error| BlockError::new(error.to_string()))?
+    .map_err(|error| BlockError::new(error.to_string()))
 }
 
 /// Serves or works when re-executed by a test; does nothing otherwise.

@@ -160,3 +160,32 @@ pub async fn a_paid_start_charges_once_and_an_insufficient_one_writes_nothing(db
         i64::try_from(storage.balance(&ada.id).await.expect("b")).expect("fits")
     );
 }
+
+pub async fn graph_runs_take_no_place_under_the_limit_and_a_dead_workers_is_resumed_where_shared(db: &Db) {
+    let storage = db.storage.as_ref();
+    let ada = user(storage, "ada", 0).await;
+    let mut graph = run(0, &ada, RunStatus::Queued);
+    graph.kind = block_server::domain::RunKind::Graph;
+    storage.create_runs(vec![graph.clone()]).await.expect("queued");
+    let claimed = storage.claim("dead", 1, 1, Duration::from_millis(1)).await.expect("claimed");
+    assert_eq!(claimed.iter().map(|run| run.id.as_str()).collect::<Vec<_>>(), [graph.id.as_str()]);
+    assert_eq!(storage.start_run(&graph.id, 0, "run graph").await.expect("started"), Admission::Started);
+    // The graph run waits on its node runs: they are claimed beside it, even
+    // with a limit of one running run per user.
+    let nodes: Vec<_> = (1..3).map(|n| run(n, &ada, RunStatus::Queued)).collect();
+    storage.create_runs(nodes.clone()).await.expect("queued");
+    let taken = storage.claim("live", 10, 1, LEASE).await.expect("claimed");
+    assert_eq!(taken.iter().map(|run| run.id.as_str()).collect::<Vec<_>>(), [nodes[0].id.as_str()], "one node run");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let recovered = db.again().await.recover(false).await.expect("recovered");
+    let status = runs_of(storage, &ada.id).await.into_iter().find(|record| record.id == graph.id).map(|r| r.status);
+    if storage.shared_by_processes() {
+        // Its node runs are queued runs of their own: another worker resumes it.
+        assert_eq!(recovered, Recovered { requeued: 1, interrupted: 0, refunded: 0 });
+        assert_eq!(status, Some(RunStatus::Queued));
+    } else {
+        // On one process its node runs ran inside it, and ended with it.
+        assert_eq!(recovered, Recovered { requeued: 0, interrupted: 1, refunded: 0 });
+        assert_eq!(status, Some(RunStatus::Interrupted));
+    }
+}

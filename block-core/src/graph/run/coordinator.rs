@@ -1,6 +1,13 @@
 //! The task that runs a graph: it routes every output along the links, keeps the
 //! inputs each node execution waits on, and starts node executions as they become
 //! ready, within the concurrency and node-execution limits.
+//!
+//! A node execution's id is derived from the graph run's id, the node, its
+//! input and how many executions of that node had that same input before
+//! ([`derived_execution_id`]): the same run started again (resumed by another
+//! worker after its first one died) gives each node execution the id it had,
+//! whatever order concurrent branches end in this time, so a runner can find
+//! the executions that already ran instead of running them twice.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -14,7 +21,7 @@ use super::GraphExecutor;
 use super::events::{GraphEvent, GraphRunStatus, NodeFailure, NodeStatus};
 use super::node_task::{self, NodeMessage, NodeStream};
 use super::plan::{NodeKind, Plan};
-use crate::executor::new_execution_id;
+use crate::executor::{canonical_digest, derived_execution_id};
 use crate::graph::pins::merge_dynamic;
 
 struct Running {
@@ -44,6 +51,8 @@ struct State {
     next_key: u64,
     started: u64,
     failures: Vec<NodeFailure>,
+    /// Executions started so far per node and input digest.
+    occurrences: HashMap<(usize, [u8; 32]), u64>,
 }
 
 impl Coordinator {
@@ -58,6 +67,7 @@ impl Coordinator {
             next_key: 0,
             started: 0,
             failures: Vec::new(),
+            occurrences: HashMap::new(),
         };
         for (node, planned) in self.plan.nodes.iter().enumerate() {
             if let Some(start) = &planned.start {
@@ -109,15 +119,16 @@ impl Coordinator {
             let planned = &self.plan.nodes[node];
             let key = state.next_key;
             state.next_key += 1;
-            let execution_id = match new_execution_id() {
-                Ok(id) => id,
-                Err(error) => return Err(format!("no execution id could be made: {error}")),
-            };
             let output_name = match planned.kind {
                 NodeKind::Output => input.get("name").and_then(Value::as_str).map(str::to_owned),
                 _ => None,
             };
             let input = Value::Object(input);
+            let digest = canonical_digest(&input);
+            let occurrence = state.occurrences.entry((node, digest)).or_default();
+            *occurrence += 1;
+            let parts: [&[u8]; 3] = [planned.id.as_bytes(), &digest, &occurrence.to_be_bytes()];
+            let execution_id = derived_execution_id(self.graph_execution_id, &parts);
             let started = GraphEvent::NodeStarted { node_id: planned.id.clone(), execution_id, input: input.clone() };
             if self.events.send(started).await.is_err() {
                 return Err("the run's events are no longer read".to_owned());

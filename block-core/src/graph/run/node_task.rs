@@ -142,7 +142,10 @@ impl Job {
             }
         }
         let inputs = GraphInputs { values, credentials: self.credentials.clone() };
-        let options = RunOptions { user_id: self.user_id.clone(), timeout: None, execution_id: None };
+        // The node execution's id is the sub-graph run's, so that its own node
+        // executions' ids are derived from it the same way on a resumed run.
+        let options =
+            RunOptions { user_id: self.user_id.clone(), timeout: None, execution_id: Some(self.execution_id) };
         self.executor
             .start(graph, inputs, options)
             .map_err(|error| format!("the sub-graph `{}` cannot start: {error}", graph.name))

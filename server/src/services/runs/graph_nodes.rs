@@ -3,6 +3,13 @@
 //! charged at its block's cost when it starts, and followed like any run. The
 //! first one the balance cannot cover is refused, and tells the graph run to
 //! stop: nothing more is charged.
+//!
+//! On a storage shared by processes, node executions are queued like any run,
+//! so that every worker takes its share of a graph run node by node; the
+//! graph run reads each one's outputs back as they are stored. A graph run
+//! resumed by another worker (its first one died) finds the node runs it had
+//! started under the same ids (derived from what they are) and reads their
+//! outputs back instead of running them again.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -40,6 +47,12 @@ pub(super) struct NodeRuns {
     pub graph_run_id: String,
     pub user_id: String,
     pub ledger: NodeLedger,
+    /// Queue node runs for any worker (a storage shared by processes), rather
+    /// than run them here.
+    pub queued: bool,
+    /// The graph run had started before (on a worker that died): node runs may
+    /// already be recorded.
+    pub resumed: bool,
 }
 
 #[block_core::async_trait]
@@ -56,9 +69,24 @@ impl NodeRunner for NodeRuns {
             parent_id: Some(self.graph_run_id.clone()),
             callback_url: None,
         };
+        let id = request.options.execution_id.map(|id| id.to_string());
+        if self.resumed
+            && let Some(id) = &id
+        {
+            match self.state.storage().run(&self.user_id, id).await {
+                Ok(Some(_)) => return Ok(self.recorded(id, request.block)),
+                Ok(None) => {}
+                Err(error) => {
+                    return Err(NodeRunError::Refused { reason: format!("the node run could not be read: {error}") });
+                }
+            }
+        }
+        if self.queued {
+            return self.enqueue(new, id, request.block, request.input).await;
+        }
         let mut run = new.record(request.block, Value::Null, RunStatus::Running);
-        if let Some(id) = request.options.execution_id {
-            run.id = id.to_string();
+        if let Some(id) = id {
+            run.id = id;
         }
         match RunDriver::start(&self.state, run, request.block, request.input, Start::Inline).await {
             Ok(driver) => {
@@ -87,5 +115,44 @@ impl NodeRunner for NodeRuns {
                 Err(NodeRunError::Refused { reason })
             }
         }
+    }
+}
+
+impl NodeRuns {
+    /// Queues the node execution as a child run for any worker; its outputs as
+    /// they are stored.
+    async fn enqueue(
+        &self,
+        new: NewRun,
+        id: Option<String>,
+        block: &block_core::RegisteredBlock,
+        input: Value,
+    ) -> Result<NodeOutputs, NodeRunError> {
+        let refused = |reason: String| NodeRunError::Refused { reason };
+        let mut queued =
+            super::queued_record(&self.state, new, block, input).map_err(|e| refused(e.message().to_owned()))?;
+        if let Some(id) = id {
+            queued.run.id = id;
+        }
+        let run_id = queued.run.id.clone();
+        // Announced to every process alike by the storage (this one's workers
+        // are not woken first), so that node runs spread over the workers.
+        if let Err(error) = self.state.storage().create_runs(vec![queued.run]).await {
+            // Queued first by another worker running this graph run (its lease
+            // lapsed here and it was resumed there while this one went on):
+            // both read the same node run back, which runs once.
+            match self.state.storage().run(&self.user_id, &run_id).await {
+                Ok(Some(_)) => {
+                    tracing::warn!(run = %run_id, "a node run was queued by another worker of its graph run")
+                }
+                _ => return Err(refused(error.to_string())),
+            }
+        }
+        Ok(self.recorded(&run_id, block))
+    }
+
+    /// The outputs of node run `id`, read back as they are stored.
+    fn recorded(&self, id: &str, block: &block_core::RegisteredBlock) -> NodeOutputs {
+        super::graph_node_follow::node_outputs(&self.state, &self.user_id, id, block, self.ledger.charged.clone())
     }
 }

@@ -5,7 +5,12 @@
 //! with their secret fields masked), so that a client follows its progress;
 //! the graph outputs are its outputs. A stop stops every node run; a node the
 //! credits cannot cover ends the graph run failed, and nothing more is charged.
+//!
+//! On a storage shared by processes, a graph run whose worker died is queued
+//! again and resumed by another: node runs already recorded are read back, not
+//! run again, and events already stored are not stored twice.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -41,10 +46,37 @@ struct Recorder {
     outputs: Map<String, Value>,
     truncated: Vec<String>,
     budget: usize,
+    /// Events a resumed run's first worker stored, by name and data: the same
+    /// event emitted again (a node execution read back) is not stored twice.
+    stored: HashMap<(String, String), usize>,
 }
 
 impl Recorder {
+    /// Continues after the events stored before (a resumed run).
+    async fn resume(&mut self) -> Result<(), String> {
+        loop {
+            let page = self
+                .state
+                .storage()
+                .events(&self.run_id, self.seq, 256)
+                .await
+                .map_err(|error| format!("the graph run's events could not be read: {error}"))?;
+            let Some(last) = page.last() else { return Ok(()) };
+            self.seq = last.seq;
+            for event in page {
+                *self.stored.entry((event.name, event.data.to_string())).or_default() += 1;
+            }
+        }
+    }
+
     fn emit(&mut self, name: &str, data: Value) {
+        if !self.stored.is_empty()
+            && let Some(count) = self.stored.get_mut(&(name.to_owned(), data.to_string()))
+            && *count > 0
+        {
+            *count -= 1;
+            return;
+        }
         self.seq += 1;
         let event =
             RunEvent { run_id: self.run_id.clone(), seq: self.seq, name: name.to_owned(), data, at: now_millis() };
@@ -81,7 +113,15 @@ pub(super) async fn run_graph(state: &AppState, run: Run) {
         outputs: Map::new(),
         truncated: Vec::new(),
         budget: state.settings().run_output_cap_bytes,
+        stored: HashMap::new(),
     };
+    // Started before: its worker died, and it was queued again.
+    let resumed = run.started_at.is_some();
+    if resumed && let Err(message) = recorder.resume().await {
+        tracing::error!(run = %run.id, %message, "resuming a graph run failed; its lease will expire");
+        state.run_hub().release(&run.id);
+        return;
+    }
     let (graph, inputs) = match load(state, &run).await {
         Ok(loaded) => loaded,
         Err(message) => return end(&mut recorder, &run, RunStatus::Failed, Some(message), 0).await,
@@ -103,6 +143,8 @@ pub(super) async fn run_graph(state: &AppState, run: Run) {
         graph_run_id: run.id.clone(),
         user_id: run.user_id.clone(),
         ledger: ledger.clone(),
+        queued: state.storage().shared_by_processes(),
+        resumed,
     };
     let executor = GraphExecutor::new(state.shared_registry().clone(), state.executor().clone())
         .with_runner(Arc::new(runner))

@@ -15,6 +15,7 @@ mod billing;
 pub mod callbacks;
 mod driver;
 mod follow;
+mod graph_node_follow;
 mod graph_nodes;
 mod graph_run;
 mod hub;

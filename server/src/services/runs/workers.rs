@@ -23,7 +23,7 @@ const IDLE_POLL: Duration = Duration::from_millis(250);
 /// that expired without anyone queueing anything).
 const IDLE_POLL_NOTIFIED: Duration = Duration::from_secs(5);
 
-/// How often runs whose worker died are looked for.
+/// How often runs whose worker died are looked for (at least once a lease).
 const RECOVERY_EVERY: Duration = Duration::from_secs(10);
 
 /// The running workers of this process.
@@ -72,7 +72,7 @@ async fn run_workers(state: AppState, mut stopping: watch::Receiver<bool>) {
     let idle_poll = if queued_elsewhere.is_some() { IDLE_POLL_NOTIFIED } else { IDLE_POLL };
     while !stop_asked(&stopping) {
         while running.try_join_next().is_some() {}
-        if last_recovery.elapsed() >= RECOVERY_EVERY {
+        if last_recovery.elapsed() >= RECOVERY_EVERY.min(settings.run_lease) {
             last_recovery = tokio::time::Instant::now();
             match state.storage().recover(false).await {
                 Ok(recovered) if recovered.requeued + recovered.interrupted > 0 => {
@@ -107,6 +107,13 @@ async fn run_workers(state: AppState, mut stopping: watch::Receiver<bool>) {
             continue;
         }
         for run in claimed {
+            // A graph run waits on its node runs, which need the slots: it
+            // takes none (it would otherwise hold the places its nodes wait for).
+            if run.kind == RunKind::Graph {
+                let state = state.clone();
+                running.spawn(async move { run_one(&state, run).await });
+                continue;
+            }
             let Ok(permit) = slots.clone().try_acquire_owned() else {
                 release(&state, &run).await;
                 continue;

@@ -374,6 +374,14 @@ const MIGRATIONS: &[&str] = &[
         FOR EACH ROW WHEN (OLD.kind = 'graph' OR NEW.kind = 'graph') EXECUTE FUNCTION graph_run_counted();
     DROP INDEX runs_of_graphs;
     "#,
+    // 5: each user's queued runs in order (the SQLite backend's migration 14),
+    // so that a claim reads each waiting user's first few runs from the index
+    // instead of sorting the whole queue: on 10,000 queued runs of 100 users a
+    // claim of 64 took 19 ms without it, 7.4 ms with it, 4.8 ms with it and the
+    // claim reading it one user at a time.
+    r#"
+    CREATE INDEX runs_queued_by_user ON runs(user_id, created_at, id) WHERE status = 'queued';
+    "#,
 ];
 
 /// Why migrating failed.

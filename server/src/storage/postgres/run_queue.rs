@@ -1,7 +1,8 @@
 //! The run queue shared by every process: claims that take turns between
 //! users, leases renewed by heartbeat, and the recovery of runs whose worker
 //! died (queued again if their block had not started, else interrupted and
-//! refunded), by whichever live process looks first.
+//! refunded; a graph run queued again, to be resumed), by whichever live
+//! process looks first.
 //!
 //! A claim takes its rows `FOR UPDATE SKIP LOCKED`, so it never waits behind a
 //! run another transaction holds (a stop, a start, a recovery). Claims of
@@ -37,17 +38,32 @@ impl RunQueue for PostgresStorage {
         let rows = sql::query(
             &tx,
             concat!(
-                "WITH busy AS (SELECT user_id, count(*) AS n FROM runs WHERE status = 'running' GROUP BY user_id),
+                // Each waiting user (one index probe apiece), then each one's
+                // first runs up to its room under the limit (read from the
+                // index in order): the claim reads what it may take, never the
+                // whole queue. Graph runs only wait on their node runs, which
+                // count: they take no place of their own.
+                "WITH RECURSIVE waiting(user_id) AS (
+                      SELECT min(user_id) FROM runs WHERE status = 'queued'
+                      UNION ALL
+                      SELECT (SELECT min(q.user_id) FROM runs q WHERE q.status = 'queued' AND q.user_id > waiting.user_id)
+                      FROM waiting WHERE waiting.user_id IS NOT NULL),
+                      busy AS (SELECT user_id, count(*) AS n FROM runs
+                               WHERE status = 'running' AND kind <> 'graph' GROUP BY user_id),
                       turns AS (
-                          SELECT r.id AS id, r.created_at AS created_at,
-                                 ROW_NUMBER() OVER (PARTITION BY r.user_id ORDER BY r.created_at, r.id) AS turn,
-                                 COALESCE(busy.n, 0) AS n
-                          FROM runs r LEFT JOIN busy ON busy.user_id = r.user_id
-                          WHERE r.status = 'queued'),
+                          SELECT t.id, t.created_at, t.turn
+                          FROM waiting w
+                          LEFT JOIN busy ON busy.user_id = w.user_id
+                          CROSS JOIN LATERAL (
+                              SELECT r.id, r.created_at, ROW_NUMBER() OVER (ORDER BY r.created_at, r.id) AS turn
+                              FROM runs r WHERE r.status = 'queued' AND r.user_id = w.user_id
+                              ORDER BY r.created_at, r.id
+                              LIMIT GREATEST(LEAST($3 - COALESCE(busy.n, 0), $4), 0)) t
+                          WHERE w.user_id IS NOT NULL),
                       picked AS (
                           SELECT id AS picked_id FROM runs
                           WHERE status = 'queued'
-                            AND id IN (SELECT id FROM turns WHERE turn + n <= $3 ORDER BY turn, created_at, id LIMIT $4)
+                            AND id IN (SELECT id FROM turns ORDER BY turn, created_at, id LIMIT $4)
                           FOR UPDATE SKIP LOCKED)
                  UPDATE runs SET status = 'running', lease_owner = $1, lease_until = $2
                  FROM picked WHERE runs.id = picked.picked_id
@@ -111,7 +127,7 @@ impl RunQueue for PostgresStorage {
         // skipped: that process settles them.
         let stranded = sql::query(
             &tx,
-            "SELECT id, user_id, block_started FROM runs
+            "SELECT id, user_id, block_started, kind = 'graph' FROM runs
              WHERE status = 'running' AND ($1 OR lease_until IS NULL OR lease_until < $2) ORDER BY id
              FOR UPDATE SKIP LOCKED",
             &[&all, &now],
@@ -120,7 +136,10 @@ impl RunQueue for PostgresStorage {
         let mut recovered = Recovered::default();
         for row in &stranded {
             let (id, user_id, started): (String, String, bool) = (get(row, 0)?, get(row, 1)?, get(row, 2)?);
-            if !started {
+            // A graph run runs no block of its own: its node runs are runs of
+            // their own, queued for any worker, so another worker resumes it.
+            let graph: bool = get(row, 3)?;
+            if !started || graph {
                 sql::execute(
                     &tx,
                     "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_until = NULL WHERE id = $1",

@@ -59,7 +59,9 @@ fn turns(conn: &Connection, limit: u32, per_user: u32) -> rusqlite::Result<Vec<S
         return Ok(Vec::new());
     }
     let busy: HashMap<String, u32> = conn
-        .prepare_cached("SELECT user_id, count(*) FROM runs WHERE status = 'running' GROUP BY user_id")?
+        .prepare_cached(
+            "SELECT user_id, count(*) FROM runs WHERE status = 'running' AND kind <> 'graph' GROUP BY user_id",
+        )?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let users: Vec<String> = conn
