@@ -124,7 +124,7 @@ impl Coordinator {
                 _ => None,
             };
             let input = Value::Object(input);
-            let digest = canonical_digest(&input);
+            let digest = input_digest(&input, &planned.secret);
             let occurrence = state.occurrences.entry((node, digest)).or_default();
             *occurrence += 1;
             let parts: [&[u8]; 3] = [planned.id.as_bytes(), &digest, &occurrence.to_be_bytes()];
@@ -262,4 +262,42 @@ impl Coordinator {
 
 fn is_step(rest: &str) -> bool {
     ["_#_", "_$_", "_@_"].iter().any(|delimiter| rest.starts_with(delimiter))
+}
+
+/// The digest an execution's id is derived from: its input with the values of
+/// the block's secret fields left out, so that an id (seen in logs and run
+/// lists) says nothing about a secret, not even to someone guessing it. Two
+/// executions differing only in a secret count as occurrences of one input,
+/// which still gives each its own id.
+fn input_digest(input: &Value, secret: &[String]) -> [u8; 32] {
+    if secret.iter().all(|field| input.get(field).is_none()) {
+        return canonical_digest(input);
+    }
+    let mut masked = input.clone();
+    if let Some(fields) = masked.as_object_mut() {
+        for field in secret {
+            if let Some(value) = fields.get_mut(field) {
+                *value = Value::String("<secret>".to_owned());
+            }
+        }
+    }
+    canonical_digest(&masked)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::input_digest;
+
+    #[test]
+    fn an_executions_id_digest_leaves_secret_fields_out() {
+        let secret = vec!["password".to_owned()];
+        let one = input_digest(&json!({"user": "ada", "password": "hunter2"}), &secret);
+        let other = input_digest(&json!({"user": "ada", "password": "letmein"}), &secret);
+        assert_eq!(one, other, "the secret's value does not reach the digest");
+        assert_ne!(one, input_digest(&json!({"user": "bob", "password": "hunter2"}), &secret));
+        let plain = input_digest(&json!({"user": "ada"}), &secret);
+        assert_eq!(plain, input_digest(&json!({"user": "ada"}), &[]), "no secret field, the plain digest");
+    }
 }

@@ -24,6 +24,8 @@ pub(super) enum NodeKind {
 pub(super) struct PlanNode {
     pub id: Arc<str>,
     pub block_id: &'static str,
+    /// The block's secret input fields (left out of its executions' ids).
+    pub secret: Vec<String>,
     pub defaults: Map<String, Value>,
     /// The sink names of the links into the node, each once.
     pub linked: Vec<String>,
@@ -82,6 +84,7 @@ impl Plan {
             nodes.push(PlanNode {
                 id: Arc::from(node.id.as_str()),
                 block_id: block.id(),
+                secret: block.secret_fields().map(str::to_owned).collect(),
                 defaults: node.input_default.clone(),
                 linked: Vec::new(),
                 static_linked: Vec::new(),
