@@ -141,7 +141,7 @@ impl Job {
                 values.insert(name.to_owned(), value.clone());
             }
         }
-        let inputs = GraphInputs { values, credentials: self.credentials.clone() };
+        let inputs = GraphInputs { values, credentials: self.credentials.clone(), ..GraphInputs::default() };
         let options = RunOptions { user_id: self.user_id.clone(), timeout: None, execution_id: None };
         self.executor
             .start(graph, inputs, options)
