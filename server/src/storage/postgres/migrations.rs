@@ -329,6 +329,16 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX store_library_by_listing ON store_library(listing_id);
     CREATE INDEX runs_of_graphs ON runs(block_id) WHERE kind = 'graph';
     "#,
+    // 4: a trigger subscription may start a graph; the SQLite backend's
+    // migration 15. The graph version, its trigger node, and the run's inputs
+    // (JSON: graph input values, secret ones sealed, and credentials inputs);
+    // all NULL for a block trigger.
+    r#"
+    ALTER TABLE webhook_subscriptions ADD COLUMN graph_id TEXT COLLATE "C";
+    ALTER TABLE webhook_subscriptions ADD COLUMN graph_version BIGINT;
+    ALTER TABLE webhook_subscriptions ADD COLUMN graph_node_id TEXT COLLATE "C";
+    ALTER TABLE webhook_subscriptions ADD COLUMN graph_inputs TEXT COLLATE "C";
+    "#,
 ];
 
 /// Why migrating failed.
