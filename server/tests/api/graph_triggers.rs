@@ -237,6 +237,9 @@ async fn setup_agent_webhook_then_a_delivery_runs_the_store_agent_for_the_caller
             ada.post("/external-api/v1/tools/setup-agent", &body).await.expect(200).json()
         }
     };
+    let wrong = setup(json!({"resource": 5})).await;
+    assert_eq!(wrong["type"], "validation_error", "{wrong}");
+    assert_eq!(wrong["details"]["problems"][0]["path"], "/webhook_config/resource");
     let config = json!({"resource": "ada/site", "repo": "ada/site", "events": {"opened": true}});
     let lacking = setup(config.clone()).await;
     assert_eq!(lacking["type"], "setup_requirements", "no GitHub credentials yet: {lacking}");

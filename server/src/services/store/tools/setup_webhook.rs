@@ -29,7 +29,13 @@ pub(super) async fn setup_webhook(
 ) -> Result<ToolResponse, ServiceError> {
     let config = match WebhookConfig::read(request.webhook_config) {
         Ok(config) => config,
-        Err(answer) => return Ok(answer),
+        Err(problems) => {
+            return Ok(ToolResponse::invalid(
+                "webhook_config has values of the wrong type",
+                "invalid_webhook_config",
+                json!({"problems": problems}),
+            ));
+        }
     };
     let ready: Readiness = readiness(state, user, &resolved.graph, &request.inputs).await?;
     let name = resolved.agent.listing.latest.name.clone();
@@ -84,7 +90,8 @@ struct WebhookConfig {
 }
 
 impl WebhookConfig {
-    fn read(mut fields: Map<String, Value>) -> Result<Self, ToolResponse> {
+    /// The config, or the problems of its values (JSON pointer and message).
+    fn read(mut fields: Map<String, Value>) -> Result<Self, Vec<Value>> {
         let mut problems = Vec::new();
         let mut text = |key: &str| match fields.remove(key) {
             None | Some(Value::Null) => None,
@@ -97,11 +104,7 @@ impl WebhookConfig {
         let resource = text("resource").unwrap_or_default();
         let secret = text("webhook_secret").map(SecretString::from);
         if !problems.is_empty() {
-            return Err(ToolResponse::invalid(
-                "webhook_config has values of the wrong type",
-                "invalid_webhook_config",
-                json!({"problems": problems}),
-            ));
+            return Err(problems);
         }
         Ok(WebhookConfig { resource: resource.trim().to_owned(), secret, node_values: fields })
     }
