@@ -15,7 +15,7 @@ use block_core::{RegisteredBlock, SecretString};
 use serde_json::{Map, Value, json};
 
 use super::graphs::{self, GraphRunRequest};
-use super::triggers::{Subscribed, TriggerOptions, check_trigger_input, trigger_credentials, webhook_error};
+use super::triggers::{self, Subscribed, TriggerOptions, check_trigger_input, trigger_credentials, webhook_error};
 use super::{AppState, Refusal, ServiceError, run_input};
 use crate::domain::{Run, RunSource, StoredGraph};
 
@@ -212,4 +212,17 @@ pub(super) async fn delivery_run(
         }
         Err(error) => Err(error),
     }
+}
+
+/// Deletes `owner`'s graph `id` with every version, after unsubscribing the
+/// triggers that start it (a webhook left with none is removed, deregistered
+/// at its provider): no hook keeps delivering to a graph that is gone. 404
+/// when they have no such graph.
+pub async fn delete_graph(state: &AppState, owner: &str, id: &str) -> Result<(), ServiceError> {
+    graphs::get(state.storage().as_ref(), owner, id, None).await?;
+    let subscriptions = triggers::subscriptions_of(state, owner).await?;
+    for subscription in subscriptions.iter().filter(|s| s.graph.as_ref().is_some_and(|graph| graph.graph_id == id)) {
+        triggers::unsubscribe_by_id(state, owner, &subscription.id).await?;
+    }
+    graphs::delete(state.storage().as_ref(), owner, id).await
 }

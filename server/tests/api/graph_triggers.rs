@@ -287,4 +287,10 @@ async fn setup_agent_webhook_then_a_delivery_runs_the_store_agent_for_the_caller
         .expect(200)
         .json();
     assert_eq!(scheduled["error"], "webhook_agent", "a webhook starts it, not a schedule: {scheduled}");
+
+    server.mock.push(Exchange::delete("https://api.github.com/repos/ada/site/hooks/77").respond(204));
+    ada.delete(&format!("/external-api/v1/graphs/{copy}")).await.expect(200);
+    server.mock.verify().expect("deleting the graph removed its trigger and deregistered the hook");
+    assert_eq!(ada.get("/external-api/v1/triggers").await.expect(200).json(), json!([]));
+    assert_eq!(ada.get("/external-api/v1/webhooks").await.expect(200).json(), json!([]));
 }
