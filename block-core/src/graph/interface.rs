@@ -1,6 +1,8 @@
 //! What a graph takes and gives: its input, output and credentials input schemas,
 //! computed as the reference platform computes them, and the values of one run.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
 
 use super::io::{AgentInputBlock, AgentOutputBlock};
@@ -8,8 +10,10 @@ use super::{Graph, Node};
 use crate::Block;
 use crate::registry::{CredentialField, Registry};
 
-/// The values a run gives a graph: inputs by name, and credentials (their meta
-/// objects) by graph credentials input key.
+/// The values a run gives a graph: inputs by name, credentials (their meta
+/// objects) by graph credentials input key, and values given to single nodes
+/// over their `input_default` (the way a webhook trigger node gets its
+/// delivery's `payload`).
 ///
 /// ```
 /// use block_core::graph::GraphInputs;
@@ -26,6 +30,10 @@ pub struct GraphInputs {
     pub values: Map<String, Value>,
     /// Credentials meta objects, by graph credentials input key.
     pub credentials: Map<String, Value>,
+    /// Input values of single nodes, by node id, over the node's `input_default`
+    /// (the reference's node input masks). A graph with a webhook trigger node
+    /// runs only with that node's `payload` given here.
+    pub nodes: BTreeMap<String, Map<String, Value>>,
 }
 
 impl GraphInputs {
@@ -43,6 +51,13 @@ impl GraphInputs {
     /// Gives credentials input `key` these credentials (a meta object).
     pub fn credentials(mut self, key: impl Into<String>, meta: Value) -> Self {
         self.credentials.insert(key.into(), meta);
+        self
+    }
+
+    /// Gives node `node_id`'s input `field` this value, over its preset one
+    /// (e.g. a webhook trigger node's `payload`).
+    pub fn node_value(mut self, node_id: impl Into<String>, field: impl Into<String>, value: Value) -> Self {
+        self.nodes.entry(node_id.into()).or_default().insert(field.into(), value);
         self
     }
 }
@@ -98,6 +113,12 @@ impl Graph {
     /// The output nodes, in node order.
     pub fn output_nodes(&self) -> impl Iterator<Item = &Node> {
         self.nodes.iter().filter(|node| node.is_graph_output())
+    }
+
+    /// The webhook trigger nodes (nodes of a block a provider's webhook starts),
+    /// in node order: a graph runs with one at most, on its webhook's deliveries.
+    pub fn trigger_nodes<'g>(&'g self, registry: &'g Registry) -> impl Iterator<Item = &'g Node> + 'g {
+        self.nodes.iter().filter(|node| registry.find(&node.block_id).is_some_and(|b| b.descriptor().trigger.is_some()))
     }
 
     /// The JSON schema of the graph's inputs: one property per input node, with its

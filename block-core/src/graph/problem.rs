@@ -164,6 +164,24 @@ pub enum GraphProblem {
         /// The graph id named.
         graph_id: String,
     },
+    /// A run gives values to a node the graph does not have.
+    ValuesForUnknownNode {
+        /// The node id named.
+        node: String,
+    },
+    /// A graph has more than one webhook trigger node; a delivery starts one.
+    SeveralTriggers {
+        /// The trigger nodes.
+        nodes: Vec<String>,
+    },
+    /// A graph with a webhook trigger node is run without the delivery that
+    /// gives that node its `payload`.
+    TriggerWithoutPayload {
+        /// The trigger node.
+        node: String,
+        /// Its block's name.
+        block: &'static str,
+    },
     /// A problem of the sub-graph a node runs.
     InSubGraph {
         /// The node running the sub-graph.
@@ -224,6 +242,19 @@ impl fmt::Display for GraphProblem {
                 f,
                 "node {node}: the sub-graph `{graph_id}` runs itself, or sub-graphs nest deeper than {}",
                 super::subgraph::MAX_DEPTH
+            ),
+            GraphProblem::ValuesForUnknownNode { node } => {
+                write!(f, "node {node}: the run gives it values, but the graph has no such node")
+            }
+            GraphProblem::SeveralTriggers { nodes } => write!(
+                f,
+                "nodes {}: each is a webhook trigger, and a graph has one at most (the one a delivery starts)",
+                nodes.join(", ")
+            ),
+            GraphProblem::TriggerWithoutPayload { node, block } => write!(
+                f,
+                "node {node} ({block}) is a webhook trigger: the graph runs on its webhook's deliveries, which give \
+                 it its `payload`, not on its own"
             ),
             GraphProblem::InSubGraph { node, problem } => write!(f, "node {node} (sub-graph): {problem}"),
         }

@@ -26,7 +26,9 @@ impl Graph {
 
     /// [`validate`](Self::validate), and checks that `inputs` fill the graph: a
     /// value for every input without a default, no value for an input the graph
-    /// does not have, credentials for every required credentials input.
+    /// does not have, credentials for every required credentials input, node
+    /// values only for nodes the graph has, and, for a graph with a webhook
+    /// trigger node, only one such node and its delivery's `payload`.
     pub fn validate_run(&self, registry: &Registry, inputs: &GraphInputs) -> Result<(), GraphError> {
         let mut problems = self.structure_problems(registry);
         let names: HashSet<&str> = self.input_nodes().filter_map(|node| node.io_name()).collect();
@@ -47,7 +49,28 @@ impl Graph {
                 continue;
             }
             for (node, field) in input.fields {
+                // A node given its own credentials (a trigger node's subscription) needs none here.
+                let given = inputs.nodes.get(&node).and_then(|values| values.get(&field));
+                if given.is_some_and(|meta| meta.get("id").is_some()) {
+                    continue;
+                }
                 problems.push(GraphProblem::MissingCredentials { node, field, input: input.key.clone() });
+            }
+        }
+        for node in inputs.nodes.keys() {
+            if self.node(node).is_none() {
+                problems.push(GraphProblem::ValuesForUnknownNode { node: node.clone() });
+            }
+        }
+        let triggers: Vec<&super::Node> = self.trigger_nodes(registry).collect();
+        if triggers.len() > 1 {
+            problems.push(GraphProblem::SeveralTriggers { nodes: triggers.iter().map(|n| n.id.clone()).collect() });
+        }
+        for node in triggers {
+            let given = inputs.nodes.get(&node.id).and_then(|values| values.get("payload"));
+            if given.is_none_or(Value::is_null) {
+                let block = registry.find(&node.block_id).map_or("", |block| block.name());
+                problems.push(GraphProblem::TriggerWithoutPayload { node: node.id.clone(), block });
             }
         }
         finish(problems)

@@ -125,6 +125,7 @@ pub(super) async fn run<B: Block>(
                 block_id: B::DESCRIPTOR.id.into(),
                 events,
                 input: config,
+                graph: None,
             })
             .await
     };

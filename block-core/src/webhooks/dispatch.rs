@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use super::lifecycle::{ingress_path, manager_of};
-use super::{IngressRequest, WebhookError, WebhookReply, WebhookStore};
+use super::{GraphTarget, IngressRequest, WebhookError, WebhookReply, WebhookStore};
 use crate::executor::OutputEvent;
 use crate::registry::{RegisteredBlock, Registry};
 use crate::{Executor, Outputs, RunOptions};
@@ -115,6 +115,10 @@ pub struct PlannedTrigger {
     pub block: &'static str,
     /// The run's whole input: the subscription's, with the delivery's `payload`.
     pub input: Value,
+    /// For the trigger node of a graph: the graph to run, its trigger node
+    /// given `input`. [`Dispatcher::receive`] runs block triggers only; a
+    /// server that keeps graphs queues these runs itself.
+    pub graph: Option<GraphTarget>,
 }
 
 impl TriggerRun {
@@ -191,7 +195,7 @@ impl<'a> Dispatcher<'a> {
         let mut runs = Vec::with_capacity(accepted.triggers.len());
         for planned in accepted.triggers {
             let Some(block) = self.registry.by_id(planned.block_id) else { continue };
-            let run = TriggerRun {
+            let mut run = TriggerRun {
                 subscription_id: planned.subscription_id,
                 block: planned.block,
                 event: accepted.event.clone(),
@@ -199,6 +203,15 @@ impl<'a> Dispatcher<'a> {
                 started: false,
                 admission: None,
             };
+            if let Some(graph) = &planned.graph {
+                // Graphs live with the server that keeps them, not in this dispatcher.
+                run.events.push(OutputEvent::error(format!(
+                    "this subscription starts graph `{}` version {}: queue it from Dispatcher::accept's plan",
+                    graph.graph_id, graph.graph_version
+                )));
+                runs.push(run);
+                continue;
+            }
             runs.push(self.run(&accepted.owner, block, planned.input, run).await);
         }
         Ok(Received { event: accepted.event, runs, reply: accepted.reply })
@@ -247,7 +260,8 @@ impl<'a> Dispatcher<'a> {
                     continue;
                 }
                 let Some(block) = self.registry.by_id(&subscription.block_id) else { continue };
-                if block.descriptor().trigger.is_none() {
+                // A trigger of another provider never runs on this provider's deliveries.
+                if block.descriptor().trigger.is_none_or(|trigger| trigger.provider != webhook.provider) {
                     continue;
                 }
                 let mut input = match &subscription.input {
@@ -260,6 +274,7 @@ impl<'a> Dispatcher<'a> {
                     block_id: block.id(),
                     block: block.name(),
                     input: Value::Object(input),
+                    graph: subscription.graph,
                 });
             }
         }

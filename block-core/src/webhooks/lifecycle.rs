@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use super::secret::{same_secret, supplied_secret};
-use super::{Subscription, Webhook, WebhookError, WebhookKind, WebhookManager, WebhookStore};
+use super::{GraphTarget, Subscription, Webhook, WebhookError, WebhookKind, WebhookManager, WebhookStore};
 use crate::credentials::StoredCredentials;
 use crate::http::HttpClient;
 use crate::oauth::random_token;
@@ -73,7 +73,7 @@ impl Webhooks {
         resource: &str,
         credentials: Option<&StoredCredentials>,
     ) -> Result<(Subscription, Webhook), WebhookError> {
-        self.attach(registry, block, owner, input, resource, credentials, None).await
+        self.attach(registry, block, owner, input, resource, credentials, None, None).await
     }
 
     /// Like [`subscribe`](Self::subscribe), for a manual webhook signed with
@@ -95,7 +95,30 @@ impl Webhooks {
         secret: &SecretString,
     ) -> Result<(Subscription, Webhook), WebhookError> {
         let secret = supplied_secret(secret)?;
-        self.attach(registry, block, owner, input, resource, credentials, Some(secret)).await
+        self.attach(registry, block, owner, input, resource, credentials, Some(secret), None).await
+    }
+
+    /// Like [`subscribe`](Self::subscribe) (or
+    /// [`subscribe_with_secret`](Self::subscribe_with_secret) when `secret` is
+    /// given), for the trigger node of a graph: `block` is the node's block and
+    /// `input` the node's input without its payload; each delivery of the events
+    /// it asks for runs `graph` rather than the block alone (see
+    /// [`PlannedTrigger::graph`](super::PlannedTrigger::graph)). The webhook is
+    /// made or reused exactly as for the block.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn subscribe_graph(
+        &self,
+        registry: &Registry,
+        block: &RegisteredBlock,
+        owner: &str,
+        input: Value,
+        resource: &str,
+        credentials: Option<&StoredCredentials>,
+        secret: Option<&SecretString>,
+        graph: GraphTarget,
+    ) -> Result<(Subscription, Webhook), WebhookError> {
+        let secret = secret.map(supplied_secret).transpose()?;
+        self.attach(registry, block, owner, input, resource, credentials, secret, Some(graph)).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -108,6 +131,7 @@ impl Webhooks {
         resource: &str,
         credentials: Option<&StoredCredentials>,
         supplied: Option<SecretString>,
+        graph: Option<GraphTarget>,
     ) -> Result<(Subscription, Webhook), WebhookError> {
         let descriptor = block.descriptor();
         let trigger = descriptor
@@ -181,6 +205,7 @@ impl Webhooks {
             block_id: descriptor.id.to_owned(),
             events,
             input,
+            graph,
         };
         self.store.put_subscription(subscription.clone()).await?;
         Ok((subscription, webhook))

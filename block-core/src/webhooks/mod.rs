@@ -33,7 +33,7 @@ mod store;
 pub use dispatch::{Accepted, DispatchError, Dispatcher, PlannedTrigger, Received, TriggerGate, TriggerRun};
 pub use lifecycle::{Webhooks, ingress_path, manager_of};
 pub use manager::{Delivery, RemoteHook, Verified, WebhookKind, WebhookManager, WebhookSpec};
-pub use model::{Subscription, Webhook};
+pub use model::{GraphTarget, Subscription, Webhook};
 pub use reply::{Answer, WebhookReply};
 pub use request::{DeliveryDraft, IngressRequest, SignedDelivery};
 pub use secret::{MAX_SECRET_LEN, SecretSource};

@@ -1,7 +1,7 @@
 //! Webhooks and the trigger subscriptions that use them.
 
 use secrecy::SecretString;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::WebhookKind;
 use crate::oauth::random_token;
@@ -53,7 +53,9 @@ impl Webhook {
     }
 }
 
-/// A trigger block of one user attached to a webhook, with its configuration.
+/// A trigger block of one user attached to a webhook, with its configuration:
+/// on its own (each delivery runs the block), or as the trigger node of a graph
+/// (each delivery runs the graph, see [`GraphTarget`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Subscription {
     /// Its id.
@@ -66,6 +68,28 @@ pub struct Subscription {
     pub block_id: String,
     /// The events it runs on.
     pub events: Vec<String>,
-    /// The block's input apart from `payload`.
+    /// The block's input apart from `payload` (for a graph's trigger node: the
+    /// node's whole input but the payload, its `input_default` included).
     pub input: Value,
+    /// The graph whose trigger node this is, when a delivery runs a graph
+    /// rather than the block alone.
+    pub graph: Option<GraphTarget>,
+}
+
+/// The graph a subscription starts: its trigger node (a node of the
+/// subscription's trigger block) takes the delivery's `payload`, and its outputs
+/// feed the rest of the graph along the links.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphTarget {
+    /// The graph's id.
+    pub graph_id: String,
+    /// The version each delivery runs.
+    pub graph_version: u32,
+    /// The trigger node's id.
+    pub node_id: String,
+    /// Values of the graph's inputs, by name, for every run (a server may keep
+    /// secret ones sealed).
+    pub node_input: Map<String, Value>,
+    /// Credentials meta objects for the graph's credentials inputs, by key.
+    pub credentials_inputs: Map<String, Value>,
 }

@@ -15,6 +15,8 @@ use block_core::webhooks::{
 };
 use block_core::{BlockType, Executor, RegisteredBlock, Registry, RunOptions};
 
+#[path = "webhooks/graph_targets.rs"]
+mod graph_targets;
 #[path = "webhooks/harness_cases.rs"]
 mod harness_cases;
 #[path = "webhooks/provider_secrets.rs"]
@@ -258,6 +260,7 @@ async fn subscribe(store: &InMemoryWebhookStore, webhook: &Webhook, owner: &str,
             block_id: HookyTriggerBlock::DESCRIPTOR.id.into(),
             events: vec!["repo.pushed".into()],
             input: config(true, false),
+            graph: None,
         })
         .await
         .expect("stored");

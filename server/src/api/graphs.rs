@@ -14,6 +14,7 @@ use super::extract::{Authed, JsonBody};
 use super::{ApiError, ErrorBody};
 use crate::domain::{RunSource, StoredGraph};
 use crate::services::AppState;
+use crate::services::graph_triggers;
 use crate::services::graphs::{self, GraphResults, GraphRunRequest};
 use crate::services::runs::callbacks;
 
@@ -274,17 +275,19 @@ pub async fn list_graph_versions(
 
 /// Deletes a graph with every version.
 #[utoipa::path(delete, path = "/external-api/v1/graphs/{id}", tag = "graphs", operation_id = "delete_graph",
-    summary = "Delete a graph and all its versions (its runs stay)",
+    summary = "Delete a graph and all its versions, unsubscribing the triggers that start it (its runs stay)",
     params(("id" = String, Path, description = "The graph's id")),
     security(("OAuth2" = ["WRITE_GRAPH"])),
     responses((status = 200, description = "Deleted", body = GraphRemoved),
-        (status = 404, description = "No such graph", body = ErrorBody)))]
+        (status = 404, description = "No such graph", body = ErrorBody),
+        (status = 502, description = "A provider refused to remove a webhook of its triggers; the graph was not deleted",
+            body = ErrorBody)))]
 pub async fn delete_graph(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
 ) -> Result<Json<GraphRemoved>, ApiError> {
-    graphs::delete(state.storage().as_ref(), &caller.user.id, &id).await?;
+    graph_triggers::delete_graph(&state, &caller.user.id, &id).await?;
     Ok(Json(GraphRemoved { deleted: true }))
 }
 

@@ -14,6 +14,7 @@ mod blocks;
 mod error;
 mod execute;
 pub mod extract;
+mod graph_triggers;
 mod graphs;
 mod health;
 mod idempotency;

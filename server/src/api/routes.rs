@@ -11,8 +11,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{
-    blocks, execute, graphs, health, identity, integrations, oauth, polls, provider_oauth, runs, schedules, store,
-    store_publish, tools, webhooks,
+    blocks, execute, graph_triggers, graphs, health, identity, integrations, oauth, polls, provider_oauth, runs,
+    schedules, store, store_publish, tools, webhooks,
 };
 use crate::domain::Scope;
 use crate::services::AppState;
@@ -100,6 +100,7 @@ pub(super) fn authenticated() -> OpenApiRouter<AppState> {
         .routes(routes!(graphs::list_graph_versions))
         .routes(routes!(graphs::execute_graph))
         .routes(routes!(graphs::execution_results))
+        .routes(routes!(graph_triggers::create_graph_trigger))
         .routes(routes!(store::list_agents))
         .routes(routes!(store::show_agent))
         .routes(routes!(store::list_creators))

@@ -43,14 +43,15 @@ pub struct AgentInputsBody {
     pub inputs: Map<String, Value>,
 }
 
-/// What `setup-agent` takes (the reference's `description` and
-/// `webhook_config` are accepted and not used: this server sets up schedules).
+/// What `setup-agent` takes (the reference's `description` is accepted and
+/// not used).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SetupAgentBody {
     /// The store agent, `username/agent-slug`.
     pub username_agent_slug: String,
-    /// `schedule` (the default) to run on a cron pattern; `webhook` is answered
-    /// with an `error` (this server sets up schedules only).
+    /// `schedule` (the default) to run on a cron pattern; `webhook` to run on
+    /// each delivery of the provider's webhook, for an agent whose graph starts
+    /// with a webhook trigger node.
     #[serde(default)]
     pub setup_type: SetupType,
     /// A name for the schedule.
@@ -67,6 +68,12 @@ pub struct SetupAgentBody {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub inputs: Map<String, Value>,
+    /// For a webhook: `resource` (what the webhook watches, e.g. `owner/repo`),
+    /// `webhook_secret` (a secret the provider issued), and values of the
+    /// trigger node's inputs (e.g. its event filter) over the agent's.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub webhook_config: Map<String, Value>,
 }
 
 /// Finds store agents.
@@ -138,11 +145,13 @@ pub async fn run_agent(
 
 /// Sets a store agent up to run on a schedule or a webhook.
 #[utoipa::path(post, path = "/external-api/v1/tools/setup-agent", tag = "tools", operation_id = "setup_agent",
-    summary = "Make a schedule (cron) that runs a store agent for the caller (from their own copy of it)",
+    summary = "Make a schedule (cron) or a webhook trigger that runs a store agent for the caller (from their own \
+        copy of it)",
     request_body = SetupAgentBody,
     security(("OAuth2" = ["USE_TOOLS"])),
-    responses((status = 200, description = "`schedule_created`, or `setup_requirements`, `validation_error` or \
-            `error` saying why not", body = ToolResponse),
+    responses((status = 200, description = "`schedule_created` or `webhook_created` (with the ingress URL), or \
+            `setup_requirements`, `validation_error`, `insufficient_credits` or `error` saying why not",
+            body = ToolResponse),
         (status = 422, description = "The body does not fit", body = ErrorBody),
         (status = 503, description = "The storage is busy; retry after `Retry-After`", body = ErrorBody)))]
 pub async fn setup_agent(
@@ -156,6 +165,7 @@ pub async fn setup_agent(
         cron: body.cron,
         timezone: body.timezone,
         inputs: body.inputs,
+        webhook_config: body.webhook_config,
     };
     Ok(Json(tools::setup_agent(&state, &caller.user, &body.username_agent_slug, request).await?))
 }

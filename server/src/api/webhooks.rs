@@ -64,16 +64,30 @@ pub struct WebhookItem {
     pub secret: Option<String>,
 }
 
+/// The graph a trigger subscription starts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TriggerGraph {
+    /// The graph's id.
+    pub graph_id: String,
+    /// The version each delivery runs.
+    pub graph_version: u32,
+    /// Its trigger node, which gets the delivery's `payload`.
+    pub node_id: String,
+}
+
 /// A trigger subscription as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TriggerItem {
     /// Its id.
     pub id: String,
-    /// The trigger block.
+    /// The trigger block (for a graph: its trigger node's block).
     pub block_id: String,
+    /// The graph each delivery runs (`null`: each delivery runs the block).
+    #[schema(required = true)]
+    pub graph: Option<TriggerGraph>,
     /// The events it runs on.
     pub events: Vec<String>,
-    /// The block's input apart from `payload`.
+    /// The block's input apart from `payload` (for a graph: its trigger node's).
     #[schema(value_type = Object)]
     pub input: Value,
     /// The webhook it listens on.
@@ -166,10 +180,15 @@ fn webhook_item(state: &AppState, webhook: &Webhook, subscriptions: usize) -> We
     }
 }
 
-fn trigger_item(state: &AppState, subscription: &Subscription, webhook: Option<&Webhook>) -> TriggerItem {
+pub(super) fn trigger_item(state: &AppState, subscription: &Subscription, webhook: Option<&Webhook>) -> TriggerItem {
     TriggerItem {
         id: subscription.id.clone(),
         block_id: subscription.block_id.clone(),
+        graph: subscription.graph.as_ref().map(|target| TriggerGraph {
+            graph_id: target.graph_id.clone(),
+            graph_version: target.graph_version,
+            node_id: target.node_id.clone(),
+        }),
         events: subscription.events.clone(),
         input: subscription.input.clone(),
         webhook_id: subscription.webhook_id.clone(),
@@ -245,17 +264,22 @@ pub async fn create_trigger(
         webhook_secret: request.webhook_secret.map(SecretString::from),
     };
     let subscribed = triggers::subscribe(&state, owner, &request.block_id, input, how).await?;
-    let mut answer = trigger_item(&state, &subscribed.subscription, Some(&subscribed.webhook));
-    // A manual webhook whose secret this server made is configured by hand at the
-    // provider, which needs it; the one who created the subscription may see it.
-    // A secret the provider issued is never echoed.
+    Ok((StatusCode::CREATED, Json(created_item(&state, &subscribed))))
+}
+
+/// The answer that created a subscription. A manual webhook whose secret this
+/// server made is configured by hand at the provider, which needs it; the one
+/// who created the subscription may see it. A secret the provider issued is
+/// never echoed.
+pub(super) fn created_item(state: &AppState, subscribed: &triggers::Subscribed) -> TriggerItem {
+    let mut answer = trigger_item(state, &subscribed.subscription, Some(&subscribed.webhook));
     if subscribed.webhook.kind == WebhookKind::Manual
         && let Some(webhook) = answer.webhook.as_mut()
         && webhook.secret_source == "server"
     {
         webhook.secret = Some(subscribed.webhook.secret.expose_secret().to_owned());
     }
-    Ok((StatusCode::CREATED, Json(answer)))
+    answer
 }
 
 /// The caller's trigger subscriptions.

@@ -157,7 +157,7 @@ impl GraphsCommand {
                     },
                     None => Default::default(),
                 };
-                run(registry, env, &graph, GraphInputs { values, credentials: Default::default() }, out).await
+                run(registry, env, &graph, GraphInputs { values, ..GraphInputs::default() }, out).await
             }
         }
     }

@@ -16,6 +16,7 @@ use super::html::{csrf_field, escape, notice, page, segment};
 use super::plan_forms::{INPUT_IDS, PlanSent, ScheduleOf, schedule_form};
 use super::{Viewer, error_page, forbidden, shell};
 use crate::domain::{MissedFires, RunSource, StoredGraph};
+use crate::services::graph_triggers;
 use crate::services::graphs::{self, GraphRunRequest};
 use crate::services::schedules::{self, NewGraphSchedule};
 use crate::services::{AppState, credentials};
@@ -261,7 +262,7 @@ pub async fn delete(
     if !viewer.csrf_ok(form.csrf.as_deref()) {
         return forbidden(&viewer);
     }
-    match graphs::delete(state.storage().as_ref(), &viewer.user.id, &id).await {
+    match graph_triggers::delete_graph(&state, &viewer.user.id, &id).await {
         Ok(()) => Redirect::to("/agents?deleted=1").into_response(),
         Err(error) => error_page(&viewer, "/agents", &error),
     }

@@ -129,8 +129,20 @@ fn webhook_card(state: &AppState, viewer: &Viewer, webhook: &Webhook, subscripti
         .filter(|subscription| subscription.webhook_id == webhook.id)
         .map(|subscription| {
             let name = block_name(state, &subscription.block_id);
+            // A graph's trigger node runs the graph: the graph is what the user knows.
+            let target = match &subscription.graph {
+                Some(graph) => format!(
+                    " <span class=\"type\">starts</span> <a href=\"/agents/{}\">agent {}</a> <span \
+                     class=\"type\">v{} (node {})</span>",
+                    segment(&graph.graph_id),
+                    escape(&graph.graph_id),
+                    graph.graph_version,
+                    escape(&graph.node_id)
+                ),
+                None => String::new(),
+            };
             format!(
-                "<li><a href=\"/blocks/{}\">{}</a> <span class=\"type\">on {}</span> {}</li>",
+                "<li><a href=\"/blocks/{}\">{}</a>{target} <span class=\"type\">on {}</span> {}</li>",
                 segment(&name),
                 escape(&name),
                 escape(&subscription.events.join(", ")),

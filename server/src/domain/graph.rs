@@ -80,8 +80,9 @@ pub struct GraphVersion {
 
 /// What a graph run's record holds as its input: the version it runs, the
 /// values of the graph's inputs (secret ones sealed while stored, masked when
-/// shown) and the credentials chosen for its credentials inputs (meta objects
-/// only).
+/// shown), the credentials chosen for its credentials inputs (meta objects
+/// only), and the values given to single nodes (a webhook trigger node's
+/// delivered `payload`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GraphRunInput {
     /// The graph version the run runs.
@@ -92,4 +93,9 @@ pub struct GraphRunInput {
     /// Credentials meta objects, by graph credentials input key.
     #[serde(default)]
     pub credentials_inputs: serde_json::Map<String, serde_json::Value>,
+    /// Input values of single nodes over their presets, by node id (the
+    /// reference's `nodes_input_masks`): a webhook trigger node's input with
+    /// its delivery's `payload`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub nodes_input_masks: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
 }

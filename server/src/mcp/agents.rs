@@ -35,13 +35,16 @@ pub struct AgentOutcome {
     pub error: Option<String>,
 }
 
-/// The tools of `caller`'s graphs (none without EXECUTE_GRAPH).
+/// The tools of `caller`'s graphs (none without EXECUTE_GRAPH), but those a
+/// webhook starts.
 pub async fn tools_of(state: &AppState, caller: &Caller) -> Result<Vec<ToolEntry>, ServiceError> {
     if !caller.may(Scope::ExecuteGraph) {
         return Ok(Vec::new());
     }
     let graphs = graphs::list(state.storage().as_ref(), &caller.user.id).await?;
-    Ok(graphs.iter().map(agent_tool).collect())
+    // A graph a webhook trigger node starts runs on deliveries, not on a call.
+    let callable = graphs.iter().filter(|stored| stored.graph.trigger_nodes(state.registry()).next().is_none());
+    Ok(callable.map(agent_tool).collect())
 }
 
 /// `caller`'s agent tool named `name`, if there is one.

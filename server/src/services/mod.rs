@@ -9,7 +9,8 @@
 //! - [`graphs`]: users' graphs (agents) in versions, and starting graph runs.
 //! - [`credentials`]: users' credentials, sealed, and what the API does with them;
 //!   [`provider_login`]: connecting an account at a provider over OAuth.
-//! - [`triggers`]: webhook deliveries and trigger subscriptions.
+//! - [`triggers`]: webhook deliveries and trigger subscriptions;
+//!   [`graph_triggers`]: the ones that start graphs.
 //! - [`schedules`]: blocks run on cron patterns, and the scheduler.
 //! - [`polls`]: polling triggers, and the poller.
 //! - [`store`]: the store (profiles, publishing, browsing, ratings) and the
@@ -25,6 +26,7 @@ pub mod accounts;
 pub mod auth;
 pub mod credentials;
 mod error;
+pub mod graph_triggers;
 pub mod graphs;
 pub mod oauth_server;
 pub mod polls;

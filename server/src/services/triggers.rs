@@ -13,7 +13,7 @@ use block_core::webhooks::{
 use http::HeaderMap;
 use serde_json::{Map, Value, json};
 
-use super::{AppState, Refusal, ServiceError};
+use super::{AppState, Refusal, ServiceError, graph_triggers};
 use crate::domain::{Run, RunKind, RunSource, RunStatus, new_run_id, now_millis};
 
 /// What a delivery did.
@@ -30,7 +30,8 @@ pub struct Delivered {
 
 /// Takes a delivery: verify it before anything is parsed, parse it, then in one
 /// transaction keep it (by the provider's delivery id, so a redelivery runs
-/// nothing) and queue a run of each of the owner's subscribed triggers. Nothing
+/// nothing) and queue a run of each of the owner's subscribed triggers (a
+/// graph run for the trigger node of a graph). Nothing
 /// runs here: the answer goes back at once, and each run is charged when a
 /// worker starts it.
 pub async fn deliver(
@@ -45,10 +46,15 @@ pub async fn deliver(
         Dispatcher::new(state.registry(), store, state.executor().clone()).with_public_url(state.webhooks().base_url());
     let accepted = dispatcher.accept(provider, webhook_id, headers, body).await.map_err(dispatch_error)?;
     let now = now_millis();
-    let runs: Vec<Run> = accepted
-        .triggers
-        .into_iter()
-        .map(|planned| Run {
+    let mut runs: Vec<Run> = Vec::with_capacity(accepted.triggers.len());
+    for planned in &accepted.triggers {
+        if let Some(target) = &planned.graph {
+            let run =
+                graph_triggers::delivery_run(state, &accepted.owner, &accepted.delivery_id, planned, target).await?;
+            runs.extend(run);
+            continue;
+        }
+        runs.push(Run {
             id: new_run_id().to_string(),
             kind: RunKind::Trigger,
             user_id: accepted.owner.clone(),
@@ -57,7 +63,7 @@ pub async fn deliver(
             source: RunSource::Webhook,
             source_ref: Some(accepted.delivery_id.clone()),
             status: RunStatus::Queued,
-            input: planned.input,
+            input: planned.input.clone(),
             outputs: Map::new(),
             truncated: Vec::new(),
             error: None,
@@ -66,8 +72,8 @@ pub async fn deliver(
             started_at: None,
             finished_at: None,
             callback_url: None,
-        })
-        .collect();
+        });
+    }
     let queued = runs.len();
     let new = state.storage().record_delivery(webhook_id, &accepted.delivery_id, &accepted.event, runs, now).await?;
     if new && queued > 0 {
@@ -151,7 +157,7 @@ pub async fn subscribe(
 }
 
 /// The input must fit the schema once the delivery's payload is added.
-fn check_trigger_input(block: &RegisteredBlock, input: &Map<String, Value>) -> Result<(), ServiceError> {
+pub(super) fn check_trigger_input(block: &RegisteredBlock, input: &Map<String, Value>) -> Result<(), ServiceError> {
     let mut with_payload = input.clone();
     with_payload.insert("payload".into(), json!({}));
     match block.validate(&Value::Object(with_payload)) {
@@ -164,7 +170,9 @@ fn check_trigger_input(block: &RegisteredBlock, input: &Map<String, Value>) -> R
     }
 }
 
-async fn trigger_credentials(
+/// The credentials a trigger's webhook is registered with: the ones its input
+/// names, else `given`; `None` when neither names any.
+pub(super) async fn trigger_credentials(
     state: &AppState,
     block: &RegisteredBlock,
     input: &Map<String, Value>,

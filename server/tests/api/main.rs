@@ -14,6 +14,7 @@ mod blocks;
 mod credentials;
 mod credits;
 mod docs;
+mod graph_triggers;
 mod graphs;
 mod oauth;
 mod operations;

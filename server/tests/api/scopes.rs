@@ -129,3 +129,13 @@ async fn routes_answered_are_exactly_the_route_table() {
     assert_eq!(client.get("/external-api/v1/nothing-here").await.expect(404).code(), "route_not_found");
     assert_eq!(client.delete("/external-api/v1/me").await.expect(405).code(), "method_not_allowed");
 }
+
+#[test]
+fn a_graph_trigger_needs_the_scopes_of_a_webhook_and_of_running_the_graph() {
+    let route = routes()
+        .into_iter()
+        .find(|route| route.path == "/external-api/v1/graphs/{id}/triggers")
+        .expect("the graph trigger route is declared");
+    assert_eq!(route.method, reqwest::Method::POST);
+    assert_eq!(route.access, Access::Scopes(vec![Scope::ManageIntegrations, Scope::ExecuteGraph]));
+}

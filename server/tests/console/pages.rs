@@ -220,6 +220,40 @@ async fn a_trigger_shows_the_ingress_url_its_provider_posts_to() {
 }
 
 #[tokio::test]
+async fn a_graph_trigger_shows_the_agent_it_starts() {
+    let console = Console::start("graph-triggers").await;
+    let mut browser = console.signed_in().await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let api = |path: String, body: serde_json::Value| {
+        let (url, key) = (console.url.clone(), console.key.clone());
+        async move {
+            let answer = reqwest::Client::new()
+                .post(format!("{url}{path}"))
+                .header("x-api-key", key)
+                .json(&body)
+                .send()
+                .await
+                .expect("the API answers");
+            (answer.status().as_u16(), answer.json::<serde_json::Value>().await.expect("json"))
+        }
+    };
+    let graph = serde_json::json!({"name": "On example events", "nodes": [
+        {"id": "hook", "block_id": "0c0a7e5e-5b0e-4c5b-9b58-2f1f7c9d1e3a", "input_default": {}, "metadata": {}},
+        {"id": "out", "block_id": "bce1541f-d88b-4501-b333-22921a6b027d", "input_default": {"name": "event"},
+         "metadata": {}}],
+        "links": [{"id": "l", "source_id": "hook", "source_name": "event_data", "sink_id": "out", "sink_name": "value"}]});
+    let (status, saved) = api("/external-api/v1/graphs".into(), graph).await;
+    assert_eq!(status, 200, "{saved}");
+    let id = saved["id"].as_str().expect("an id").to_owned();
+    let (status, trigger) =
+        api(format!("/external-api/v1/graphs/{id}/triggers"), serde_json::json!({"graph_version": 1})).await;
+    assert_eq!(status, 201, "{trigger}");
+    let page = browser.get("/triggers").await.body;
+    assert!(page.contains(&format!("<a href=\"/agents/{id}\">agent {id}</a>")), "{page}");
+    assert!(page.contains("v1 (node hook)"), "{page}");
+}
+
+#[tokio::test]
 async fn another_users_session_sees_nothing_of_the_first_users() {
     use block_server::domain::{Scope, User};
     let console = Console::start("isolation").await;

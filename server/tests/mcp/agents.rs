@@ -58,3 +58,21 @@ async fn the_callers_agents_are_tools_that_run_the_graph_and_answer_its_outputs(
         .with_arguments(json!({"numbers": [1]}).as_object().cloned().expect("an object"));
     assert!(without.client.call_tool(call).await.is_err(), "an agent tool the key may not see is unknown");
 }
+
+#[tokio::test]
+async fn an_agent_a_webhook_starts_is_not_a_tool() {
+    let server = TestServer::start("agents-triggered").await;
+    let graph: Graph = serde_json::from_value(json!({"name": "On example events", "nodes": [
+        {"id": "hook", "block_id": "0c0a7e5e-5b0e-4c5b-9b58-2f1f7c9d1e3a", "input_default": {}, "metadata": {}},
+        {"id": "out", "block_id": "bce1541f-d88b-4501-b333-22921a6b027d", "input_default": {"name": "event"},
+         "metadata": {}}],
+        "links": [{"id": "l", "source_id": "hook", "source_name": "event_data", "sink_id": "out", "sink_name": "value"}]}))
+    .expect("a graph");
+    let storage = server.state.storage().as_ref();
+    graphs::create(storage, server.state.registry(), &server.user_id, graph).await.expect("the agent is saved");
+    graphs::create(storage, server.state.registry(), &server.user_id, square_agent()).await.expect("saved");
+    let connected = server.connect(&server.key).await;
+    let tools = connected.client.list_all_tools().await.expect("the tools");
+    assert!(tools.iter().any(|tool| tool.name.starts_with("agent_square_each_number_")), "the callable one is listed");
+    assert!(tools.iter().all(|tool| !tool.name.starts_with("agent_on_example_events")), "it runs on deliveries");
+}

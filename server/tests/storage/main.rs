@@ -81,6 +81,7 @@ on_both_backends! {
     schedules::a_poll_is_claimed_once_and_its_runs_and_cursor_commit_together,
     webhooks::a_redelivery_seen_by_any_process_queues_nothing,
     webhooks::webhooks_and_subscriptions_round_trip,
+    webhooks::a_graph_subscription_keeps_its_graph_target,
     store::profiles_keep_usernames_unique_and_publishing_versions_listings,
     store::store_lists_filter_order_and_count_runs_and_ratings,
     store_figures::run_figures_count_every_run_stored_from_two_processes,

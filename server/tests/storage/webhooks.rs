@@ -1,6 +1,6 @@
 //! Webhooks, subscriptions and deliveries.
 
-use block_core::webhooks::{Subscription, WebhookKind};
+use block_core::webhooks::{GraphTarget, Subscription, WebhookKind};
 use block_server::domain::{RunStatus, WebhookRow};
 use serde_json::json;
 
@@ -70,6 +70,7 @@ pub async fn webhooks_and_subscriptions_round_trip(db: &Db) {
         block_id: "trigger-block".to_owned(),
         events: vec!["push".to_owned()],
         input: json!({"branch": "main"}),
+        graph: None,
     };
     storage.put_subscription(subscription("s1", "wh1")).await.expect("stored");
     storage.put_subscription(subscription("s2", "wh2")).await.expect("stored");
@@ -80,4 +81,42 @@ pub async fn webhooks_and_subscriptions_round_trip(db: &Db) {
     storage.delete_webhook("wh2").await.expect("deleted");
     assert!(storage.webhook("wh2").await.expect("read").is_none());
     assert!(storage.subscriptions_of("ada").await.expect("read").is_empty(), "its subscriptions went with it");
+}
+
+pub async fn a_graph_subscription_keeps_its_graph_target(db: &Db) {
+    let storage = db.storage.as_ref();
+    storage.put_webhook(webhook("wh1", "ada", Some("cred-1"), &["pull_request.opened"])).await.expect("stored");
+    let target = GraphTarget {
+        graph_id: "graph-1".to_owned(),
+        graph_version: 3,
+        node_id: "trigger".to_owned(),
+        node_input: json!({"greeting": "hi", "token": {"$sealed": "AAAA"}}).as_object().cloned().expect("an object"),
+        credentials_inputs: json!({"github_api_key_credentials": {"id": "cred-1", "provider": "github"}})
+            .as_object()
+            .cloned()
+            .expect("an object"),
+    };
+    let graph_trigger = Subscription {
+        id: "s1".to_owned(),
+        webhook_id: "wh1".to_owned(),
+        owner: "ada".to_owned(),
+        block_id: "trigger-block".to_owned(),
+        events: vec!["pull_request.opened".to_owned()],
+        input: json!({"repo": "octo/repo", "events": {"opened": true}}),
+        graph: Some(target.clone()),
+    };
+    let block_trigger = Subscription { id: "s2".to_owned(), graph: None, ..graph_trigger.clone() };
+    storage.put_subscription(graph_trigger.clone()).await.expect("stored");
+    storage.put_subscription(block_trigger.clone()).await.expect("stored");
+    assert_eq!(storage.subscriptions("wh1").await.expect("read"), [graph_trigger.clone(), block_trigger.clone()]);
+    assert_eq!(storage.subscriptions_of("ada").await.expect("read")[0].graph, Some(target.clone()));
+
+    // Replacing a subscription replaces its target too, either way.
+    let moved = GraphTarget { graph_version: 4, ..target };
+    let retargeted = Subscription { graph: Some(moved), ..block_trigger.clone() };
+    storage.put_subscription(retargeted.clone()).await.expect("replaced");
+    let untargeted = Subscription { graph: None, ..graph_trigger };
+    storage.put_subscription(untargeted.clone()).await.expect("replaced");
+    assert_eq!(storage.subscriptions("wh1").await.expect("read"), [untargeted, retargeted.clone()]);
+    assert_eq!(storage.delete_subscription("ada", "s2").await.expect("deleted"), Some(retargeted), "read back whole");
 }

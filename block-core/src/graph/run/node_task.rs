@@ -141,7 +141,7 @@ impl Job {
                 values.insert(name.to_owned(), value.clone());
             }
         }
-        let inputs = GraphInputs { values, credentials: self.credentials.clone() };
+        let inputs = GraphInputs { values, credentials: self.credentials.clone(), ..GraphInputs::default() };
         // The node execution's id is the sub-graph run's, so that its own node
         // executions' ids are derived from it the same way on a resumed run.
         let options =

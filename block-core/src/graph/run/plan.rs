@@ -102,6 +102,11 @@ impl Plan {
                 }
             }
         }
+        for (node, values) in &inputs.nodes {
+            if let Some(&at) = index.get(node.as_str()) {
+                nodes[at].defaults.extend(values.clone());
+            }
+        }
         for link in &graph.links {
             let (Some(&source), Some(&sink), Ok(path)) = (
                 index.get(link.source_id.as_str()),

@@ -37,6 +37,7 @@ async fn setup() -> Setup {
             block_id: StampTriggerBlock::DESCRIPTOR.id.into(),
             events,
             input: json!({}),
+            graph: None,
         })
         .await
         .expect("stored");

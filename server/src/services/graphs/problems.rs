@@ -56,7 +56,8 @@ fn location(graph: &Graph, problem: &GraphProblem) -> (String, Option<String>, O
         | GraphProblem::DisabledBlock { node, .. }
         | GraphProblem::UnknownSubGraph { node, .. }
         | GraphProblem::SubGraphLoop { node, .. }
-        | GraphProblem::InSubGraph { node, .. } => at_node(node),
+        | GraphProblem::InSubGraph { node, .. }
+        | GraphProblem::TriggerWithoutPayload { node, .. } => at_node(node),
         GraphProblem::MissingInput { node, field, .. } | GraphProblem::DefaultDoesNotFit { node, field, .. } => {
             at_field(node, field)
         }
@@ -68,7 +69,7 @@ fn location(graph: &Graph, problem: &GraphProblem) -> (String, Option<String>, O
         | GraphProblem::UnknownInputField { link, .. }
         | GraphProblem::IncompatibleLink { link, .. }
         | GraphProblem::BadStep { link, .. } => at_link(link),
-        GraphProblem::DuplicateName { nodes, .. } => match nodes.first() {
+        GraphProblem::DuplicateName { nodes, .. } | GraphProblem::SeveralTriggers { nodes } => match nodes.first() {
             Some(node) => at_node(node),
             None => ("/nodes".to_owned(), None, None),
         },
@@ -79,6 +80,7 @@ fn location(graph: &Graph, problem: &GraphProblem) -> (String, Option<String>, O
         GraphProblem::MissingCredentials { node, input, .. } => {
             (format!("/credentials_inputs/{}", token(input)), Some(node.clone()), None)
         }
+        GraphProblem::ValuesForUnknownNode { node } => ("/nodes".to_owned(), Some(node.clone()), None),
         _ => (String::new(), None, None),
     }
 }

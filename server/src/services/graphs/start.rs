@@ -2,6 +2,8 @@
 //! problem listed), the values of secret graph inputs sealed, and the run
 //! queued for a worker, answered at once.
 
+use std::collections::BTreeMap;
+
 use block_core::graph::GraphInputs;
 use serde_json::{Map, Value};
 
@@ -30,6 +32,9 @@ pub struct GraphRunRequest {
     pub source_ref: Option<String>,
     /// Where to post the run record when it ends.
     pub callback_url: Option<String>,
+    /// Input values of single nodes over their presets, by node id: how a
+    /// webhook trigger node gets its delivery's `payload`.
+    pub nodes_input_masks: BTreeMap<String, Map<String, Value>>,
 }
 
 impl GraphRunRequest {
@@ -45,6 +50,7 @@ impl GraphRunRequest {
             source,
             source_ref: None,
             callback_url: None,
+            nodes_input_masks: BTreeMap::new(),
         }
     }
 }
@@ -84,7 +90,11 @@ pub async fn queued_record(state: &AppState, request: GraphRunRequest) -> Result
 }
 
 fn run_record(state: &AppState, graph: &StoredGraph, request: GraphRunRequest) -> Result<Run, ServiceError> {
-    let inputs = GraphInputs { values: request.node_input, credentials: request.credentials_inputs };
+    let inputs = GraphInputs {
+        values: request.node_input,
+        credentials: request.credentials_inputs,
+        nodes: request.nodes_input_masks,
+    };
     graph.graph.validate_run(state.registry(), &inputs).map_err(|error| invalid_graph(&graph.graph, &error))?;
     let mut node_input = inputs.values;
     for node in graph.graph.input_nodes() {
@@ -95,7 +105,12 @@ fn run_record(state: &AppState, graph: &StoredGraph, request: GraphRunRequest) -
             run_input::seal_value(state.cipher(), value)?;
         }
     }
-    let input = GraphRunInput { graph_version: graph.version, node_input, credentials_inputs: inputs.credentials };
+    let input = GraphRunInput {
+        graph_version: graph.version,
+        node_input,
+        credentials_inputs: inputs.credentials,
+        nodes_input_masks: inputs.nodes,
+    };
     let input = serde_json::to_value(&input).map_err(|error| ServiceError::internal("recording a graph run", error))?;
     let run = Run {
         id: new_run_id().to_string(),

@@ -198,7 +198,8 @@ async fn load(state: &AppState, run: &Run) -> Result<(StoredGraph, GraphInputs),
     for (name, value) in &mut values {
         run_input::unseal_value(state.cipher(), name, value)?;
     }
-    Ok((graph, GraphInputs { values, credentials: input.credentials_inputs }))
+    let inputs = GraphInputs { values, credentials: input.credentials_inputs, nodes: input.nodes_input_masks };
+    Ok((graph, inputs))
 }
 
 /// Records one event of the graph execution; how the run ended, on its last.

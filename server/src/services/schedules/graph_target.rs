@@ -49,7 +49,7 @@ pub async fn create_for_graph<S: ScheduleStore + GraphStore + ?Sized>(
     let name = new.name.clone().map(|name| name.trim().to_owned()).unwrap_or_else(|| graph.name.clone());
     let mut problems = Vec::new();
     let timing = check_timing(&mut problems, &new.cron, &timezone, &name);
-    let inputs = GraphInputs { values: new.node_input, credentials: new.credentials_inputs };
+    let inputs = GraphInputs { values: new.node_input, credentials: new.credentials_inputs, ..GraphInputs::default() };
     if let Err(error) = graph.graph.validate_run(registry, &inputs) {
         let refused = graphs::invalid_graph(&graph.graph, &error);
         for found in refused.details()["problems"].as_array().into_iter().flatten() {

@@ -382,6 +382,16 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX runs_queued_by_user ON runs(user_id, created_at, id) WHERE status = 'queued';
     "#,
+    // 6: a trigger subscription may start a graph; the SQLite backend's
+    // migration 17. The graph version, its trigger node, and the run's inputs
+    // (JSON: graph input values, secret ones sealed, and credentials inputs);
+    // all NULL for a block trigger.
+    r#"
+    ALTER TABLE webhook_subscriptions ADD COLUMN graph_id TEXT COLLATE "C";
+    ALTER TABLE webhook_subscriptions ADD COLUMN graph_version BIGINT;
+    ALTER TABLE webhook_subscriptions ADD COLUMN graph_node_id TEXT COLLATE "C";
+    ALTER TABLE webhook_subscriptions ADD COLUMN graph_inputs TEXT COLLATE "C";
+    "#,
 ];
 
 /// Why migrating failed.

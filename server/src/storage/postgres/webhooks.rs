@@ -9,6 +9,7 @@ use super::PostgresStorage;
 use super::runs::insert_queued;
 use super::sql::{self, from_json, get};
 use crate::domain::{Run, WebhookRow, now_unix};
+use crate::storage::webhooks::{target_columns, target_of};
 use crate::storage::{StorageError, WebhookRows};
 
 /// The columns [`webhook_row`] reads, in its order.
@@ -21,7 +22,7 @@ macro_rules! webhook_columns {
 /// The columns [`subscription_row`] reads, in its order.
 macro_rules! subscription_columns {
     () => {
-        "id, webhook_id, owner, block_id, events, input"
+        "id, webhook_id, owner, block_id, events, input, graph_id, graph_version, graph_node_id, graph_inputs"
     };
 }
 
@@ -67,6 +68,7 @@ fn subscription_row(row: &Row) -> Result<Subscription, StorageError> {
         block_id: get(row, 3)?,
         events: from_json(get(row, 4)?, "a subscription's events")?,
         input: from_json(get(row, 5)?, "a subscription's input")?,
+        graph: target_of((get(row, 6)?, get(row, 7)?, get(row, 8)?, get(row, 9)?)).map_err(StorageError::corrupt)?,
     })
 }
 
@@ -195,12 +197,16 @@ impl WebhookRows for PostgresStorage {
 
     async fn put_subscription(&self, subscription: Subscription) -> Result<(), StorageError> {
         let client = self.client().await?;
+        let (graph_id, graph_version, graph_node_id, graph_inputs) = target_columns(subscription.graph.as_ref());
         sql::execute(
             &client,
-            "INSERT INTO webhook_subscriptions (id, webhook_id, owner, block_id, events, input, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO webhook_subscriptions (id, webhook_id, owner, block_id, events, input, created_at, graph_id,
+                                               graph_version, graph_node_id, graph_inputs)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              ON CONFLICT (id) DO UPDATE SET webhook_id = excluded.webhook_id, owner = excluded.owner,
-                 block_id = excluded.block_id, events = excluded.events, input = excluded.input",
+                 block_id = excluded.block_id, events = excluded.events, input = excluded.input,
+                 graph_id = excluded.graph_id, graph_version = excluded.graph_version,
+                 graph_node_id = excluded.graph_node_id, graph_inputs = excluded.graph_inputs",
             &[
                 &subscription.id,
                 &subscription.webhook_id,
@@ -209,6 +215,10 @@ impl WebhookRows for PostgresStorage {
                 &events_json(&subscription.events),
                 &subscription.input.to_string(),
                 &now_unix(),
+                &graph_id,
+                &graph_version,
+                &graph_node_id,
+                &graph_inputs,
             ],
         )
         .await

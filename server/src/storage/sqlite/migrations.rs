@@ -443,6 +443,15 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE runs ADD COLUMN events TEXT;
     ",
+    // 17: a trigger subscription may start a graph: the graph version, its
+    // trigger node, and the run's inputs (JSON: graph input values, secret ones
+    // sealed, and credentials inputs); all NULL for a block trigger.
+    "
+    ALTER TABLE webhook_subscriptions ADD COLUMN graph_id TEXT;
+    ALTER TABLE webhook_subscriptions ADD COLUMN graph_version INTEGER;
+    ALTER TABLE webhook_subscriptions ADD COLUMN graph_node_id TEXT;
+    ALTER TABLE webhook_subscriptions ADD COLUMN graph_inputs TEXT;
+    ",
 ];
 
 /// Why migrating failed.

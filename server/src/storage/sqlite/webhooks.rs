@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::{Cached, SqliteStorage, corrupt};
 use crate::domain::{Run, WebhookRow, now_unix};
+use crate::storage::webhooks::{target_columns, target_of};
 use crate::storage::{StorageError, WebhookRows};
 
 /// The columns [`webhook_row`] reads, in its order.
@@ -18,7 +19,7 @@ macro_rules! webhook_columns {
 /// The columns [`subscription_row`] reads, in its order.
 macro_rules! subscription_columns {
     () => {
-        "id, webhook_id, owner, block_id, events, input"
+        "id, webhook_id, owner, block_id, events, input, graph_id, graph_version, graph_node_id, graph_inputs"
     };
 }
 
@@ -147,6 +148,7 @@ fn subscription_row(row: &Row<'_>) -> rusqlite::Result<Subscription> {
         events: parse_events(4, &events)?,
         input: serde_json::from_str::<Value>(&input)
             .map_err(|error| corrupt(5, format!("a subscription's input is not JSON: {error}")))?,
+        graph: target_of((row.get(6)?, row.get(7)?, row.get(8)?, row.get(9)?)).map_err(|error| corrupt(6, error))?,
     })
 }
 
@@ -169,11 +171,15 @@ fn subscriptions_of(conn: &Connection, owner: &str) -> rusqlite::Result<Vec<Subs
 }
 
 fn put_subscription(conn: &Connection, subscription: &Subscription) -> rusqlite::Result<()> {
+    let (graph_id, graph_version, graph_node_id, graph_inputs) = target_columns(subscription.graph.as_ref());
     conn.execute_cached(
-        "INSERT INTO webhook_subscriptions (id, webhook_id, owner, block_id, events, input, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO webhook_subscriptions (id, webhook_id, owner, block_id, events, input, created_at, graph_id,
+                                            graph_version, graph_node_id, graph_inputs)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (id) DO UPDATE SET webhook_id = excluded.webhook_id, owner = excluded.owner,
-             block_id = excluded.block_id, events = excluded.events, input = excluded.input",
+             block_id = excluded.block_id, events = excluded.events, input = excluded.input,
+             graph_id = excluded.graph_id, graph_version = excluded.graph_version,
+             graph_node_id = excluded.graph_node_id, graph_inputs = excluded.graph_inputs",
         params![
             subscription.id,
             subscription.webhook_id,
@@ -181,7 +187,11 @@ fn put_subscription(conn: &Connection, subscription: &Subscription) -> rusqlite:
             subscription.block_id,
             events_json(&subscription.events),
             subscription.input.to_string(),
-            now_unix()
+            now_unix(),
+            graph_id,
+            graph_version,
+            graph_node_id,
+            graph_inputs
         ],
     )?;
     Ok(())

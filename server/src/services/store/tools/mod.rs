@@ -12,6 +12,7 @@ mod resolve;
 mod response;
 mod setup;
 mod setup_agent;
+mod setup_webhook;
 
 use block_core::Registry;
 use serde_json::json;

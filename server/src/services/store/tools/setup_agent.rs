@@ -1,4 +1,6 @@
-//! `setup-agent`: a store agent set up to run for the caller on a schedule.
+//! `setup-agent`: a store agent set up to run for the caller on a schedule, or
+//! on a provider's webhook for an agent whose graph starts with a webhook
+//! trigger node (see [`super::setup_webhook`]).
 //!
 //! As in the reference, setting an agent up adds it to the caller's library
 //! first: the caller gets their own copy of the store agent's graph (made once
@@ -40,6 +42,10 @@ pub struct SetupRequest {
     pub timezone: Option<String>,
     /// Values of the agent's inputs, for every run.
     pub inputs: Map<String, Value>,
+    /// For a webhook: what the webhook watches (`resource`), the signing
+    /// secret a provider issued (`webhook_secret`), and values of the trigger
+    /// node's inputs (its event filter, ...), as the reference's trigger config.
+    pub webhook_config: Map<String, Value>,
 }
 
 /// `setup-agent`: a schedule that runs the store agent `address` for `user`
@@ -55,17 +61,24 @@ pub async fn setup_agent(
         Err(answer) => return Ok(answer),
     };
     let triggered = webhook_trigger(state.registry(), &resolved.graph).is_some();
-    if request.setup_type == SetupType::Webhook || triggered {
-        return Ok(ToolResponse::error(
-            if triggered {
-                "This agent is started by a provider's webhook; this server does not set up webhook-started store \
-                 agents"
-            } else {
+    match (request.setup_type, triggered) {
+        (SetupType::Webhook, true) => {
+            return super::setup_webhook::setup_webhook(state, user, &resolved, request).await;
+        }
+        (SetupType::Webhook, false) => {
+            return Ok(ToolResponse::error(
                 "This agent has no webhook trigger block: set it up with setup_type 'schedule', or run it with \
-                 run-agent"
-            },
-            if triggered { "webhook_setup_unsupported" } else { "no_webhook_trigger" },
-        ));
+                 run-agent",
+                "no_webhook_trigger",
+            ));
+        }
+        (SetupType::Schedule, true) => {
+            return Ok(ToolResponse::error(
+                "This agent is started by a provider's webhook: set it up with setup_type 'webhook'",
+                "webhook_agent",
+            ));
+        }
+        (SetupType::Schedule, false) => {}
     }
     let cron = request.cron.as_deref().map(str::trim).unwrap_or_default().to_owned();
     if cron.is_empty() {
@@ -122,7 +135,11 @@ pub async fn setup_agent(
 
 /// The caller's own copy of the store agent's latest version: the one they have,
 /// a new version of it when the creator published since, else a new graph.
-async fn library_copy(state: &AppState, user: &User, resolved: &Resolved) -> Result<StoredGraph, ServiceError> {
+pub(super) async fn library_copy(
+    state: &AppState,
+    user: &User,
+    resolved: &Resolved,
+) -> Result<StoredGraph, ServiceError> {
     let storage = state.storage().as_ref();
     let listing = &resolved.agent.listing;
     let mut graph = resolved.graph.graph.clone();
