@@ -67,6 +67,10 @@ pub enum Admission {
         /// The balance as it is.
         balance: u64,
     },
+    /// The run is no longer running under the caller's lease (it expired, and
+    /// another process recovered the run, or it ended): nothing was written,
+    /// and the caller must leave the run alone.
+    NotHeld,
 }
 
 /// What stopping a run did.
@@ -100,11 +104,14 @@ pub trait RunStore: Send + Sync + 'static {
     /// transaction.
     async fn create_runs(&self, runs: Vec<Run>) -> Result<(), StorageError>;
 
-    /// Starts claimed run `id`: takes `charge` credits from its owner if the
-    /// balance covers them (a ledger row naming the run, with `reason`), and marks
-    /// its block started, in one transaction. From then on the run is never queued
-    /// again: a crash makes it interrupted, and refunded.
-    async fn start_run(&self, id: &str, charge: u64, reason: &str) -> Result<Admission, StorageError>;
+    /// Starts run `id`, claimed by `worker`: takes `charge` credits from its
+    /// owner if the balance covers them (a ledger row naming the run, with
+    /// `reason`), and marks its block started, in one transaction. From then on
+    /// the run is never queued again: a crash makes it interrupted, and refunded.
+    /// [`Admission::NotHeld`] when the run is no longer running under `worker`'s
+    /// lease (a worker that stalled past its lease, whose run another process has
+    /// queued again and perhaps claimed, must not start it a second time).
+    async fn start_run(&self, id: &str, worker: &str, charge: u64, reason: &str) -> Result<Admission, StorageError>;
 
     /// Stores `run`, answered inline (running, its block about to start, held by
     /// `worker` for `lease`): a paid one (`charge` > 0) is charged and stored in

@@ -72,6 +72,7 @@ on_both_backends! {
     queue::leases_renew_and_report_stops_and_releases_queue_again,
     queue::expired_leases_are_recovered_once_with_refunds,
     queue::a_paid_start_charges_once_and_an_insufficient_one_writes_nothing,
+    queue::a_worker_that_lost_its_lease_cannot_start_the_run_its_new_holder_runs,
     queue::graph_runs_take_no_place_under_the_limit_and_a_dead_workers_is_resumed_where_shared,
     records::run_writes_queued_without_waiting_are_stored_in_their_last_state,
     records::lists_filter_page_and_count_and_events_come_in_order,

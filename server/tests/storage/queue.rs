@@ -77,7 +77,7 @@ pub async fn leases_renew_and_report_stops_and_releases_queue_again(db: &Db) {
     let again = db.again().await.claim("w3", 10, 10, LEASE).await.expect("claimed");
     assert_eq!(again.iter().map(|run| run.id.as_str()).collect::<Vec<_>>(), [ids[0].as_str()]);
     // A started run is never given back.
-    assert_eq!(storage.start_run(&ids[2], 0, "run").await.expect("started"), Admission::Started);
+    assert_eq!(storage.start_run(&ids[2], "w1", 0, "run").await.expect("started"), Admission::Started);
     storage.release("w1", &ids[2]).await.expect("answered");
     let records = runs_of(storage, &ada.id).await;
     assert!(records.iter().all(|record| record.status == RunStatus::Running), "{records:?}");
@@ -91,7 +91,7 @@ pub async fn expired_leases_are_recovered_once_with_refunds(db: &Db) {
     // A worker that dies: short leases, one run started and charged, one not started.
     let claimed = storage.claim("dead", 2, 10, Duration::from_millis(1)).await.expect("claimed");
     assert_eq!(claimed.len(), 2);
-    assert_eq!(storage.start_run(&runs[0].id, 7, "paid run").await.expect("started"), Admission::Started);
+    assert_eq!(storage.start_run(&runs[0].id, "dead", 7, "paid run").await.expect("started"), Admission::Started);
     storage
         .append_events(vec![RunEvent {
             run_id: runs[0].id.clone(),
@@ -133,18 +133,44 @@ pub async fn expired_leases_are_recovered_once_with_refunds(db: &Db) {
     assert_eq!(events[1].data["status"], "interrupted");
 }
 
+pub async fn a_worker_that_lost_its_lease_cannot_start_the_run_its_new_holder_runs(db: &Db) {
+    let storage = db.storage.as_ref();
+    let ada = user(storage, "ada", 10).await;
+    let queued = run(0, &ada, RunStatus::Queued);
+    storage.create_runs(vec![queued.clone()]).await.expect("queued");
+    // A worker stalls between its claim and the start, past its lease.
+    let stalled = storage.claim("stalled", 1, 10, Duration::from_millis(1)).await.expect("claimed");
+    assert_eq!(stalled.len(), 1);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let other = db.again().await;
+    assert_eq!(other.recover(false).await.expect("recovered").requeued, 1, "not started: queued again");
+    let taken = other.claim("live", 1, 10, LEASE).await.expect("claimed");
+    assert_eq!(taken.iter().map(|run| run.id.as_str()).collect::<Vec<_>>(), [queued.id.as_str()]);
+    assert_eq!(
+        storage.start_run(&queued.id, "stalled", 4, "paid").await.expect("answered"),
+        Admission::NotHeld,
+        "the stalled worker must leave it alone"
+    );
+    assert_eq!(storage.balance(&ada.id).await.expect("balance"), 10, "nothing charged for the refused start");
+    assert_eq!(other.start_run(&queued.id, "live", 4, "paid").await.expect("answered"), Admission::Started);
+    assert_eq!(storage.balance(&ada.id).await.expect("balance"), 6, "charged once, by its holder");
+    let ended = run(1, &ada, RunStatus::Queued);
+    storage.create_runs(vec![ended.clone()]).await.expect("queued");
+    assert_eq!(storage.start_run(&ended.id, "live", 0, "run").await.expect("answered"), Admission::NotHeld);
+}
+
 pub async fn a_paid_start_charges_once_and_an_insufficient_one_writes_nothing(db: &Db) {
     let storage = db.storage.as_ref();
     let ada = user(storage, "ada", 5).await;
     let queued = run(0, &ada, RunStatus::Queued);
     storage.create_runs(vec![queued.clone()]).await.expect("queued");
     assert_eq!(
-        storage.start_run(&queued.id, 3, "paid").await.expect("answered"),
-        Admission::Insufficient { balance: 0 },
+        storage.start_run(&queued.id, "w", 3, "paid").await.expect("answered"),
+        Admission::NotHeld,
         "a run not claimed does not start"
     );
     storage.claim("w", 1, 10, LEASE).await.expect("claimed");
-    assert_eq!(storage.start_run(&queued.id, 3, "paid").await.expect("answered"), Admission::Started);
+    assert_eq!(storage.start_run(&queued.id, "w", 3, "paid").await.expect("answered"), Admission::Started);
     assert_eq!(storage.balance(&ada.id).await.expect("balance"), 2);
     let ledger = storage.ledger(&ada.id, 10).await.expect("the ledger");
     assert_eq!((ledger[0].amount, ledger[0].execution_id.as_deref()), (-3, Some(queued.id.as_str())));
@@ -169,7 +195,7 @@ pub async fn graph_runs_take_no_place_under_the_limit_and_a_dead_workers_is_resu
     storage.create_runs(vec![graph.clone()]).await.expect("queued");
     let claimed = storage.claim("dead", 1, 1, Duration::from_millis(1)).await.expect("claimed");
     assert_eq!(claimed.iter().map(|run| run.id.as_str()).collect::<Vec<_>>(), [graph.id.as_str()]);
-    assert_eq!(storage.start_run(&graph.id, 0, "run graph").await.expect("started"), Admission::Started);
+    assert_eq!(storage.start_run(&graph.id, "dead", 0, "run graph").await.expect("started"), Admission::Started);
     // The graph run waits on its node runs: they are claimed beside it, even
     // with a limit of one running run per user.
     let nodes: Vec<_> = (1..3).map(|n| run(n, &ada, RunStatus::Queued)).collect();

@@ -89,8 +89,19 @@ impl RunDriver {
                 let lease = state.settings().run_lease;
                 state.storage().begin_inline(run.clone(), hub.worker(), lease, price.upfront, &reason).await?
             }
-            Start::Claimed => state.storage().start_run(&run.id, price.upfront, &reason).await?,
+            Start::Claimed => state.storage().start_run(&run.id, hub.worker(), price.upfront, &reason).await?,
         };
+        if admission == Admission::NotHeld {
+            // Its lease expired before it started (this process stalled) and
+            // another process queued it again: that one runs it, and records it.
+            tracing::warn!(run = %run.id, "a claimed run's lease was lost before it started; left to its new holder");
+            hub.release(&run.id);
+            return Err(ServiceError::new(
+                Refusal::Unavailable,
+                "lease_lost",
+                "the run's lease expired before it started; another worker runs it",
+            ));
+        }
         let mut driver = RunDriver::new(state, run, price);
         driver.ignored = prepared.ignored_keys().to_vec();
         if let Admission::Insufficient { balance } = admission {

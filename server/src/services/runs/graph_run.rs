@@ -126,8 +126,13 @@ pub(super) async fn run_graph(state: &AppState, run: Run) {
         Ok(loaded) => loaded,
         Err(message) => return end(&mut recorder, &run, RunStatus::Failed, Some(message), 0).await,
     };
-    match state.storage().start_run(&run.id, 0, &format!("run graph {}", graph.name)).await {
+    match state.storage().start_run(&run.id, state.run_hub().worker(), 0, &format!("run graph {}", graph.name)).await {
         Ok(Admission::Started) => {}
+        Ok(Admission::NotHeld) => {
+            tracing::warn!(run = %run.id, "a graph run's lease was lost before it started; left to its new holder");
+            state.run_hub().release(&run.id);
+            return;
+        }
         Ok(Admission::Insufficient { .. }) => {
             return end(&mut recorder, &run, RunStatus::Failed, Some("the run could not start".to_owned()), 0).await;
         }

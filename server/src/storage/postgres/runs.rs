@@ -173,14 +173,17 @@ impl RunStore for PostgresStorage {
         Ok(())
     }
 
-    async fn start_run(&self, id: &str, charge: u64, reason: &str) -> Result<Admission, StorageError> {
+    async fn start_run(&self, id: &str, worker: &str, charge: u64, reason: &str) -> Result<Admission, StorageError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         // Locked until the commit: a stop or a recovery waits for the start.
-        let row =
-            sql::query_opt(&tx, "SELECT user_id FROM runs WHERE id = $1 AND status = 'running' FOR UPDATE", &[&id])
-                .await?;
-        let Some(row) = row else { return Ok(Admission::Insufficient { balance: 0 }) };
+        let row = sql::query_opt(
+            &tx,
+            "SELECT user_id FROM runs WHERE id = $1 AND status = 'running' AND lease_owner = $2 FOR UPDATE",
+            &[&id, &worker],
+        )
+        .await?;
+        let Some(row) = row else { return Ok(Admission::NotHeld) };
         let user_id: String = get(&row, 0)?;
         if charge > 0
             && let ChargeOutcome::Insufficient { balance } =

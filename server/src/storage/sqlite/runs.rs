@@ -152,12 +152,16 @@ pub(super) fn end(conn: &Connection, end: &RunEnd) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn start_run(conn: &mut Connection, id: &str, charge: u64, reason: &str) -> rusqlite::Result<Admission> {
+fn start_run(conn: &mut Connection, id: &str, worker: &str, charge: u64, reason: &str) -> rusqlite::Result<Admission> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let user_id: Option<String> = tx
-        .query_row_cached("SELECT user_id FROM runs WHERE id = ?1 AND status = 'running'", [id], |row| row.get(0))
+        .query_row_cached(
+            "SELECT user_id FROM runs WHERE id = ?1 AND status = 'running' AND lease_owner = ?2",
+            [id, worker],
+            |row| row.get(0),
+        )
         .optional()?;
-    let Some(user_id) = user_id else { return Ok(Admission::Insufficient { balance: 0 }) };
+    let Some(user_id) = user_id else { return Ok(Admission::NotHeld) };
     if charge > 0
         && let ChargeOutcome::Insufficient { balance } = credits::take(&tx, &user_id, charge, reason, Some(id))?
     {
@@ -320,9 +324,9 @@ impl RunStore for SqliteStorage {
         .await
     }
 
-    async fn start_run(&self, id: &str, charge: u64, reason: &str) -> Result<Admission, StorageError> {
-        let (id, reason) = (id.to_owned(), reason.to_owned());
-        self.write(move |conn| start_run(conn, &id, charge, &reason)).await
+    async fn start_run(&self, id: &str, worker: &str, charge: u64, reason: &str) -> Result<Admission, StorageError> {
+        let (id, worker, reason) = (id.to_owned(), worker.to_owned(), reason.to_owned());
+        self.write(move |conn| start_run(conn, &id, &worker, charge, &reason)).await
     }
 
     async fn begin_inline(

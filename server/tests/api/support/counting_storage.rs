@@ -129,7 +129,7 @@ delegate!(WebhookRows {
 
 delegate!(RunStore {
     async fn create_runs(&self, runs: Vec<Run>) -> Result<(), StorageError>;
-    async fn start_run(&self, id: &str, charge: u64, reason: &str) -> Result<Admission, StorageError>;
+    async fn start_run(&self, id: &str, worker: &str, charge: u64, reason: &str) -> Result<Admission, StorageError>;
     async fn begin_inline(&self, run: Run, worker: &str, lease: Duration, charge: u64, reason: &str)
         -> Result<Admission, StorageError>;
     async fn flush(&self) -> Result<(), StorageError>;
