@@ -21,6 +21,7 @@ use block_providers as _;
 
 mod bench;
 mod faults;
+mod graph_credits;
 mod graph_moves;
 mod graphs;
 
@@ -119,6 +120,22 @@ pub enum StepOutput {
 pub struct MarkedStepBlock;
 
 impl Run for MarkedStepBlock {
+    type Input = StepInput;
+    type Output = StepOutput;
+    async fn run(&self, input: StepInput, ctx: &RunContext, out: &Emit<StepOutput>) -> Result<(), BlockError> {
+        let line = format!("{}/{} {} {}", input.token, input.step, std::process::id(), ctx.execution_id());
+        append_start(line).await?;
+        tokio::time::sleep(Duration::from_millis(input.millis)).await;
+        out.emit(StepOutput::Next(input.step + 1)).await
+    }
+}
+
+/// A free step: the same input and output as [`MarkedStepBlock`], costs
+/// nothing, logs its start the same way.
+#[block(id = "5d2f8e1a-7b3c-4a9d-8e6f-0a1b2c3d4e5f", categories(Basic), untested = "a process test fixture")]
+pub struct FreeStepBlock;
+
+impl Run for FreeStepBlock {
     type Input = StepInput;
     type Output = StepOutput;
     async fn run(&self, input: StepInput, ctx: &RunContext, out: &Emit<StepOutput>) -> Result<(), BlockError> {

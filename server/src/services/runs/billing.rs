@@ -10,6 +10,9 @@ use serde_json::Value;
 use crate::domain::{Run, RunKind};
 use crate::services::AppState;
 
+/// The `code` of a run's end when its owner's balance did not cover its start.
+pub const INSUFFICIENT_CREDITS: &str = "insufficient_credits";
+
 /// A run's price before it starts.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Price {

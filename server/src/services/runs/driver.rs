@@ -37,6 +37,8 @@ pub struct RunDriver {
     stop: StopSignal,
     live: LiveEvents,
     status: Option<RunStatus>,
+    /// Why it failed, in a word, where a reader acts on it (`run.end`'s `code`).
+    code: Option<&'static str>,
     ended: bool,
     ignored: Vec<String>,
 }
@@ -112,6 +114,8 @@ impl RunDriver {
                 state.run_hub().release(&driver.run.id);
             } else {
                 driver.run.charged = 0;
+                // A graph run waiting on this node run stops on it.
+                driver.code = Some(billing::INSUFFICIENT_CREDITS);
                 driver.fail(&message).await;
             }
             return Err(ServiceError::new(Refusal::PaymentRequired, "insufficient_credits", message)
@@ -134,6 +138,7 @@ impl RunDriver {
             stop,
             live,
             status: None,
+            code: None,
             ended: false,
             ignored: Vec::new(),
             run,
@@ -241,7 +246,12 @@ impl RunDriver {
             run_id: self.run.id.clone(),
             seq: self.seq,
             name: RunEvent::END.to_owned(),
-            data: json!({"status": status, "error": self.run.error, "charged": self.run.charged}),
+            data: match self.code {
+                Some(code) => {
+                    json!({"status": status, "error": self.run.error, "charged": self.run.charged, "code": code})
+                }
+                None => json!({"status": status, "error": self.run.error, "charged": self.run.charged}),
+            },
             at: now_millis(),
         };
         let storage = state.storage();
@@ -291,6 +301,7 @@ impl Drop for RunDriver {
             stop: self.stop.clone(),
             live: self.live.clone(),
             status: self.status,
+            code: self.code,
             // Marked ended until the task first runs: a runtime shutting down
             // drops spawned tasks unpolled, and an unmarked driver dropped there
             // would spawn another in its own drop, without end. The run is then

@@ -4,8 +4,8 @@
 //! that waits on it, and what a node run recorded before is to a graph run
 //! resumed by another worker: the outputs it had, never a second execution.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::PoisonError;
+use std::sync::atomic::Ordering;
 
 use block_core::graph::NodeOutputs;
 use block_core::{OutputEvent, RegisteredBlock};
@@ -13,6 +13,7 @@ use futures_util::{Stream, StreamExt};
 use serde_json::Value;
 
 use super::follow;
+use super::graph_nodes::NodeLedger;
 use crate::domain::RunEvent;
 use crate::services::{AppState, ServiceError};
 
@@ -48,19 +49,21 @@ struct Reader<S> {
     guard: StopUnlessEnded,
     pins: &'static [&'static str],
     failed: bool,
-    charged: Arc<AtomicU64>,
+    ledger: NodeLedger,
 }
 
 /// The outputs of node run `run_id` of `user_id`, a run of `block`, as they are
 /// stored: each output event on its pin; its end, when it did not complete and
 /// said nothing on `error`, as an `error` naming how it ended (an interrupted
-/// run's block never runs again). What it was charged is added to `charged`.
+/// run's block never runs again). What it was charged is added to the graph
+/// run's `ledger`; a node run refused for want of credits stops the graph run
+/// there, as one refused in this process does.
 pub(super) fn node_outputs(
     state: &AppState,
     user_id: &str,
     run_id: &str,
     block: &RegisteredBlock,
-    charged: Arc<AtomicU64>,
+    ledger: NodeLedger,
 ) -> NodeOutputs {
     let events = follow(state.clone(), run_id.to_owned(), 0);
     let reader = Reader {
@@ -73,7 +76,7 @@ pub(super) fn node_outputs(
         },
         pins: block.descriptor().pins,
         failed: false,
-        charged,
+        ledger,
     };
     Box::pin(futures_util::stream::unfold(reader, |mut reader| async move {
         let event = reader.next().await?;
@@ -104,7 +107,12 @@ impl<S: Stream<Item = Result<RunEvent, ServiceError>> + Send> Reader<S> {
             if event.name == RunEvent::END {
                 self.guard.ended = true;
                 let charged = event.data["charged"].as_u64().unwrap_or(0);
-                self.charged.fetch_add(charged, Ordering::Relaxed);
+                self.ledger.charged.fetch_add(charged, Ordering::Relaxed);
+                if event.data["code"] == super::billing::INSUFFICIENT_CREDITS {
+                    let reason = event.data["error"].as_str().unwrap_or("the balance does not cover the run");
+                    self.ledger.reason.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(reason.to_owned());
+                    self.ledger.out_of_credits.stop();
+                }
                 let status = event.data["status"].as_str().unwrap_or("unknown");
                 if status == "completed" || self.failed {
                     return None;

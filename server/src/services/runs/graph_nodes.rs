@@ -153,6 +153,6 @@ impl NodeRuns {
 
     /// The outputs of node run `id`, read back as they are stored.
     fn recorded(&self, id: &str, block: &block_core::RegisteredBlock) -> NodeOutputs {
-        super::graph_node_follow::node_outputs(&self.state, &self.user_id, id, block, self.ledger.charged.clone())
+        super::graph_node_follow::node_outputs(&self.state, &self.user_id, id, block, self.ledger.clone())
     }
 }
