@@ -14,11 +14,9 @@ use block_server::storage::prelude::*;
 use block_server::storage::{PostgresStorage, RunFilter};
 use serde_json::json;
 
-use crate::graphs::{self, step_starts};
-use crate::{Database, free_address, kill, read_key, spawn, wait_ready};
+use crate::graphs::{self, INPUT, link, node, step_starts};
+use crate::{Database, free_address, kill, read_key, scratch_and_client, spawn, wait_ready};
 
-/// The graph input block.
-const INPUT: &str = "68e97033-7e28-4ae7-b109-18a65fb7592b";
 /// [`crate::FreeStepBlock`].
 const FREE_STEP: &str = "5d2f8e1a-7b3c-4a9d-8e6f-0a1b2c3d4e5f";
 
@@ -30,11 +28,7 @@ async fn a_graph_run_stops_at_the_first_node_its_balance_cannot_cover_when_nodes
         return;
     }
     let database = Database::create("credits").await;
-    let scratch = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("credits-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).expect("a scratch directory");
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().expect("a client");
+    let (scratch, client) = scratch_and_client("credits");
     let addr = free_address();
     let base = format!("http://{addr}");
     let mut server = spawn("server", &database.url, Some(addr), &scratch);
@@ -42,8 +36,6 @@ async fn a_graph_run_stops_at_the_first_node_its_balance_cannot_cover_when_nodes
     wait_ready(&client, &base).await;
     let mut worker = spawn("worker", &database.url, None, &scratch);
 
-    let node = |id: &str, block: &str, preset: serde_json::Value| json!({"id": id, "block_id": block, "input_default": preset});
-    let link = |source: &str, pin: &str, sink: &str, field: &str| json!({"id": format!("{source}-{sink}-{field}"), "source_id": source, "source_name": pin, "sink_id": sink, "sink_name": field});
     let graph = json!({
         "name": "Out of credits",
         "nodes": [

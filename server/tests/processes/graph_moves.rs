@@ -15,7 +15,7 @@ use block_server::storage::PostgresStorage;
 use block_server::storage::prelude::*;
 
 use crate::graphs::{self, StepStart, step_starts};
-use crate::{Database, free_address, kill, read_key, spawn, wait_ready};
+use crate::{Database, free_address, kill, read_key, scratch_and_client, spawn, wait_ready};
 
 /// Nodes in the chain, and how long each takes.
 const STEPS: usize = 8;
@@ -30,11 +30,7 @@ const ATTEMPTS: usize = 4;
 #[ignore = "starts and kills worker processes on PostgreSQL (about 15 s); run with --ignored"]
 async fn a_graph_run_moves_between_workers_node_by_node_and_survives_its_worker() {
     let database = Database::create("moves").await;
-    let scratch = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("moves-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).expect("a scratch directory");
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().expect("a client");
+    let (scratch, client) = scratch_and_client("moves");
     let addr = free_address();
     let base = format!("http://{addr}");
     let mut server = spawn("server", &database.url, Some(addr), &scratch);

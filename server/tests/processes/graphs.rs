@@ -6,17 +6,25 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 /// The graph input block.
-const INPUT: &str = "68e97033-7e28-4ae7-b109-18a65fb7592b";
+pub const INPUT: &str = "68e97033-7e28-4ae7-b109-18a65fb7592b";
 /// The graph output block.
 const OUTPUT: &str = "bce1541f-d88b-4501-b333-22921a6b027d";
 /// [`crate::MarkedStepBlock`].
 pub const STEP: &str = "3e8b2a61-4c5d-4f7e-9a1b-2c3d4e5f6a7b";
 
+/// A node of `block` with `preset` inputs, in the saved graph's shape.
+pub fn node(id: &str, block: &str, preset: Value) -> Value {
+    json!({"id": id, "block_id": block, "input_default": preset})
+}
+
+/// A link from pin `pin` of `source` to field `field` of `sink`.
+pub fn link(source: &str, pin: &str, sink: &str, field: &str) -> Value {
+    json!({"id": format!("{source}-{sink}-{field}"), "source_id": source, "source_name": pin, "sink_id": sink, "sink_name": field})
+}
+
 /// `token` -> step 0 -> step 1 -> ... -> `last`: `steps` paid nodes in a row,
 /// each taking `millis`; the graph's output `last` is `steps`.
 pub fn chain(steps: usize, millis: u64) -> Value {
-    let node = |id: &str, block: &str, preset: Value| json!({"id": id, "block_id": block, "input_default": preset});
-    let link = |source: &str, pin: &str, sink: &str, field: &str| json!({"id": format!("{source}-{sink}-{field}"), "source_id": source, "source_name": pin, "sink_id": sink, "sink_name": field});
     let mut nodes = vec![node("in", INPUT, json!({"name": "token", "value_type": "string"}))];
     let mut links = Vec::new();
     for n in 0..steps {

@@ -123,11 +123,16 @@ impl Run for MarkedStepBlock {
     type Input = StepInput;
     type Output = StepOutput;
     async fn run(&self, input: StepInput, ctx: &RunContext, out: &Emit<StepOutput>) -> Result<(), BlockError> {
-        let line = format!("{}/{} {} {}", input.token, input.step, std::process::id(), ctx.execution_id());
-        append_start(line).await?;
-        tokio::time::sleep(Duration::from_millis(input.millis)).await;
-        out.emit(StepOutput::Next(input.step + 1)).await
+        step(input, ctx, out).await
     }
+}
+
+/// A step: logs `token/step pid execution-id`, waits, passes `step + 1` on.
+async fn step(input: StepInput, ctx: &RunContext, out: &Emit<StepOutput>) -> Result<(), BlockError> {
+    let line = format!("{}/{} {} {}", input.token, input.step, std::process::id(), ctx.execution_id());
+    append_start(line).await?;
+    tokio::time::sleep(Duration::from_millis(input.millis)).await;
+    out.emit(StepOutput::Next(input.step + 1)).await
 }
 
 /// A free step: the same input and output as [`MarkedStepBlock`], costs
@@ -139,10 +144,7 @@ impl Run for FreeStepBlock {
     type Input = StepInput;
     type Output = StepOutput;
     async fn run(&self, input: StepInput, ctx: &RunContext, out: &Emit<StepOutput>) -> Result<(), BlockError> {
-        let line = format!("{}/{} {} {}", input.token, input.step, std::process::id(), ctx.execution_id());
-        append_start(line).await?;
-        tokio::time::sleep(Duration::from_millis(input.millis)).await;
-        out.emit(StepOutput::Next(input.step + 1)).await
+        step(input, ctx, out).await
     }
 }
 
@@ -189,6 +191,17 @@ fn child_process() {
     runtime
         .block_on(serve(config, block_core::Registry::global().expect("valid registry"), env, &mut std::io::stdout()))
         .expect("the process runs");
+}
+
+/// An empty scratch directory for one test (`label`), and an HTTP client for
+/// the servers it starts.
+pub fn scratch_and_client(label: &str) -> (PathBuf, reqwest::Client) {
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).expect("a scratch directory");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().expect("a client");
+    (scratch, client)
 }
 
 /// A port nobody listens on.

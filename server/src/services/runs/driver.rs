@@ -242,16 +242,15 @@ impl RunDriver {
         self.run.error = error.clone().or_else(|| (status == RunStatus::Stopped).then(|| "stopped".to_owned()));
         self.run.finished_at = Some(now_millis());
         self.seq += 1;
+        let mut data = json!({"status": status, "error": self.run.error, "charged": self.run.charged});
+        if let Some(code) = self.code {
+            data["code"] = code.into();
+        }
         let end = RunEvent {
             run_id: self.run.id.clone(),
             seq: self.seq,
             name: RunEvent::END.to_owned(),
-            data: match self.code {
-                Some(code) => {
-                    json!({"status": status, "error": self.run.error, "charged": self.run.charged, "code": code})
-                }
-                None => json!({"status": status, "error": self.run.error, "charged": self.run.charged}),
-            },
+            data,
             at: now_millis(),
         };
         let storage = state.storage();
