@@ -89,7 +89,8 @@ fn bearer_challenge(error: ApiError, code: &str, scope: Option<&str>) -> ApiErro
     }
 }
 
-/// The middleware (see the module docs).
+/// The middleware (see the module docs); it applies `Idempotency-Key` too
+/// ([`super::idempotency`]).
 pub async fn authorize(
     State(access): State<Access>,
     matched: Option<MatchedPath>,
@@ -165,8 +166,8 @@ pub async fn authorize(
         rate_headers(response.headers_mut(), decision);
         return response;
     }
-    request.extensions_mut().insert(Arc::new(caller));
-    let mut response = next.run(request).await;
+    request.extensions_mut().insert(caller.clone());
+    let mut response = super::idempotency::answer(&access.state, &caller, path, request, next).await;
     rate_headers(response.headers_mut(), decision);
     response
 }

@@ -5,7 +5,8 @@ use std::convert::Infallible;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -93,12 +94,12 @@ pub async fn execute(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Answer { respond_async, event_stream }: Answer,
     query: Result<Query<ExecuteQuery>, QueryRejection>,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
     let callback_url = callback_url(&state, &caller, query).await?;
-    if prefers_async(&headers) {
+    if respond_async {
         let block = runs::runnable_block(&state, &id)?;
         let input = json_value(&body)?;
         let new = NewRun { callback_url, ..NewRun::block(&caller.user.id, RunSource::Api) };
@@ -116,7 +117,7 @@ pub async fn execute(
         name_ignored_keys(headers, &ignored);
         return Ok(response);
     }
-    if accepts_event_stream(&headers) {
+    if event_stream {
         return stream_response(&state, &caller, &id, &body, callback_url).await;
     }
     let mut driver = start(&state, &caller, &id, &body, RunSource::Api, callback_url).await?;
@@ -173,6 +174,24 @@ async fn callback_url(
         callbacks::check_url(state, &caller.user.id, url).await?;
     }
     Ok(query.callback_url)
+}
+
+/// How the caller wants the answer, read from its headers in place (the
+/// `HeaderMap` extractor would copy them all).
+#[derive(Debug, Clone, Copy)]
+pub struct Answer {
+    /// `Prefer: respond-async`.
+    pub respond_async: bool,
+    /// `Accept` prefers `text/event-stream`.
+    pub event_stream: bool,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Answer {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Answer { respond_async: prefers_async(&parts.headers), event_stream: accepts_event_stream(&parts.headers) })
+    }
 }
 
 /// Whether the caller asked for the run to be queued (RFC 7240 `Prefer:

@@ -5,11 +5,10 @@
 //! A request that fails with a server error, or whose client goes away before
 //! the answer, lets its key go, so that the client can retry.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -63,14 +62,12 @@ impl Drop for Hold {
     }
 }
 
-/// The middleware (see the module docs). Runs after the access layer: the caller
-/// is known.
-pub async fn idempotency(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let path = request.extensions().get::<MatchedPath>().map(|path| path.as_str().to_owned()).unwrap_or_default();
-    let key = request.headers().get(IDEMPOTENCY_KEY_HEADER).cloned();
-    let caller = request.extensions().get::<Arc<Caller>>().cloned();
-    let (Some(key), Some(caller)) = (key, caller) else { return next.run(request).await };
-    if request.method() != Method::POST || !STARTS_WORK.contains(&path.as_str()) {
+/// Answers `request` through `next`, applying its `Idempotency-Key` (see the
+/// module docs). Called by the access layer once the caller is known, on the
+/// route `path` (its template), so that a request takes one middleware, not two.
+pub(super) async fn answer(state: &AppState, caller: &Caller, path: &str, request: Request, next: Next) -> Response {
+    let Some(key) = request.headers().get(IDEMPOTENCY_KEY_HEADER) else { return next.run(request).await };
+    if request.method() != Method::POST || !STARTS_WORK.contains(&path) {
         return next.run(request).await;
     }
     let Some(key) = key.to_str().ok().map(str::trim).filter(|key| !key.is_empty() && key.len() <= 255) else {
@@ -111,7 +108,7 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
             "a request with this Idempotency-Key is still being answered; retry when it is done",
         )
         .into_response(),
-        Idempotent::Done(answer) => replay(&state, answer),
+        Idempotent::Done(answer) => replay(state, answer),
         Idempotent::New => {
             let mut hold = Hold { state: state.clone(), user_id, key, done: false };
             let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;

@@ -30,19 +30,21 @@ mod schedules;
 mod store;
 mod store_publish;
 mod tools;
+mod trace;
 mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::util::MapResponseLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 
@@ -78,10 +80,15 @@ pub fn router(state: AppState) -> Router {
     let (ingress, _) = ingress.split_for_parts();
     let ingress = ingress.layer(DefaultBodyLimit::max(INGRESS_BODY_LIMIT));
     let settings = state.settings().clone();
+    // Each `layer` call boxes every route once more, and a request then clones
+    // and boxes its route at each level: the authenticated routes' layers are
+    // stacked in one call.
     let routes = authenticated
-        .route_layer(middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
-        .route_layer(middleware::from_fn_with_state(access, access::authorize))
-        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .route_layer(
+            ServiceBuilder::new()
+                .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+                .layer(middleware::from_fn_with_state(access, access::authorize)),
+        )
         .merge(public.layer(DefaultBodyLimit::max(settings.max_body_bytes)))
         .merge(ingress)
         .merge(oauth.layer(DefaultBodyLimit::max(settings.max_body_bytes)))
@@ -90,7 +97,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         // The log line needs the matched route, known only inside the router.
-        .layer(middleware::from_fn(trace));
+        .layer(trace::TraceLayer);
     // The rest wraps the router once, not each of its routes (`Router::layer`
     // boxes every route in every layer, and a request then clones and boxes its
     // route's whole stack): ids, the concurrency limit and the timeout are the
@@ -99,7 +106,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(HeaderName::from_static(REQUEST_ID_HEADER), RequestIds))
         .layer(PropagateRequestIdLayer::new(HeaderName::from_static(REQUEST_ID_HEADER)))
         .layer(GlobalConcurrencyLimitLayer::new(settings.max_concurrent_requests.max(1)))
-        .layer(middleware::map_response(timed_out_in_words))
+        .layer(MapResponseLayer::new(timed_out_in_words))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             settings.execution_timeout + Duration::from_secs(30),
@@ -120,7 +127,7 @@ impl MakeRequestId for RequestIds {
 
 /// The request timeout answers 408 with no body; give it the error shape every
 /// other refusal has.
-async fn timed_out_in_words(response: Response) -> Response {
+fn timed_out_in_words(response: Response) -> Response {
     if response.status() == StatusCode::REQUEST_TIMEOUT && !response.headers().contains_key(header::CONTENT_TYPE) {
         return ApiError::new(
             StatusCode::REQUEST_TIMEOUT,
@@ -140,32 +147,6 @@ async fn method_not_allowed() -> ApiError {
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method")
 }
 
-/// Logs each request: its id, method, route template (never the raw path or
-/// query, which may carry ids or secrets), status and duration. Headers and
-/// bodies are never logged.
-async fn trace(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let route = request.extensions().get::<MatchedPath>().cloned();
-    let id = request
-        .headers()
-        .get(REQUEST_ID_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-        .unwrap_or_default();
-    let response = next.run(request).await;
-    let (route, status) = (route.as_ref().map_or("<unmatched>", MatchedPath::as_str), response.status().as_u16());
-    let elapsed_ms = started.elapsed().as_millis() as u64;
-    // Answered requests are the bulk (a line each would cost a busy server a write
-    // per request); refused and failed ones are what an operator looks for.
-    if response.status().is_client_error() || response.status().is_server_error() {
-        tracing::info!(request_id = %id, %method, route, status, elapsed_ms, "request");
-    } else {
-        tracing::debug!(request_id = %id, %method, route, status, elapsed_ms, "request");
-    }
-    response
-}
-
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
@@ -175,7 +156,7 @@ mod tests {
     #[tokio::test]
     async fn a_timed_out_request_gets_the_error_shape_with_both_keys() {
         let bare = Response::builder().status(StatusCode::REQUEST_TIMEOUT).body(Body::empty()).expect("a response");
-        let answered = timed_out_in_words(bare).await;
+        let answered = timed_out_in_words(bare);
         assert_eq!(answered.status(), StatusCode::REQUEST_TIMEOUT);
         let body = axum::body::to_bytes(answered.into_body(), 4096).await.expect("a body");
         let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
@@ -186,7 +167,7 @@ mod tests {
     #[tokio::test]
     async fn other_answers_pass_untouched() {
         let ok = Response::builder().status(StatusCode::OK).body(Body::from("fine")).expect("a response");
-        let answered = timed_out_in_words(ok).await;
+        let answered = timed_out_in_words(ok);
         let body = axum::body::to_bytes(answered.into_body(), 4096).await.expect("a body");
         assert_eq!(&body[..], b"fine");
     }

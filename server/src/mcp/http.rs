@@ -200,7 +200,7 @@ async fn authenticate(State(door): State<Door>, mut request: Request, next: Next
         return (StatusCode::NOT_FOUND, Json(body)).into_response();
     }
     let (user, deleting) = (caller.user.id.clone(), request.method() == axum::http::Method::DELETE);
-    request.extensions_mut().insert(Arc::new(caller));
+    request.extensions_mut().insert(caller);
     let response = next.run(request).await;
     match (&session, response.headers().get(SESSION_HEADER).and_then(|value| value.to_str().ok())) {
         (None, Some(opened)) => door.sessions.opened(opened.to_owned(), user),

@@ -70,6 +70,26 @@ pub struct RateDecision {
 
 type KeyedLimiter<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
 
+/// A key found in the storage, as the cache keeps it: the caller it makes is
+/// shared by every request presenting it, not rebuilt (and its strings copied)
+/// per request.
+#[derive(Clone)]
+struct Known {
+    status: KeyStatus,
+    last_used_at: Option<i64>,
+    caller: Arc<Caller>,
+}
+
+impl Known {
+    fn new(record: ApiKeyRecord, user: User) -> Self {
+        Known {
+            status: record.status,
+            last_used_at: record.last_used_at,
+            caller: Arc::new(Caller { user, key_id: record.id, scopes: record.scopes, audience: None }),
+        }
+    }
+}
+
 /// Authenticates callers and applies the limits. One per server.
 pub struct Authenticator {
     storage: Arc<dyn Storage>,
@@ -89,7 +109,7 @@ impl std::fmt::Debug for Authenticator {
 struct KeyCache {
     /// The counter's value the entries were read under.
     seen: u64,
-    known: HashMap<[u8; 32], (Instant, ApiKeyRecord, User)>,
+    known: HashMap<[u8; 32], (Instant, Known)>,
     unknown: HashMap<[u8; 32], Instant>,
     /// Hashes of keys found lately, kept across key changes (see [`VOUCHED_TTL`]).
     vouched: HashMap<[u8; 32], Instant>,
@@ -111,7 +131,11 @@ impl Authenticator {
 
     /// The caller presenting `presented`, from `client` (when the transport knows
     /// the address).
-    pub async fn authenticate(&self, presented: Presented<'_>, client: Option<IpAddr>) -> Result<Caller, ServiceError> {
+    pub async fn authenticate(
+        &self,
+        presented: Presented<'_>,
+        client: Option<IpAddr>,
+    ) -> Result<Arc<Caller>, ServiceError> {
         let attempt = match presented {
             Presented::ApiKey(key) => self.by_key(key, client).await,
             Presented::Bearer(token) => self.by_token(token, client).await,
@@ -156,7 +180,7 @@ impl Authenticator {
         }
     }
 
-    async fn by_key(&self, key: &str, client: Option<IpAddr>) -> Result<Caller, ServiceError> {
+    async fn by_key(&self, key: &str, client: Option<IpAddr>) -> Result<Arc<Caller>, ServiceError> {
         // A key of the wrong shape is refused before anything is looked up.
         if !key.starts_with(API_KEY_PREFIX) || key.len() != API_KEY_PREFIX.len() + 43 {
             self.guard(client)?;
@@ -170,13 +194,13 @@ impl Authenticator {
                     self.guard(client)?;
                 }
                 let seen = self.changes.current();
-                let found = self.storage.api_key_by_hash(&hash).await?;
+                let found = self.storage.api_key_by_hash(&hash).await?.map(|(record, user)| Known::new(record, user));
                 self.remember(hash, found.clone(), seen);
                 found
             }
         };
-        let (record, user) = found.ok_or_else(invalid_key)?;
-        match record.status {
+        let known = found.ok_or_else(invalid_key)?;
+        match known.status {
             KeyStatus::Active => {}
             KeyStatus::Revoked => {
                 return Err(ServiceError::new(
@@ -193,13 +217,13 @@ impl Authenticator {
                 ));
             }
         }
-        self.touch(&hash, &record);
-        Ok(Caller { user, key_id: record.id, scopes: record.scopes, audience: None })
+        self.touch(&hash, &known);
+        Ok(known.caller)
     }
 
     /// What the caches say of `hash`: `Some(Some(..))` a known key, `Some(None)` an
     /// unknown one, `None` nothing (ask the storage).
-    fn cached(&self, hash: &[u8; 32]) -> Option<Option<(ApiKeyRecord, User)>> {
+    fn cached(&self, hash: &[u8; 32]) -> Option<Option<Known>> {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         let now = self.changes.current();
         if cache.seen != now {
@@ -208,10 +232,10 @@ impl Authenticator {
             cache.seen = now;
             return None;
         }
-        if let Some((read_at, record, user)) = cache.known.get(hash)
+        if let Some((read_at, known)) = cache.known.get(hash)
             && read_at.elapsed() < KNOWN_TTL
         {
-            return Some(Some((record.clone(), user.clone())));
+            return Some(Some(known.clone()));
         }
         match cache.unknown.get(hash) {
             Some(read_at) if read_at.elapsed() < UNKNOWN_TTL => Some(None),
@@ -227,7 +251,7 @@ impl Authenticator {
 
     /// Keeps what the storage said of `hash`, read while the counter was `seen`
     /// (dropped if a change landed during the read).
-    fn remember(&self, hash: [u8; 32], found: Option<(ApiKeyRecord, User)>, seen: u64) {
+    fn remember(&self, hash: [u8; 32], found: Option<Known>, seen: u64) {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
         if found.is_some() {
@@ -243,12 +267,12 @@ impl Authenticator {
             return;
         }
         match found {
-            Some((record, user)) => {
+            Some(known) => {
                 if cache.known.len() >= MAX_ENTRIES {
                     cache.known.clear();
                 }
                 cache.unknown.remove(&hash);
-                cache.known.insert(hash, (now, record, user));
+                cache.known.insert(hash, (now, known));
             }
             None => {
                 if cache.unknown.len() >= MAX_ENTRIES {
@@ -261,15 +285,15 @@ impl Authenticator {
 
     /// Records the key's use, at most once a minute, without making the request
     /// wait for the write.
-    fn touch(&self, hash: &[u8; 32], record: &ApiKeyRecord) {
+    fn touch(&self, hash: &[u8; 32], known: &Known) {
         let now = now_unix();
-        if record.last_used_at.is_some_and(|at| now - at < 60) {
+        if known.last_used_at.is_some_and(|at| now - at < 60) {
             return;
         }
-        if let Some((_, cached, _)) = self.cache.lock().unwrap_or_else(PoisonError::into_inner).known.get_mut(hash) {
+        if let Some((_, cached)) = self.cache.lock().unwrap_or_else(PoisonError::into_inner).known.get_mut(hash) {
             cached.last_used_at = Some(now);
         }
-        let (storage, id) = (self.storage.clone(), record.id.clone());
+        let (storage, id) = (self.storage.clone(), known.caller.key_id.clone());
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 if let Err(error) = storage.touch_api_key(&id, now).await {
@@ -280,7 +304,7 @@ impl Authenticator {
     }
 
     /// An OAuth access token: live, of an enabled client, for an existing user.
-    async fn by_token(&self, token: &str, client: Option<IpAddr>) -> Result<Caller, ServiceError> {
+    async fn by_token(&self, token: &str, client: Option<IpAddr>) -> Result<Arc<Caller>, ServiceError> {
         self.guard(client)?;
         if !token.starts_with(ACCESS_TOKEN_PREFIX) {
             return Err(invalid_token());
@@ -296,7 +320,7 @@ impl Authenticator {
         }
         let user = self.storage.user(&record.user_id).await?.ok_or_else(invalid_token)?;
         let audience = record.resource;
-        Ok(Caller { key_id: format!("oauth:{client_id}:{}", user.id), user, scopes: record.scopes, audience })
+        Ok(Arc::new(Caller { key_id: format!("oauth:{client_id}:{}", user.id), user, scopes: record.scopes, audience }))
     }
 }
 
