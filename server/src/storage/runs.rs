@@ -131,8 +131,20 @@ pub trait RunStore: Send + Sync + 'static {
     /// stored in the order of the calls.
     fn append_events(&self, events: Vec<RunEvent>) -> BoxFuture<'static, Result<(), StorageError>>;
 
+    /// [`append_events`](Self::append_events) for a caller that does not wait
+    /// (a failure is logged): a store may skip making the future.
+    fn append_events_later(&self, events: Vec<RunEvent>) {
+        drop(self.append_events(events));
+    }
+
     /// Records how a run ended (after its events), releasing its lease.
     fn finish_run(&self, end: RunEnd) -> BoxFuture<'static, Result<(), StorageError>>;
+
+    /// [`finish_run`](Self::finish_run) for a caller that does not wait (a
+    /// failure is logged).
+    fn finish_run_later(&self, end: RunEnd) {
+        drop(self.finish_run(end));
+    }
 
     /// Resolves once everything appended or finished before is stored.
     async fn flush(&self) -> Result<(), StorageError>;

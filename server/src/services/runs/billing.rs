@@ -25,13 +25,28 @@ pub struct Price {
 /// The price of a prepared run of `block`: its input as checked, and whether
 /// the credentials it resolved are the platform's.
 pub fn price_of(block: &RegisteredBlock, prepared: &PreparedRun) -> Price {
-    let input_bytes = serde_json::to_vec(prepared.input()).map_or(0, |bytes| bytes.len());
+    let mut input_bytes = ByteCount(0);
+    let input_bytes = serde_json::to_writer(&mut input_bytes, prepared.input()).map_or(0, |()| input_bytes.0);
     let usage = Usage {
         platform_credentials: prepared.uses_platform_credentials(),
         input_bytes: u64::try_from(input_bytes).unwrap_or(u64::MAX),
         seconds: 0,
     };
     Price { upfront: block.price(&usage), usage }
+}
+
+/// Counts the bytes written to it: the size of a value's JSON without keeping it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Whether the input names platform default credentials (which platform-only costs

@@ -80,7 +80,8 @@ impl RunDriver {
             }
         };
         let price = billing::price_of(block, &prepared);
-        let reason = billing::reason(&run, block);
+        // The ledger's words for a charge; free runs write no ledger row.
+        let reason = if price.upfront > 0 { billing::reason(&run, block) } else { String::new() };
         let hub = state.run_hub();
         let admission = match start {
             Start::Inline => {
@@ -190,7 +191,7 @@ impl RunDriver {
             at: now_millis(),
         };
         let live = self.live.followed().then(|| event.clone());
-        drop(self.state.storage().append_events(vec![event]));
+        self.state.storage().append_events_later(vec![event]);
         if let Some(event) = live {
             self.live.send(event);
         }
@@ -207,7 +208,7 @@ impl RunDriver {
             data: Value::String(message.to_owned()),
             at: now_millis(),
         };
-        drop(self.state.storage().append_events(vec![event]));
+        self.state.storage().append_events_later(vec![event]);
         self.status = Some(RunStatus::Failed);
         self.end_now().await;
     }
@@ -216,7 +217,21 @@ impl RunDriver {
     /// balance left), the status, the outputs, and the last event.
     pub async fn finish(mut self) -> Ended {
         self.end_now().await;
-        Ended { run: self.run.clone() }
+        // Ended: nothing reads the driver's run any more (its drop sees `ended`).
+        let vacant = Run {
+            id: String::new(),
+            user_id: String::new(),
+            block_id: String::new(),
+            parent_id: None,
+            source_ref: None,
+            input: Value::Null,
+            outputs: serde_json::Map::new(),
+            truncated: Vec::new(),
+            error: None,
+            callback_url: None,
+            ..self.run
+        };
+        Ended { run: std::mem::replace(&mut self.run, vacant) }
     }
 
     async fn end_now(&mut self) {
@@ -255,8 +270,8 @@ impl RunDriver {
         };
         let storage = state.storage();
         let live = self.live.followed().then(|| end.clone());
-        drop(storage.append_events(vec![end]));
-        let finished = storage.finish_run(RunEnd {
+        storage.append_events_later(vec![end]);
+        let end = RunEnd {
             id: self.run.id.clone(),
             status,
             outputs,
@@ -264,12 +279,12 @@ impl RunDriver {
             error: self.run.error.clone(),
             charged: self.run.charged,
             finished_at: self.run.finished_at.unwrap_or_default(),
-        });
+        };
         // A paid run's end is stored before anyone hears of it, so that an answered
         // paid run is never taken for one a crash interrupted.
-        if self.run.charged > 0
-            && let Err(error) = finished.await
-        {
+        if self.run.charged == 0 {
+            storage.finish_run_later(end);
+        } else if let Err(error) = storage.finish_run(end).await {
             tracing::error!(%error, run = %self.run.id, "recording a run's end failed");
         }
         if let Some(end) = live {

@@ -80,7 +80,7 @@ impl Recorder {
         self.seq += 1;
         let event =
             RunEvent { run_id: self.run_id.clone(), seq: self.seq, name: name.to_owned(), data, at: now_millis() };
-        drop(self.state.storage().append_events(vec![event.clone()]));
+        self.state.storage().append_events_later(vec![event.clone()]);
         self.live.send(event);
     }
 

@@ -452,6 +452,16 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE webhook_subscriptions ADD COLUMN graph_node_id TEXT;
     ALTER TABLE webhook_subscriptions ADD COLUMN graph_inputs TEXT;
     ",
+    // 18: graph run counts kept by the one function that inserts runs
+    // (`runs::insert_leased`) instead of by triggers. A trigger on `runs` made
+    // every insert a statement with a sub-program and a statement journal (each
+    // page it touched copied first), for every run of every kind, while only
+    // graph runs count; runs are never deleted or moved to another graph.
+    "
+    DROP TRIGGER graph_run_counted;
+    DROP TRIGGER graph_run_uncounted;
+    DROP TRIGGER graph_run_recounted;
+    ",
 ];
 
 /// Why migrating failed.
