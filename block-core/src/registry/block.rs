@@ -64,6 +64,8 @@ impl CredentialField {
 pub struct RegisteredBlock {
     pub(super) descriptor: &'static BlockDescriptor,
     pub(super) input_schema: Value,
+    /// The input fields marked `secret`, read from the schema once.
+    pub(super) secret_fields: Box<[String]>,
     pub(super) output_schema: Value,
     pub(super) validator: jsonschema::Validator,
     pub(super) info: Value,

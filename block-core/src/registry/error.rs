@@ -273,8 +273,10 @@ pub(super) fn check_and_render(
     let costs = super::info::effective_costs(descriptor, &credential_fields, providers);
     let costs_info = super::info::costs_info(&costs, &credential_fields, providers);
     let info = super::info::render(descriptor, wire_input?, wire_output?, &costs_info);
+    let secret_fields = super::validation::secret_fields_of(&input_schema);
     Some(RegisteredBlock {
         descriptor,
+        secret_fields,
         input_schema,
         output_schema,
         validator: validator?,

@@ -28,8 +28,8 @@ use crate::{Block, BlockDescriptor, Registration};
 #[derive(Debug)]
 pub struct Registry {
     blocks: Vec<RegisteredBlock>,
-    by_id: HashMap<&'static str, usize>,
-    by_name: HashMap<&'static str, usize>,
+    by_id: foldhash::HashMap<&'static str, usize>,
+    by_name: foldhash::HashMap<&'static str, usize>,
     providers: Vec<&'static ProviderDescriptor>,
     listing: OnceLock<String>,
 }

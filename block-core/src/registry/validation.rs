@@ -103,13 +103,19 @@ impl RegisteredBlock {
     /// The top-level input fields marked `secret` (`#[block_input(secret)]`): their
     /// values must not be shown or stored in the clear.
     pub fn secret_fields(&self) -> impl Iterator<Item = &str> {
-        self.input_schema["properties"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(_, field)| field["secret"] == Value::Bool(true))
-            .map(|(name, _)| name.as_str())
+        self.secret_fields.iter().map(String::as_str)
     }
+}
+
+/// The top-level fields `input_schema` marks `secret`.
+pub(super) fn secret_fields_of(input_schema: &Value) -> Box<[String]> {
+    input_schema["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, field)| field["secret"] == Value::Bool(true))
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 pub(super) fn validate(block: &RegisteredBlock, input: &Value) -> Result<(), ExecuteError> {

@@ -8,7 +8,6 @@
 //! tokens get RFC 6750 `WWW-Authenticate` answers. Secrets presented are never
 //! logged.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -25,8 +24,8 @@ use crate::services::{AppState, ServiceError};
 /// The header carrying an API key.
 pub const API_KEY_HEADER: &str = "x-api-key";
 
-/// The scopes each authenticated route requires, by method and path template.
-pub type ScopeTable = Arc<HashMap<(Method, String), Vec<Scope>>>;
+/// The scopes each authenticated route requires, by path template, then method.
+pub type ScopeTable = Arc<foldhash::HashMap<String, Vec<(Method, Vec<Scope>)>>>;
 
 /// What the access layer needs.
 #[derive(Clone)]
@@ -99,7 +98,11 @@ pub async fn authorize(
     next: Next,
 ) -> Response {
     let path = matched.as_ref().map_or("", MatchedPath::as_str);
-    let Some(required) = access.table.get(&(request.method().clone(), path.to_owned())) else {
+    let required = access
+        .table
+        .get(path)
+        .and_then(|methods| methods.iter().find(|(method, _)| method == request.method()).map(|(_, scopes)| scopes));
+    let Some(required) = required else {
         return ApiError::from(ServiceError::internal("a route has no entry in the scope table", path)).into_response();
     };
     let presented = match presented(request.headers()) {

@@ -33,7 +33,6 @@ mod tools;
 mod trace;
 mod webhooks;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -65,10 +64,11 @@ const INGRESS_BODY_LIMIT: usize = 32 << 20;
 /// The whole API as an axum router, ready to serve or to mount in another app.
 pub fn router(state: AppState) -> Router {
     let authenticated = routes::authenticated();
-    let table: HashMap<_, _> = routes::specs_of(authenticated.get_openapi(), &Access::Scopes(Vec::new()))
-        .into_iter()
-        .map(|spec| ((spec.method.clone(), spec.path.clone()), spec.scopes().to_vec()))
-        .collect();
+    let mut table = foldhash::HashMap::<String, Vec<_>>::default();
+    for spec in routes::specs_of(authenticated.get_openapi(), &Access::Scopes(Vec::new())) {
+        let scopes = spec.scopes().to_vec();
+        table.entry(spec.path).or_default().push((spec.method, scopes));
+    }
     let public = routes::public();
     let ingress = routes::ingress();
     let oauth = routes::oauth_protocol();

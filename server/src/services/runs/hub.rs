@@ -2,7 +2,6 @@
 //! channel of events per run, and a wake-up for the workers when a run is
 //! queued here. Runs held by other processes are followed through the storage.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
@@ -79,7 +78,7 @@ struct Active {
 /// The runs this process holds.
 pub struct RunHub {
     worker: String,
-    active: Mutex<HashMap<String, Active>>,
+    active: Mutex<foldhash::HashMap<String, Active>>,
     wake: Notify,
 }
 

@@ -453,7 +453,7 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE webhook_subscriptions ADD COLUMN graph_inputs TEXT;
     ",
     // 18: graph run counts kept by the one function that inserts runs
-    // (`runs::insert_leased`) instead of by triggers. A trigger on `runs` made
+    // (`run_rows::insert_rows`) instead of by triggers. A trigger on `runs` made
     // every insert a statement with a sub-program and a statement journal (each
     // page it touched copied first), for every run of every kind, while only
     // graph runs count; runs are never deleted or moved to another graph.

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use super::{MIGRATIONS, migrate};
 use crate::domain::{Run, RunKind, RunSource, RunStatus};
-use crate::storage::sqlite::runs::insert_leased;
+use crate::storage::sqlite::run_rows::insert_leased;
 
 #[test]
 fn execution_records_of_older_versions_become_runs() {

@@ -28,6 +28,7 @@ mod polls;
 mod record_queue;
 mod requests;
 mod run_queue;
+mod run_rows;
 mod runs;
 mod schedules;
 mod settings;

@@ -14,7 +14,6 @@
 //! retried one write at a time, so one bad row loses only itself, and the
 //! failure is logged.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -25,6 +24,7 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use super::run_rows::{self, RunRow};
 use super::{database, runs};
 use crate::domain::{Run, RunEvent};
 use crate::storage::{RunEnd, StorageError};
@@ -150,9 +150,25 @@ fn write_all(writer: &Mutex<Connection>, writes: &mut [Write]) -> Result<(), Sto
     let mut conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
     let together = (|| {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Runs in a row (most of a group, once ends are folded) go in together.
+        let mut rows = Vec::new();
         for write in writes.iter() {
-            apply(&tx, write)?;
+            match write {
+                Write::Run { run, lease, events } => {
+                    let (worker, until) =
+                        lease.as_ref().map_or((None, None), |(worker, until)| (Some(worker), Some(*until)));
+                    rows.push(RunRow::new(run, worker.map(String::as_str), until, events));
+                }
+                Write::Nothing => {}
+                other => {
+                    run_rows::insert_rows(&tx, &rows)?;
+                    rows.clear();
+                    apply(&tx, other)?;
+                }
+            }
         }
+        run_rows::insert_rows(&tx, &rows)?;
+        drop(rows);
         tx.commit()
     })();
     if together.is_ok() || writes.len() == 1 {
@@ -175,7 +191,7 @@ fn write_all(writer: &Mutex<Connection>, writes: &mut [Write]) -> Result<(), Sto
 /// is retried write by write, the folded row still says the same.
 fn fold_ends(writes: &mut [Write]) {
     // Each inline run's row in the group, and the event writes of that run alone.
-    let mut rows: HashMap<String, (usize, Vec<usize>)> = HashMap::new();
+    let mut rows: foldhash::HashMap<String, (usize, Vec<usize>)> = foldhash::HashMap::default();
     for index in 0..writes.len() {
         let (row, pending) = match &writes[index] {
             Write::Run { run, lease: Some(_), .. } => {
@@ -223,8 +239,8 @@ fn fold_ends(writes: &mut [Write]) {
 fn apply(conn: &Connection, write: &Write) -> rusqlite::Result<()> {
     match write {
         Write::Run { run, lease, events } => match lease {
-            Some((worker, until)) => runs::insert_leased(conn, run, Some(worker), Some(*until), events),
-            None => runs::insert_leased(conn, run, None, None, events),
+            Some((worker, until)) => run_rows::insert_leased(conn, run, Some(worker), Some(*until), events),
+            None => run_rows::insert_leased(conn, run, None, None, events),
         },
         Write::Events(events) => runs::insert_events(conn, events),
         Write::End(end) => runs::end(conn, end),

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::{Map, Value};
 
 use super::record_queue::Write;
+use super::run_rows::{FoldedEvent, insert_leased, json_text};
 use super::{Cached, SqliteStorage, corrupt, credits};
 use crate::domain::{ChargeOutcome, Run, RunEvent, RunKind, RunSource, RunStatus, now_millis};
 use crate::storage::{Admission, RunEnd, RunFilter, RunPage, RunStore, StopOutcome, StorageError};
@@ -22,10 +23,6 @@ pub(super) use run_columns;
 
 pub(super) fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
-
-fn json_text(value: &impl serde::Serialize) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
 
 pub(super) fn run_row(row: &Row<'_>) -> rusqlite::Result<Run> {
@@ -59,70 +56,6 @@ pub(super) fn run_row(row: &Row<'_>) -> rusqlite::Result<Run> {
 /// Inserts a queued run.
 pub(super) fn insert_queued(conn: &Connection, run: &Run) -> rusqlite::Result<()> {
     insert_leased(conn, run, None, None, &[])
-}
-
-/// Inserts a run (`block_started` set when it has a start time), held by
-/// `worker` until `lease_until` if it is running; counts a graph run in
-/// `graph_run_counts`. Every run is inserted here.
-pub(super) fn insert_leased(
-    conn: &Connection,
-    run: &Run,
-    worker: Option<&str>,
-    lease_until: Option<i64>,
-    events: &[RunEvent],
-) -> rusqlite::Result<()> {
-    let events = (!events.is_empty()).then(|| folded_events_text(events));
-    conn.execute_cached(
-        "INSERT INTO runs (id, kind, user_id, block_id, parent_id, source, source_ref, status, input, outputs, truncated,
-                           error, charged, created_at, started_at, finished_at, callback_url, block_started,
-                           lease_owner, lease_until, events)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-        params![
-            run.id,
-            run.kind.as_str(),
-            run.user_id,
-            run.block_id,
-            run.parent_id,
-            run.source.as_str(),
-            run.source_ref,
-            run.status.as_str(),
-            json_text(&run.input),
-            json_text(&run.outputs),
-            json_text(&run.truncated),
-            run.error,
-            i64::try_from(run.charged).unwrap_or(i64::MAX),
-            run.created_at,
-            run.started_at,
-            run.finished_at,
-            run.callback_url,
-            run.started_at.is_some(),
-            worker,
-            lease_until,
-            events,
-        ],
-    )?;
-    if run.kind == RunKind::Graph {
-        // The store's figures read each graph's number of runs from here.
-        conn.execute_cached(
-            "INSERT INTO graph_run_counts (graph_id, runs) VALUES (?1, 1)
-             ON CONFLICT (graph_id) DO UPDATE SET runs = runs + 1",
-            params![run.block_id],
-        )?;
-    }
-    Ok(())
-}
-
-/// One folded event on a run's row: `[seq, name, data, at]`.
-type FoldedEvent<'a> = (u64, std::borrow::Cow<'a, str>, std::borrow::Cow<'a, Value>, i64);
-
-/// The events kept on a run's row (a run that started and ended within one
-/// commit): a JSON array of `[seq, name, data, at]`.
-fn folded_events_text(events: &[RunEvent]) -> String {
-    let folded: Vec<FoldedEvent<'_>> = events
-        .iter()
-        .map(|event| (event.seq, event.name.as_str().into(), std::borrow::Cow::Borrowed(&event.data), event.at))
-        .collect();
-    serde_json::to_string(&folded).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// Appends events.
