@@ -6,6 +6,7 @@ use rusqlite::Connection;
 use super::{MIGRATIONS, migrate};
 use crate::domain::{Run, RunKind, RunSource, RunStatus};
 use crate::storage::sqlite::run_rows::insert_leased;
+use crate::storage::sqlite::run_rows::tests::counts;
 
 #[test]
 fn execution_records_of_older_versions_become_runs() {
@@ -46,15 +47,6 @@ fn execution_records_of_older_versions_become_runs() {
         .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'executions'", [], |row| row.get(0))
         .expect("the schema");
     assert_eq!(old, 0, "the old table is gone");
-}
-
-fn counts(conn: &Connection) -> Vec<(String, i64)> {
-    conn.prepare("SELECT graph_id, runs FROM graph_run_counts ORDER BY graph_id")
-        .expect("a query")
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .expect("rows")
-        .collect::<rusqlite::Result<_>>()
-        .expect("readable")
 }
 
 /// A finished run of `kind` of `graph`, as the server inserts it.

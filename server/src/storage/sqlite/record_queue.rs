@@ -153,22 +153,17 @@ fn write_all(writer: &Mutex<Connection>, writes: &mut [Write]) -> Result<(), Sto
         // Runs in a row (most of a group, once ends are folded) go in together.
         let mut rows = Vec::new();
         for write in writes.iter() {
-            match write {
-                Write::Run { run, lease, events } => {
-                    let (worker, until) =
-                        lease.as_ref().map_or((None, None), |(worker, until)| (Some(worker), Some(*until)));
-                    rows.push(RunRow::new(run, worker.map(String::as_str), until, events));
-                }
-                Write::Nothing => {}
-                other => {
+            match run_row(write) {
+                Some(row) => rows.push(row),
+                None if matches!(write, Write::Nothing) => {}
+                None => {
                     run_rows::insert_rows(&tx, &rows)?;
                     rows.clear();
-                    apply(&tx, other)?;
+                    apply(&tx, write)?;
                 }
             }
         }
         run_rows::insert_rows(&tx, &rows)?;
-        drop(rows);
         tx.commit()
     })();
     if together.is_ok() || writes.len() == 1 {
@@ -236,15 +231,21 @@ fn fold_ends(writes: &mut [Write]) {
     }
 }
 
+/// The row a run write inserts; `None` for any other write.
+fn run_row(write: &Write) -> Option<RunRow<'_>> {
+    let Write::Run { run, lease, events } = write else { return None };
+    let (worker, until) = lease.as_ref().map_or((None, None), |(worker, until)| (Some(worker.as_str()), Some(*until)));
+    Some(RunRow::new(run, worker, until, events))
+}
+
 fn apply(conn: &Connection, write: &Write) -> rusqlite::Result<()> {
+    if let Some(row) = run_row(write) {
+        return run_rows::insert_rows(conn, &[row]);
+    }
     match write {
-        Write::Run { run, lease, events } => match lease {
-            Some((worker, until)) => run_rows::insert_leased(conn, run, Some(worker), Some(*until), events),
-            None => run_rows::insert_leased(conn, run, None, None, events),
-        },
+        Write::Run { .. } | Write::Nothing => Ok(()),
         Write::Events(events) => runs::insert_events(conn, events),
         Write::End(end) => runs::end(conn, end),
-        Write::Nothing => Ok(()),
     }
 }
 

@@ -159,7 +159,7 @@ fn folded_events_text(events: &[RunEvent]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use rusqlite::Connection;
     use serde_json::{Map, json};
 
@@ -210,7 +210,8 @@ mod tests {
             .expect("readable")
     }
 
-    fn counts(conn: &Connection) -> Vec<(String, i64)> {
+    /// Each graph's number of runs, by graph.
+    pub(in crate::storage::sqlite) fn counts(conn: &Connection) -> Vec<(String, i64)> {
         conn.prepare("SELECT graph_id, runs FROM graph_run_counts ORDER BY graph_id")
             .expect("a query")
             .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
