@@ -4,10 +4,12 @@
 //! A busy server ends thousands of runs a second; one transaction per write
 //! would make the database the limit of every execution. [`RecordQueue`] takes a
 //! write and returns at once; the writer thread takes everything queued and
-//! commits it in one transaction on the storage's write connection, in the order
-//! it was queued (so a run's row comes before its events, and its events before
-//! its end). Whoever needs a write on disk awaits the returned [`Written`] (or
-//! [`RecordQueue::flush`]).
+//! commits it in one transaction on the storage's write connection, each run's
+//! writes in the order they were queued (its row before its events, its events
+//! before its end). A run still running when its group is taken has its row held
+//! for the next group, where it usually meets its end (see [`hold_back`]).
+//! Whoever needs a write on disk awaits the returned [`Written`] (or
+//! [`RecordQueue::flush`]); a group anyone waits on holds nothing back.
 //!
 //! The channel is unbounded: the thread drains up to 2,048 writes a commit, far
 //! more than runs make, but a stalled disk lets it grow. A failed group is
@@ -16,7 +18,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -114,36 +116,67 @@ impl RecordQueue {
 
 fn write_groups(writer: &Mutex<Connection>, receiver: &Receiver<Message>) {
     let mut last_commit: Option<Instant> = None;
-    while let Ok(first) = receiver.recv() {
-        let mut group = vec![first];
+    // Rows of running runs held back from the last group (see [`hold_back`]).
+    let mut held: Vec<Write> = Vec::new();
+    loop {
+        let first = if held.is_empty() {
+            match receiver.recv() {
+                Ok(first) => Some(first),
+                Err(_) => break,
+            }
+        } else {
+            // Held rows wait for one interval at most.
+            match receiver.recv_timeout(MIN_INTERVAL) {
+                Ok(first) => Some(first),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => {
+                    // Logged there; nobody waits on a held row.
+                    let _ = write_logged(writer, &mut held);
+                    break;
+                }
+            }
+        };
         // Busy (the last commit was just now): let writes gather until the
         // interval is over, so that one commit carries many. Sleeping, not waiting
         // on the channel, so that senders do not wake this thread one by one.
         // Idle: write at once.
-        if let Some(wait) = last_commit.and_then(|at| (at + MIN_INTERVAL).checked_duration_since(Instant::now())) {
+        if first.is_some()
+            && let Some(wait) = last_commit.and_then(|at| (at + MIN_INTERVAL).checked_duration_since(Instant::now()))
+        {
             std::thread::sleep(wait);
         }
-        group.extend(receiver.try_iter().take(MAX_GROUP));
-        last_commit = Some(Instant::now());
-        let mut writes = Vec::with_capacity(group.len());
-        let mut replies = Vec::with_capacity(group.len());
-        for Message { write, reply } in group {
+        let mut writes = std::mem::take(&mut held);
+        let carried = writes.len();
+        let mut replies = Vec::new();
+        for Message { write, reply } in first.into_iter().chain(receiver.try_iter().take(MAX_GROUP)) {
             replies.extend(reply);
             writes.push(write);
         }
-        let result = write_all(writer, &mut writes);
-        if let Err(error) = &result {
-            tracing::error!(%error, writes = writes.len(), "writing run records failed");
+        last_commit = Some(Instant::now());
+        fold_ends(&mut writes);
+        // Nobody waits on this group (a flush or an awaited write would): rows
+        // of runs still running wait for their end in the next one.
+        if replies.is_empty() {
+            held = hold_back(&mut writes, carried);
         }
+        let result = write_logged(writer, &mut writes);
         for reply in replies {
             let _ = reply.send(result.clone());
         }
     }
 }
 
+/// [`write_all`], a failure logged.
+fn write_logged(writer: &Mutex<Connection>, writes: &mut [Write]) -> Result<(), StorageError> {
+    let result = write_all(writer, writes);
+    if let Err(error) = &result {
+        tracing::error!(%error, writes = writes.len(), "writing run records failed");
+    }
+    result
+}
+
 /// Writes `writes` in one transaction, or else one by one.
 fn write_all(writer: &Mutex<Connection>, writes: &mut [Write]) -> Result<(), StorageError> {
-    fold_ends(writes);
     if writes.iter().all(|write| matches!(write, Write::Nothing)) {
         return Ok(());
     }
@@ -229,6 +262,50 @@ fn fold_ends(writes: &mut [Write]) {
             *events = folded;
         }
     }
+}
+
+/// Takes out of `writes` the rows of runs still running, queued at `from` or
+/// later, with their events of this group: written with the next group
+/// instead (or after [`MIN_INTERVAL`], if nothing else comes), where most of
+/// them meet their end and [`fold_ends`] makes one row of each. A run answered
+/// inline usually ends within microseconds, but one that started just before a
+/// group was taken ends in the next; written now, it would cost a row stored
+/// running, a row per event, and an update of the row when it ends. Held once
+/// only: a row carried from the last group is written whatever its state.
+///
+/// A run is not held when any other write of the group names it (an event
+/// write of several runs), so that its writes keep their order.
+fn hold_back(writes: &mut [Write], from: usize) -> Vec<Write> {
+    // Each running row's index, and those of the event writes of that run alone.
+    let mut rows: foldhash::HashMap<&str, (usize, Vec<usize>)> = foldhash::HashMap::default();
+    let mut named: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    for (index, write) in writes.iter().enumerate().skip(from) {
+        match write {
+            Write::Run { run, lease: Some(_), .. } => {
+                rows.insert(&run.id, (index, Vec::new()));
+            }
+            Write::Events(events) => {
+                let alone = events.first().and_then(|first| {
+                    events.iter().all(|event| event.run_id == first.run_id).then_some(first.run_id.as_str())
+                });
+                match alone.and_then(|id| rows.get_mut(id)) {
+                    Some((_, pending)) => pending.push(index),
+                    None => named.extend(events.iter().map(|event| event.run_id.as_str())),
+                }
+            }
+            Write::End(end) => {
+                named.insert(&end.id);
+            }
+            Write::Run { .. } | Write::Nothing => {}
+        }
+    }
+    let mut taken: Vec<usize> = rows
+        .into_iter()
+        .filter(|(id, _)| !named.contains(id))
+        .flat_map(|(_, (row, pending))| std::iter::once(row).chain(pending))
+        .collect();
+    taken.sort_unstable();
+    taken.into_iter().map(|index| std::mem::replace(&mut writes[index], Write::Nothing)).collect()
 }
 
 /// The row a run write inserts; `None` for any other write.
@@ -338,5 +415,69 @@ mod tests {
         assert!(matches!(writes[4], Write::Events(ref events) if events.len() == 2), "a write of two runs stays");
         let Write::Run { events, lease, .. } = &writes[1] else { panic!("b's row") };
         assert_eq!((events.len(), lease.is_none()), (1, true));
+    }
+
+    #[test]
+    fn a_running_row_without_its_end_is_held_with_its_events_for_the_next_group() {
+        // c's row was carried from the last group: written whatever its state.
+        let mut writes = vec![run("c"), run("a"), events("a", &[1]), run("b"), events("b", &[1]), end("b")];
+        fold_ends(&mut writes);
+        let held = hold_back(&mut writes, 1);
+        assert_eq!(held.len(), 2, "a's row and its events");
+        assert!(matches!(&held[0], Write::Run { run, lease: Some(_), .. } if run.id == "a"));
+        assert!(matches!(&held[1], Write::Events(events) if events[0].run_id == "a"));
+        assert!(matches!(&writes[0], Write::Run { run, lease: Some(_), .. } if run.id == "c"), "carried rows stay");
+        assert!(matches!(&writes[3], Write::Run { run, lease: None, .. } if run.id == "b"), "b ended: written");
+        assert!(matches!(writes[1], Write::Nothing) && matches!(writes[2], Write::Nothing));
+    }
+
+    #[test]
+    fn a_run_another_write_names_is_not_held() {
+        let Write::Events(mut mixed) = events("a", &[2]) else { unreachable!() };
+        let Write::Events(other) = events("z", &[1]) else { unreachable!() };
+        mixed.extend(other);
+        let mut writes = vec![run("a"), events("a", &[1]), Write::Events(mixed)];
+        fold_ends(&mut writes);
+        assert!(hold_back(&mut writes, 0).is_empty(), "its writes keep their order");
+        assert!(matches!(writes[0], Write::Run { .. }) && matches!(writes[1], Write::Events(_)));
+    }
+
+    fn stored_runs(writer: &Mutex<Connection>) -> Vec<(String, String, Option<String>)> {
+        let conn = writer.lock().expect("the connection");
+        conn.prepare("SELECT id, status, events FROM runs ORDER BY id")
+            .expect("a query")
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("readable")
+    }
+
+    #[test]
+    fn a_held_row_is_written_when_nothing_else_comes_and_a_flush_writes_it_at_once() {
+        let mut conn = Connection::open_in_memory().expect("an in-memory database");
+        super::super::migrations::migrate(&mut conn).expect("the schema");
+        let writer = Arc::new(Mutex::new(conn));
+        let queue = RecordQueue::start(writer.clone()).expect("the writer thread");
+        // Alone in its group, a running row is held, then written running.
+        queue.push_detached(run("a"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while stored_runs(&writer).is_empty() {
+            assert!(Instant::now() < deadline, "the held row was never written");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(stored_runs(&writer), [("a".to_owned(), "running".to_owned(), None)]);
+        // A row whose end comes within the next group is one row, ended.
+        queue.push_detached(run("b"));
+        queue.push_detached(events("b", &[1]));
+        queue.push_detached(end("b"));
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+        runtime.block_on(queue.flush()).expect("flushed");
+        let rows = stored_runs(&writer);
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[1].1.as_str(), rows[1].2.is_some()), ("completed", true), "{rows:?}");
+        // A flush never leaves a row held.
+        queue.push_detached(run("c"));
+        runtime.block_on(queue.flush()).expect("flushed");
+        assert_eq!(stored_runs(&writer).len(), 3, "c is written by the flush that followed it");
     }
 }
