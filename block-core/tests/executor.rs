@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use block_core::prelude::*;
-use block_core::{ExecuteError, ExecuteErrorKind, Executor, Registry, RunOptions};
+use block_core::{ExecuteError, ExecuteErrorKind, Executor, Outputs, Registry, RunOptions, Value};
 
 /// Input of the counting block.
 #[derive(BlockInput)]
@@ -299,4 +299,84 @@ async fn an_execution_can_be_started_and_collected_from_a_spawned_task() {
     .await
     .expect("the spawned task finished");
     assert_eq!(outputs.to_json(), json!({"number": [1], "summary": ["total=1"]}));
+}
+
+/// Input of the in-place flood block.
+#[derive(BlockInput)]
+pub struct FloodInput {
+    /// The first tick.
+    #[block_input(default = 0)]
+    pub from: u64,
+}
+
+/// Outputs of the in-place flood block.
+#[derive(BlockOutput)]
+pub enum FloodOutput {
+    /// A tick.
+    Tick(u64),
+}
+
+static IN_PLACE_SENT: AtomicUsize = AtomicUsize::new(0);
+static IN_PLACE_DROPPED: AtomicBool = AtomicBool::new(false);
+
+/// Emits ticks forever, counting what was sent (for the in-place tests alone).
+#[block(id = "2c9d7e61-0f3b-4a58-b6c4-8e1d5a7f3b92", categories(DeveloperTools), untested = "exercised by this file")]
+pub struct InPlaceFloodBlock;
+
+impl Run for InPlaceFloodBlock {
+    type Input = FloodInput;
+    type Output = FloodOutput;
+    async fn run(&self, input: FloodInput, _ctx: &RunContext, out: &Emit<FloodOutput>) -> Result<(), BlockError> {
+        let _guard = SetOnDrop(&IN_PLACE_DROPPED);
+        for n in input.from.. {
+            out.emit(FloodOutput::Tick(n)).await?;
+            IN_PLACE_SENT.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok(())
+    }
+}
+
+async fn in_place(executor: &Executor, registry: &Registry, name: &str, input: Value) -> Outputs {
+    let block = registry.by_name(name).expect("registered");
+    executor.prepare(block, input, RunOptions::default()).await.expect("valid").start_in_place().collect().await
+}
+
+#[tokio::test]
+async fn a_run_started_in_place_gives_what_a_spawned_one_gives() {
+    let registry = registry();
+    let executor = Executor::new().with_channel_capacity(2);
+    // More outputs than the channel holds: the block goes on as they are read.
+    let outputs = in_place(&executor, &registry, "CountBlock", json!({"count": 5})).await;
+    assert_eq!(outputs.to_json(), json!({"number": [1, 2, 3, 4, 5], "summary": ["total=5"]}));
+    let failed = in_place(&executor, &registry, "CountBlock", json!({"count": 1, "fail": true})).await;
+    assert_eq!(failed.to_json(), json!({"number": [1], "error": ["asked to fail"]}));
+    let panicked = in_place(&executor, &registry, "MisbehaveBlock", json!({"mode": "panic"})).await;
+    assert_eq!(panicked.error(), Some("the block panicked: deliberate panic"));
+    let block = registry.by_name("MisbehaveBlock").expect("registered");
+    let options = RunOptions::default().with_timeout(Duration::from_millis(50));
+    let hung = executor.prepare(block, json!({"mode": "hang"}), options).await.expect("valid");
+    let error = hung.start_in_place().collect().await.error().map(str::to_owned);
+    assert!(error.as_deref().is_some_and(|error| error.contains("did not finish within 50ms")), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_run_in_place_steps_only_while_read_and_stops_when_dropped() {
+    let registry = Registry::builder().block::<InPlaceFloodBlock>().build().expect("valid registry");
+    let block = registry.by_name("InPlaceFloodBlock").expect("registered");
+    let capacity = 4;
+    let executor = Executor::new().with_channel_capacity(capacity);
+    let mut execution =
+        executor.prepare(block, json!({}), RunOptions::default()).await.expect("valid").start_in_place();
+    assert_eq!(IN_PLACE_SENT.load(Ordering::SeqCst), 0, "nothing runs before it is read");
+    for expected in 0..10u64 {
+        assert_eq!(execution.next_event().await.expect("a tick").value, json!(expected));
+    }
+    for _ in 0..50 {
+        tokio::task::yield_now().await;
+    }
+    let sent = IN_PLACE_SENT.load(Ordering::SeqCst);
+    assert!(sent <= 10 + capacity, "the block ran ahead of its reader: {sent} sent");
+    assert!(!IN_PLACE_DROPPED.load(Ordering::SeqCst));
+    drop(execution);
+    assert!(IN_PLACE_DROPPED.load(Ordering::SeqCst), "dropping the execution stops the block at once");
 }

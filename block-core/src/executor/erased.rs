@@ -1,5 +1,5 @@
 //! Blocks with their types erased, as the registry and the executor hold them:
-//! a typed input deserialized once, then spawned (or, for a polling trigger,
+//! a typed input deserialized once, then run (or, for a polling trigger,
 //! polled).
 
 use std::collections::HashMap;
@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::drive::{RunLimits, drive};
 use super::emit::{Emit, OutputEvent};
 use crate::credentials::StoredCredentials;
-use crate::{Block, Run, RunContext};
+use crate::{Block, BoxFuture, Run, RunContext};
 
 /// A block with its types erased, as the registry and executor hold it.
 #[doc(hidden)]
@@ -25,17 +25,16 @@ pub trait ErasedBlock: Send + Sync + 'static {
     ) -> Result<Box<dyn ReadyRun>, serde_json::Error>;
 }
 
-/// A block with its typed input, ready to spawn; dropping it runs nothing.
+/// A block with its typed input, ready to run; dropping it runs nothing.
 #[doc(hidden)]
 pub trait ReadyRun: Send + 'static {
-    /// Spawns the run on `runtime`.
-    fn spawn(
+    /// The run, driven to its end (see [`drive`]): to spawn, or to poll in place.
+    fn into_future(
         self: Box<Self>,
-        runtime: &tokio::runtime::Handle,
         ctx: RunContext,
         events: tokio::sync::mpsc::Sender<OutputEvent>,
         limits: RunLimits,
-    ) -> tokio::task::JoinHandle<()>;
+    ) -> BoxFuture<'static, ()>;
 
     /// The typed run, for a polling trigger's poll to take back.
     fn into_any(self: Box<Self>) -> Box<dyn std::any::Any + Send>;
@@ -66,16 +65,15 @@ impl<B: Block> ErasedBlock for Erased<B> {
 }
 
 impl<B: Run> ReadyRun for Ready<B> {
-    fn spawn(
+    fn into_future(
         self: Box<Self>,
-        runtime: &tokio::runtime::Handle,
         ctx: RunContext,
         events: tokio::sync::mpsc::Sender<OutputEvent>,
         limits: RunLimits,
-    ) -> tokio::task::JoinHandle<()> {
+    ) -> BoxFuture<'static, ()> {
         let Ready { block, input } = *self;
         let emit = Emit::new(events.clone());
-        runtime.spawn(drive(Box::pin(async move { block.run(input, &ctx, &emit).await }), events, limits))
+        Box::pin(drive(Box::pin(async move { block.run(input, &ctx, &emit).await }), events, limits))
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn std::any::Any + Send> {

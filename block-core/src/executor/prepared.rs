@@ -8,10 +8,11 @@ use uuid::Uuid;
 
 use super::credentials::UsedCredentials;
 use super::drive::RunLimits;
+use super::emit::OutputEvent;
 use super::erased::ReadyRun;
 use super::execution::Execution;
 use crate::context::HttpSource;
-use crate::{BlockDescriptor, RunContext};
+use crate::{BlockDescriptor, BoxFuture, RunContext};
 
 /// A validated execution with its credentials resolved, not started yet: what
 /// [`Executor::prepare`](super::Executor::prepare) returns.
@@ -95,14 +96,32 @@ impl PreparedRun {
         self.user_id.as_deref()
     }
 
-    /// Starts the run on the runtime it was prepared on and returns its stream of
-    /// outputs. Dropping the [`Execution`] cancels the run.
+    /// Starts the run on a task of its own, on the runtime it was prepared on, and
+    /// returns its stream of outputs: the block runs ahead of the reader, up to
+    /// the executor's channel capacity. Dropping the [`Execution`] cancels the
+    /// run.
     pub fn start(self) -> Execution {
+        let (execution_id, runtime, events, run) = self.into_run();
+        Execution::spawned(execution_id, events, runtime.spawn(run))
+    }
+
+    /// Starts the run within the task that reads its outputs: no task is
+    /// spawned, and the block takes its steps only while the [`Execution`] is
+    /// polled (each step when the reader waits for the next output). For a
+    /// caller that waits on the outputs anyway (a request answered when the run
+    /// ends): it saves the spawn and a hand-over between tasks per output. The
+    /// run's limits (time, longest step, panics) apply as with
+    /// [`start`](PreparedRun::start). Dropping the [`Execution`] cancels the run.
+    pub fn start_in_place(self) -> Execution {
+        let (execution_id, _, events, run) = self.into_run();
+        Execution::in_place(execution_id, events, run)
+    }
+
+    fn into_run(self) -> (Uuid, tokio::runtime::Handle, mpsc::Receiver<OutputEvent>, BoxFuture<'static, ()>) {
         let PreparedRun { execution_id, descriptor, user_id, ready, launch, .. } = self;
         let (tx, rx) = mpsc::channel(launch.channel_capacity);
         let context = RunContext { execution_id, user_id, block_id: descriptor.id, http: Arc::new(launch.http) };
-        let task = ready.spawn(&launch.runtime, context, tx, launch.limits);
-        Execution::new(execution_id, rx, task)
+        (execution_id, launch.runtime, rx, ready.into_future(context, tx, launch.limits))
     }
 
     /// For a polling trigger, prepared with its subscription's input (`payload`

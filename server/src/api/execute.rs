@@ -19,7 +19,7 @@ use super::extract::{Authed, RawBody, json_value};
 use super::{ApiError, ErrorBody};
 use crate::domain::{Caller, RunSource, RunStatus};
 use crate::services::AppState;
-use crate::services::runs::{self, NewRun, RunDriver, callbacks};
+use crate::services::runs::{self, NewRun, RunDriver, Start, callbacks};
 
 /// The header naming the run an execution was recorded as.
 pub const RUN_ID_HEADER: &str = "x-run-id";
@@ -237,7 +237,10 @@ async fn start(
     let block = runs::runnable_block(state, id)?;
     let input = json_value(body)?;
     let new = NewRun { callback_url, ..NewRun::block(&caller.user.id, source) };
-    Ok(runs::start_inline(state, new, block, input).await?)
+    // Answered when it ends, the block runs within this request's task; a
+    // stream's runs ahead of the client reading it.
+    let start = if source == RunSource::Stream { Start::InlineSpawned } else { Start::Inline };
+    Ok(runs::start_inline(state, new, block, input, start).await?)
 }
 
 async fn stream_response(

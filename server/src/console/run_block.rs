@@ -21,7 +21,7 @@ use super::form::{self, FormOf, Problems};
 use super::session::CSRF_HEADER;
 use super::{Viewer, error_page, forbidden, status_of};
 use crate::domain::RunSource;
-use crate::services::runs::{self, NewRun};
+use crate::services::runs::{self, NewRun, Start};
 use crate::services::{AppState, Refusal, ServiceError, credentials};
 
 fn wants_stream(headers: &HeaderMap) -> bool {
@@ -79,7 +79,7 @@ pub async fn run(
             Err(error) => refusal_page(&state, &viewer, block, &input, &error).await,
         };
     }
-    match runs::start_inline(&state, new, block, input).await {
+    match runs::start_inline(&state, new, block, input, Start::InlineSpawned).await {
         Ok(driver) => stream_outputs(driver),
         Err(error) => {
             let problems = invalid_problems(block, &error);

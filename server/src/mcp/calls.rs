@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::catalogue::{ToolEntry, ToolTarget};
 use crate::domain::{Caller, RunSource};
-use crate::services::runs::{self, NewRun};
+use crate::services::runs::{self, NewRun, Start};
 use crate::services::{AppState, Refusal, ServiceError};
 
 /// How a call ended, once its block ran.
@@ -51,7 +51,7 @@ where
     let mut input = arguments;
     fill_credentials(state, caller, block, &mut input).await?;
     let new = NewRun::block(&caller.user.id, RunSource::Mcp);
-    let mut driver = runs::start_inline(state, new, block, Value::Object(input)).await?;
+    let mut driver = runs::start_inline(state, new, block, Value::Object(input), Start::Inline).await?;
     let run_id = driver.id().to_owned();
     let ignored = driver.ignored_keys().to_vec();
     let mut events = Vec::new();

@@ -25,14 +25,19 @@ pub struct Price {
 /// The price of a prepared run of `block`: its input as checked, and whether
 /// the credentials it resolved are the platform's.
 pub fn price_of(block: &RegisteredBlock, prepared: &PreparedRun) -> Price {
-    let mut input_bytes = ByteCount(0);
-    let input_bytes = serde_json::to_writer(&mut input_bytes, prepared.input()).map_or(0, |()| input_bytes.0);
+    let input_bytes = json_size(prepared.input());
     let usage = Usage {
         platform_credentials: prepared.uses_platform_credentials(),
         input_bytes: u64::try_from(input_bytes).unwrap_or(u64::MAX),
         seconds: 0,
     };
     Price { upfront: block.price(&usage), usage }
+}
+
+/// The size of `value` as compact JSON, counted without keeping the text.
+pub(super) fn json_size(value: &Value) -> usize {
+    let mut count = ByteCount(0);
+    serde_json::to_writer(&mut count, value).map_or(usize::MAX, |()| count.0)
 }
 
 /// Counts the bytes written to it: the size of a value's JSON without keeping it.

@@ -19,10 +19,21 @@ use crate::storage::{Admission, RunEnd};
 /// How the run was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Start {
-    /// A request waits on it: stored now (running), charged now.
+    /// A request waits on it: stored now (running), charged now. Its block takes
+    /// its steps within the task that reads its outputs (no task is spawned).
     Inline,
-    /// A worker claimed it from the queue: charged now.
+    /// As [`Start::Inline`], but its block runs on a task of its own, ahead of
+    /// its reader: a stream to a client, a graph's node beside the others.
+    InlineSpawned,
+    /// A worker claimed it from the queue: charged now. Its block takes its steps
+    /// within the worker's task for the run.
     Claimed,
+}
+
+impl Start {
+    fn inline(self) -> bool {
+        self != Start::Claimed
+    }
 }
 
 /// A run under way.
@@ -84,13 +95,16 @@ impl RunDriver {
         let reason = if price.upfront > 0 { billing::reason(&run, block) } else { String::new() };
         let hub = state.run_hub();
         let admission = match start {
-            Start::Inline => {
-                run.input = prepared.input().clone();
-                super::super::run_input::mask(block, &mut run.input);
+            Start::Inline | Start::InlineSpawned => {
                 run.started_at = Some(now_millis());
                 run.charged = price.upfront;
+                // The record keeps the input (masked); the driver's copy of the
+                // run never reads it again.
+                let mut input = prepared.input().clone();
+                super::super::run_input::mask(block, &mut input);
+                let stored = Run { input, ..run.clone() };
                 let lease = state.settings().run_lease;
-                state.storage().begin_inline(run.clone(), hub.worker(), lease, price.upfront, &reason).await?
+                state.storage().begin_inline(stored, hub.worker(), lease, price.upfront, &reason).await?
             }
             Start::Claimed => state.storage().start_run(&run.id, hub.worker(), price.upfront, &reason).await?,
         };
@@ -110,7 +124,7 @@ impl RunDriver {
         if let Admission::Insufficient { balance } = admission {
             let message = billing::insufficient(block, price.upfront, balance);
             // A request is refused with nothing recorded; a queued run ends failed.
-            if start == Start::Inline {
+            if start.inline() {
                 driver.ended = true;
                 state.run_hub().release(&driver.run.id);
             } else {
@@ -123,7 +137,10 @@ impl RunDriver {
                 .with_details(json!({"price": price.upfront, "balance": balance})));
         }
         driver.run.charged = price.upfront;
-        driver.execution = Some(prepared.start());
+        driver.execution = Some(match start {
+            Start::InlineSpawned => prepared.start(),
+            Start::Inline | Start::Claimed => prepared.start_in_place(),
+        });
         Ok(driver)
     }
 

@@ -88,7 +88,7 @@ impl NodeRunner for NodeRuns {
         if let Some(id) = id {
             run.id = id;
         }
-        match RunDriver::start(&self.state, run, request.block, request.input, Start::Inline).await {
+        match RunDriver::start(&self.state, run, request.block, request.input, Start::InlineSpawned).await {
             Ok(driver) => {
                 let charged = self.ledger.charged.clone();
                 Ok(Box::pin(futures_util::stream::unfold(Some(driver), move |driver| {

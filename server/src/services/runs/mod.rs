@@ -100,16 +100,18 @@ impl NewRun {
 }
 
 /// Runs `block` on `input` inline, for a caller waiting on it: checked (with
-/// its credentials), priced, charged, recorded (secret fields masked), started.
-/// Poll the driver for its outputs, then finish it.
+/// its credentials), priced, charged, recorded (secret fields masked), started
+/// (`start`: [`Start::Inline`] or [`Start::InlineSpawned`]). Poll the driver
+/// for its outputs, then finish it.
 pub async fn start_inline(
     state: &AppState,
     new: NewRun,
     block: &RegisteredBlock,
     input: Value,
+    start: Start,
 ) -> Result<RunDriver, ServiceError> {
     let run = new.record(block, Value::Null, RunStatus::Running);
-    RunDriver::start(state, run, block, input, Start::Inline).await
+    RunDriver::start(state, run, block, input, start).await
 }
 
 /// A queued run, and the input keys that were ignored.

@@ -24,7 +24,7 @@ impl Tally {
         if event.name == OutputEvent::ERROR && self.error.is_none() {
             self.error = Some(event.value.as_str().map_or_else(|| event.value.to_string(), str::to_owned));
         }
-        let size = serde_json::to_vec(&event.value).map_or(usize::MAX, |bytes| bytes.len());
+        let size = super::billing::json_size(&event.value);
         if size > self.budget {
             self.budget = 0;
             if !self.truncated.iter().any(|pin| pin == event.name) {
