@@ -128,7 +128,7 @@ fn stream_outputs(driver: runs::RunDriver) -> Response {
                 Some((Ok::<_, Infallible>(sse), Some(driver)))
             }
             None => {
-                let ended = driver.finish().await.run;
+                let ended = driver.finish().await;
                 let end = json!({"status": ended.status.as_str(), "charged": ended.charged, "error": ended.error});
                 Some((Ok(Event::default().event("end").data(end.to_string())), None))
             }

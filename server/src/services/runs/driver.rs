@@ -54,11 +54,15 @@ pub struct RunDriver {
     ignored: Vec<String>,
 }
 
-/// How a run ended.
+/// How a run ended (its outputs are in its record).
 #[derive(Debug, Clone)]
 pub struct Ended {
-    /// The run as recorded.
-    pub run: Run,
+    /// Its status.
+    pub status: RunStatus,
+    /// Why it failed or stopped.
+    pub error: Option<String>,
+    /// What it was charged, in all.
+    pub charged: u64,
 }
 
 impl RunDriver {
@@ -234,21 +238,8 @@ impl RunDriver {
     /// balance left), the status, the outputs, and the last event.
     pub async fn finish(mut self) -> Ended {
         self.end_now().await;
-        // Ended: nothing reads the driver's run any more (its drop sees `ended`).
-        let vacant = Run {
-            id: String::new(),
-            user_id: String::new(),
-            block_id: String::new(),
-            parent_id: None,
-            source_ref: None,
-            input: Value::Null,
-            outputs: serde_json::Map::new(),
-            truncated: Vec::new(),
-            error: None,
-            callback_url: None,
-            ..self.run
-        };
-        Ended { run: std::mem::replace(&mut self.run, vacant) }
+        let run = &mut self.run;
+        Ended { status: run.status, error: run.error.take(), charged: run.charged }
     }
 
     async fn end_now(&mut self) {
@@ -267,11 +258,11 @@ impl RunDriver {
         let tally = std::mem::replace(&mut self.tally, Tally::new(0));
         let status =
             self.status.unwrap_or(if tally.error().is_some() { RunStatus::Failed } else { RunStatus::Completed });
+        // The outputs go to the record alone: nothing reads the driver's run
+        // for them once it ended.
         let (outputs, truncated, error) = tally.into_parts();
         self.run.status = status;
-        self.run.outputs = outputs.clone();
-        self.run.truncated = truncated.clone();
-        self.run.error = error.clone().or_else(|| (status == RunStatus::Stopped).then(|| "stopped".to_owned()));
+        self.run.error = error.or_else(|| (status == RunStatus::Stopped).then(|| "stopped".to_owned()));
         self.run.finished_at = Some(now_millis());
         self.seq += 1;
         let mut data = json!({"status": status, "error": self.run.error, "charged": self.run.charged});

@@ -99,7 +99,7 @@ impl NodeRunner for NodeRuns {
                             Some((_, event)) => Some((event, Some(driver))),
                             None => {
                                 let ended = driver.finish().await;
-                                charged.fetch_add(ended.run.charged, Ordering::Relaxed);
+                                charged.fetch_add(ended.charged, Ordering::Relaxed);
                                 None
                             }
                         }
