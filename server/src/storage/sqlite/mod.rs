@@ -25,6 +25,7 @@ mod key_marker;
 mod migrations;
 mod oauth;
 mod polls;
+mod record_groups;
 mod record_queue;
 mod requests;
 mod run_queue;
