@@ -2,7 +2,29 @@
 //! run's end folded into its row (one insert of the ended run), and the rows of
 //! runs still running held for the next group, where most meet their end.
 
-use super::record_queue::Write;
+use crate::domain::{Run, RunEvent};
+use crate::storage::RunEnd;
+
+/// One queued write.
+pub(super) enum Write {
+    /// A run answered inline, stored running, held by `worker` until
+    /// `lease_until` (or, once its end was folded in, stored ended and held by
+    /// nobody).
+    Run {
+        /// The run.
+        run: Box<Run>,
+        /// Its worker and the end of its lease (Unix milliseconds).
+        lease: Option<(String, i64)>,
+        /// Its events, once its end was folded in (see [`fold_ends`]).
+        events: Vec<RunEvent>,
+    },
+    /// Events of runs.
+    Events(Vec<RunEvent>),
+    /// How a run ended.
+    End(Box<RunEnd>),
+    /// Nothing: a flush marker.
+    Nothing,
+}
 
 /// Folds the end of a run into the row written for it in the same group: one
 /// insert of the ended run instead of an insert and an update of the same row
@@ -59,7 +81,7 @@ pub(super) fn fold_ends(writes: &mut [Write]) {
 
 /// Takes out of `writes` the rows of runs still running, queued at `from` or
 /// later, with their events of this group: written with the next group instead
-/// (or after [`MIN_INTERVAL`](super::record_queue::MIN_INTERVAL), if nothing
+/// (or after the writer's shortest interval between commits, if nothing
 /// else comes), where most of them meet their end and [`fold_ends`] makes one
 /// row of each. A run answered
 /// inline usually ends within microseconds, but one that started just before a

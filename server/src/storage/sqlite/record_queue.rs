@@ -26,11 +26,11 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use super::record_groups::Write;
 use super::record_groups::{fold_ends, hold_back};
 use super::run_rows::{self, RunRow};
 use super::{database, runs};
-use crate::domain::{Run, RunEvent};
-use crate::storage::{RunEnd, StorageError};
+use crate::storage::StorageError;
 
 /// Most writes committed in one transaction.
 const MAX_GROUP: usize = 2048;
@@ -39,27 +39,6 @@ const MAX_GROUP: usize = 2048;
 pub(super) const MIN_INTERVAL: Duration = Duration::from_millis(2);
 
 type Reply = oneshot::Sender<Result<(), StorageError>>;
-
-/// One queued write.
-pub(super) enum Write {
-    /// A run answered inline, stored running, held by `worker` until
-    /// `lease_until` (or, once its end was folded in, stored ended and held by
-    /// nobody).
-    Run {
-        /// The run.
-        run: Box<Run>,
-        /// Its worker and the end of its lease (Unix milliseconds).
-        lease: Option<(String, i64)>,
-        /// Its events, once its end was folded in (see [`fold_ends`]).
-        events: Vec<RunEvent>,
-    },
-    /// Events of runs.
-    Events(Vec<RunEvent>),
-    /// How a run ended.
-    End(Box<RunEnd>),
-    /// Nothing: a flush marker.
-    Nothing,
-}
 
 struct Message {
     write: Write,

@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::{Map, Value};
 
-use super::record_queue::Write;
+use super::record_groups::Write;
 use super::run_rows::{FoldedEvent, insert_leased, json_text};
 use super::{Cached, SqliteStorage, corrupt, credits};
 use crate::domain::{ChargeOutcome, Run, RunEvent, RunKind, RunSource, RunStatus, now_millis};
