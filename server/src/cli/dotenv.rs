@@ -81,6 +81,7 @@ mod tests {
         let dir = dir_with("malformed", "A_OK=1\n# a comment\nsk-secret-value-without-equals\n");
         let error = load(&dir).expect_err("refused");
         let message = error.to_string();
+        let _ = std::fs::remove_dir_all(&dir);
         assert!(message.contains("line 3"), "{message}");
         assert!(!message.contains("sk-secret"), "{message}");
     }
@@ -89,6 +90,8 @@ mod tests {
     fn a_missing_file_is_no_error() {
         let dir = std::env::temp_dir().join(format!("blocks-dotenv-none-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a directory");
-        assert!(load(&dir).is_ok());
+        let loaded = load(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(loaded.is_ok());
     }
 }
